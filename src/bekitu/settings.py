@@ -1,0 +1,233 @@
+"""Django settings. Every value comes from the environment through `bekitu.conf`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from bekitu.conf import env_bool, env_int, env_list, env_str
+
+SRC_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = SRC_DIR.parent.parent
+VAR_DIR = Path(
+    env_str(
+        "BEKITU_VAR_DIR",
+        str(PROJECT_DIR / "var"),
+        "Folder for the SQLite database, uploaded scans, the test PKI and keys.",
+    )
+)
+
+DEBUG = env_bool("BEKITU_DEBUG", True, "Debug mode; must be false in production.")
+_DEV_SECRET = "bekitu-development-only-secret-key-not-for-production"  # noqa: S105
+SECRET_KEY = env_str(
+    "BEKITU_SECRET_KEY",
+    _DEV_SECRET if DEBUG else "",
+    "Django secret key; required (no default) when BEKITU_DEBUG is false.",
+    secret=True,
+)
+if not SECRET_KEY:
+    raise RuntimeError("BEKITU_SECRET_KEY must be set when BEKITU_DEBUG is false")
+ALLOWED_HOSTS = env_list(
+    "BEKITU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver", "Host names the site answers to."
+)
+CSRF_TRUSTED_ORIGINS = env_list(
+    "BEKITU_CSRF_TRUSTED_ORIGINS", "", "Origins trusted for CSRF behind a proxy (https://...)."
+)
+PUBLIC_BASE_URL = env_str(
+    "BEKITU_PUBLIC_BASE_URL",
+    "http://127.0.0.1:8000",
+    "Public address of the service, used in QR codes and links in documents.",
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "bekitu.core",
+    "bekitu.registry",
+    "bekitu.eds",
+    "bekitu.service",
+    "bekitu.gateway",
+    "bekitu.talons",
+    "bekitu.portal",
+    "bekitu.workstation",
+    "bekitu.reports",
+    "bekitu.handbook",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "bekitu.urls"
+WSGI_APPLICATION = "bekitu.wsgi.application"
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "/workstation/login/"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [SRC_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env_str(
+    "DATABASE_URL",
+    f"sqlite:///{VAR_DIR / 'bekitu.sqlite3'}",
+    "Database: sqlite:///path (default, embedded) or postgres://user@host:5432/name.",
+)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at the
+    # start of a transaction so two writers queue instead of failing half-way.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = env_str(
+    "BEKITU_LANGUAGE", "kk", "Default language of the pages: kk (Kazakh), ru or en."
+)
+LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
+LOCALE_PATHS = [SRC_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env_str(
+    "BEKITU_TIME_ZONE",
+    "Asia/Almaty",
+    "Time zone of the service and the default of providers' working hours (UTC+5 since 2024-03-01).",
+)
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [SRC_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bekitu API",
+    "DESCRIPTION": "Attachment to a primary-health-care provider: register, applications, talons.",
+    "VERSION": "0.1.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Working time (R5.3, R9.13): the default hours of a provider that has none of its own.
+WORKDAY_OPENS = env_str("BEKITU_WORKDAY_OPENS", "08:00", "Default opening time of providers.")
+WORKDAY_CLOSES = env_str("BEKITU_WORKDAY_CLOSES", "20:00", "Default closing time of providers.")
+
+# Background work: Celery. The default transport keeps messages in files under var/, so a
+# fresh machine needs no broker; at scale point it at RabbitMQ (amqp://guest@127.0.0.1//).
+CELERY_BROKER_URL = env_str(
+    "BEKITU_BROKER_URL",
+    "filesystem://",
+    "Celery broker: filesystem:// (default, no server) or amqp://guest:guest@127.0.0.1:5672//.",
+)
+CELERY_TASK_ALWAYS_EAGER = env_bool(
+    "BEKITU_TASKS_EAGER", False, "Run background tasks in the calling process (tests, demos)."
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(VAR_DIR / "broker"),
+        "data_folder_out": str(VAR_DIR / "broker"),
+        "processed_folder": str(VAR_DIR / "broker-processed"),
+        "store_processed": False,
+    }
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else {}
+)
+CELERY_TIMEZONE = TIME_ZONE
+
+DEMO_PERSONS = env_int("BEKITU_DEMO_PERSONS", 20000, "Persons `make run` loads as demo data.")
+
+LOG_LEVEL = env_str("BEKITU_LOG_LEVEL", "INFO", "Log level of the service's own loggers.")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"event": {"()": "bekitu.core.logging.EventFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "event"}},
+    "loggers": {"bekitu": {"handlers": ["console"], "level": LOG_LEVEL}},
+}
+
+# EDS (R9.5-R9.8, R9.12): trust store, revocation, the providers' keys.
+EDS_TRUST_DIR = Path(
+    env_str(
+        "BEKITU_EDS_TRUST_DIR",
+        str(VAR_DIR / "pki" / "trust"),
+        "Folder of trusted root and intermediate CA certificates (*.pem, *.crt, *.cer, *.der).",
+    )
+)
+EDS_CRL_DIR = Path(
+    env_str(
+        "BEKITU_EDS_CRL_DIR",
+        str(VAR_DIR / "pki" / "crl"),
+        "Folder of CRLs (*.crl, PEM or DER), refreshed by `bekitu eds refresh-crl`.",
+    )
+)
+EDS_OCSP_URL = env_str(
+    "BEKITU_EDS_OCSP_URL", "", "OCSP responder used when a certificate names none (AIA)."
+)
+EDS_CRYPTO_BACKEND = env_str(
+    "BEKITU_EDS_CRYPTO_BACKEND",
+    "",
+    "Dotted path of a class that verifies GOST signatures; empty: GOST is refused.",
+)
+EDS_MAX_REQUEST_BYTES = env_int(
+    "BEKITU_EDS_MAX_REQUEST_BYTES", 2_000_000, "Largest signed request accepted, in bytes."
+)
+EDS_PROVIDER_KEYS_DIR = Path(
+    env_str(
+        "BEKITU_EDS_PROVIDER_KEYS_DIR",
+        str(VAR_DIR / "pki" / "providers"),
+        "Folder of providers' PKCS#12 keys, named <BIN>.p12 with the password in <BIN>.pass.",
+    )
+)

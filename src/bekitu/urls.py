@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from bekitu.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.start_page, name="start"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("portal/", include("bekitu.portal.urls")),
+    path("workstation/", include("bekitu.workstation.urls")),
+    path("", include("bekitu.talons.urls")),
+    path("handbook/", include("bekitu.handbook.urls")),
+    path("reports/", include("bekitu.reports.urls")),
+]
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []
