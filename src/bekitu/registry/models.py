@@ -22,14 +22,14 @@ class LocalizedNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         """The name in the active language, falling back to Russian."""
         lang = (translation.get_language() or "kk")[:2]
         return getattr(self, f"name_{lang}", "") or self.name_ru
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Locality(LocalizedNameMixin):
@@ -61,7 +61,9 @@ class Street(LocalizedNameMixin):
         verbose_name = _("street")
         verbose_name_plural = _("streets")
         constraints = [
-            models.UniqueConstraint(fields=["locality", "name_ru"], name="street_unique_in_locality")
+            models.UniqueConstraint(
+                fields=["locality", "name_ru"], name="street_unique_in_locality"
+            )
         ]
 
 
@@ -168,6 +170,9 @@ class PersonRelation(models.Model):
             models.UniqueConstraint(fields=["person", "relative", "kind"], name="relation_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.relative_id} → {self.person_id}"
+
 
 class Provider(LocalizedNameMixin):
     """A medical organization providing primary health care (R1.1)."""
@@ -251,6 +256,9 @@ class ServiceArea(models.Model):
                 condition=Q(house_from__lte=models.F("house_to")), name="area_range_ordered"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.street}, {self.house_from}–{self.house_to}"
 
 
 class Attachment(models.Model):

@@ -1,0 +1,149 @@
+"""Reads from the register of attached population.
+
+A read that returns a person's own data (identity, address) writes an audit row
+"registry.person.read"; attachment reads take a Person the caller has already read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from bekitu.core.audit import audit_record
+from bekitu.registry.models import (
+    Address,
+    Attachment,
+    District,
+    Person,
+    PersonRelation,
+    Provider,
+)
+
+if TYPE_CHECKING:
+    from bekitu.core.calendar import WorkingHours
+
+
+def today() -> dt.date:
+    """Today in the service's time zone (Asia/Almaty by default)."""
+    return timezone.localdate(timezone.now(), ZoneInfo(settings.TIME_ZONE))
+
+
+def _persons() -> QuerySet[Person]:
+    return Person.objects.select_related("address__street__locality")
+
+
+def _audit_person_read(person: Person, via: str) -> None:
+    audit_record(
+        action="registry.person.read",
+        object_type="registry.person",
+        object_id=person.pk,
+        subject_iin=person.iin,
+        data={"via": via},
+    )
+
+
+def person_get_by_iin(iin: str) -> Person | None:
+    """The person with this IIN (with address, street and locality), or None; audited."""
+    person = _persons().filter(iin=iin).first()
+    if person is not None:
+        _audit_person_read(person, "iin")
+    return person
+
+
+def person_get(*, pk: int) -> Person | None:
+    """The person with this primary key (with address), or None; audited."""
+    person = _persons().filter(pk=pk).first()
+    if person is not None:
+        _audit_person_read(person, "pk")
+    return person
+
+
+def _in_force_on(day: dt.date) -> Q:
+    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+
+
+def _attachments() -> QuerySet[Attachment]:
+    return Attachment.objects.select_related("provider", "district", "district__doctor")
+
+
+def attachment_current(*, person: Person, on: dt.date | None = None) -> Attachment | None:
+    """The attachment whose period [valid_from, valid_to) contains the day (default today)."""
+    day = on or today()
+    return _attachments().filter(_in_force_on(day), person=person).order_by("-valid_from").first()
+
+
+def attachment_open(*, person: Person) -> Attachment | None:
+    """The person's open attachment (no end yet), which may start in the future."""
+    return _attachments().filter(person=person, valid_to__isnull=True).first()
+
+
+def attachment_history(*, person: Person) -> list[Attachment]:
+    """All the person's attachments, newest first."""
+    return list(_attachments().filter(person=person).order_by("-valid_from", "-created_at", "-pk"))
+
+
+def provider_population(*, provider: Provider, on: dt.date | None = None) -> QuerySet[Attachment]:
+    """The attachments in force at the provider on the day (default today): its population."""
+    day = on or today()
+    return (
+        Attachment.objects.filter(_in_force_on(day), provider=provider)
+        .select_related("person", "district")
+        .order_by("pk")
+    )
+
+
+def provider_get_by_bin(bin: str) -> Provider | None:
+    """The provider with this BIN, or None."""
+    return Provider.objects.select_related("locality").filter(bin=bin).first()
+
+
+def providers_active(*, atu_code: str | None = None) -> QuerySet[Provider]:
+    """Open providers, in one administrative-territorial unit if given, by Russian name."""
+    providers = Provider.objects.filter(is_active=True).select_related("locality")
+    if atu_code:
+        providers = providers.filter(atu_code=atu_code)
+    return providers.order_by("name_ru", "pk")
+
+
+def districts_covering(*, address: Address, provider: Provider | None = None) -> QuerySet[District]:
+    """Districts of open providers whose service areas cover the address's house."""
+    districts = District.objects.filter(
+        areas__street_id=address.street_id,
+        areas__house_from__lte=address.house,
+        areas__house_to__gte=address.house,
+        provider__is_active=True,
+    )
+    if provider is not None:
+        districts = districts.filter(provider=provider)
+    return districts.select_related("provider", "doctor").distinct().order_by("provider", "number")
+
+
+def provider_working_hours(provider: Provider) -> WorkingHours:
+    """The provider's opening and closing times in the service's time zone (R5.3, R9.13)."""
+    from bekitu.core.calendar import WorkingHours
+
+    return WorkingHours(
+        opens=provider.opens, closes=provider.closes, tz=ZoneInfo(settings.TIME_ZONE)
+    )
+
+
+def person_relatives(
+    *, person: Person, kind: str | None = None, on: dt.date | None = None
+) -> QuerySet[PersonRelation]:
+    """The person's parents and guardians whose relation holds on the day (default today).
+
+    A relation's period is [valid_from, valid_to), each end open when empty.
+    """
+    day = on or today()
+    relations = PersonRelation.objects.filter(person=person).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+    )
+    if kind:
+        relations = relations.filter(kind=kind)
+    return relations.select_related("relative").order_by("kind", "pk")
