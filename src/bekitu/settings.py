@@ -187,6 +187,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 CELERY_TIMEZONE = TIME_ZONE
 
+# The state database of individuals (ГБД ФЛ) behind the PopulationRegister port.
+POPULATION_REGISTER = env_str(
+    "BEKITU_POPULATION_REGISTER",
+    "bekitu.registry.population.LocalPopulationRegister",
+    "Dotted path of the population-register adapter (class or instance); default: local tables.",
+)
+
 DEMO_PERSONS = env_int("BEKITU_DEMO_PERSONS", 20000, "Persons `make run` loads as demo data.")
 
 LOG_LEVEL = env_str("BEKITU_LOG_LEVEL", "INFO", "Log level of the service's own loggers.")
