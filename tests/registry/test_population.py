@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bekitu.registry import population
+from bekitu.registry.population import (
+    FakePopulationRegister,
+    LocalPopulationRegister,
+    PersonRecord,
+    PopulationRegister,
+    RelationRecord,
+    get_population_register,
+)
+from tests.factories import PersonFactory, PersonRelationFactory
+
+FAKE = FakePopulationRegister(
+    [
+        PersonRecord(
+            iin="990101300123",
+            surname="Сейітов",
+            given_name="Әлихан",
+            patronymic="",
+            birth_date=dt.date(1999, 1, 1),
+            sex="male",
+            status="kandas",
+            citizenship="UZ",
+            insured=True,
+        )
+    ]
+)
+
+
+@pytest.mark.django_db
+def test_local_register_reads_person_address_and_relations_in_two_queries() -> None:
+    relation = PersonRelationFactory(kind="guardian", valid_from=dt.date(2020, 2, 2))
+    PersonRelationFactory(person=relation.person)
+    child = relation.person
+    with CaptureQueriesContext(connection) as queries:
+        record = LocalPopulationRegister().lookup(child.iin)
+    assert len(queries) == 2
+    assert record is not None
+    assert (record.iin, record.birth_date, record.sex) == (child.iin, child.birth_date, child.sex)
+    assert record.address is not None
+    assert record.address.address_id == child.address_id
+    assert record.address.street == child.address.street.name_ru
+    assert record.address.atu_code == child.address.street.locality.atu_code
+    assert record.relatives("guardian") == (
+        RelationRecord("guardian", relation.relative.iin, dt.date(2020, 2, 2), None),
+    )
+    assert len(record.relatives("parent")) == 1
+    assert record.is_alive
+
+
+@pytest.mark.django_db
+def test_local_register_reports_death_and_status() -> None:
+    person = PersonFactory(death_date=dt.date(2024, 5, 1), status="residence_permit", address=None)
+    record = LocalPopulationRegister().lookup(person.iin)
+    assert record is not None
+    assert not record.is_alive
+    assert (record.status, record.address, record.relations) == ("residence_permit", None, ())
+
+
+@pytest.mark.django_db
+def test_local_register_does_not_know_an_unknown_iin() -> None:
+    assert LocalPopulationRegister().lookup("990101300123") is None
+
+
+def test_fake_register_returns_what_was_put_in_and_remembers_lookups() -> None:
+    fake = FakePopulationRegister()
+    record = fake.add(dataclasses.replace(FAKE.records["990101300123"], status="refugee"))
+    assert fake.lookup(record.iin) == record
+    assert fake.lookup("000000000000") is None
+    assert fake.lookups == [record.iin, "000000000000"]
+
+
+def test_records_are_immutable() -> None:
+    record = FAKE.records["990101300123"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.status = "citizen"  # type: ignore[misc]
+
+
+def test_both_adapters_satisfy_the_port() -> None:
+    assert isinstance(LocalPopulationRegister(), PopulationRegister)
+    assert isinstance(FakePopulationRegister(), PopulationRegister)
+
+
+def test_default_adapter_is_the_local_one() -> None:
+    assert isinstance(get_population_register(), LocalPopulationRegister)
+
+
+def test_setting_may_name_a_fake_instance(settings: pytest.FixtureRequest) -> None:
+    settings.POPULATION_REGISTER = "tests.registry.test_population.FAKE"  # type: ignore[attr-defined]
+    assert get_population_register() is FAKE
+    settings.POPULATION_REGISTER = "bekitu.registry.population.FakePopulationRegister"  # type: ignore[attr-defined]
+    assert isinstance(get_population_register(), population.FakePopulationRegister)
