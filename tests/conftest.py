@@ -2,10 +2,68 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import pytest
+
+if TYPE_CHECKING:
+    from bekitu.eds.testpki import TestPki
 
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: pytest.FixtureRequest) -> None:
     # Argon2 is right for production and slow on purpose; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+# --- EDS: the test PKI (engineer edspki) ------------------------------------------------------
+
+
+def _first_usable(make: Callable[..., str | None], *args: object) -> str:
+    """make_iin/make_bin give None for an unusable serial; take the next serial then."""
+    *head, serial = args
+    assert isinstance(serial, int)
+    for offset in range(20):
+        value = make(*head, serial + offset)
+        if value is not None:
+            return value
+    raise AssertionError("no usable serial")
+
+
+@pytest.fixture(scope="session")
+def test_pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
+    """A test PKI built once per xdist worker: `test_pki.persons` (3 adults),
+    `test_pki.providers` (2), `test_pki.person` / `.provider` (the first of each), paths of
+    trust/, crl/, providers/, every PKCS#12 and the negative cases (password "Qwerty12")."""
+    import datetime as dt
+
+    from bekitu.core.iin import make_bin, make_iin
+    from bekitu.eds.testpki import PersonSpec, ProviderSpec, build_test_pki, cached_keys
+
+    persons = [
+        PersonSpec(_first_usable(make_iin, dt.date(1985, 3, 14), "male", 101), "ТЕСТОВ", "АСАН"),
+        PersonSpec(_first_usable(make_iin, dt.date(1992, 7, 2), "female", 201), "ӘЛІБЕК", "ГҮЛНАР"),
+        PersonSpec(_first_usable(make_iin, dt.date(1978, 11, 30), "male", 301), "IVANOV", "PETR"),
+    ]
+    providers = [
+        ProviderSpec(
+            _first_usable(make_bin, dt.date(2005, 1, 1), 4, 11), "ГКП «ЕМХАНА №1»", persons[2].iin
+        ),
+        ProviderSpec(
+            _first_usable(make_bin, dt.date(2011, 6, 1), 4, 21), "TOO CITY CLINIC", persons[0].iin
+        ),
+    ]
+    outdir = tmp_path_factory.mktemp("pki")
+    return build_test_pki(outdir, persons=persons, providers=providers, key_source=cached_keys())
+
+
+@pytest.fixture
+def eds_settings(settings: Any, test_pki: TestPki) -> Any:
+    """Django settings pointing EDS_TRUST_DIR, EDS_CRL_DIR and EDS_PROVIDER_KEYS_DIR at the
+    test PKI (no OCSP address: the CRLs are current)."""
+    settings.EDS_TRUST_DIR = test_pki.trust_dir
+    settings.EDS_CRL_DIR = test_pki.crl_dir
+    settings.EDS_PROVIDER_KEYS_DIR = test_pki.providers_dir
+    settings.EDS_OCSP_URL = ""
+    return settings
