@@ -238,3 +238,15 @@ EDS_PROVIDER_KEYS_DIR = Path(
         "Folder of providers' PKCS#12 keys, named <BIN>.p12 with the password in <BIN>.pass.",
     )
 )
+EDS_CRL_URLS = env_list(
+    "BEKITU_EDS_CRL_URLS",
+    "",
+    "CRL addresses `bekitu eds refresh-crl` fetches besides those named in the trust-store "
+    "certificates (comma-separated; the NCA's are http://crl.pki.gov.kz/nca_rsa.crl etc.).",
+)
+EDS_HTTP_TIMEOUT = env_int(
+    "BEKITU_EDS_HTTP_TIMEOUT", 10, "Seconds to wait for an OCSP responder or a CRL download."
+)
+EDS_CRL_REFRESH_MINUTES = env_int(
+    "BEKITU_EDS_CRL_REFRESH_MINUTES", 60, "How often the background task refreshes the CRLs."
+)
