@@ -165,6 +165,17 @@ SPECTACULAR_SETTINGS = {
 WORKDAY_OPENS = env_str("BEKITU_WORKDAY_OPENS", "08:00", "Default opening time of providers.")
 WORKDAY_CLOSES = env_str("BEKITU_WORKDAY_CLOSES", "20:00", "Default closing time of providers.")
 
+# The state service: the attachment rules and the documents (docs/policy.md).
+POLICY_EDITION = env_str(
+    "BEKITU_POLICY_EDITION",
+    "",
+    "Pin the attachment rules to one edition (2015 or 2020); empty: the edition in force on "
+    "the application's date.",
+)
+SCAN_MAX_BYTES = env_int(
+    "BEKITU_SCAN_MAX_BYTES", 10_000_000, "Largest scan of a document accepted, in bytes."
+)
+
 # Background work: Celery. The default transport keeps messages in files under var/, so a
 # fresh machine needs no broker; at scale point it at RabbitMQ (amqp://guest@127.0.0.1//).
 CELERY_BROKER_URL = env_str(

@@ -1,0 +1,132 @@
+"""The documents of paragraph 9 of the standard, per applicant category (R4, R8.1), and the
+checks of scanned copies (type by content, size).
+
+`requirements_for()` is the checklist the desk shows for the case at hand; the portal asks
+the same list for electronic copies (R9.5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# An identity card is issued at 16; a younger child is identified by the birth certificate.
+IDENTITY_CARD_AGE = 16
+ADULT_AGE = 18
+# Retirement age (Social Code of the Republic of Kazakhstan): 63 for men; 61 for women,
+# which rises to 63 by 2031 (the 2026 figure is used).
+PENSION_AGE = {"male": 63, "female": 61}
+
+KINDS: dict[str, Promise] = {
+    "identity_document": _("identity document of the recipient"),
+    "birth_certificate": _("birth certificate of the child"),
+    "applicant_identity_document": _("identity document of the applicant"),
+    "guardianship_decision": _("decision establishing guardianship"),
+    "power_of_attorney": _("power of attorney"),
+    "pension_certificate": _("pension certificate"),
+    "kandas_certificate": _("kandas certificate"),
+    "refugee_certificate": _("refugee certificate"),
+    "residence_permit": _("residence permit of a foreigner"),
+    "insurance_certificate": _("certificate of compulsory social health insurance"),
+}
+
+STATUS_DOCUMENTS = {
+    "kandas": "kandas_certificate",
+    "refugee": "refugee_certificate",
+    "residence_permit": "residence_permit",
+    "temporary": "insurance_certificate",
+}
+
+
+@dataclass(frozen=True)
+class DocumentRequirement:
+    kind: str
+    label: Promise
+    why: Promise
+
+
+@dataclass(frozen=True)
+class Category:
+    """What decides the checklist: the recipient's age, sex and status, and who applies."""
+
+    recipient_age: int
+    recipient_sex: str
+    recipient_status: str
+    applicant_role: str
+
+
+def _req(kind: str, why: Promise) -> DocumentRequirement:
+    return DocumentRequirement(kind=kind, label=KINDS[kind], why=why)
+
+
+def _recipient_documents(category: Category) -> list[DocumentRequirement]:
+    if category.recipient_age < IDENTITY_CARD_AGE:
+        return [_req("birth_certificate", _("the recipient is under 16"))]
+    docs = [_req("identity_document", _("identifies the recipient"))]
+    status_kind = STATUS_DOCUMENTS.get(category.recipient_status)
+    if status_kind:
+        docs.append(_req(status_kind, _("confirms the recipient's status")))
+    if category.recipient_age >= PENSION_AGE.get(category.recipient_sex, 63):
+        docs.append(_req("pension_certificate", _("the recipient is of pension age")))
+    return docs
+
+
+def _applicant_documents(category: Category) -> list[DocumentRequirement]:
+    role = category.applicant_role
+    if role == "self":
+        return []
+    docs = [_req("applicant_identity_document", _("identifies the person who applies"))]
+    if role == "parent" and category.recipient_age >= IDENTITY_CARD_AGE:
+        docs.append(_req("birth_certificate", _("proves parenthood")))
+    elif role == "guardian":
+        docs.append(_req("guardianship_decision", _("proves guardianship")))
+    elif role == "representative":
+        docs.append(_req("power_of_attorney", _("gives the authority to act")))
+    return docs
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Full years of age on a day."""
+    before = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - int(before)
+
+
+def requirements_for(category: Category) -> list[DocumentRequirement]:
+    """The checklist of paragraph 9 of the standard for one case (R8.1)."""
+    return _recipient_documents(category) + _applicant_documents(category)
+
+
+# Scans: the type is read from the first bytes, never trusted from the name.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+def sniff_type(head: bytes) -> str | None:
+    """The content type a scan's first bytes show (PDF, JPEG, PNG), or None."""
+    return next((kind for magic, kind in _SIGNATURES if head.startswith(magic)), None)
+
+
+class ScanRejected(ValueError):
+    """A scan of a type or a size the service does not accept."""
+
+    def __init__(self, code: str, message: Promise) -> None:
+        super().__init__(str(message))
+        self.code, self.message = code, message
+
+
+def scan_check(head: bytes, size: int, max_bytes: int) -> str:
+    """The scan's content type, or ScanRejected for an empty, too large or foreign file."""
+    if size <= 0:
+        raise ScanRejected("scan_empty", _("The file is empty."))
+    if size > max_bytes:
+        raise ScanRejected("scan_too_large", _("The file is larger than allowed."))
+    kind = sniff_type(head)
+    if kind is None:
+        raise ScanRejected("scan_type", _("Only PDF, JPEG and PNG scans are accepted."))
+    return kind

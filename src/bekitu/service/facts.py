@@ -1,0 +1,183 @@
+"""Build the facts of an application's case (plain dataclasses of `rules.py`) from the
+register and the population register, so the checks themselves stay pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from bekitu.registry.models import District, Person
+from bekitu.registry.population import PersonRecord, get_population_register
+from bekitu.registry.selectors import attachment_history, districts_covering
+from bekitu.service import documents
+from bekitu.service.models import Application
+from bekitu.service.policy import Policy, policy_for
+from bekitu.service.rules import (
+    AttachmentFacts,
+    AuthorityFacts,
+    Case,
+    DistrictFacts,
+    PersonFacts,
+    ProviderFacts,
+    RegisterRecord,
+)
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """A case with the register rows it was built from (to act on after the checks)."""
+
+    case: Case
+    policy: Policy
+    districts: dict[int, District]
+
+
+def application_day(application: Application) -> dt.date:
+    """The application's date in the service's time zone: it selects the policy edition."""
+    return timezone.localdate(application.submitted_at)
+
+
+def policy_of(application: Application) -> Policy:
+    """The policy edition for the application: pinned by BEKITU_POLICY_EDITION, else by date."""
+    return policy_for(application_day(application), settings.POLICY_EDITION)
+
+
+def _person_facts(application: Application, record: PersonRecord | None) -> PersonFacts:
+    person, source = application.recipient, record or application.recipient
+    atu = None
+    if record is not None and record.address is not None:
+        atu = record.address.atu_code
+    elif record is None and person.address is not None:
+        atu = person.address.street.locality.atu_code
+    return PersonFacts(
+        iin=person.iin,
+        surname=application.declared_surname,
+        given_name=application.declared_given_name,
+        patronymic=application.declared_patronymic,
+        birth_date=application.declared_birth_date,
+        status=source.status,
+        insured=source.insured,
+        death_date=source.death_date,
+        emigrated_on=source.emigrated_on,
+        atu_code=atu,
+    )
+
+
+def _register_record(record: PersonRecord | None) -> RegisterRecord | None:
+    if record is None:
+        return None
+    return RegisterRecord(
+        iin=record.iin,
+        surname=record.surname,
+        given_name=record.given_name,
+        patronymic=record.patronymic,
+        birth_date=record.birth_date,
+        death_date=record.death_date,
+    )
+
+
+def _authority(
+    application: Application, record: PersonRecord | None, on: dt.date
+) -> AuthorityFacts:
+    applicant = application.applicant
+    if applicant is None or applicant.pk == application.recipient_id:
+        return AuthorityFacts(role=application.applicant_role, applicant_is_recipient=True)
+    relations = frozenset(
+        r.kind
+        for r in (record.relations if record else ())
+        if r.relative_iin == applicant.iin
+        and (r.valid_from is None or r.valid_from <= on)
+        and (r.valid_to is None or on < r.valid_to)
+    )
+    return AuthorityFacts(
+        role=application.applicant_role,
+        applicant_is_recipient=False,
+        applicant_age=applicant.age_on(on),
+        relations=relations,
+        poa_number=application.poa_number,
+        poa_date=application.poa_date,
+        poa_valid_until=application.poa_valid_until,
+    )
+
+
+def _history(person: Person) -> tuple[AttachmentFacts, ...]:
+    return tuple(
+        AttachmentFacts(
+            provider_id=a.provider_id,
+            valid_from=a.valid_from,
+            valid_to=a.valid_to,
+            reason=a.reason,
+            # A change decided in a campaign starts later; the day it was made is what counts.
+            made_on=min(timezone.localdate(a.created_at), a.valid_from),
+        )
+        for a in attachment_history(person=person)
+    )
+
+
+def _districts(
+    application: Application, on: dt.date
+) -> tuple[list[DistrictFacts], dict[int, District]]:
+    in_force = Q(attachments__valid_from__lte=on) & (
+        Q(attachments__valid_to__isnull=True) | Q(attachments__valid_to__gt=on)
+    )
+    rows = list(
+        District.objects.filter(provider=application.provider)
+        .select_related("doctor")
+        .annotate(attached=Count("attachments", filter=in_force))
+        .order_by("number")
+    )
+    address = application.recipient.address
+    covering = (
+        set(
+            districts_covering(address=address, provider=application.provider).values_list(
+                "pk", flat=True
+            )
+        )
+        if address is not None
+        else set()
+    )
+    facts = [
+        DistrictFacts(d.pk, d.kind, d.pk in covering, d.attached, d.normative_size) for d in rows
+    ]
+    return facts, {d.pk: d for d in rows}
+
+
+def case_build(application: Application) -> CaseFacts:
+    """The facts the checks need, from the population register and the local register."""
+    on = application_day(application)
+    record = get_population_register().lookup(application.recipient.iin)
+    districts, by_id = _districts(application, on)
+    provider = application.provider
+    case = Case(
+        on=on,
+        reason=application.reason,
+        recipient=_person_facts(application, record),
+        record=_register_record(record),
+        provider=ProviderFacts(
+            provider.pk, provider.atu_code, provider.is_active, provider.closed_on
+        ),
+        authority=_authority(application, record, on),
+        history=_history(application.recipient),
+        districts=tuple(districts),
+        required_documents=frozenset(r.kind for r in required_documents(application)),
+        presented_documents=frozenset(
+            application.documents.filter(presented=True).values_list("kind", flat=True)
+        ),
+    )
+    return CaseFacts(case=case, policy=policy_of(application), districts=by_id)
+
+
+def required_documents(application: Application) -> list[documents.DocumentRequirement]:
+    """The checklist of paragraph 9 of the standard for the application (R8.1)."""
+    recipient, on = application.recipient, application_day(application)
+    category = documents.Category(
+        recipient_age=recipient.age_on(on),
+        recipient_sex=recipient.sex,
+        recipient_status=recipient.status,
+        applicant_role=application.applicant_role,
+    )
+    return documents.requirements_for(category)

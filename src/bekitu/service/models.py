@@ -1,0 +1,264 @@
+"""Applications for attachment, their procedure steps, documents and check results.
+
+One `Application` model serves every channel (desk, phone, portal). Its state changes only
+through `bekitu.service.services`, which follow the state machine in `statemachine.py` and
+record each transition as an `ApplicationStep`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bekitu.service.constants import REFUSAL_REASONS
+
+
+class Application(models.Model):
+    """One request for attachment to a provider, in any channel."""
+
+    class Channel(models.TextChoices):
+        DESK = "desk", _("in person at the provider")
+        PHONE = "phone", _("by telephone")
+        PORTAL = "portal", _("through the portal")
+
+    class ApplicantRole(models.TextChoices):
+        SELF = "self", _("the recipient in person")
+        PARENT = "parent", _("parent of a minor")
+        GUARDIAN = "guardian", _("guardian")
+        REPRESENTATIVE = "representative", _("representative under a power of attorney")
+
+    class Reason(models.TextChoices):
+        CHOICE = "choice", _("free choice of provider")
+        CHANGE_OF_RESIDENCE = "change_of_residence", _("change of residence")
+        PROVIDER_CLOSED = "provider_closed", _("provider closed or reorganised")
+        NEWBORN = "newborn", _("newborn")
+        INITIAL = "initial", _("initial registration")
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("received")
+        DOCUMENTS_ACCEPTED = "documents_accepted", _("documents accepted")
+        SUBMITTED = "submitted", _("submitted through the portal")
+        REGISTERED = "registered", _("registered at the provider")
+        CHECKED = "checked", _("checked")
+        TALON_ISSUED = "talon_issued", _("talon issued")
+        REFUSED = "refused", _("refused")
+
+    class Sla(models.TextChoices):
+        ON_TIME = "on_time", _("on time")
+        NEAR = "near", _("deadline near")
+        BREACHED = "breached", _("deadline passed")
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        "registry.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications_made",
+        help_text=_("Empty when the recipient applies for themselves."),
+    )
+    applicant_role = models.CharField(
+        _("applicant acts as"), max_length=16, choices=ApplicantRole.choices, default="self"
+    )
+    poa_number = models.CharField(_("power of attorney number"), max_length=50, blank=True)
+    poa_date = models.DateField(_("power of attorney date"), null=True, blank=True)
+    poa_valid_until = models.DateField(_("power of attorney valid until"), null=True, blank=True)
+    provider = models.ForeignKey(
+        "registry.Provider", on_delete=models.PROTECT, related_name="applications"
+    )
+    reason = models.CharField(_("reason"), max_length=24, choices=Reason.choices)
+    # The recipient's data as the application states them; R4-1 compares them with the
+    # population register.
+    declared_surname = models.CharField(_("surname as stated"), max_length=100)
+    declared_given_name = models.CharField(_("given name as stated"), max_length=100)
+    declared_patronymic = models.CharField(_("patronymic as stated"), max_length=100, blank=True)
+    declared_birth_date = models.DateField(_("birth date as stated"))
+    state = models.CharField(_("state"), max_length=20, choices=State.choices)
+
+    # Term (R5.3, R9.13): from the working-time calendar and the provider's hours.
+    submitted_at = models.DateTimeField(_("submitted at"))
+    term_start = models.DateTimeField(_("term starts at"))
+    deadline = models.DateTimeField(_("deadline"))
+    action_due_at = models.DateTimeField(
+        _("pending action due at"),
+        null=True,
+        blank=True,
+        help_text=_("When the action the application waits for must be done (30 working minutes)."),
+    )
+    sla = models.CharField(
+        _("term"), max_length=10, choices=Sla.choices, default=Sla.ON_TIME, db_index=True
+    )
+    action_overdue = models.BooleanField(_("pending action overdue"), default=False)
+    sla_checked_at = models.DateTimeField(_("term last checked at"), null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications_created",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # Decision.
+    policy_edition = models.CharField(_("policy edition"), max_length=20, blank=True)
+    effective_from = models.DateField(_("attachment effective from"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications_decided",
+    )
+    refusal_code = models.CharField(
+        _("refusal reason"),
+        max_length=30,
+        blank=True,
+        choices=[(code, code) for code in REFUSAL_REASONS],
+    )
+    attachment = models.ForeignKey(
+        "registry.Attachment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+    )
+    talon_number = models.CharField(_("talon number"), max_length=40, blank=True)
+    refusal_number = models.CharField(_("refusal document number"), max_length=40, blank=True)
+
+    # Portal (R9.5-R9.8): the signed request as received, and the signer's certificate.
+    signed_request = models.BinaryField(_("signed request"), null=True, blank=True)
+    signer_serial = models.CharField(_("signer's certificate serial"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["deadline"]
+        indexes = [
+            models.Index(fields=["provider", "state", "deadline"]),
+            models.Index(fields=["recipient", "submitted_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(applicant_role="representative") | ~Q(poa_number=""),
+                name="representative_has_power_of_attorney",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="refused") | ~Q(refusal_code=""),
+                name="refusal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in (self.State.TALON_ISSUED, self.State.REFUSED)
+
+    @property
+    def effective_applicant_id(self) -> int:
+        """The person who acts: the applicant, or the recipient themselves."""
+        return self.applicant_id or self.recipient_id
+
+
+class ApplicationCounter(models.Model):
+    """The last application number issued in a year; locked while a number is taken."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class ApplicationStep(models.Model):
+    """One transition of an application: what was done, by whom, when, and whether in time."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="steps")
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20)
+    action = models.CharField(_("action"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="application_steps",
+    )
+    actor_label = models.CharField(
+        _("who"), max_length=150, help_text=_("User name, or the portal or system.")
+    )
+    at = models.DateTimeField(_("when"))
+    outcome = models.CharField(_("outcome"), max_length=30, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    breached = models.BooleanField(_("done late"), default=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("procedure step")
+        verbose_name_plural = _("procedure steps")
+        ordering = ["application", "at", "id"]
+        indexes = [models.Index(fields=["action", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_state or '·'} → {self.to_state}"
+
+
+def scan_upload_to(instance: ApplicationDocument, filename: str) -> str:
+    """Scans are filed by application number, under a name the service chooses."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"scans/{instance.application.number}/{instance.kind}.{suffix}"
+
+
+class ApplicationDocument(models.Model):
+    """A document of paragraph 9 of the standard: presented at the desk, or a scan."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=32)
+    file = models.FileField(_("scan"), upload_to=scan_upload_to, blank=True)
+    content_type = models.CharField(_("file type"), max_length=40, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    presented = models.BooleanField(_("presented"), default=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "kind"], name="one_document_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class CheckResult(models.Model):
+    """The outcome of one check of an application, kept so a decision can be explained."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="check_results"
+    )
+    run = models.PositiveSmallIntegerField(_("run"), default=1)
+    check_name = models.CharField(_("check"), max_length=40)
+    passed = models.BooleanField(_("passed"))
+    reason_code = models.CharField(_("reason code"), max_length=30, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    policy_edition = models.CharField(_("policy edition"), max_length=20)
+    checked_at = models.DateTimeField(_("checked at"))
+
+    class Meta:
+        verbose_name = _("check result")
+        verbose_name_plural = _("check results")
+        ordering = ["application", "run", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.check_name}: {'pass' if self.passed else self.reason_code}"

@@ -1,0 +1,329 @@
+"""The checks of an application (action 1, condition 3 of R9.10) as pure functions.
+
+Each check takes the facts of the case (plain dataclasses the service layer builds from the
+register) and the policy edition in force, and returns an `Outcome`: passed, or the refusal
+reason code with details that explain it. No Django here; tested without a database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bekitu.service.policy import Policy
+
+ADULT_AGE = 18
+# Civil Code: a power of attorney that names no term is valid for one year from its date.
+POA_DEFAULT_TERM = dt.timedelta(days=365)
+FREQUENCY_WINDOW = dt.timedelta(days=365)
+# Reasons that lift the frequency limit and the campaign window.
+LIFTING_REASONS = frozenset({"change_of_residence", "provider_closed"})
+ADULT_DISTRICT_KINDS = frozenset({"gp", "therapist"})
+CHILD_DISTRICT_KINDS = frozenset({"paediatric"})
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    iin: str
+    surname: str
+    given_name: str
+    patronymic: str
+    birth_date: dt.date
+    status: str = "citizen"
+    insured: bool = True
+    death_date: dt.date | None = None
+    emigrated_on: dt.date | None = None
+    atu_code: str | None = None  # of the registered address; None when there is none
+
+    def age_on(self, day: dt.date) -> int:
+        """Full years of age on a day."""
+        before = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - int(before)
+
+
+@dataclass(frozen=True)
+class RegisterRecord:
+    """What the state population register says about an IIN."""
+
+    iin: str
+    surname: str
+    given_name: str
+    patronymic: str
+    birth_date: dt.date
+    death_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ProviderFacts:
+    id: int
+    atu_code: str
+    is_active: bool = True
+    closed_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class AttachmentFacts:
+    provider_id: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+    reason: str
+    made_on: dt.date  # the day the attachment was decided
+
+    @property
+    def is_open(self) -> bool:
+        return self.valid_to is None
+
+
+@dataclass(frozen=True)
+class AuthorityFacts:
+    role: str = "self"  # self, parent, guardian, representative
+    applicant_is_recipient: bool = True
+    applicant_age: int | None = None
+    # Kinds of relation (parent, guardian) the register records from the recipient to the
+    # applicant, valid on the day of the application.
+    relations: frozenset[str] = frozenset()
+    poa_number: str = ""
+    poa_date: dt.date | None = None
+    poa_valid_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class DistrictFacts:
+    id: int
+    kind: str
+    covers_address: bool
+    attached: int
+    normative_size: int
+
+    @property
+    def load(self) -> float:
+        return self.attached / max(self.normative_size, 1)
+
+
+@dataclass(frozen=True)
+class Case:
+    """Everything the checks need to know about one application."""
+
+    on: dt.date  # the day the application was submitted
+    reason: str
+    recipient: PersonFacts
+    record: RegisterRecord | None
+    provider: ProviderFacts
+    authority: AuthorityFacts = field(default_factory=AuthorityFacts)
+    history: tuple[AttachmentFacts, ...] = ()
+    districts: tuple[DistrictFacts, ...] = ()
+    required_documents: frozenset[str] = frozenset()
+    presented_documents: frozenset[str] = frozenset()
+
+    @property
+    def open_attachment(self) -> AttachmentFacts | None:
+        return next((a for a in self.history if a.is_open), None)
+
+    @property
+    def is_voluntary_change(self) -> bool:
+        """A change of provider that the frequency limit and the campaign window govern."""
+        return self.open_attachment is not None and self.reason not in LIFTING_REASONS
+
+
+@dataclass(frozen=True)
+class Outcome:
+    check: str
+    passed: bool
+    reason_code: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _pass(check: str, **details: Any) -> Outcome:
+    return Outcome(check, True, "", details)
+
+
+def _fail(check: str, code: str, **details: Any) -> Outcome:
+    return Outcome(check, False, code, details)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).casefold()
+
+
+def check_data_reliable(case: Case, policy: Policy) -> Outcome:
+    """R4-1: the data must match the population register (the IIN known, names, birth date)."""
+    record, person = case.record, case.recipient
+    if record is None:
+        return _fail("data_reliable", "unreliable_data", mismatch=["iin"])
+    mismatch = [
+        name
+        for name in ("surname", "given_name", "patronymic")
+        if _norm(getattr(person, name)) != _norm(getattr(record, name))
+    ]
+    if person.birth_date != record.birth_date:
+        mismatch.append("birth_date")
+    if mismatch:
+        return _fail("data_reliable", "unreliable_data", mismatch=mismatch)
+    return _pass("data_reliable")
+
+
+def check_alive(case: Case, policy: Policy) -> Outcome:
+    """Only a living person is attached; the register's date of death is decisive."""
+    dates = [d for d in (case.recipient.death_date, case.record and case.record.death_date) if d]
+    if any(d <= case.on for d in dates):
+        return _fail("alive", "deceased")
+    return _pass("alive")
+
+
+def check_eligible(case: Case, policy: Policy) -> Outcome:
+    """Residents by status; others only with compulsory social health insurance, if at all."""
+    person = case.recipient
+    if person.emigrated_on is not None and person.emigrated_on <= case.on:
+        return _fail("eligible", "not_eligible", status=person.status, emigrated=True)
+    if person.status in policy.eligible_statuses:
+        return _pass("eligible", status=person.status)
+    if person.status in policy.insured_statuses and person.insured:
+        return _pass("eligible", status=person.status, insured=True)
+    return _fail("eligible", "not_eligible", status=person.status, insured=person.insured)
+
+
+def poa_valid(authority: AuthorityFacts, on: dt.date) -> bool:
+    """A power of attorney with a number, dated no later than the day, and not expired."""
+    if not authority.poa_number or authority.poa_date is None or authority.poa_date > on:
+        return False
+    until = authority.poa_valid_until or authority.poa_date + POA_DEFAULT_TERM
+    return on <= until
+
+
+def check_authority(case: Case, policy: Policy) -> Outcome:
+    """Adults act for themselves; minors through a parent or guardian; anyone by a valid PoA."""
+    auth, age = case.authority, case.recipient.age_on(case.on)
+    adult_applicant = auth.applicant_age is None or auth.applicant_age >= ADULT_AGE
+    if auth.role == "self":
+        ok, why = auth.applicant_is_recipient and age >= ADULT_AGE, "minor_acts_alone"
+    elif auth.applicant_is_recipient:
+        ok, why = False, "recipient_is_applicant"
+    elif auth.role == "parent":
+        ok, why = age < ADULT_AGE and "parent" in auth.relations, "not_a_parent_of_a_minor"
+    elif auth.role == "guardian":
+        ok, why = "guardian" in auth.relations, "not_a_guardian"
+    elif auth.role == "representative":
+        ok, why = adult_applicant and poa_valid(auth, case.on), "power_of_attorney_invalid"
+    else:
+        ok, why = False, "unknown_role"
+    if not ok:
+        return _fail("authority", "no_authority", role=auth.role, problem=why)
+    return _pass("authority", role=auth.role)
+
+
+def check_documents(case: Case, policy: Policy) -> Outcome:
+    """R8.1: every document of the checklist for the case was presented."""
+    missing = sorted(case.required_documents - case.presented_documents)
+    if missing:
+        return _fail("documents", "documents_incomplete", missing=missing)
+    return _pass("documents")
+
+
+def check_provider_available(case: Case, policy: Policy) -> Outcome:
+    """The provider works on the day and lies in the person's administrative-territorial unit."""
+    provider, atu = case.provider, case.recipient.atu_code
+    closed = provider.closed_on is not None and provider.closed_on <= case.on
+    if not provider.is_active or closed:
+        return _fail("provider_available", "provider_not_available", problem="closed")
+    if atu is not None and atu != provider.atu_code:
+        return _fail("provider_available", "provider_not_available", problem="other_unit")
+    return _pass("provider_available", address_known=atu is not None)
+
+
+@dataclass(frozen=True)
+class DistrictChoice:
+    district_id: int
+    home_visits: bool
+
+
+def district_kinds(age: int) -> frozenset[str]:
+    """Paediatric districts serve children under 18; GP and therapist districts adults."""
+    return CHILD_DISTRICT_KINDS if age < ADULT_AGE else ADULT_DISTRICT_KINDS
+
+
+def district_choose(districts: tuple[DistrictFacts, ...], age: int) -> DistrictChoice | None:
+    """The least loaded district of the right kind covering the address; failing that, the
+    least loaded of the right kind, without home visits (the person lives outside the area)."""
+    fitting = [d for d in districts if d.kind in district_kinds(age)]
+    covering = [d for d in fitting if d.covers_address]
+    pool = covering or fitting
+    if not pool:
+        return None
+    best = min(pool, key=lambda d: (d.load, d.id))
+    return DistrictChoice(best.id, home_visits=bool(covering))
+
+
+def check_district(case: Case, policy: Policy) -> Outcome:
+    """The provider has a district of the kind the person's age needs."""
+    choice = district_choose(case.districts, case.recipient.age_on(case.on))
+    if choice is None:
+        return _fail("district", "provider_not_available", problem="no_district_of_kind")
+    return _pass("district", district_id=choice.district_id, home_visits=choice.home_visits)
+
+
+def check_not_already_attached(case: Case, policy: Policy) -> Outcome:
+    """The attachment in force from now on is not already to the chosen provider."""
+    current = case.open_attachment
+    if current is not None and current.provider_id == case.provider.id:
+        return _fail(
+            "not_already_attached", "already_attached", since=current.valid_from.isoformat()
+        )
+    return _pass("not_already_attached")
+
+
+def voluntary_changes_within(history: tuple[AttachmentFacts, ...], on: dt.date) -> int:
+    """Voluntary attachments decided in the 12 months (365 days) up to and including a day."""
+    start = on - FREQUENCY_WINDOW
+    return sum(1 for a in history if a.reason == "choice" and start < a.made_on <= on)
+
+
+def check_frequency(case: Case, policy: Policy) -> Outcome:
+    """The policy's limit on voluntary changes; a change of residence or closure lifts it."""
+    if not case.is_voluntary_change:
+        return _pass("frequency", applies=False)
+    count = voluntary_changes_within(case.history, case.on)
+    limit = policy.max_voluntary_changes
+    if count >= limit:
+        return _fail("frequency", "too_frequent", changes=count, limit=limit)
+    return _pass("frequency", changes=count, limit=limit)
+
+
+def check_campaign(case: Case, policy: Policy) -> Outcome:
+    """Where the policy has a campaign, a voluntary change only inside its window."""
+    window = policy.campaign
+    if window is None or not case.is_voluntary_change:
+        return _pass("campaign", applies=False)
+    if not window.contains(case.on):
+        return _fail(
+            "campaign", "outside_campaign", opens=list(window.opens), closes=list(window.closes)
+        )
+    return _pass("campaign", opens=list(window.opens), closes=list(window.closes))
+
+
+Check = Callable[[Case, Policy], Outcome]
+
+# In this order; the first that fails gives the refusal its reason.
+CHECKS: tuple[Check, ...] = (
+    check_data_reliable,
+    check_alive,
+    check_eligible,
+    check_authority,
+    check_documents,
+    check_provider_available,
+    check_district,
+    check_not_already_attached,
+    check_frequency,
+    check_campaign,
+)
+
+
+def checks_run(case: Case, policy: Policy) -> list[Outcome]:
+    """Every check's outcome, in order (all run, so a decision is fully explained)."""
+    return [check(case, policy) for check in CHECKS]
+
+
+def first_failure(outcomes: list[Outcome]) -> Outcome | None:
+    """The failure that decides the refusal, or None when all passed."""
+    return next((o for o in outcomes if not o.passed), None)

@@ -1,0 +1,570 @@
+"""Writes of the state service: applications, their documents, checks and decisions.
+
+Every function is atomic and audited. The state changes only along the transitions of
+`statemachine.py`; each one is recorded as an ApplicationStep with its due time (30 working
+minutes per action, R5.1, R5.2) and whether it was late.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bekitu.core.audit import audit_record
+from bekitu.core.errors import Conflict, DomainError
+from bekitu.core.models import User
+from bekitu.registry.models import Attachment, Person, Provider
+from bekitu.registry.services import attachment_create, attachment_transfer
+from bekitu.service import rules
+from bekitu.service.constants import REFUSAL_REASONS, refusal_reason, refusal_texts
+from bekitu.service.documents import KINDS as DOCUMENT_KINDS
+from bekitu.service.documents import ScanRejected, scan_check
+from bekitu.service.facts import (
+    CaseFacts,
+    case_build,
+    policy_of,
+    required_documents,
+)
+from bekitu.service.models import (
+    Application,
+    ApplicationCounter,
+    ApplicationDocument,
+    ApplicationStep,
+    CheckResult,
+)
+from bekitu.service.sla import action_due, sla_status, term_for
+from bekitu.service.statemachine import (
+    INITIAL,
+    Action,
+    Channel,
+    TransitionNotAllowed,
+    allowed_actions,
+    transition,
+)
+
+log = logging.getLogger("bekitu.service")
+
+
+@dataclass(frozen=True)
+class PowerOfAttorney:
+    """The power of attorney a representative acts under (R4)."""
+
+    number: str
+    date: dt.date
+    valid_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Declared:
+    """The recipient's data as the application states them (compared with the register, R4-1)."""
+
+    surname: str
+    given_name: str
+    patronymic: str
+    birth_date: dt.date
+
+
+def _audit(application: Application, verb: str, **data: object) -> None:
+    audit_record(
+        action=f"service.application.{verb}",
+        object_type="service.application",
+        object_id=application.number,
+        subject_iin=application.recipient.iin,
+        data={"state": application.state, **data},
+    )
+
+
+def _actor_label(by: User | None, channel: str) -> str:
+    if by is not None:
+        return by.get_username()
+    return "portal" if channel == Channel.PORTAL else "system"
+
+
+def _next_number(year: int) -> str:
+    counter, _created = ApplicationCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"A-{year}-{counter.last:06d}"
+
+
+def _step(
+    application: Application,
+    action: str,
+    *,
+    by: User | None,
+    at: dt.datetime,
+    outcome: str = "",
+    comment: str = "",
+) -> ApplicationStep:
+    """Move the application along one allowed transition and record the step."""
+    try:
+        move = transition(application.channel, application.state, action)
+    except TransitionNotAllowed as exc:
+        raise DomainError(
+            _("This action is not allowed in the application's present state."),
+            code="transition_not_allowed",
+        ) from exc
+    due = application.action_due_at
+    step = ApplicationStep.objects.create(
+        application=application,
+        from_state=move.source,
+        to_state=move.target,
+        action=move.action,
+        actor=by,
+        actor_label=_actor_label(by, application.channel),
+        at=at,
+        outcome=outcome,
+        comment=comment,
+        due_at=due,
+        breached=due is not None and at > due,
+    )
+    application.state = move.target
+    application.action_due_at = action_due(application=application, started_at=at)
+    application.action_overdue = False
+    application.save(update_fields=["state", "action_due_at", "action_overdue"])
+    _audit(application, move.action, step=step.pk, outcome=outcome, breached=step.breached)
+    log.info(
+        "application.step",
+        extra={
+            "fields": {
+                "application": application.number,
+                "action": move.action,
+                "to": move.target,
+                "breached": step.breached,
+            }
+        },
+    )
+    return step
+
+
+def _validate_parties(
+    recipient: Person, applicant: Person | None, role: str, poa: PowerOfAttorney | None
+) -> None:
+    if role not in Application.ApplicantRole.values:
+        raise DomainError(_("Unknown applicant role."), code="invalid_applicant_role")
+    if role == "self" and applicant is not None:
+        raise DomainError(
+            _("Another person applies: say whether as parent, guardian or representative."),
+            code="applicant_role_mismatch",
+        )
+    if role != "self" and applicant is None:
+        raise DomainError(_("Name the person who applies."), code="applicant_required")
+    if role == "representative" and (poa is None or not poa.number):
+        raise DomainError(
+            _("A representative acts under a power of attorney: enter its number and date."),
+            code="power_of_attorney_required",
+        )
+
+
+def _check_open_application(recipient: Person) -> None:
+    open_states = [s for s in Application.State.values if s not in ("talon_issued", "refused")]
+    open_one = Application.objects.filter(recipient=recipient, state__in=open_states).first()
+    if open_one is not None:
+        raise Conflict(
+            _("The person already has an open application (%(number)s).")
+            % {"number": open_one.number},
+            code="application_open",
+        )
+
+
+@transaction.atomic
+def application_create(
+    *,
+    channel: str,
+    recipient: Person,
+    provider: Provider,
+    reason: str,
+    applicant: Person | None = None,
+    applicant_role: str = "self",
+    power_of_attorney: PowerOfAttorney | None = None,
+    submitted_at: dt.datetime | None = None,
+    created_by: User | None = None,
+    declared: Declared | None = None,
+    signed_request: bytes | None = None,
+    signer_serial: str = "",
+) -> Application:
+    """Record an application received at the desk, by telephone, or from the portal.
+
+    Its term (R5.3, R9.13) runs from `submitted_at` (default now) by the provider's hours.
+    `declared` is the recipient's data as stated (default: the register's). Raises
+    DomainError for an inconsistent applicant and Conflict when one is already open.
+    """
+    if channel not in Channel.__members__.values() or reason not in Application.Reason.values:
+        raise DomainError(_("Unknown channel or reason."), code="invalid_application")
+    if applicant is not None and applicant.pk == recipient.pk:
+        applicant = None
+    _validate_parties(recipient, applicant, applicant_role, power_of_attorney)
+    Person.objects.select_for_update().filter(pk=recipient.pk).first()
+    _check_open_application(recipient)
+    submitted = submitted_at or timezone.now()
+    term = term_for(provider=provider, submitted_at=submitted)
+    declared = declared or Declared(
+        recipient.surname, recipient.given_name, recipient.patronymic, recipient.birth_date
+    )
+    action, state = INITIAL[Channel(channel)]
+    application = Application(
+        number=_next_number(timezone.localdate(submitted).year),
+        channel=channel,
+        recipient=recipient,
+        applicant=applicant,
+        applicant_role=applicant_role,
+        poa_number=power_of_attorney.number if power_of_attorney else "",
+        poa_date=power_of_attorney.date if power_of_attorney else None,
+        poa_valid_until=power_of_attorney.valid_until if power_of_attorney else None,
+        provider=provider,
+        reason=reason,
+        declared_surname=declared.surname,
+        declared_given_name=declared.given_name,
+        declared_patronymic=declared.patronymic,
+        declared_birth_date=declared.birth_date,
+        state=state,
+        submitted_at=submitted,
+        term_start=term.term_start,
+        deadline=term.deadline,
+        created_by=created_by,
+        signed_request=signed_request,
+        signer_serial=signer_serial,
+    )
+    application.policy_edition = policy_of(application).edition
+    application.action_due_at = action_due(application=application, started_at=term.term_start)
+    application.save()
+    ApplicationStep.objects.create(
+        application=application,
+        to_state=state,
+        action=action,
+        actor=created_by,
+        actor_label=_actor_label(created_by, channel),
+        at=submitted,
+        outcome="received",
+    )
+    _audit(
+        application,
+        "create",
+        channel=channel,
+        reason=reason,
+        role=applicant_role,
+        provider_bin=provider.bin,
+        edition=application.policy_edition,
+    )
+    return application
+
+
+def _lock(application: Application) -> Application:
+    locked = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related(
+            "recipient", "recipient__address__street__locality", "provider", "applicant"
+        )
+        .get(pk=application.pk)
+    )
+    return locked
+
+
+def _require_action(application: Application, action: Action) -> None:
+    if action not in allowed_actions(application.channel, application.state):
+        raise DomainError(
+            _("This action is not allowed in the application's present state."),
+            code="transition_not_allowed",
+        )
+
+
+def _require_open(application: Application) -> None:
+    if not application.is_open:
+        raise DomainError(_("The application has already been decided."), code="application_closed")
+
+
+@transaction.atomic
+def application_document_add(
+    *,
+    application: Application,
+    kind: str,
+    file: File | None = None,
+    presented: bool = True,
+    note: str = "",
+) -> ApplicationDocument:
+    """Add (or replace) a document of the checklist, with an optional scan (PDF, JPEG, PNG).
+
+    The scan's type is read from its content and its size limited by BEKITU_SCAN_MAX_BYTES.
+    """
+    application = _lock(application)
+    _require_open(application)
+    if kind not in DOCUMENT_KINDS:
+        raise DomainError(_("Unknown kind of document."), code="invalid_document_kind")
+    content_type, size = "", 0
+    if file is not None:
+        size = file.size or 0
+        file.seek(0)
+        head = file.read(16)
+        file.seek(0)
+        try:
+            content_type = scan_check(head, size, settings.SCAN_MAX_BYTES)
+        except ScanRejected as exc:
+            raise DomainError(exc.message, code=exc.code) from exc
+    document, _created = ApplicationDocument.objects.update_or_create(
+        application=application,
+        kind=kind,
+        defaults={"presented": presented, "note": note, "content_type": content_type, "size": size},
+    )
+    if file is not None:
+        document.file.save(f"{kind}.{content_type.rsplit('/', 1)[-1]}", file, save=True)
+    _audit(
+        application,
+        "document_add",
+        kind=kind,
+        presented=presented,
+        content_type=content_type,
+        size=size,
+    )
+    return document
+
+
+def _store_checks(application: Application, facts: CaseFacts) -> list[CheckResult]:
+    outcomes = rules.checks_run(facts.case, facts.policy)
+    last_run = application.check_results.aggregate(run=Max("run"))["run"] or 0
+    now = timezone.now()
+    results = CheckResult.objects.bulk_create(
+        CheckResult(
+            application=application,
+            run=last_run + 1,
+            check_name=o.check,
+            passed=o.passed,
+            reason_code=o.reason_code,
+            details=o.details,
+            policy_edition=facts.policy.edition,
+            checked_at=now,
+        )
+        for o in outcomes
+    )
+    failed = [o.check for o in outcomes if not o.passed]
+    _audit(application, "checks", run=last_run + 1, failed=failed, edition=facts.policy.edition)
+    return results
+
+
+@transaction.atomic
+def application_checks_run(*, application: Application) -> list[CheckResult]:
+    """Run every check of the policy edition in force and store each result (one run)."""
+    application = _lock(application)
+    return _store_checks(application, case_build(application))
+
+
+@transaction.atomic
+def application_accept_documents(
+    *, application: Application, documents: Iterable[str], by: User | None
+) -> Application:
+    """Action 1 (R5.1, R8.1): accept the documents against the checklist for the case.
+
+    `documents` are the kinds presented now (added to those already recorded). Raises
+    DomainError "documents_incomplete" naming what is missing, leaving the state unchanged;
+    then runs the checks so the specialist sees their results before action 2.
+    """
+    application = _lock(application)
+    _require_action(application, Action.ACCEPT_DOCUMENTS)
+    presented = set(documents)
+    unknown = presented - set(DOCUMENT_KINDS)
+    if unknown:
+        raise DomainError(_("Unknown kind of document."), code="invalid_document_kind")
+    for kind in presented:
+        ApplicationDocument.objects.update_or_create(
+            application=application, kind=kind, defaults={"presented": True}
+        )
+    presented |= set(application.documents.filter(presented=True).values_list("kind", flat=True))
+    missing = [r for r in required_documents(application) if r.kind not in presented]
+    if missing:
+        raise DomainError(
+            _("Documents missing: %(list)s.") % {"list": ", ".join(str(r.label) for r in missing)},
+            code="documents_incomplete",
+        )
+    _step(
+        application,
+        Action.ACCEPT_DOCUMENTS,
+        by=by,
+        at=timezone.now(),
+        outcome="accepted",
+        comment=", ".join(sorted(presented)),
+    )
+    _store_checks(application, case_build(application))
+    return application
+
+
+def _attach(application: Application, facts: CaseFacts, decided_on: dt.date) -> Attachment:
+    """Attach, or transfer, the recipient to the district the rules choose."""
+    case = facts.case
+    choice = rules.district_choose(case.districts, case.recipient.age_on(case.on))
+    if choice is None:  # the district check passed, so a district exists
+        raise DomainError(_("The provider has no district for the person."), code="no_district")
+    effective = facts.policy.effective_date(
+        decided_on=decided_on, voluntary_change=case.is_voluntary_change
+    )
+    write = attachment_transfer if case.open_attachment is not None else attachment_create
+    return write(
+        person=application.recipient,
+        provider=application.provider,
+        district=facts.districts[choice.district_id],
+        valid_from=effective,
+        reason=application.reason,
+        home_visits=choice.home_visits,
+        source=application.channel,
+        application_number=application.number,
+    )
+
+
+def _decide_refusal(
+    application: Application, code: str, *, by: User | None, comment: str
+) -> Application:
+    from bekitu.talons.services import refusal_issue
+
+    reason = refusal_reason(code)
+    texts = refusal_texts(code)
+    now = timezone.now()
+    refusal = refusal_issue(
+        application_number=application.number,
+        person=application.recipient,
+        provider=application.provider,
+        reason_code=code,
+        reason_text_kk=texts["kk"],
+        reason_text_ru=texts["ru"],
+        reason_text_en=texts["en"],
+        legal_ground=reason.legal_ground,
+        decided_at=now,
+        channel=application.channel,
+    )
+    application.refusal_code, application.refusal_number = code, refusal.number
+    application.decided_at, application.decided_by = now, by
+    _mark_decided_late(application, now)
+    application.save(
+        update_fields=["refusal_code", "refusal_number", "decided_at", "decided_by", "sla"]
+    )
+    _step(application, Action.REFUSE, by=by, at=now, outcome=code, comment=comment)
+    return application
+
+
+def _mark_decided_late(application: Application, now: dt.datetime) -> None:
+    if now > application.deadline:
+        application.sla = Application.Sla.BREACHED
+
+
+@transaction.atomic
+def application_refuse(
+    *, application: Application, reason_code: str, by: User | None, comment: str = ""
+) -> Application:
+    """Refuse the service with a reason code tied to its legal ground (R4-1, R9.7, R9.11),
+    issuing the refusal document."""
+    if reason_code not in REFUSAL_REASONS:
+        raise DomainError(_("Unknown refusal reason."), code="invalid_refusal_reason")
+    application = _lock(application)
+    _require_action(application, Action.REFUSE)
+    return _decide_refusal(application, reason_code, by=by, comment=comment)
+
+
+@transaction.atomic
+def application_issue_talon(*, application: Application, by: User | None) -> Application:
+    """Action 2 (R5.2, R8.2; process 8, R9.12): run the checks; if all pass, attach or
+    transfer the recipient and issue the signed talon; if one fails, refuse with its reason."""
+    from bekitu.talons.services import talon_issue
+
+    application = _lock(application)
+    _require_action(application, Action.ISSUE_TALON)
+    facts = case_build(application)
+    results = _store_checks(application, facts)
+    failed = next((r for r in results if not r.passed), None)
+    if failed is not None:
+        return _decide_refusal(
+            application, failed.reason_code, by=by, comment=f"check {failed.check_name} failed"
+        )
+    now = timezone.now()
+    attachment = _attach(application, facts, timezone.localdate(now))
+    talon = talon_issue(
+        attachment=attachment, application_number=application.number, channel=application.channel
+    )
+    application.attachment, application.talon_number = attachment, talon.number
+    application.effective_from = attachment.valid_from
+    application.decided_at, application.decided_by = now, by
+    _mark_decided_late(application, now)
+    application.save(
+        update_fields=[
+            "attachment",
+            "talon_number",
+            "effective_from",
+            "decided_at",
+            "decided_by",
+            "sla",
+        ]
+    )
+    _step(
+        application, Action.ISSUE_TALON, by=by, at=now, outcome="talon_issued", comment=talon.number
+    )
+    return application
+
+
+@transaction.atomic
+def application_register(*, application: Application, by: User | None = None) -> Application:
+    """Process 6 (R9.9): the signed request is registered at the provider's workstation."""
+    application = _lock(application)
+    _step(application, Action.REGISTER, by=by, at=timezone.now(), outcome="registered")
+    return application
+
+
+@transaction.atomic
+def application_check(*, application: Application, by: User | None = None) -> Application:
+    """Condition 3 (R9.10): check the request against the grounds of the service; a
+    failed check refuses it at once with its reason (process 7, R9.11)."""
+    application = _lock(application)
+    _require_action(application, Action.CHECK)
+    results = _store_checks(application, case_build(application))
+    failed = next((r for r in results if not r.passed), None)
+    outcome = f"failed:{failed.reason_code}" if failed else "passed"
+    _step(application, Action.CHECK, by=by, at=timezone.now(), outcome=outcome)
+    if failed is not None:
+        return _decide_refusal(
+            application, failed.reason_code, by=by, comment=f"check {failed.check_name} failed"
+        )
+    return application
+
+
+@dataclass(frozen=True)
+class SlaScanReport:
+    scanned: int
+    near: int
+    breached: int
+    actions_overdue: int
+
+
+def application_sla_scan(*, now: dt.datetime | None = None) -> SlaScanReport:
+    """Flag open applications near (80% of the term's working time used) or past their
+    deadline, and those whose pending action is overdue; audit each newly flagged one."""
+    moment = now or timezone.now()
+    counts = {"near": 0, "breached": 0, "overdue": 0, "scanned": 0}
+    open_states = [s for s in Application.State.values if s not in ("talon_issued", "refused")]
+    pending = Application.objects.filter(state__in=open_states).select_related(
+        "provider", "recipient"
+    )
+    for application in pending.iterator(chunk_size=500):
+        counts["scanned"] += 1
+        status = sla_status(application, moment)
+        counts[status.sla] = counts.get(status.sla, 0) + 1
+        counts["overdue"] += int(status.action_overdue)
+        changed = (application.sla, application.action_overdue) != (
+            status.sla,
+            status.action_overdue,
+        )
+        if changed:
+            _sla_flag(application, status.sla, status.action_overdue, moment)
+    report = SlaScanReport(counts["scanned"], counts["near"], counts["breached"], counts["overdue"])
+    log.info("sla.scan", extra={"fields": report.__dict__})
+    return report
+
+
+@transaction.atomic
+def _sla_flag(application: Application, sla: str, overdue: bool, now: dt.datetime) -> None:
+    application.sla, application.action_overdue, application.sla_checked_at = sla, overdue, now
+    application.save(update_fields=["sla", "action_overdue", "sla_checked_at"])
+    _audit(application, "sla_flag", sla=sla, action_overdue=overdue)
