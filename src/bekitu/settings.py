@@ -39,6 +39,11 @@ PUBLIC_BASE_URL = env_str(
     "http://127.0.0.1:8000",
     "Public address of the service, used in QR codes and links in documents.",
 )
+TALON_VERIFY_RATE = env_str(
+    "BEKITU_TALON_VERIFY_RATE",
+    "120/min",
+    "Talon checks (page and API) one client address may make, e.g. 120/min; empty: no limit.",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
