@@ -1,0 +1,1 @@
+"""Pluggable crypto backends for algorithms this project does not verify itself (GOST)."""
