@@ -5,4 +5,6 @@ from __future__ import annotations
 
 SUBCOMMANDS: dict[str, str] = {
     # name on the command line -> module under bekitu.eds.cli
+    "verify": "verify",
+    "refresh-crl": "refresh_crl",
 }
