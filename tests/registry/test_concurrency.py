@@ -12,9 +12,10 @@ import pytest
 from django.db import connection, connections
 
 from bekitu.core.audit import audit_verify
+from bekitu.core.errors import DomainError
 from bekitu.registry import services
 from bekitu.registry.models import Attachment, District, Person
-from tests.factories import AttachmentFactory, DistrictFactory
+from tests.factories import AttachmentFactory, DistrictFactory, PersonFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -110,3 +111,35 @@ def test_many_concurrent_transfers_of_one_person_keep_periods_chained() -> None:
     for older, newer in itertools.pairwise(history):
         assert older.valid_to is not None and older.valid_to <= newer.valid_from
     assert audit_verify().ok
+
+
+def test_two_concurrent_attachments_of_an_unattached_person_let_one_through() -> None:
+    person = PersonFactory()
+    targets = [DistrictFactory(), DistrictFactory()]
+    barrier = threading.Barrier(2)
+    results: list[object] = [None, None]
+
+    def work(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = services.attachment_create(
+                person=person,
+                provider=targets[i].provider,
+                district=targets[i],
+                valid_from=dt.date(2025, 9, 1),
+                reason="choice",
+                source=f"thread-{i}",
+            )
+        except DomainError as exc:
+            results[i] = exc.code
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(type(r).__name__ for r in results) == ["Attachment", "str"]
+    assert "already_attached" in results
+    assert Attachment.objects.filter(person=person).count() == 1
