@@ -42,7 +42,7 @@ _bin_serials = itertools.count(1)
 def unique_iin(birth_date: dt.date, sex: str) -> str:
     """A valid IIN for the birth date and sex that no earlier call returned."""
     while True:
-        iin = make_iin(birth_date, sex, next(_iin_serials))  # type: ignore[arg-type]
+        iin = make_iin(birth_date, sex, next(_iin_serials) % 10000)  # type: ignore[arg-type]
         if iin is not None:
             return iin
 
@@ -50,7 +50,7 @@ def unique_iin(birth_date: dt.date, sex: str) -> str:
 def unique_bin(registered: dt.date = dt.date(2005, 3, 1)) -> str:
     """A valid BIN of a legal entity that no earlier call returned."""
     while True:
-        number = make_bin(registered, 4, next(_bin_serials))
+        number = make_bin(registered, 4, next(_bin_serials) % 100000)
         if number is not None:
             return number
 
