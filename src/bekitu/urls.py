@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("bekitu.talons.urls")),
     path("handbook/", include("bekitu.handbook.urls")),
     path("reports/", include("bekitu.reports.urls")),
+    path("api/v1/", include("bekitu.workstation.api.urls")),
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []

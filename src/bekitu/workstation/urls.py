@@ -2,7 +2,20 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bekitu.workstation import views
+from bekitu.workstation.views import applications, auth, persons
 
 app_name = "workstation"
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", applications.queue, name="index"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("intake/", applications.intake_lookup, name="intake"),
+    path("intake/person/", applications.intake_person, name="intake-person"),
+    path("applications/<str:number>/", applications.application_detail, name="application"),
+    path("applications/<str:number>/accept/", applications.accept_documents, name="accept"),
+    path("applications/<str:number>/issue/", applications.issue_talon, name="issue"),
+    path("applications/<str:number>/refuse/", applications.refuse, name="refuse"),
+    path("applications/<str:number>/<str:kind>.pdf", applications.document_pdf, name="pdf"),
+    path("persons/<int:pk>/", persons.person_card, name="person"),
+    path("population/", persons.population, name="population"),
+]

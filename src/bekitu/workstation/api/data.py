@@ -1,0 +1,114 @@
+"""The API's view of applications and register records, built from the pages' presenters so
+that pages and API show the same thing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from typing import Any
+
+from django.urls import reverse
+from rest_framework.request import Request
+
+from bekitu.registry.models import Person
+from bekitu.registry.population import PersonRecord
+from bekitu.service.models import Application
+from bekitu.service.selectors import application_time_left
+from bekitu.service.statemachine import allowed_actions, pending_action
+from bekitu.workstation import presenters
+
+
+def _person(person: Person | None) -> dict[str, Any] | None:
+    if person is None:
+        return None
+    return {"iin": person.iin, "full_name": person.full_name, "birth_date": person.birth_date}
+
+
+def _time_left(application: Application, now: dt.datetime) -> dict[str, Any]:
+    left = presenters.time_left(application, now)
+    minutes = int(application_time_left(application, now).total_seconds() // 60)
+    return {"minutes": minutes, "text": left.text, "warning": left.warning}
+
+
+def application_summary(application: Application, now: dt.datetime) -> dict[str, Any]:
+    """One application of the queue."""
+    pending = pending_action(application.channel, application.state)
+    return {
+        "number": application.number,
+        "channel": application.channel,
+        "state": application.state,
+        "state_label": application.get_state_display(),
+        "reason": application.reason,
+        "provider_bin": application.provider.bin,
+        "recipient": _person(application.recipient),
+        "submitted_at": application.submitted_at,
+        "deadline": application.deadline,
+        "time_left": _time_left(application, now),
+        "pending_action": str(pending or ""),
+    }
+
+
+def _poa(application: Application) -> dict[str, Any] | None:
+    if not application.poa_number:
+        return None
+    return {
+        "number": application.poa_number,
+        "date": application.poa_date,
+        "valid_until": application.poa_valid_until,
+    }
+
+
+def _pdf_link(request: Request, application: Application, kind: str, present: bool) -> str | None:
+    if not present:
+        return None
+    return request.build_absolute_uri(
+        reverse(f"workstation-api:{kind}-pdf", kwargs={"number": application.number})
+    )
+
+
+def application_data(
+    application: Application, now: dt.datetime, request: Request
+) -> dict[str, Any]:
+    """One application in full, as the API returns it."""
+    view = presenters.application_view(application, now)
+    return {
+        **application_summary(application, now),
+        "applicant_role": application.applicant_role,
+        "applicant": _person(application.applicant),
+        "power_of_attorney": _poa(application),
+        "action_due_at": application.action_due_at,
+        "allowed_actions": sorted(allowed_actions(application.channel, application.state)),
+        "checklist": [asdict(item) for item in view.checklist],
+        "checks": [asdict(row) for row in view.checks],
+        "steps": [asdict(step) for step in view.steps],
+        "talon_number": application.talon_number,
+        "refusal": view.refusal,
+        "talon_pdf": _pdf_link(request, application, "talon", bool(application.talon_number)),
+        "refusal_pdf": _pdf_link(request, application, "refusal", bool(application.refusal_code)),
+    }
+
+
+def register_data(record: PersonRecord) -> dict[str, Any]:
+    """The population register's record for intake."""
+    a = record.address
+    address = None
+    if a is not None:
+        address = {
+            "locality": a.locality_name,
+            "street": a.street,
+            "house": a.house,
+            "building": a.building,
+            "apartment": a.apartment,
+        }
+    return {
+        "iin": record.iin,
+        "surname": record.surname,
+        "given_name": record.given_name,
+        "patronymic": record.patronymic,
+        "birth_date": record.birth_date,
+        "sex": record.sex,
+        "status": record.status,
+        "insured": record.insured,
+        "alive": record.is_alive,
+        "address": address,
+    }

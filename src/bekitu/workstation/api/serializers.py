@@ -1,0 +1,211 @@
+"""The API's shapes. Output is built from the same presenters as the pages; input is
+validated here (every 400 of the API comes from these or from a domain error)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from bekitu.workstation.forms import APPLICANT_ROLES, CHANNELS, REASONS, clean_iin_value
+from bekitu.workstation.presenters import DESK_REFUSALS
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable error code, e.g. person_not_found.")
+    message = serializers.CharField(help_text="What went wrong, in the request's language.")
+    fields = serializers.DictField(
+        required=False, help_text="Per-field messages, for invalid input."
+    )
+
+
+class IinField(serializers.CharField):
+    """An IIN, checked with its check digit; the error names what is wrong."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        try:
+            return clean_iin_value(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code=exc.code) from None
+
+
+class IinQuerySerializer(serializers.Serializer):
+    iin = IinField()
+
+
+class PowerOfAttorneySerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=50)
+    date = serializers.DateField()
+    valid_until = serializers.DateField()
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    """Intake (R4, R1.2): the recipient, who applies and on what authority, how, why."""
+
+    recipient_iin = IinField()
+    channel = serializers.ChoiceField(choices=CHANNELS, default="desk")
+    reason = serializers.ChoiceField(choices=REASONS, default="choice")
+    applicant_role = serializers.ChoiceField(choices=APPLICANT_ROLES, default="self")
+    applicant_iin = IinField(required=False, allow_blank=True)
+    power_of_attorney = PowerOfAttorneySerializer(required=False, allow_null=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        role = attrs.get("applicant_role", "self")
+        if role != "self" and not attrs.get("applicant_iin"):
+            raise serializers.ValidationError(
+                {"applicant_iin": [_("Enter the IIN of the person who applies.")]}
+            )
+        if role == "representative" and not attrs.get("power_of_attorney"):
+            raise serializers.ValidationError(
+                {"power_of_attorney": [_("A representative needs a power of attorney.")]}
+            )
+        return attrs
+
+
+class AcceptDocumentsSerializer(serializers.Serializer):
+    """Action 1 (R5.1, R8.1): the kinds of document presented (codes of the checklist)."""
+
+    documents = serializers.ListField(child=serializers.CharField(max_length=32), allow_empty=True)
+
+
+class RefuseSerializer(serializers.Serializer):
+    reason_code = serializers.ChoiceField(choices=DESK_REFUSALS)
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class PersonBriefSerializer(serializers.Serializer):
+    iin = serializers.CharField()
+    full_name = serializers.CharField()
+    birth_date = serializers.DateField()
+
+
+class TimeLeftSerializer(serializers.Serializer):
+    minutes = serializers.IntegerField(help_text="Working minutes left (negative when late).")
+    text = serializers.CharField()
+    warning = serializers.ChoiceField(choices=["", "near", "past"])
+
+
+class ChecklistItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    note = serializers.CharField()
+    presented = serializers.BooleanField()
+
+
+class CheckRowSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    passed = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+class StepSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    label = serializers.CharField()
+    who = serializers.CharField()
+    breached = serializers.BooleanField()
+
+
+class RefusalSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+    ground = serializers.CharField()
+
+
+class ApplicationSummarySerializer(serializers.Serializer):
+    number = serializers.CharField()
+    channel = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    reason = serializers.CharField()
+    provider_bin = serializers.CharField()
+    recipient = PersonBriefSerializer()
+    submitted_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField()
+    time_left = TimeLeftSerializer()
+    pending_action = serializers.CharField(allow_blank=True)
+
+
+class ApplicationSerializer(ApplicationSummarySerializer):
+    applicant_role = serializers.CharField()
+    applicant = PersonBriefSerializer(allow_null=True)
+    power_of_attorney = PowerOfAttorneySerializer(allow_null=True)
+    action_due_at = serializers.DateTimeField(allow_null=True)
+    allowed_actions = serializers.ListField(child=serializers.CharField())
+    checklist = ChecklistItemSerializer(many=True)
+    checks = CheckRowSerializer(many=True)
+    steps = StepSerializer(many=True)
+    talon_number = serializers.CharField(allow_blank=True)
+    refusal = RefusalSerializer(allow_null=True)
+    talon_pdf = serializers.CharField(allow_null=True, help_text="Address of the talon's PDF.")
+    refusal_pdf = serializers.CharField(allow_null=True, help_text="Address of the refusal's PDF.")
+
+
+class AddressSerializer(serializers.Serializer):
+    locality = serializers.CharField()
+    street = serializers.CharField()
+    house = serializers.IntegerField()
+    building = serializers.CharField(allow_blank=True)
+    apartment = serializers.CharField(allow_blank=True)
+
+
+class RegisterRecordSerializer(serializers.Serializer):
+    """The population register's record of a person, for intake."""
+
+    iin = serializers.CharField()
+    surname = serializers.CharField()
+    given_name = serializers.CharField()
+    patronymic = serializers.CharField(allow_blank=True)
+    birth_date = serializers.DateField()
+    sex = serializers.CharField()
+    status = serializers.CharField()
+    insured = serializers.BooleanField()
+    alive = serializers.BooleanField()
+    address = AddressSerializer(allow_null=True)
+
+
+class AttachmentSerializer(serializers.Serializer):
+    provider_bin = serializers.CharField(source="provider.bin")
+    provider_name = serializers.CharField(source="provider.name")
+    district = serializers.IntegerField(source="district.number", allow_null=True, default=None)
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+    end_reason = serializers.CharField(allow_blank=True)
+    home_visits = serializers.BooleanField()
+    application_number = serializers.CharField(allow_blank=True)
+
+
+class PersonCardSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="person.pk")
+    iin = serializers.CharField(source="person.iin")
+    surname = serializers.CharField(source="person.surname")
+    given_name = serializers.CharField(source="person.given_name")
+    patronymic = serializers.CharField(source="person.patronymic")
+    birth_date = serializers.DateField(source="person.birth_date")
+    sex = serializers.CharField(source="person.sex")
+    status = serializers.CharField(source="person.status")
+    death_date = serializers.DateField(source="person.death_date", allow_null=True)
+    current_attachment = AttachmentSerializer(source="current", allow_null=True)
+    history = AttachmentSerializer(many=True)
+    applications = serializers.SerializerMethodField()
+
+    def get_applications(self, card: Any) -> list[str]:
+        return [a.number for a in card.applications]
+
+
+class PopulationEntrySerializer(serializers.Serializer):
+    person_id = serializers.IntegerField()
+    iin = serializers.CharField(source="person.iin")
+    full_name = serializers.CharField(source="person.full_name")
+    birth_date = serializers.DateField(source="person.birth_date")
+    provider_bin = serializers.CharField(source="provider.bin")
+    district = serializers.IntegerField(source="district.number", allow_null=True, default=None)
+    valid_from = serializers.DateField()

@@ -1,0 +1,163 @@
+"""The desk's operations, shared by the pages and the API so that both behave alike.
+
+Each takes the staff member's scope, reaches only what the scope covers (404 otherwise), and
+calls the service app's services; a rule that forbids the change raises a DomainError whose
+message the page or the API shows in the user's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bekitu.core.audit import audit_record
+from bekitu.core.errors import DomainError, NotFound
+from bekitu.registry.models import Person
+from bekitu.registry.population import PersonRecord, get_population_register
+from bekitu.registry.selectors import person_get_by_iin
+from bekitu.service import selectors as service_selectors
+from bekitu.service import services as service_services
+from bekitu.service.models import Application
+from bekitu.service.services import PowerOfAttorney
+from bekitu.talons.models import Refusal, Talon
+from bekitu.workstation.scoping import StaffScope
+
+
+class NotPermitted(DomainError):
+    """The staff member's role does not allow the action (R7)."""
+
+    code = "not_permitted"
+
+
+def require_actor(scope: StaffScope) -> None:
+    """Only the statistics-office specialist takes and decides applications (R7)."""
+    if not scope.can_act:
+        raise NotPermitted(_("Only a statistics-office specialist may do this."))
+
+
+def register_lookup(scope: StaffScope, iin: str) -> PersonRecord:
+    """The person as the population register knows them, for intake; audited."""
+    require_actor(scope)
+    record = get_population_register().lookup(iin)
+    if record is None:
+        raise NotFound(
+            _("The population register has no person with this IIN."), code="person_not_found"
+        )
+    audit_record(
+        action="workstation.register.lookup",
+        object_type="registry.person",
+        subject_iin=iin,
+        data={"provider": scope.provider.bin},
+    )
+    return record
+
+
+def _local_person(iin: str, code: str) -> Person:
+    person = person_get_by_iin(iin)
+    if person is None:
+        raise NotFound(_("The population register has no person with this IIN."), code=code)
+    return person
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What the specialist enters at intake (R4, R1.2)."""
+
+    recipient_iin: str
+    channel: str
+    reason: str
+    applicant_role: str = "self"
+    applicant_iin: str = ""
+    power_of_attorney: PowerOfAttorney | None = None
+
+
+def intake(scope: StaffScope, data: Intake, *, user: Any) -> Application:
+    """Record a desk or telephone application for the staff member's provider and check it."""
+    require_actor(scope)
+    register_lookup(scope, data.recipient_iin)
+    recipient = _local_person(data.recipient_iin, "person_not_found")
+    applicant = None
+    if data.applicant_role != "self" and data.applicant_iin:
+        applicant = _local_person(data.applicant_iin, "applicant_not_found")
+    application = service_services.application_create(
+        channel=data.channel,
+        recipient=recipient,
+        provider=scope.provider,
+        reason=data.reason,
+        applicant=applicant,
+        applicant_role=data.applicant_role,
+        power_of_attorney=data.power_of_attorney,
+        created_by=user,
+    )
+    service_services.application_checks_run(application=application)
+    return application
+
+
+def application_in_scope(scope: StaffScope, number: str) -> Application:
+    """The application, if one of the scope's providers has it; otherwise 404."""
+    application = service_selectors.application_get(number=number)
+    if application is None or not scope.covers(application.provider_id):
+        raise Http404("application")
+    return application
+
+
+def queue(scope: StaffScope, now: dt.datetime | None = None) -> list[Application]:
+    """The open applications of the scope's providers, the most urgent first."""
+    items: list[Application] = []
+    for provider in scope.providers():
+        items.extend(service_selectors.application_queue(provider=provider, now=now))
+    return sorted(items, key=lambda a: (a.deadline, a.pk))
+
+
+def accept_documents(
+    scope: StaffScope, application: Application, documents: list[str], *, user: Any
+) -> Application:
+    """Action 1 (R5.1, R8.1): accept the documents presented."""
+    require_actor(scope)
+    return service_services.application_accept_documents(
+        application=application, documents=documents, by=user
+    )
+
+
+def issue_talon(scope: StaffScope, application: Application, *, user: Any) -> Application:
+    """Action 2 (R5.2, R8.2): run the checks and issue the talon, signed with the provider's
+    key; a failed check refuses instead, with its reason."""
+    require_actor(scope)
+    service_services.application_issue_talon(application=application, by=user)
+    application.refresh_from_db()
+    return application
+
+
+def refuse(
+    scope: StaffScope, application: Application, reason_code: str, comment: str, *, user: Any
+) -> Application:
+    """Refuse with a reason code tied to its legal ground (R4-1)."""
+    require_actor(scope)
+    service_services.application_refuse(
+        application=application, reason_code=reason_code, by=user, comment=comment
+    )
+    application.refresh_from_db()
+    return application
+
+
+def time_left(application: Application, now: dt.datetime | None = None) -> Any:
+    """How long the application has until its deadline (R5.3)."""
+    return service_selectors.application_time_left(application, now or timezone.now())
+
+
+def document_pdf(application: Application, kind: str) -> tuple[str, bytes]:
+    """The file name and PDF of the application's talon or refusal; 404 when it has none."""
+    if kind == "talon" and application.talon_number:
+        talon = Talon.objects.filter(number=application.talon_number).first()
+        if talon is not None:
+            return f"{talon.number}.pdf", bytes(talon.pdf)
+    if kind == "refusal" and application.refusal_number:
+        refusal = Refusal.objects.filter(number=application.refusal_number).first()
+        if refusal is not None:
+            return f"{refusal.number}.pdf", bytes(refusal.pdf)
+    raise Http404(kind)

@@ -1,0 +1,142 @@
+"""Forms of the workstation: each validates its input and says what is wrong in the user's
+language (every 4xx of a page comes from here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bekitu.core.iin import validate_iin
+from bekitu.service.services import PowerOfAttorney
+
+IIN_REASONS = {
+    "length": _("An IIN has exactly 12 digits."),
+    "not_digits": _("An IIN consists of digits only."),
+    "checksum": _("The check digit of this IIN is wrong: check the number for a typing error."),
+    "unusable": _("This number cannot be an IIN: no check digit exists for it."),
+}
+
+APPLICANT_ROLES = [
+    ("self", _("the person themselves")),
+    ("parent", _("a parent of a minor")),
+    ("guardian", _("a guardian")),
+    ("representative", _("a representative under a power of attorney")),
+]
+CHANNELS = [("desk", _("in person")), ("phone", _("by telephone"))]
+REASONS = [
+    ("choice", _("free choice of provider")),
+    ("change_of_residence", _("change of residence")),
+    ("provider_closed", _("the previous provider closed")),
+    ("newborn", _("newborn")),
+]
+
+
+def clean_iin_value(value: str) -> str:
+    """The IIN without spaces, or a ValidationError that names what is wrong with it."""
+    iin = "".join(value.split())
+    check = validate_iin(iin)
+    if not check.valid:
+        raise forms.ValidationError(IIN_REASONS[str(check.reason)], code=str(check.reason))
+    return iin
+
+
+class IinField(forms.CharField):
+    """A 12-digit IIN, checked with its check digit."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("label", _("IIN"))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        return clean_iin_value(value) if value else value
+
+
+class IinLookupForm(forms.Form):
+    """Intake, step 1: the recipient's IIN."""
+
+    iin = IinField(
+        label=_("IIN of the person to attach"), widget=forms.TextInput({"autofocus": True})
+    )
+
+
+class IntakeForm(forms.Form):
+    """Intake, step 2: who applies, on what authority, how, and why (R4, R1.2)."""
+
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=CHANNELS, initial="desk", widget=forms.RadioSelect
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=REASONS, initial="choice")
+    applicant_role = forms.ChoiceField(
+        label=_("Who applies"), choices=APPLICANT_ROLES, initial="self", widget=forms.RadioSelect
+    )
+    applicant_iin = IinField(label=_("IIN of the applicant"), required=False)
+    poa_number = forms.CharField(
+        label=_("Power of attorney: number"), max_length=50, required=False
+    )
+    poa_date = forms.DateField(
+        label=_("Power of attorney: date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    poa_valid_until = forms.DateField(
+        label=_("Power of attorney: valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        role = data.get("applicant_role")
+        needs_applicant = role and role != "self" and not data.get("applicant_iin")
+        if needs_applicant and "applicant_iin" not in self.errors:
+            self.add_error("applicant_iin", _("Enter the IIN of the person who applies."))
+        if role == "representative":
+            for name in ("poa_number", "poa_date", "poa_valid_until"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("A representative needs a power of attorney."))
+        return data
+
+    def power_of_attorney(self) -> PowerOfAttorney | None:
+        """The power of attorney entered, for a representative; otherwise None."""
+        data = self.cleaned_data
+        if data.get("applicant_role") != "representative":
+            return None
+        return PowerOfAttorney(
+            number=data["poa_number"], date=data["poa_date"], valid_until=data["poa_valid_until"]
+        )
+
+
+class AcceptDocumentsForm(forms.Form):
+    """Action 1 (R5.1, R8.1): tick the documents presented against the checklist."""
+
+    documents = forms.MultipleChoiceField(
+        label=_("Documents presented"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args: Any, checklist: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].choices = checklist
+
+
+class RefuseForm(forms.Form):
+    """A refusal with its reason code (R4-1) and an optional comment."""
+
+    reason_code = forms.ChoiceField(label=_("Reason for the refusal"))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=500, widget=forms.Textarea({"rows": 2})
+    )
+
+    def __init__(self, *args: Any, reasons: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason_code"].choices = [("", "—"), *reasons]
+
+
+class PopulationSearchForm(forms.Form):
+    """Search the attached population by IIN (or its beginning) or by surname."""
+
+    q = forms.CharField(label=_("IIN or surname"), max_length=100, required=False)

@@ -1,0 +1,239 @@
+"""What the pages show of an application: its time left, checklist, checks and steps, in the
+user's language. Pure reads of what the service app returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bekitu.registry.models import Person
+from bekitu.registry.population import PersonRecord
+from bekitu.registry.selectors import today
+from bekitu.service import selectors as service_selectors
+from bekitu.service.constants import REFUSAL_REASONS
+from bekitu.service.documents import age_on
+from bekitu.service.models import Application
+from bekitu.service.sla import sla_status
+from bekitu.service.statemachine import Action, allowed_actions, pending_action
+
+# Refusals a desk may give; an unconfirmed EDS belongs to the portal channel (R9.7).
+DESK_REFUSALS = [code for code in REFUSAL_REASONS if code != "eds_not_confirmed"]
+
+ACTION_LABELS = {
+    Action.RECEIVE: gettext_lazy("application received"),
+    Action.ACCEPT_DOCUMENTS: gettext_lazy("action 1: accept the documents"),
+    Action.ISSUE_TALON: gettext_lazy("action 2: issue the talon"),
+    Action.REFUSE: gettext_lazy("refusal"),
+    Action.SUBMIT: gettext_lazy("request submitted through the portal"),
+    Action.REGISTER: gettext_lazy("registered at the provider"),
+    Action.CHECK: gettext_lazy("checked"),
+}
+CHECK_LABELS = {
+    "data_reliable": gettext_lazy("Data match the population register (R4-1)"),
+    "alive": gettext_lazy("The person is alive"),
+    "eligible": gettext_lazy("Status gives the right to attachment"),
+    "authority": gettext_lazy("The applicant may act for the person"),
+    "documents": gettext_lazy("All documents presented (R8.1)"),
+    "provider_available": gettext_lazy("The provider is open and in the person's unit"),
+    "district": gettext_lazy("A district of the right kind"),
+    "not_already_attached": gettext_lazy("Not already attached to this provider"),
+    "frequency": gettext_lazy("Within the limit of changes of provider"),
+    "campaign": gettext_lazy("Within the attachment campaign"),
+}
+
+
+def duration_text(left: dt.timedelta) -> str:
+    """A span of working time as hours and minutes, e.g. "3 h 05 min"."""
+    minutes = abs(int(left.total_seconds())) // 60
+    return _("%(h)d h %(m)02d min") % {"h": minutes // 60, "m": minutes % 60}
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    text: str
+    warning: str  # "" (on time), "near" or "past"
+
+
+def time_left(application: Application, now: dt.datetime) -> TimeLeft:
+    """The working time left and whether the deadline is near (80 %) or past (R5.3)."""
+    left = service_selectors.application_time_left(application, now)
+    if now > application.deadline:
+        warning = "past"
+    elif sla_status(application, now).sla != Application.Sla.ON_TIME:
+        warning = "near"
+    else:
+        warning = ""
+    return TimeLeft(text=duration_text(left), warning=warning)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    number: str
+    person: str
+    channel: str
+    state: str
+    pending: str
+    deadline: dt.datetime
+    left: TimeLeft
+
+
+def queue_row(application: Application, now: dt.datetime) -> QueueRow:
+    """One line of the queue."""
+    pending = pending_action(application.channel, application.state)
+    return QueueRow(
+        number=application.number,
+        person=application.recipient.full_name,
+        channel=application.get_channel_display(),
+        state=application.get_state_display(),
+        pending=str(ACTION_LABELS[pending]) if pending else "",
+        deadline=application.deadline,
+        left=time_left(application, now),
+    )
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    code: str
+    label: str
+    note: str
+    presented: bool
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    name: str
+    label: str
+    passed: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class StepRow:
+    at: dt.datetime
+    label: str
+    who: str
+    breached: bool
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    state_label: str
+    channel_label: str
+    left: TimeLeft
+    pending: str
+    checklist: list[ChecklistItem]
+    checks: list[CheckRow]
+    steps: list[StepRow]
+    can_accept: bool
+    can_issue: bool
+    can_refuse: bool
+    talon_number: str = ""
+    refusal: dict[str, str] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def checklist_choices(self) -> list[tuple[str, str]]:
+        return [(item.code, item.label) for item in self.checklist]
+
+    @property
+    def presented_codes(self) -> list[str]:
+        return [item.code for item in self.checklist if item.presented]
+
+
+def checklist(application: Application) -> list[ChecklistItem]:
+    """The documents of paragraph 9 for this case (R8.1), with those already presented."""
+    presented = set(application.documents.filter(presented=True).values_list("kind", flat=True))
+    return [
+        ChecklistItem(
+            code=r.kind, label=str(r.label), note=str(r.why), presented=r.kind in presented
+        )
+        for r in service_selectors.documents_required(application=application)
+    ]
+
+
+def checks(application: Application) -> list[CheckRow]:
+    """The results of the latest run of the checks, with the reason of each failure."""
+    rows = []
+    for result in service_selectors.application_check_report(application=application):
+        reason = REFUSAL_REASONS.get(result.reason_code)
+        rows.append(
+            CheckRow(
+                name=result.check_name,
+                label=str(CHECK_LABELS.get(result.check_name, result.check_name)),
+                passed=result.passed,
+                reason=str(reason.text) if reason and not result.passed else "",
+            )
+        )
+    return rows
+
+
+def steps(application: Application) -> list[StepRow]:
+    """The procedure steps so far, oldest first."""
+    return [
+        StepRow(
+            at=s.at,
+            label=str(ACTION_LABELS.get(s.action, s.action)),  # type: ignore[call-overload]
+            who=s.actor_label,
+            breached=s.breached,
+        )
+        for s in application.steps.all()
+    ]
+
+
+def application_view(application: Application, now: dt.datetime) -> ApplicationView:
+    """Everything the application's page shows."""
+    allowed = allowed_actions(application.channel, application.state)
+    pending = pending_action(application.channel, application.state)
+    refusal = None
+    if application.refusal_code:
+        reason = REFUSAL_REASONS[application.refusal_code]
+        refusal = {"code": reason.code, "text": str(reason.text), "ground": reason.legal_ground}
+    return ApplicationView(
+        state_label=application.get_state_display(),
+        channel_label=application.get_channel_display(),
+        left=time_left(application, now),
+        pending=str(ACTION_LABELS[pending]) if pending else "",
+        checklist=checklist(application),
+        checks=checks(application),
+        steps=steps(application),
+        can_accept=Action.ACCEPT_DOCUMENTS in allowed,
+        can_issue=Action.ISSUE_TALON in allowed,
+        can_refuse=Action.REFUSE in allowed,
+        talon_number=application.talon_number,
+        refusal=refusal,
+    )
+
+
+def refusal_choices() -> list[tuple[str, str]]:
+    """The reasons a desk may refuse for, in the user's language."""
+    return [(code, str(REFUSAL_REASONS[code].text)) for code in DESK_REFUSALS]
+
+
+def _address_text(record: PersonRecord) -> str:
+    a = record.address
+    if a is None:
+        return ""
+    text = f"{a.locality_name}, {a.street}, {a.house}{a.building}"
+    return f"{text}, {a.apartment}" if a.apartment else text
+
+
+def person_record(record: PersonRecord) -> dict[str, Any]:
+    """The population register's record as the intake page shows it."""
+    return {
+        "iin": record.iin,
+        "full_name": " ".join(
+            p for p in (record.surname, record.given_name, record.patronymic) if p
+        ),
+        "birth_date": record.birth_date,
+        "age": age_on(record.birth_date, today()),
+        "sex": Person.Sex(record.sex).label,
+        "status": Person.Status(record.status).label,
+        "address": _address_text(record),
+        "deceased": not record.is_alive,
+        "death_date": record.death_date,
+        "relatives": [{"kind": r.kind, "iin": r.relative_iin} for r in record.relations],
+    }

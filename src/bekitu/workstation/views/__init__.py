@@ -1,0 +1,1 @@
+"""The workstation's pages (АРМ): log in, queue, intake, application, person, population."""

@@ -1,0 +1,183 @@
+"""The queue, intake and one application's page with its two actions (R5, R8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bekitu.core.errors import DomainError
+from bekitu.workstation import desk, presenters
+from bekitu.workstation.forms import (
+    AcceptDocumentsForm,
+    IinLookupForm,
+    IntakeForm,
+    RefuseForm,
+)
+from bekitu.workstation.scoping import StaffScope
+from bekitu.workstation.views.common import flash_error, page, staff_page
+
+INTAKE_IIN = "workstation.intake_iin"
+
+
+@staff_page()
+def queue(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
+    """The open applications with their time left, the most urgent first (R5.3)."""
+    now = timezone.now()
+    rows = [presenters.queue_row(a, now) for a in desk.queue(scope)]
+    return page(request, "workstation/queue.html", scope, {"rows": rows})
+
+
+@staff_page(act=True)
+@require_http_methods(["GET", "POST"])
+def intake_lookup(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
+    """Intake, step 1: find the person by IIN (POSTed, so the IIN stays out of URLs)."""
+    form = IinLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            desk.register_lookup(scope, form.cleaned_data["iin"])
+        except DomainError as exc:
+            form.add_error("iin", str(exc.message))
+        else:
+            request.session[INTAKE_IIN] = form.cleaned_data["iin"]
+            return redirect("workstation:intake-person")
+    response = page(request, "workstation/intake_lookup.html", scope, {"form": form})
+    return _bad(response) if form.errors else response
+
+
+def _bad(response: HttpResponse) -> HttpResponse:
+    response.status_code = 400
+    return response
+
+
+@staff_page(act=True)
+@require_http_methods(["GET", "POST"])
+def intake_person(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
+    """Intake, step 2: the register's data, who applies and on what authority, the channel."""
+    iin = request.session.get(INTAKE_IIN)
+    if not iin:
+        return redirect("workstation:intake")
+    try:
+        record = desk.register_lookup(scope, iin)
+    except DomainError as exc:
+        flash_error(request, exc.message)
+        return redirect("workstation:intake")
+    form = IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created = _create(request, scope, iin, form)
+        if created is not None:
+            request.session.pop(INTAKE_IIN, None)
+            return created
+    context = {"form": form, "person": presenters.person_record(record)}
+    response = page(request, "workstation/intake_person.html", scope, context)
+    return _bad(response) if form.errors else response
+
+
+def _create(
+    request: HttpRequest, scope: StaffScope, iin: str, form: IntakeForm
+) -> HttpResponse | None:
+    data = form.cleaned_data
+    entry = desk.Intake(
+        recipient_iin=iin,
+        channel=data["channel"],
+        reason=data["reason"],
+        applicant_role=data["applicant_role"],
+        applicant_iin=data.get("applicant_iin") or "",
+        power_of_attorney=form.power_of_attorney(),
+    )
+    try:
+        application = desk.intake(scope, entry, user=request.user)
+    except DomainError as exc:
+        form.add_error(None, str(exc.message))
+        return None
+    messages.success(request, _("Application %(number)s recorded.") % {"number": application})
+    return redirect("workstation:application", number=application.number)
+
+
+@staff_page()
+def application_detail(request: HttpRequest, number: str, *, scope: StaffScope) -> HttpResponse:
+    """One application: the person, the checklist (R8.1), the checks, the actions."""
+    application = desk.application_in_scope(scope, number)
+    view = presenters.application_view(application, timezone.now())
+    context: dict[str, Any] = {"app": application, "view": view}
+    context["accept_form"] = AcceptDocumentsForm(
+        checklist=view.checklist_choices, initial={"documents": view.presented_codes}
+    )
+    context["refuse_form"] = RefuseForm(reasons=presenters.refusal_choices())
+    return page(request, "workstation/application.html", scope, context)
+
+
+def _action(request: HttpRequest, number: str, scope: StaffScope, run: Any) -> HttpResponse:
+    """Run one action on an application in scope and come back to its page (PRG)."""
+    application = desk.application_in_scope(scope, number)
+    try:
+        message = run(application)
+    except DomainError as exc:
+        flash_error(request, exc.message)
+    else:
+        messages.success(request, message)
+    return redirect("workstation:application", number=application.number)
+
+
+@require_POST
+@staff_page(act=True)
+def accept_documents(request: HttpRequest, number: str, *, scope: StaffScope) -> HttpResponse:
+    """Action 1 (R5.1, R8.1)."""
+
+    def run(application: Any) -> str:
+        checklist = presenters.application_view(application, timezone.now()).checklist_choices
+        form = AcceptDocumentsForm(request.POST, checklist=checklist)
+        if not form.is_valid():
+            raise DomainError(_("Tick the documents presented from the checklist."))
+        desk.accept_documents(scope, application, form.cleaned_data["documents"], user=request.user)
+        return _("Documents accepted (action 1).")
+
+    return _action(request, number, scope, run)
+
+
+@require_POST
+@staff_page(act=True)
+def issue_talon(request: HttpRequest, number: str, *, scope: StaffScope) -> HttpResponse:
+    """Action 2 (R5.2, R8.2): the talon, signed; then print it."""
+
+    def run(application: Any) -> str:
+        desk.issue_talon(scope, application, user=request.user)
+        return _("Talon issued (action 2). Print it for the person.")
+
+    return _action(request, number, scope, run)
+
+
+@require_POST
+@staff_page(act=True)
+def refuse(request: HttpRequest, number: str, *, scope: StaffScope) -> HttpResponse:
+    """Refuse with a reason (R4-1); then print the refusal."""
+
+    def run(application: Any) -> str:
+        form = RefuseForm(request.POST, reasons=presenters.refusal_choices())
+        if not form.is_valid():
+            raise DomainError(_("Choose the reason for the refusal."), code="reason_required")
+        desk.refuse(
+            scope,
+            application,
+            form.cleaned_data["reason_code"],
+            form.cleaned_data["comment"],
+            user=request.user,
+        )
+        return _("Refusal recorded. Print it for the person.")
+
+    return _action(request, number, scope, run)
+
+
+@staff_page()
+def document_pdf(
+    request: HttpRequest, number: str, kind: str, *, scope: StaffScope
+) -> HttpResponse:
+    """The talon or the refusal of an application, as its PDF, to print."""
+    application = desk.application_in_scope(scope, number)
+    name, body = desk.document_pdf(application, kind)
+    return FileResponse(iter([body]), content_type="application/pdf", filename=name)

@@ -1,0 +1,32 @@
+"""A person's card with attachment history, and the attached population (paginated)."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+
+from bekitu.workstation import people
+from bekitu.workstation.forms import PopulationSearchForm
+from bekitu.workstation.scoping import StaffScope
+from bekitu.workstation.views.common import page, staff_page
+
+PAGE_SIZE = 25
+
+
+@staff_page()
+def person_card(request: HttpRequest, pk: int, *, scope: StaffScope) -> HttpResponse:
+    """The person, their current attachment and its history; the read is audited."""
+    card = people.person_card(scope, pk=pk)
+    return page(request, "workstation/person.html", scope, {"card": card})
+
+
+@staff_page()
+def population(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
+    """Search the population attached to the scope's providers, by IIN or surname."""
+    form = PopulationSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    paginator = Paginator(people.population(scope, query), PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    people.audit_population_page(scope, query=query, shown=len(page_obj.object_list))
+    context = {"form": form, "page_obj": page_obj, "query": query}
+    return page(request, "workstation/population.html", scope, context)

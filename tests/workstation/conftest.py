@@ -1,0 +1,75 @@
+"""A small world for the desk: two providers with signing keys from the test PKI, a district
+covering a street, persons, and staff of each role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from bekitu.registry.models import District, Person, Provider
+from bekitu.workstation.services import staff_create
+from tests.factories import (
+    AttachmentFactory,
+    DistrictFactory,
+    LocalityFactory,
+    PersonFactory,
+    ProviderFactory,
+    ServiceAreaFactory,
+    StreetFactory,
+)
+
+PASSWORD = "desk-Pass-42"
+
+
+@dataclass
+class Desk:
+    provider: Provider
+    other: Provider
+    district: District
+    person: Person
+    elsewhere: Person
+    users: dict[str, Any]
+
+    def client(self, who: str) -> Client:
+        """A page client logged in as one of the staff."""
+        client = Client()
+        client.force_login(self.users[who])
+        return client
+
+    def api(self, who: str) -> APIClient:
+        """An API client logged in (session) as one of the staff."""
+        client = APIClient()
+        client.force_authenticate(self.users[who])
+        return client
+
+
+@pytest.fixture
+def desk(db: None, eds_settings: Any, test_pki: Any) -> Desk:
+    """Provider A (the desk's), provider B; a person living in A's area and attached
+    nowhere; a person attached to B; staff: specialist, head, regional admin at A, and a
+    specialist at B."""
+    locality = LocalityFactory()
+    bin_a, bin_b = (p.bin for p in test_pki.providers[:2])
+    provider = ProviderFactory(bin=bin_a, locality=locality)
+    other = ProviderFactory(bin=bin_b, locality=locality)
+    street = StreetFactory(locality=locality)
+    district = DistrictFactory(provider=provider)
+    ServiceAreaFactory(district=district, street=street)
+    DistrictFactory(provider=other)
+    person = PersonFactory(address__street=street, birth_date=dt.date(1990, 4, 12))
+    elsewhere = AttachmentFactory(provider=other, person__address__street=street).person
+    users = {
+        who: staff_create(username=who, password=PASSWORD, provider_bin=bin_, role=role).user
+        for who, bin_, role in (
+            ("specialist", bin_a, "statistics_specialist"),
+            ("head", bin_a, "head"),
+            ("regional", bin_a, "regional_admin"),
+            ("other_specialist", bin_b, "statistics_specialist"),
+        )
+    }
+    return Desk(provider, other, district, person, elsewhere, users)
