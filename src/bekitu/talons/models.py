@@ -1,0 +1,110 @@
+"""The talon (R3.1, R5.2, R9.12) and the refusal: the two documents the service ends with.
+
+The signed XML is the legal e-document; the signed PDF is its printable form. Both are kept
+in the database, next to the row they belong to, so a document and its row are written in one
+transaction and there is never a file without a row or a row without its file.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bekitu.registry.models import Attachment, District, Doctor, Person, Provider
+
+
+class Channel(models.TextChoices):
+    """How the application reached the provider (R1.2)."""
+
+    DESK = "desk", _("in person at the provider")
+    PHONE = "phone", _("by telephone")
+    PORTAL = "portal", _("through the portal")
+
+
+class DocumentSequence(models.Model):
+    """The last number given to a kind of document of one provider in one year.
+
+    Incrementing it with an UPDATE inside the issuing transaction locks the row, so two
+    specialists issuing at once get consecutive numbers, never the same one.
+    """
+
+    class Kind(models.TextChoices):
+        TALON = "T", _("talon")
+        REFUSAL = "R", _("refusal")
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=1, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("document sequence")
+        verbose_name_plural = _("document sequences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "kind", "year"], name="document_sequence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}-{self.provider_id}-{self.year}: {self.last}"
+
+
+class Talon(models.Model):
+    """The notification of attachment: the result of the service (R3.1)."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    code = models.CharField(_("verification code"), max_length=16, unique=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    attachment = models.OneToOneField(
+        Attachment, on_delete=models.PROTECT, related_name="talon", verbose_name=_("attachment")
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="talons")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="talons")
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="talons"
+    )
+    doctor = models.ForeignKey(
+        Doctor, on_delete=models.PROTECT, null=True, blank=True, related_name="talons"
+    )
+    effective_date = models.DateField(_("attached from"))
+    home_visits = models.BooleanField(_("home visits available"))
+    application_number = models.CharField(_("application number"), max_length=32)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    xml = models.BinaryField(_("signed XML e-document"))
+    pdf = models.BinaryField(_("signed PDF"))
+
+    class Meta:
+        verbose_name = _("talon")
+        verbose_name_plural = _("talons")
+        indexes = [models.Index(fields=["application_number"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Refusal(models.Model):
+    """A reasoned refusal to provide the service (R4-1, R9.11), as a document."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    application_number = models.CharField(_("application number"), max_length=32)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="refusals")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="refusals")
+    reason_code = models.CharField(_("reason code"), max_length=40)
+    reason_text_kk = models.TextField(_("reason (Kazakh)"))
+    reason_text_ru = models.TextField(_("reason (Russian)"))
+    reason_text_en = models.TextField(_("reason (English)"), blank=True)
+    legal_ground = models.TextField(_("legal ground"))
+    decided_at = models.DateTimeField(_("decided at"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    signed = models.BooleanField(_("signed by the provider's EDS"), default=False)
+    pdf = models.BinaryField(_("PDF"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refusal")
+        verbose_name_plural = _("refusals")
+        indexes = [models.Index(fields=["application_number"])]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,0 +1,175 @@
+"""Reads of talons and refusals, and the public check of a talon by its verification code.
+
+The check answers two questions: is the talon authentic (its stored XML e-document carries a
+valid signature of its provider, and the signed content is this talon's), and is it still the
+person's attachment, or was it superseded or ended. It shows initials only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from bekitu.core.audit import audit_record
+from bekitu.eds.verification import verify_provider_document
+from bekitu.registry.models import Attachment
+from bekitu.registry.selectors import today
+from bekitu.talons.models import Refusal, Talon
+from bekitu.talons.numbering import normalize_code
+from bekitu.talons.xml import talon_identity
+
+log = logging.getLogger("bekitu.talons")
+
+
+class Status:
+    """Where the talon's attachment stands now."""
+
+    CURRENT = "current"
+    SUPERSEDED = "superseded"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class TalonVerification:
+    """The answer of the public check. An unknown code gives `found=False` and nothing else."""
+
+    found: bool
+    authentic: bool = False
+    problem: str = ""
+    status: str = ""
+    current: bool = False
+    in_force: bool = False
+    number: str = ""
+    initials: str = ""
+    provider_name: str = ""
+    provider_bin: str = ""
+    issued_at: dt.datetime | None = None
+    effective_date: dt.date | None = None
+    ended_on: dt.date | None = None
+    in_force_until: dt.date | None = None
+
+
+def _talons() -> QuerySet[Talon]:
+    return Talon.objects.select_related(
+        "person", "provider", "district", "doctor", "attachment"
+    ).defer("pdf")
+
+
+def _audit_read(talon: Talon, action: str, **data: object) -> None:
+    audit_record(
+        action=action,
+        object_type="talons.talon",
+        object_id=talon.pk,
+        subject_iin=talon.person.iin,
+        data={"number": talon.number, **data},
+    )
+
+
+def talon_get(*, number: str) -> Talon | None:
+    """The talon with this number (with person, provider, district, doctor), or None;
+    audited as a read of the person's data."""
+    talon = _talons().filter(number=number).first()
+    if talon is not None:
+        _audit_read(talon, "talons.talon.read")
+    return talon
+
+
+def talon_for_application(*, application_number: str) -> Talon | None:
+    """The talon issued on an application, or None; audited."""
+    talon = _talons().filter(application_number=application_number).first()
+    if talon is not None:
+        _audit_read(talon, "talons.talon.read")
+    return talon
+
+
+def refusal_for_application(*, application_number: str) -> Refusal | None:
+    """The refusal made on an application, or None."""
+    return (
+        Refusal.objects.select_related("person", "provider")
+        .defer("pdf")
+        .filter(application_number=application_number)
+        .order_by("-decided_at")
+        .first()
+    )
+
+
+def talon_pdf(talon: Talon) -> bytes:
+    """The talon's signed PDF, as issued."""
+    return bytes(Talon.objects.values_list("pdf", flat=True).get(pk=talon.pk))
+
+
+def talon_xml(talon: Talon) -> bytes:
+    """The talon's signed XML e-document, as issued (R9.12)."""
+    return bytes(Talon.objects.values_list("xml", flat=True).get(pk=talon.pk))
+
+
+def refusal_pdf(refusal: Refusal) -> bytes:
+    """The refusal's PDF, as issued (signed where the provider had a key)."""
+    return bytes(Refusal.objects.values_list("pdf", flat=True).get(pk=refusal.pk))
+
+
+def _authenticity(talon: Talon) -> tuple[bool, str]:
+    """Whether the stored XML is signed by the talon's provider and says what the row says.
+
+    The certificate is judged at the time of issue: a talon stays authentic after the
+    provider's certificate expires, as a signed paper does.
+    """
+    result = verify_provider_document(
+        bytes(talon.xml), expect_bin=talon.provider.bin, at=talon.issued_at
+    )
+    if not result.valid:
+        return False, result.reason or "signature_invalid"
+    identity = talon_identity(result.signed_root)
+    expected = (talon.number, talon.code, talon.person.iin, talon.provider.bin)
+    if identity is None or identity.as_tuple() != expected:
+        return False, "content_mismatch"
+    return True, ""
+
+
+def _status(attachment: Attachment, day: dt.date) -> tuple[str, bool]:
+    in_force = attachment.valid_from <= day and (
+        attachment.valid_to is None or day < attachment.valid_to
+    )
+    if attachment.valid_to is None:
+        return Status.CURRENT, in_force
+    if attachment.end_reason == Attachment.EndReason.TRANSFER:
+        return Status.SUPERSEDED, in_force
+    return Status.ENDED, in_force
+
+
+def talon_verify(*, code: str) -> TalonVerification:
+    """The public check of the talon with this verification code (as typed or scanned).
+
+    A code that cannot exist is answered without asking the database; a found talon's check
+    is audited (the actor and channel come from the caller's audit context).
+    """
+    normalized = normalize_code(code)
+    talon = _talons().filter(code=normalized).first() if normalized else None
+    if talon is None:
+        log.info("talon.verify.unknown")
+        return TalonVerification(found=False)
+    authentic, problem = _authenticity(talon)
+    status, in_force = _status(talon.attachment, today())
+    attachment = talon.attachment
+    _audit_read(talon, "talons.talon.verify", authentic=authentic, status=status)
+    fields = {"talon": talon.pk, "authentic": authentic, "problem": problem}
+    log.info("talon.verify", extra={"fields": fields})
+    return TalonVerification(
+        found=True,
+        authentic=authentic,
+        problem=problem,
+        status=status,
+        current=status == Status.CURRENT,
+        in_force=in_force,
+        number=talon.number,
+        initials=talon.person.initials,
+        provider_name=talon.provider.name,
+        provider_bin=talon.provider.bin,
+        issued_at=talon.issued_at,
+        effective_date=talon.effective_date,
+        ended_on=attachment.valid_to,
+        in_force_until=attachment.valid_to - dt.timedelta(days=1) if attachment.valid_to else None,
+    )

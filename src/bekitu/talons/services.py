@@ -1,0 +1,240 @@
+"""Issuing the documents that end an application: the talon (R5.2, R8.2, R9.12) and the
+refusal (R4-1, R9.11).
+
+A talon is made whole inside the caller's transaction: its number, its XML e-document checked
+against the schema and signed with the provider's key, and its signed PDF. If the key is
+missing or signing fails, nothing is written and the application stays where it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bekitu.core.audit import audit_record
+from bekitu.core.errors import Conflict, DomainError
+from bekitu.eds.keys import default_key_store
+from bekitu.eds.signing import sign_pdf_as_provider, sign_xml_as_provider
+from bekitu.registry.models import Attachment, Person, Provider
+from bekitu.talons.models import Channel, DocumentSequence, Refusal, Talon
+from bekitu.talons.numbering import format_number, new_code
+from bekitu.talons.pdf import RefusalContent, render_refusal_pdf, render_talon_pdf
+from bekitu.talons.qr import verification_url
+from bekitu.talons.xml import TalonContent, build_talon_xml, validate_talon_xml
+
+log = logging.getLogger("bekitu.talons")
+
+TALON_SIGNATURE_REASON = "Attachment talon"
+REFUSAL_SIGNATURE_REASON = "Refusal to provide the service"
+
+
+def _local_year(moment: dt.datetime) -> int:
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).year
+
+
+def _next_number(*, provider: Provider, kind: str, moment: dt.datetime) -> str:
+    """The provider's next number of a kind of document in the (local) year of `moment`.
+
+    The UPDATE locks the counter row until the caller's transaction ends, so concurrent
+    issues queue on it and each gets its own serial; a rolled-back issue leaves a gap.
+    """
+    year = _local_year(moment)
+    keys = {"provider": provider, "kind": kind, "year": year}
+    with transaction.atomic():
+        DocumentSequence.objects.get_or_create(**keys)
+        DocumentSequence.objects.filter(**keys).update(last=F("last") + 1)
+        serial = DocumentSequence.objects.values_list("last", flat=True).get(**keys)
+    return format_number(kind=kind, bin=provider.bin, year=year, serial=serial)
+
+
+def _unique_code() -> str:
+    # 50 random bits: a clash is all but impossible, and is retried rather than trusted away.
+    while True:
+        code = new_code()
+        if not Talon.objects.filter(code=code).exists():
+            return code
+
+
+def _check_channel(channel: str) -> None:
+    if channel not in Channel.values:
+        raise DomainError(_("Unknown application channel."), code="invalid_channel")
+
+
+def talon_content(talon: Talon) -> TalonContent:
+    """The values a talon row says, as the XML and the PDF print them."""
+    person, provider, district, doctor = talon.person, talon.provider, talon.district, talon.doctor
+    return TalonContent(
+        number=talon.number,
+        issued_at=talon.issued_at.astimezone(ZoneInfo(settings.TIME_ZONE)),
+        code=talon.code,
+        verification_url=verification_url(talon.code),
+        application_number=talon.application_number,
+        channel=talon.channel,
+        person_iin=person.iin,
+        surname=person.surname,
+        given_name=person.given_name,
+        patronymic=person.patronymic,
+        birth_date=person.birth_date,
+        provider_bin=provider.bin,
+        provider_name_kk=provider.name_kk,
+        provider_name_ru=provider.name_ru,
+        provider_address=provider.address,
+        provider_phone=provider.phone,
+        district_number=district.number if district else None,
+        district_kind=district.kind if district else None,
+        doctor_name=doctor.full_name if doctor else None,
+        doctor_specialty=doctor.specialty if doctor else None,
+        effective_date=talon.effective_date,
+        home_visits=talon.home_visits,
+    )
+
+
+def _new_talon(attachment: Attachment, application_number: str, channel: str) -> Talon:
+    issued_at = timezone.now().replace(microsecond=0)
+    district = attachment.district
+    return Talon(
+        number=_next_number(
+            provider=attachment.provider, kind=DocumentSequence.Kind.TALON, moment=issued_at
+        ),
+        code=_unique_code(),
+        issued_at=issued_at,
+        attachment=attachment,
+        person=attachment.person,
+        provider=attachment.provider,
+        district=district,
+        doctor=district.doctor if district else None,
+        effective_date=attachment.valid_from,
+        home_visits=attachment.home_visits,
+        application_number=application_number,
+        channel=channel,
+    )
+
+
+@transaction.atomic
+def talon_issue(*, attachment: Attachment, application_number: str, channel: str) -> Talon:
+    """Issue the talon of an attachment (action 2, R5.2): numbered, its XML e-document
+    validated and signed with the provider's key, its PDF signed; audited.
+
+    Raises Conflict "talon_exists" if the attachment already has a talon, and the EDS
+    app's SigningKeyError when the provider has no usable key.
+    """
+    _check_channel(channel)
+    attachment = Attachment.objects.select_related("person", "provider", "district__doctor").get(
+        pk=attachment.pk
+    )
+    if Talon.objects.filter(attachment=attachment).exists():
+        raise Conflict(_("A talon was already issued for this attachment."), code="talon_exists")
+    talon = _new_talon(attachment, application_number, channel)
+    content = talon_content(talon)
+    xml = build_talon_xml(content)
+    validate_talon_xml(xml)
+    bin = talon.provider.bin
+    talon.xml = sign_xml_as_provider(provider_bin=bin, xml=xml)
+    talon.pdf = sign_pdf_as_provider(
+        provider_bin=bin, pdf=render_talon_pdf(content), reason=TALON_SIGNATURE_REASON
+    )
+    talon.save()
+    audit_record(
+        action="talons.talon.issue",
+        object_type="talons.talon",
+        object_id=talon.pk,
+        subject_iin=talon.person.iin,
+        data={
+            "number": talon.number,
+            "provider_bin": bin,
+            "attachment_id": attachment.pk,
+            "application_number": application_number,
+            "channel": channel,
+            "effective_date": talon.effective_date.isoformat(),
+            "home_visits": talon.home_visits,
+        },
+    )
+    log.info("talon.issued", extra={"fields": {"talon": talon.pk, "channel": channel}})
+    return talon
+
+
+def _refusal_content(refusal: Refusal) -> RefusalContent:
+    person, provider = refusal.person, refusal.provider
+    return RefusalContent(
+        number=refusal.number,
+        decided_at=refusal.decided_at,
+        application_number=refusal.application_number,
+        channel=refusal.channel,
+        person_iin=person.iin,
+        full_name=person.full_name,
+        birth_date=person.birth_date,
+        provider_bin=provider.bin,
+        provider_name_kk=provider.name_kk,
+        provider_name_ru=provider.name_ru,
+        provider_address=provider.address,
+        provider_phone=provider.phone,
+        reason_text_kk=refusal.reason_text_kk,
+        reason_text_ru=refusal.reason_text_ru,
+        legal_ground=refusal.legal_ground,
+        signed=refusal.signed,
+    )
+
+
+@transaction.atomic
+def refusal_issue(
+    *,
+    application_number: str,
+    person: Person,
+    provider: Provider,
+    reason_code: str,
+    reason_text_kk: str,
+    reason_text_ru: str,
+    reason_text_en: str,
+    legal_ground: str,
+    decided_at: dt.datetime,
+    channel: str,
+) -> Refusal:
+    """Make the reasoned refusal (R4-1, R9.11) as a document: numbered, its PDF in Kazakh
+    and Russian, signed with the provider's key where the provider has one; audited."""
+    _check_channel(channel)
+    refusal = Refusal(
+        number=_next_number(
+            provider=provider, kind=DocumentSequence.Kind.REFUSAL, moment=decided_at
+        ),
+        application_number=application_number,
+        person=person,
+        provider=provider,
+        reason_code=reason_code,
+        reason_text_kk=reason_text_kk,
+        reason_text_ru=reason_text_ru,
+        reason_text_en=reason_text_en,
+        legal_ground=legal_ground,
+        decided_at=decided_at,
+        channel=channel,
+        signed=default_key_store().has_key(provider.bin),
+    )
+    pdf = render_refusal_pdf(_refusal_content(refusal))
+    if refusal.signed:
+        pdf = sign_pdf_as_provider(
+            provider_bin=provider.bin, pdf=pdf, reason=REFUSAL_SIGNATURE_REASON
+        )
+    refusal.pdf = pdf
+    refusal.save()
+    audit_record(
+        action="talons.refusal.issue",
+        object_type="talons.refusal",
+        object_id=refusal.pk,
+        subject_iin=person.iin,
+        data={
+            "number": refusal.number,
+            "provider_bin": provider.bin,
+            "application_number": application_number,
+            "reason_code": reason_code,
+            "channel": channel,
+            "signed": refusal.signed,
+        },
+    )
+    log.info("refusal.issued", extra={"fields": {"refusal": refusal.pk, "reason": reason_code}})
+    return refusal

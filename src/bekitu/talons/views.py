@@ -1,0 +1,45 @@
+"""The public verification page of a talon (no login), reached from the QR code."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from bekitu.core.audit import audit_context
+from bekitu.talons.numbering import normalize_code
+from bekitu.talons.selectors import talon_verify
+from bekitu.talons.throttle import verification_allowed
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # The code in the address is a key to the check: no caches, no referrers, no indexing.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_GET
+def verify_form(request: HttpRequest) -> HttpResponse:
+    """Where a person types the code printed under the QR code."""
+    typed = request.GET.get("code", "")
+    code = normalize_code(typed) if typed else None
+    if code:
+        return redirect("talons:verify", code=code)
+    context = {"typed": typed, "invalid": bool(typed)}
+    return _private(render(request, "talons/verify_form.html", context))
+
+
+@require_GET
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Whether the talon is authentic and still the person's attachment; initials only.
+
+    An unknown or malformed code answers 404 with the same page, saying nothing more.
+    """
+    if not verification_allowed(request):
+        return _private(render(request, "talons/verify_throttled.html", status=429))
+    with audit_context(actor="anonymous", channel="public"):
+        result = talon_verify(code=code)
+    status = 200 if result.found else 404
+    return _private(render(request, "talons/verify.html", {"result": result}, status=status))

@@ -1,0 +1,154 @@
+"""The talon as an XML e-document (R3.1, R9.12): built, checked against its schema, read back.
+
+The document is versioned by its namespace; version 1.0 is `urn:bekitu:talon:1.0`, described
+by `schema/talon-1.0.xsd` and field by field in docs/talon.md. This module knows nothing of
+the ORM: it turns a `TalonContent` into bytes and back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+NAMESPACE = "urn:bekitu:talon:1.0"
+VERSION = "1.0"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "talon-1.0.xsd"
+_NS = {"t": NAMESPACE}
+
+
+class TalonSchemaError(ValueError):
+    """The XML does not follow the talon schema; the message names the first problem."""
+
+
+@dataclass(frozen=True)
+class TalonContent:
+    """Everything a talon says, as plain values: the source of both the XML and the PDF."""
+
+    number: str
+    issued_at: dt.datetime
+    code: str
+    verification_url: str
+    application_number: str
+    channel: str
+    person_iin: str
+    surname: str
+    given_name: str
+    patronymic: str
+    birth_date: dt.date
+    provider_bin: str
+    provider_name_kk: str
+    provider_name_ru: str
+    provider_address: str
+    provider_phone: str
+    district_number: int | None
+    district_kind: str | None
+    doctor_name: str | None
+    doctor_specialty: str | None
+    effective_date: dt.date
+    home_visits: bool
+
+    @property
+    def full_name(self) -> str:
+        """Surname, given name and patronymic, as documents print them."""
+        return " ".join(p for p in (self.surname, self.given_name, self.patronymic) if p)
+
+
+def _sub(parent: Any, tag: str, text: str | None = None) -> Any:
+    element = etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}")
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _group(parent: Any, tag: str, fields: list[tuple[str, str]]) -> None:
+    group = _sub(parent, tag)
+    for name, value in fields:
+        _sub(group, name, value)
+
+
+def _person_fields(c: TalonContent) -> list[tuple[str, str]]:
+    fields = [("iin", c.person_iin), ("surname", c.surname), ("givenName", c.given_name)]
+    if c.patronymic:
+        fields.append(("patronymic", c.patronymic))
+    return [*fields, ("birthDate", c.birth_date.isoformat())]
+
+
+def build_talon_xml(content: TalonContent) -> bytes:
+    """The unsigned talon document for `content`, as UTF-8 bytes with a declaration."""
+    c = content
+    root = etree.Element(f"{{{NAMESPACE}}}talon", nsmap={None: NAMESPACE})
+    root.set("version", VERSION)
+    _sub(root, "number", c.number)
+    _sub(root, "issuedAt", c.issued_at.replace(microsecond=0).isoformat())  # with its offset
+    _sub(root, "verificationCode", c.code)
+    _sub(root, "verificationUrl", c.verification_url)
+    _group(root, "application", [("number", c.application_number), ("channel", c.channel)])
+    _group(root, "person", _person_fields(c))
+    provider = [("bin", c.provider_bin), ("nameKk", c.provider_name_kk)]
+    provider += [("nameRu", c.provider_name_ru), ("address", c.provider_address)]
+    _group(root, "provider", [*provider, ("phone", c.provider_phone)])
+    if c.district_number is not None and c.district_kind:
+        _group(root, "district", [("number", str(c.district_number)), ("kind", c.district_kind)])
+    if c.doctor_name and c.doctor_specialty:
+        _group(root, "doctor", [("fullName", c.doctor_name), ("specialty", c.doctor_specialty)])
+    home_visits = "true" if c.home_visits else "false"
+    _group(
+        root,
+        "attachment",
+        [("effectiveDate", c.effective_date.isoformat()), ("homeVisits", home_visits)],
+    )
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+@cache
+def _schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
+
+
+def _parse(data: bytes) -> Any:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        return etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise TalonSchemaError(f"not well-formed XML: {exc}") from exc
+
+
+def validate_talon_xml(data: bytes) -> None:
+    """Raise `TalonSchemaError` unless `data` is a talon that follows the 1.0 schema."""
+    schema = _schema()
+    if not schema.validate(_parse(data).getroottree()):
+        error = schema.error_log.last_error
+        raise TalonSchemaError(f"line {error.line}: {error.message}" if error else "invalid")
+
+
+@dataclass(frozen=True)
+class TalonIdentity:
+    """What binds a signed document to a talon row: number, code, person and provider."""
+
+    number: str
+    code: str
+    person_iin: str
+    provider_bin: str
+
+    def as_tuple(self) -> tuple[str, str, str, str]:
+        """The four values in declaration order, for comparing with a row."""
+        return (self.number, self.code, self.person_iin, self.provider_bin)
+
+
+def talon_identity(root: Any) -> TalonIdentity | None:
+    """The identity of a talon element (or of talon bytes); None if it is not a talon."""
+    if isinstance(root, bytes):
+        try:
+            root = _parse(root)
+        except TalonSchemaError:
+            return None
+    if not isinstance(root, etree._Element) or root.tag != f"{{{NAMESPACE}}}talon":
+        return None
+    paths = ("t:number", "t:verificationCode", "t:person/t:iin", "t:provider/t:bin")
+    values = [root.findtext(path, namespaces=_NS) or "" for path in paths]
+    return TalonIdentity(*values) if all(values) else None
