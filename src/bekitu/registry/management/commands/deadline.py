@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bekitu.core.calendar import WorkingHours, service_term
-from bekitu.registry.models import Provider
+from bekitu.registry.selectors import provider_get_by_bin, provider_working_hours
 
 
 def aware_datetime(text: str) -> dt.datetime:
@@ -37,10 +37,10 @@ def default_hours() -> WorkingHours:
 
 def provider_hours(bin_: str) -> WorkingHours:
     """The working hours of the provider with this BIN."""
-    row = Provider.objects.filter(bin=bin_).values("opens", "closes").first()
-    if row is None:
+    provider = provider_get_by_bin(bin_)
+    if provider is None:
         raise CommandError(f"No provider with BIN {bin_} in the register.")
-    return WorkingHours(opens=row["opens"], closes=row["closes"], tz=default_hours().tz)
+    return provider_working_hours(provider)
 
 
 class Command(BaseCommand):
