@@ -202,6 +202,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     else {}
 )
 CELERY_TIMEZONE = TIME_ZONE
+SLA_SCAN_SECONDS = env_int(
+    "BEKITU_SLA_SCAN_SECONDS",
+    60,
+    "How often the background task flags applications near or past their deadline (R5.3).",
+)
+CELERY_BEAT_SCHEDULE = {
+    "service-sla-scan": {"task": "service.tasks.sla_scan", "schedule": SLA_SCAN_SECONDS},
+}
 
 # The state database of individuals (ГБД ФЛ) behind the PopulationRegister port.
 POPULATION_REGISTER = env_str(

@@ -7,4 +7,7 @@ SUBCOMMANDS: dict[str, str] = {
     # name on the command line -> module under bekitu.eds.cli
     "verify": "verify",
     "refresh-crl": "refresh_crl",
+    "test-pki": "test_pki",
+    "ocsp-responder": "ocsp_responder",
+    "ncalayer-dev": "ncalayer_dev",
 }
