@@ -13,6 +13,7 @@ from bekitu.core.calendar import (
     ALMATY,
     Term,
     WorkingHours,
+    _zone,
     _zone_from_tzdata,
     add_working_time,
     deadline_for,
@@ -46,6 +47,13 @@ def test_the_pinned_tzdata_package_agrees_with_the_zone_in_use() -> None:
         assert (
             moment.replace(tzinfo=pinned).utcoffset() == moment.replace(tzinfo=ALMATY).utcoffset()
         )
+
+
+def test_a_zone_whose_system_data_lacks_the_2024_change_is_read_from_the_tzdata_package() -> None:
+    # Tokyo was never UTC+5: the check fails as it would for stale Almaty data.
+    zone = _zone("Asia/Tokyo")
+    assert zone is not ZoneInfo("Asia/Tokyo") and zone.key == "Asia/Tokyo"
+    assert datetime(2026, 1, 1, tzinfo=zone).utcoffset() == timedelta(hours=9)
 
 
 # --- working days ------------------------------------------------------------------------
