@@ -13,9 +13,8 @@ from bekitu.registry.models import Provider
 from bekitu.service.documents import DocumentRequirement
 from bekitu.service.facts import required_documents
 from bekitu.service.models import Application, CheckResult
+from bekitu.service.procedure import OPEN_STATES
 from bekitu.service.sla import application_time_left as _time_left
-
-OPEN_STATES = tuple(s for s in Application.State.values if s not in ("talon_issued", "refused"))
 
 
 def _applications() -> QuerySet[Application]:

@@ -19,7 +19,6 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError
 from bekitu.core.models import User
 from bekitu.registry.models import Attachment, Person, Provider
@@ -28,28 +27,21 @@ from bekitu.service import rules
 from bekitu.service.constants import REFUSAL_REASONS, refusal_reason, refusal_texts
 from bekitu.service.documents import KINDS as DOCUMENT_KINDS
 from bekitu.service.documents import ScanRejected, scan_check
-from bekitu.service.facts import (
-    CaseFacts,
-    case_build,
-    policy_of,
-    required_documents,
+from bekitu.service.facts import CaseFacts, case_build, policy_of, required_documents
+from bekitu.service.models import Application, ApplicationDocument, ApplicationStep, CheckResult
+from bekitu.service.procedure import (
+    OPEN_STATES,
+    actor_label,
+    audit_application,
+    lock,
+    next_number,
+    require_action,
+    require_open,
+    step_record,
 )
-from bekitu.service.models import (
-    Application,
-    ApplicationCounter,
-    ApplicationDocument,
-    ApplicationStep,
-    CheckResult,
-)
-from bekitu.service.sla import action_due, sla_status, term_for
-from bekitu.service.statemachine import (
-    INITIAL,
-    Action,
-    Channel,
-    TransitionNotAllowed,
-    allowed_actions,
-    transition,
-)
+from bekitu.service.sla import action_due, term_for
+from bekitu.service.statemachine import INITIAL, Action, Channel
+from bekitu.talons.services import refusal_issue, talon_issue
 
 log = logging.getLogger("bekitu.service")
 
@@ -73,79 +65,6 @@ class Declared:
     birth_date: dt.date
 
 
-def _audit(application: Application, verb: str, **data: object) -> None:
-    audit_record(
-        action=f"service.application.{verb}",
-        object_type="service.application",
-        object_id=application.number,
-        subject_iin=application.recipient.iin,
-        data={"state": application.state, **data},
-    )
-
-
-def _actor_label(by: User | None, channel: str) -> str:
-    if by is not None:
-        return by.get_username()
-    return "portal" if channel == Channel.PORTAL else "system"
-
-
-def _next_number(year: int) -> str:
-    counter, _created = ApplicationCounter.objects.select_for_update().get_or_create(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"A-{year}-{counter.last:06d}"
-
-
-def _step(
-    application: Application,
-    action: str,
-    *,
-    by: User | None,
-    at: dt.datetime,
-    outcome: str = "",
-    comment: str = "",
-) -> ApplicationStep:
-    """Move the application along one allowed transition and record the step."""
-    try:
-        move = transition(application.channel, application.state, action)
-    except TransitionNotAllowed as exc:
-        raise DomainError(
-            _("This action is not allowed in the application's present state."),
-            code="transition_not_allowed",
-        ) from exc
-    due = application.action_due_at
-    step = ApplicationStep.objects.create(
-        application=application,
-        from_state=move.source,
-        to_state=move.target,
-        action=move.action,
-        actor=by,
-        actor_label=_actor_label(by, application.channel),
-        at=at,
-        outcome=outcome,
-        comment=comment,
-        due_at=due,
-        breached=due is not None and at > due,
-    )
-    application.state = move.target
-    application.action_due_at = action_due(application=application, started_at=at)
-    application.action_overdue = False
-    application.save(update_fields=["state", "action_due_at", "action_overdue"])
-    _audit(application, move.action, step=step.pk, outcome=outcome, breached=step.breached)
-    log.info(
-        "application.step",
-        extra={
-            "fields": {
-                "application": application.number,
-                "action": move.action,
-                "to": move.target,
-                "breached": step.breached,
-            }
-        },
-    )
-    return step
-
-
 def _validate_parties(
     recipient: Person, applicant: Person | None, role: str, poa: PowerOfAttorney | None
 ) -> None:
@@ -166,8 +85,7 @@ def _validate_parties(
 
 
 def _check_open_application(recipient: Person) -> None:
-    open_states = [s for s in Application.State.values if s not in ("talon_issued", "refused")]
-    open_one = Application.objects.filter(recipient=recipient, state__in=open_states).first()
+    open_one = Application.objects.filter(recipient=recipient, state__in=OPEN_STATES).first()
     if open_one is not None:
         raise Conflict(
             _("The person already has an open application (%(number)s).")
@@ -212,7 +130,7 @@ def application_create(
     )
     action, state = INITIAL[Channel(channel)]
     application = Application(
-        number=_next_number(timezone.localdate(submitted).year),
+        number=next_number(timezone.localdate(submitted).year),
         channel=channel,
         recipient=recipient,
         applicant=applicant,
@@ -242,11 +160,11 @@ def application_create(
         to_state=state,
         action=action,
         actor=created_by,
-        actor_label=_actor_label(created_by, channel),
+        actor_label=actor_label(created_by, channel),
         at=submitted,
         outcome="received",
     )
-    _audit(
+    audit_application(
         application,
         "create",
         channel=channel,
@@ -256,30 +174,6 @@ def application_create(
         edition=application.policy_edition,
     )
     return application
-
-
-def _lock(application: Application) -> Application:
-    locked = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related(
-            "recipient", "recipient__address__street__locality", "provider", "applicant"
-        )
-        .get(pk=application.pk)
-    )
-    return locked
-
-
-def _require_action(application: Application, action: Action) -> None:
-    if action not in allowed_actions(application.channel, application.state):
-        raise DomainError(
-            _("This action is not allowed in the application's present state."),
-            code="transition_not_allowed",
-        )
-
-
-def _require_open(application: Application) -> None:
-    if not application.is_open:
-        raise DomainError(_("The application has already been decided."), code="application_closed")
 
 
 @transaction.atomic
@@ -295,8 +189,8 @@ def application_document_add(
 
     The scan's type is read from its content and its size limited by BEKITU_SCAN_MAX_BYTES.
     """
-    application = _lock(application)
-    _require_open(application)
+    application = lock(application)
+    require_open(application)
     if kind not in DOCUMENT_KINDS:
         raise DomainError(_("Unknown kind of document."), code="invalid_document_kind")
     content_type, size = "", 0
@@ -316,7 +210,7 @@ def application_document_add(
     )
     if file is not None:
         document.file.save(f"{kind}.{content_type.rsplit('/', 1)[-1]}", file, save=True)
-    _audit(
+    audit_application(
         application,
         "document_add",
         kind=kind,
@@ -345,14 +239,16 @@ def _store_checks(application: Application, facts: CaseFacts) -> list[CheckResul
         for o in outcomes
     )
     failed = [o.check for o in outcomes if not o.passed]
-    _audit(application, "checks", run=last_run + 1, failed=failed, edition=facts.policy.edition)
+    audit_application(
+        application, "checks", run=last_run + 1, failed=failed, edition=facts.policy.edition
+    )
     return results
 
 
 @transaction.atomic
 def application_checks_run(*, application: Application) -> list[CheckResult]:
     """Run every check of the policy edition in force and store each result (one run)."""
-    application = _lock(application)
+    application = lock(application)
     return _store_checks(application, case_build(application))
 
 
@@ -366,8 +262,8 @@ def application_accept_documents(
     DomainError "documents_incomplete" naming what is missing, leaving the state unchanged;
     then runs the checks so the specialist sees their results before action 2.
     """
-    application = _lock(application)
-    _require_action(application, Action.ACCEPT_DOCUMENTS)
+    application = lock(application)
+    require_action(application, Action.ACCEPT_DOCUMENTS)
     presented = set(documents)
     unknown = presented - set(DOCUMENT_KINDS)
     if unknown:
@@ -383,7 +279,7 @@ def application_accept_documents(
             _("Documents missing: %(list)s.") % {"list": ", ".join(str(r.label) for r in missing)},
             code="documents_incomplete",
         )
-    _step(
+    step_record(
         application,
         Action.ACCEPT_DOCUMENTS,
         by=by,
@@ -420,8 +316,6 @@ def _attach(application: Application, facts: CaseFacts, decided_on: dt.date) -> 
 def _decide_refusal(
     application: Application, code: str, *, by: User | None, comment: str
 ) -> Application:
-    from bekitu.talons.services import refusal_issue
-
     reason = refusal_reason(code)
     texts = refusal_texts(code)
     now = timezone.now()
@@ -443,7 +337,7 @@ def _decide_refusal(
     application.save(
         update_fields=["refusal_code", "refusal_number", "decided_at", "decided_by", "sla"]
     )
-    _step(application, Action.REFUSE, by=by, at=now, outcome=code, comment=comment)
+    step_record(application, Action.REFUSE, by=by, at=now, outcome=code, comment=comment)
     return application
 
 
@@ -460,8 +354,8 @@ def application_refuse(
     issuing the refusal document."""
     if reason_code not in REFUSAL_REASONS:
         raise DomainError(_("Unknown refusal reason."), code="invalid_refusal_reason")
-    application = _lock(application)
-    _require_action(application, Action.REFUSE)
+    application = lock(application)
+    require_action(application, Action.REFUSE)
     return _decide_refusal(application, reason_code, by=by, comment=comment)
 
 
@@ -469,10 +363,8 @@ def application_refuse(
 def application_issue_talon(*, application: Application, by: User | None) -> Application:
     """Action 2 (R5.2, R8.2; process 8, R9.12): run the checks; if all pass, attach or
     transfer the recipient and issue the signed talon; if one fails, refuse with its reason."""
-    from bekitu.talons.services import talon_issue
-
-    application = _lock(application)
-    _require_action(application, Action.ISSUE_TALON)
+    application = lock(application)
+    require_action(application, Action.ISSUE_TALON)
     facts = case_build(application)
     results = _store_checks(application, facts)
     failed = next((r for r in results if not r.passed), None)
@@ -499,7 +391,7 @@ def application_issue_talon(*, application: Application, by: User | None) -> App
             "sla",
         ]
     )
-    _step(
+    step_record(
         application, Action.ISSUE_TALON, by=by, at=now, outcome="talon_issued", comment=talon.number
     )
     return application
@@ -508,8 +400,8 @@ def application_issue_talon(*, application: Application, by: User | None) -> App
 @transaction.atomic
 def application_register(*, application: Application, by: User | None = None) -> Application:
     """Process 6 (R9.9): the signed request is registered at the provider's workstation."""
-    application = _lock(application)
-    _step(application, Action.REGISTER, by=by, at=timezone.now(), outcome="registered")
+    application = lock(application)
+    step_record(application, Action.REGISTER, by=by, at=timezone.now(), outcome="registered")
     return application
 
 
@@ -517,54 +409,14 @@ def application_register(*, application: Application, by: User | None = None) ->
 def application_check(*, application: Application, by: User | None = None) -> Application:
     """Condition 3 (R9.10): check the request against the grounds of the service; a
     failed check refuses it at once with its reason (process 7, R9.11)."""
-    application = _lock(application)
-    _require_action(application, Action.CHECK)
+    application = lock(application)
+    require_action(application, Action.CHECK)
     results = _store_checks(application, case_build(application))
     failed = next((r for r in results if not r.passed), None)
     outcome = f"failed:{failed.reason_code}" if failed else "passed"
-    _step(application, Action.CHECK, by=by, at=timezone.now(), outcome=outcome)
+    step_record(application, Action.CHECK, by=by, at=timezone.now(), outcome=outcome)
     if failed is not None:
         return _decide_refusal(
             application, failed.reason_code, by=by, comment=f"check {failed.check_name} failed"
         )
     return application
-
-
-@dataclass(frozen=True)
-class SlaScanReport:
-    scanned: int
-    near: int
-    breached: int
-    actions_overdue: int
-
-
-def application_sla_scan(*, now: dt.datetime | None = None) -> SlaScanReport:
-    """Flag open applications near (80% of the term's working time used) or past their
-    deadline, and those whose pending action is overdue; audit each newly flagged one."""
-    moment = now or timezone.now()
-    counts = {"near": 0, "breached": 0, "overdue": 0, "scanned": 0}
-    open_states = [s for s in Application.State.values if s not in ("talon_issued", "refused")]
-    pending = Application.objects.filter(state__in=open_states).select_related(
-        "provider", "recipient"
-    )
-    for application in pending.iterator(chunk_size=500):
-        counts["scanned"] += 1
-        status = sla_status(application, moment)
-        counts[status.sla] = counts.get(status.sla, 0) + 1
-        counts["overdue"] += int(status.action_overdue)
-        changed = (application.sla, application.action_overdue) != (
-            status.sla,
-            status.action_overdue,
-        )
-        if changed:
-            _sla_flag(application, status.sla, status.action_overdue, moment)
-    report = SlaScanReport(counts["scanned"], counts["near"], counts["breached"], counts["overdue"])
-    log.info("sla.scan", extra={"fields": report.__dict__})
-    return report
-
-
-@transaction.atomic
-def _sla_flag(application: Application, sla: str, overdue: bool, now: dt.datetime) -> None:
-    application.sla, application.action_overdue, application.sla_checked_at = sla, overdue, now
-    application.save(update_fields=["sla", "action_overdue", "sla_checked_at"])
-    _audit(application, "sla_flag", sla=sla, action_overdue=overdue)

@@ -1,0 +1,123 @@
+"""The plumbing of the procedure shared by the services: application numbers, row locks,
+and the recording of each transition as an ApplicationStep with its due time and an audit row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.utils.translation import gettext_lazy as _
+
+from bekitu.core.audit import audit_record
+from bekitu.core.errors import DomainError
+from bekitu.core.models import User
+from bekitu.service.models import Application, ApplicationCounter, ApplicationStep
+from bekitu.service.sla import action_due
+from bekitu.service.statemachine import (
+    TERMINAL,
+    Action,
+    Channel,
+    TransitionNotAllowed,
+    allowed_actions,
+    transition,
+)
+
+log = logging.getLogger("bekitu.service")
+
+OPEN_STATES = tuple(s for s in Application.State.values if s not in TERMINAL)
+
+
+def audit_application(application: Application, verb: str, **data: object) -> None:
+    """An audit row `service.application.<verb>` about the application's recipient."""
+    audit_record(
+        action=f"service.application.{verb}",
+        object_type="service.application",
+        object_id=application.number,
+        subject_iin=application.recipient.iin,
+        data={"state": application.state, **data},
+    )
+
+
+def actor_label(by: User | None, channel: str) -> str:
+    """Who took a step: the staff member's user name, or the portal or the system."""
+    if by is not None:
+        return by.get_username()
+    return "portal" if channel == Channel.PORTAL else "system"
+
+
+def next_number(year: int) -> str:
+    """The next readable application number of the year, e.g. A-2026-000123."""
+    counter, _created = ApplicationCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"A-{year}-{counter.last:06d}"
+
+
+def lock(application: Application) -> Application:
+    """The application's row, locked for the rest of the transaction, with its parties."""
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related(
+            "recipient", "recipient__address__street__locality", "provider", "applicant"
+        )
+        .get(pk=application.pk)
+    )
+
+
+def _not_allowed() -> DomainError:
+    return DomainError(
+        _("This action is not allowed in the application's present state."),
+        code="transition_not_allowed",
+    )
+
+
+def require_action(application: Application, action: Action) -> None:
+    """DomainError "transition_not_allowed" unless the action may be taken now."""
+    if action not in allowed_actions(application.channel, application.state):
+        raise _not_allowed()
+
+
+def require_open(application: Application) -> None:
+    """DomainError "application_closed" once the application has been decided."""
+    if not application.is_open:
+        raise DomainError(_("The application has already been decided."), code="application_closed")
+
+
+def step_record(
+    application: Application,
+    action: str,
+    *,
+    by: User | None,
+    at: dt.datetime,
+    outcome: str = "",
+    comment: str = "",
+) -> ApplicationStep:
+    """Move the application along one allowed transition and record the step: its due time
+    (the pending action's) and whether it was done late; then set the next action's due time."""
+    try:
+        move = transition(application.channel, application.state, action)
+    except TransitionNotAllowed as exc:
+        raise _not_allowed() from exc
+    due = application.action_due_at
+    step = ApplicationStep.objects.create(
+        application=application,
+        from_state=move.source,
+        to_state=move.target,
+        action=move.action,
+        actor=by,
+        actor_label=actor_label(by, application.channel),
+        at=at,
+        outcome=outcome,
+        comment=comment,
+        due_at=due,
+        breached=due is not None and at > due,
+    )
+    application.state = move.target
+    application.action_due_at = action_due(application=application, started_at=at)
+    application.action_overdue = False
+    application.save(update_fields=["state", "action_due_at", "action_overdue"])
+    audit_application(application, move.action, step=step.pk, outcome=outcome, late=step.breached)
+    fields = {"application": application.number, "action": str(move.action), "late": step.breached}
+    log.info("application.step", extra={"fields": fields})
+    return step
