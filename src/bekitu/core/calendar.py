@@ -16,6 +16,19 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+__all__ = [
+    "ALMATY",
+    "Term",
+    "WorkingHours",
+    "add_working_time",
+    "deadline_for",
+    "is_working_day",
+    "next_working_day",
+    "service_term",
+    "term_start",
+    "working_time_between",
+]
+
 
 def _zone(key: str) -> ZoneInfo:
     """The zone from the system's data, or from the pinned `tzdata` package when the system's
