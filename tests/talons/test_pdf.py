@@ -114,7 +114,7 @@ def refusal(**changes: object) -> RefusalContent:
 def test_refusal_gives_reason_and_legal_ground_in_both_languages() -> None:
     text = _words(pdf_text(render_refusal_pdf(refusal())))
     for kk, ru in (wording.REFUSAL_TITLE, wording.REASON, wording.LEGAL_GROUND):
-        assert kk in text
+        assert kk.replace("<br/>", " ") in text
         assert ru in text
     assert "деректеріне сәйкес келмейді" in text
     assert "не соответствуют данным регистра" in text

@@ -42,7 +42,7 @@ FONT, FONT_BOLD = "PTSans", "PTSans-Bold"
 MARGIN = 11 * mm
 # The bottom strip of the page is kept free: the provider's signature stamp goes at its left
 # (eds.signing puts it at x 36-300 pt, y 24-84 pt) and the QR code at its right.
-BOTTOM_STRIP = 34 * mm
+BOTTOM_STRIP = 32 * mm
 QR_SIDE = 27 * mm
 WIDTH = A5[0] - 2 * MARGIN
 LABEL_WIDTH = 47 * mm
@@ -132,7 +132,7 @@ def _heading(
         _p(f"{subtitle[0]}<br/>{subtitle[1]}", "subtitle"),
         Spacer(1, 2 * mm),
         _p(f"№ {_esc(number)}", "number"),
-        Spacer(1, 3 * mm),
+        Spacer(1, 2 * mm),
     ]
 
 
@@ -145,8 +145,8 @@ def _fields(rows: list[tuple[tuple[str, str], str]]) -> Table:
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                 ("LINEABOVE", (0, 0), (-1, 0), 0.4, RULE),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.6),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.2),
                 ("LEFTPADDING", (0, 0), (-1, -1), 2),
             ]
         )
@@ -194,7 +194,7 @@ def _render(
         canvas.setLineWidth(0.4)
         canvas.line(MARGIN, BOTTOM_STRIP - 1 * mm, A5[0] - MARGIN, BOTTOM_STRIP - 1 * mm)
         if qr_text:
-            QrFlowable(qr_text, QR_SIDE).drawOn(canvas, A5[0] - MARGIN - QR_SIDE, 5 * mm)
+            QrFlowable(qr_text, QR_SIDE).drawOn(canvas, A5[0] - MARGIN - QR_SIDE, 3.5 * mm)
         canvas.restoreState()
 
     # Whatever the length of the names, the document stays on one page.
@@ -251,10 +251,10 @@ def render_talon_pdf(content: TalonContent) -> bytes:
     )
     story += _heading(w.TALON_TITLE, w.SERVICE_NAME, c.number)
     story.append(_fields(_talon_rows(c)))
-    story.append(Spacer(1, 3 * mm))
+    story.append(Spacer(1, 2.5 * mm))
     if not c.home_visits:
         story += [_boxed([_p(w.NO_HOME_VISITS[0], "note"), _p(w.NO_HOME_VISITS[1], "note")])]
-        story.append(Spacer(1, 3 * mm))
+        story.append(Spacer(1, 2.5 * mm))
     story += _verification_block(c.verification_url, c.code)
     return _render(
         story,
@@ -289,7 +289,7 @@ class RefusalContent:
 
 def _refusal_signature(signed: bool) -> list[Any]:
     if signed:
-        return [_p(f"{w.SIGNED_EDS[0]}<br/>{w.SIGNED_EDS[1]}", "small")]
+        return [Spacer(1, 2 * mm), _p(f"{w.SIGNED_EDS[0]}<br/>{w.SIGNED_EDS[1]}", "small")]
     line = "_" * 28
     return [
         Spacer(1, 4 * mm),
