@@ -117,3 +117,76 @@ def test_only_loopback_addresses_are_served(test_pki: TestPki) -> None:
     key = load_p12(test_pki.person_sign_p12(test_pki.person.iin), PASSWORD)
     with pytest.raises(ValueError, match="loopback"):
         make_server(key, host=everywhere, port=0)
+
+
+_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<meta name="bekitu-ncalayer-url" content="%s"><title>sign</title></head>
+<body><pre id="out"></pre></body></html>"""
+
+_SIGN_ALL = """async ([xml, closedUrl]) => {
+  const outcome = {};
+  outcome.signed = await BekituNCALayer.signXml(xml);
+  const client = new BekituNCALayer.Client();
+  outcome.version = await client.connect();
+  try { await client.signXml(xml, { tbsElementXPath: "//iin" }); }
+  catch (e) {
+    outcome.refused = [e.name, e.code, e.detail, e instanceof BekituNCALayer.NCALayerError];
+  }
+  client.close();
+  try { await BekituNCALayer.signXml(xml, { url: closedUrl }); }
+  catch (e) { outcome.unavailable = [e.code, e.message]; }
+  return outcome;
+}"""
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db
+def test_the_browser_client_signs_through_the_dev_server(
+    ncalayer: RunningNcaLayer, test_pki: TestPki, eds_settings: Any
+) -> None:
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+    from playwright.sync_api import sync_playwright
+
+    script = finders.find("eds/ncalayer.js")
+    assert script is not None
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("no chromium at /usr/bin/chromium")
+    iin = test_pki.person.iin
+    xml = f"<attachmentRequest><recipient><iin>{iin}</iin></recipient></attachmentRequest>"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium), headless=True, args=_CHROMIUM_ARGS
+        )
+        page = browser.new_page()
+        page.set_content(_PAGE % ncalayer.url)
+        page.add_script_tag(path=str(script))
+        outcome = page.evaluate(_SIGN_ALL, [xml, f"ws://127.0.0.1:{_closed_port()}"])
+        browser.close()
+    assert outcome["version"] == VERSION
+    assert outcome["refused"][:2] == ["NCALayerError", "refused"] and outcome["refused"][3]
+    assert "500" in outcome["refused"][2] and "whole document" in outcome["refused"][2]
+    assert outcome["unavailable"][0] == "unavailable"
+    assert "NCALayer is not running" in outcome["unavailable"][1]
+    result = verify_request(outcome["signed"].encode(), expect_iin=iin)
+    assert result.valid, result.detail
+
+
+_CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]

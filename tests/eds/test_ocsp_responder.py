@@ -9,6 +9,7 @@ import os
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -227,3 +228,26 @@ def test_pyhanko_certvalidator_in_hard_fail_mode_gets_its_answers_from_the_respo
 
 def load_cert_from_pemder_bytes(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+@pytest.mark.django_db
+def test_verification_without_the_leaf_crl_asks_this_responder(
+    eds_settings: Any, test_pki: TestPki, responder: RunningResponder, tmp_path: Path
+) -> None:
+    """With only the root's CRL on disk, the service's verifier must ask OCSP (here through
+    BEKITU_EDS_OCSP_URL): good for the signing key, revoked for the revoked one."""
+    from bekitu.eds.signing import sign_xml_with_p12
+    from bekitu.eds.verification import verify_request
+
+    crl_dir = tmp_path / "crl"
+    crl_dir.mkdir()
+    (crl_dir / "root.crl").write_bytes(test_pki.root_crl.read_bytes())
+    eds_settings.EDS_CRL_DIR = crl_dir
+    eds_settings.EDS_OCSP_URL = responder.url
+    iin = test_pki.person.iin
+    xml = f"<request><iin>{iin}</iin></request>".encode()
+    good = sign_xml_with_p12(p12_path=test_pki.person_sign_p12(iin), password=PASSWORD, xml=xml)
+    result = verify_request(good, expect_iin=iin)
+    assert result.valid, result.detail
+    revoked = sign_xml_with_p12(p12_path=test_pki.negative("revoked"), password=PASSWORD, xml=xml)
+    assert verify_request(revoked, expect_iin=iin).reason == "revoked"

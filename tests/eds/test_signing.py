@@ -250,3 +250,33 @@ def test_not_a_pdf_is_refused(test_pki: TestPki) -> None:
     with pytest.raises(SigningError) as info:
         sign_pdf_with_key(key=key, pdf=b"not a pdf at all")
     assert info.value.code == "malformed"
+
+
+@pytest.mark.django_db
+def test_a_persons_signed_request_verifies_valid_with_verify_request(
+    eds_settings: Any, test_pki: TestPki
+) -> None:
+    from bekitu.eds.verification import verify_request
+
+    person = test_pki.persons[1]
+    signed = sign_xml_with_p12(
+        p12_path=test_pki.person_sign_p12(person.iin), password=PASSWORD, xml=_request(person.iin)
+    )
+    result = verify_request(signed, expect_iin=person.iin)
+    assert result.valid, result.detail
+    assert result.signer is not None and result.signer.iin == person.iin
+
+
+@pytest.mark.django_db
+def test_a_providers_signed_talon_verifies_valid_for_its_bin_only(
+    eds_settings: Any, test_pki: TestPki
+) -> None:
+    from bekitu.eds.verification import verify_provider_document
+
+    provider, other = test_pki.providers[0], test_pki.providers[1]
+    talon = f"<talon><provider><bin>{provider.bin}</bin></provider></talon>".encode()
+    signed = sign_xml_as_provider(provider_bin=provider.bin, xml=talon)
+    result = verify_provider_document(signed, expect_bin=provider.bin)
+    assert result.valid, result.detail
+    assert result.signer is not None and result.signer.bin == provider.bin
+    assert not verify_provider_document(signed, expect_bin=other.bin).valid

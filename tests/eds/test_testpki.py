@@ -235,3 +235,85 @@ def test_signatures_are_rsa_pkcs1_sha256(test_pki: TestPki) -> None:
         padding.PKCS1v15(),
         cert.signature_hash_algorithm,
     )
+
+
+def _command(*args: str) -> tuple[int, str]:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    try:
+        call_command("eds", *args, stdout=out)
+    except SystemExit as exc:
+        return int(exc.code or 0), out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_command_makes_a_demo_pki_with_a_readme_and_keeps_it_when_up_to_date(
+    tmp_path: Path,
+) -> None:
+    code, out = _command("test-pki", str(tmp_path), "--persons", "2")
+    assert code == 0 and "2 persons, 2 providers" in out
+    pki = TestPki.load(tmp_path)
+    readme = (tmp_path / "README.txt").read_text()
+    assert pki.password in readme and all(p.iin in readme for p in pki.persons)
+    assert all(o.bin in readme and o.name in readme for o in pki.providers)
+    root_before = pki.root_cert.read_bytes()
+    code, out = _command("test-pki", str(tmp_path), "--persons", "2")
+    assert code == 0 and "up to date" in out and pki.root_cert.read_bytes() == root_before
+    code, out = _command(
+        "test-pki", str(tmp_path), "--persons", "2", "--ocsp-url", "http://127.0.0.1:1/"
+    )
+    assert code == 0 and "written" in out and pki.root_cert.read_bytes() != root_before
+    assert TestPki.load(tmp_path).ocsp_url == "http://127.0.0.1:1/"
+
+
+@pytest.mark.django_db
+def test_command_from_the_database_takes_its_providers_and_first_adult_citizens(
+    tmp_path: Path,
+) -> None:
+    from django.utils import timezone
+
+    from bekitu.core.models import AuditEntry
+    from bekitu.registry.models import Person
+    from tests.factories import PersonFactory, ProviderFactory
+
+    adults = PersonFactory.create_batch(
+        3, status=Person.Status.CITIZEN, birth_date=dt.date(1980, 5, 1)
+    )
+    PersonFactory(
+        status=Person.Status.CITIZEN, birth_date=timezone.localdate() - dt.timedelta(days=365)
+    )
+    PersonFactory(status=Person.Status.KANDAS, birth_date=dt.date(1980, 5, 1))
+    PersonFactory(
+        status=Person.Status.CITIZEN, birth_date=dt.date(1950, 1, 1), death_date=dt.date(2020, 1, 1)
+    )
+    providers = ProviderFactory.create_batch(2)
+    code, out = _command("test-pki", str(tmp_path), "--persons-from-db", "--persons", "10")
+    assert code == 0, out
+    pki = TestPki.load(tmp_path)
+    assert [p.iin for p in pki.persons] == [a.iin for a in adults]
+    assert pki.persons[0].surname == adults[0].surname.upper()
+    assert {o.bin: o.name for o in pki.providers} == {p.bin: p.name_ru for p in providers}
+    for provider in providers:
+        assert (pki.providers_dir / f"{provider.bin}.p12").is_file()
+        assert (pki.providers_dir / f"{provider.bin}.pass").read_text() == PASSWORD
+    reads = AuditEntry.objects.filter(action="eds.test_pki.person.read")
+    assert sorted(reads.values_list("subject_iin", flat=True)) == sorted(a.iin for a in adults)
+
+
+@pytest.mark.django_db
+def test_command_from_an_empty_database_is_a_usage_error(tmp_path: Path) -> None:
+    code, out = _command("test-pki", str(tmp_path), "--persons-from-db")
+    assert code == 2 and "no adult citizens" in out
+    assert not (tmp_path / "manifest.json").exists()
+
+
+def test_responder_and_dev_server_commands_refuse_bad_input(tmp_path: Path) -> None:
+    code, out = _command("ocsp-responder", "--pki", str(tmp_path))
+    assert code == 2 and "no test PKI" in out
+    code, out = _command("ncalayer-dev", "--p12", str(tmp_path / "none.p12"), "--password", "x")
+    assert code == 2 and "cannot be read" in out
+    code, out = _command("ncalayer-dev", "--p12", "x.p12", "--password", "x", "--host", "10.0.0.1")
+    assert code == 2 and "loopback" in out
