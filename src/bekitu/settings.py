@@ -274,3 +274,9 @@ EDS_HTTP_TIMEOUT = env_int(
 EDS_CRL_REFRESH_MINUTES = env_int(
     "BEKITU_EDS_CRL_REFRESH_MINUTES", 60, "How often the background task refreshes the CRLs."
 )
+EDS_NCALAYER_URL = env_str(
+    "BEKITU_EDS_NCALAYER_URL",
+    "wss://127.0.0.1:13579",
+    "Websocket address the citizen's browser signs through: NCALayer's, or `bekitu eds "
+    "ncalayer-dev` (same default port) in the demo.",
+)
