@@ -48,11 +48,10 @@ class Desk:
         return client
 
 
-@pytest.fixture
-def desk(db: None, eds_settings: Any, test_pki: Any) -> Desk:
+def build_desk(test_pki: Any) -> Desk:
     """Provider A (the desk's), provider B; a person living in A's area and attached
     nowhere; a person attached to B; staff: specialist, head, regional admin at A, and a
-    specialist at B."""
+    specialist at B. The providers' BINs are those of the test PKI, so they can sign."""
     locality = LocalityFactory()
     bin_a, bin_b = (p.bin for p in test_pki.providers[:2])
     provider = ProviderFactory(bin=bin_a, locality=locality)
@@ -73,3 +72,9 @@ def desk(db: None, eds_settings: Any, test_pki: Any) -> Desk:
         )
     }
     return Desk(provider, other, district, person, elsewhere, users)
+
+
+@pytest.fixture
+def desk(db: None, eds_settings: Any, test_pki: Any) -> Desk:
+    """The desk's small world (see build_desk)."""
+    return build_desk(test_pki)

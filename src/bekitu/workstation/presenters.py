@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from bekitu.registry.models import Person
 from bekitu.registry.population import PersonRecord
@@ -217,7 +217,10 @@ def _address_text(record: PersonRecord) -> str:
     a = record.address
     if a is None:
         return ""
-    text = f"{a.locality_name}, {a.street}, {a.house}{a.building}"
+    kazakh = (get_language() or "")[:2] == "kk"
+    locality = (a.locality_name_kk if kazakh else "") or a.locality_name
+    street = (a.street_kk if kazakh else "") or a.street
+    text = f"{locality}, {street}, {a.house}{a.building}"
     return f"{text}, {a.apartment}" if a.apartment else text
 
 

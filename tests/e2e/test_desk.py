@@ -1,0 +1,106 @@
+"""The desk flow once end to end in a real browser, in Kazakh and in Russian: log in, intake
+by IIN, the checklist, accept the documents (action 1), issue the talon (action 2), open the
+talon's PDF. Screenshots go to /tmp/bekitu-screenshots (BEKITU_SCREENSHOTS)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bekitu.service.models import Application
+from tests.workstation.conftest import PASSWORD, Desk, build_desk
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def desk(transactional_db: None, eds_settings: Any, test_pki: Any) -> Desk:
+    return build_desk(test_pki)
+
+
+def _switch_language(page: Any, lang: str) -> None:
+    """Use the page's own language switch, as a person would."""
+    page.click(f'form.lang button[value="{lang}"]')
+    page.wait_for_load_state()
+    assert page.get_attribute("html", "lang") == lang
+
+
+def _state(page: Any) -> str:
+    return page.get_attribute("#app-state", "data-state")
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_desk_flow_in_the_browser(
+    page: Any, live_server: Any, desk: Desk, screenshots: Path, lang: str
+) -> None:
+    shot = lambda name: page.screenshot(  # noqa: E731
+        path=str(screenshots / f"desk-{lang}-{name}.png"), full_page=True
+    )
+    page.goto(f"{live_server.url}/workstation/login/")
+    _switch_language(page, "en")
+    _switch_language(page, lang)
+
+    # Log in with the keyboard: the user name field has the focus, Tab to the password.
+    assert page.evaluate("document.activeElement.id") == "id_username"
+    page.keyboard.type("specialist")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    shot("1-login")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#page-queue")
+    assert page.get_attribute("html", "lang") == lang
+
+    # Intake: find the person by IIN.
+    page.click("#new-application")
+    page.fill("#id_iin", "123")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#id_iin_error")
+    shot("2-bad-iin")
+    page.fill("#id_iin", desk.person.iin)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#page-intake-person")
+    assert page.inner_text("#person-iin") == desk.person.iin
+    assert desk.person.surname in page.inner_text("#person-name")
+    page.check('input[name="channel"][value="desk"]')
+    shot("3-intake")
+    page.click("#intake-submit")
+
+    # The application: its checklist (R8.1) and the results of the checks.
+    page.wait_for_selector("#page-application")
+    assert _state(page) == "received"
+    boxes = page.locator('#accept-form input[name="documents"]')
+    assert boxes.count() >= 1
+    assert page.locator("#check-results tr[data-check]").count() >= 5
+    shot("4-checklist")
+    for i in range(boxes.count()):
+        boxes.nth(i).check()
+    page.click("#accept-submit")
+    page.wait_for_selector("#issue-submit")
+    assert _state(page) == "documents_accepted"
+    shot("5-accepted")
+
+    page.click("#issue-submit")
+    page.wait_for_selector("#talon-pdf")
+    assert _state(page) == "talon_issued"
+    shot("6-talon-issued")
+
+    # The talon's PDF, as the print link gives it.
+    href = page.get_attribute("#talon-pdf", "href")
+    pdf = page.request.get(f"{live_server.url}{href}")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    body = pdf.body()
+    assert body.startswith(b"%PDF")
+    (screenshots / f"desk-{lang}-talon.pdf").write_bytes(body)
+    application = Application.objects.get(recipient=desk.person)
+    assert application.state == "talon_issued" and application.talon_number
+
+    # The person's card now shows the new attachment in its history.
+    page.click("#person-link")
+    page.wait_for_selector("#page-person")
+    assert page.locator("#history-table tbody tr").count() == 1
+    shot("7-person")
+    page.click("#nav-population")
+    page.wait_for_selector("#page-population")
+    shot("8-population")

@@ -1,0 +1,77 @@
+"""`bekitu staff-create`: a staff login at a provider, idempotent."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+from bekitu.core.models import AuditEntry
+from bekitu.workstation.models import StaffProfile
+from tests.factories import ProviderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("staff-create", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_creates_a_login_with_its_role_and_provider() -> None:
+    provider = ProviderFactory()
+    out = _run(
+        "--username",
+        "aigul",
+        "--password",
+        "s3cret-pw",
+        "--provider-bin",
+        provider.bin,
+        "--role",
+        "statistics_specialist",
+    )
+    profile = StaffProfile.objects.get(user__username="aigul")
+    assert (profile.provider, profile.role) == (provider, "statistics_specialist")
+    assert authenticate(username="aigul", password="s3cret-pw") == profile.user
+    assert provider.bin in out
+    assert AuditEntry.objects.filter(action="workstation.staff.create").count() == 1
+
+
+def test_running_it_again_updates_instead_of_duplicating() -> None:
+    first, second = ProviderFactory(), ProviderFactory()
+    common = ("--username", "aigul", "--password", "pw-1")
+    _run(*common, "--provider-bin", first.bin, "--role", "statistics_specialist")
+    _run(
+        "--username", "aigul", "--password", "pw-2", "--provider-bin", second.bin, "--role", "head"
+    )
+    profile = StaffProfile.objects.get(user__username="aigul")
+    assert StaffProfile.objects.count() == 1
+    assert (profile.provider, profile.role) == (second, "head")
+    assert authenticate(username="aigul", password="pw-2") is not None
+
+
+def test_an_unknown_bin_is_an_error_and_creates_nothing() -> None:
+    with pytest.raises(CommandError, match="BIN"):
+        _run(
+            "--username", "x", "--password", "y", "--provider-bin", "000000000000", "--role", "head"
+        )
+    assert not StaffProfile.objects.exists()
+    assert not get_user_model().objects.filter(username="x").exists()
+
+
+def test_an_unknown_role_is_refused_by_the_parser() -> None:
+    provider = ProviderFactory()
+    with pytest.raises(CommandError):
+        _run(
+            "--username",
+            "x",
+            "--password",
+            "y",
+            "--provider-bin",
+            provider.bin,
+            "--role",
+            "janitor",
+        )
