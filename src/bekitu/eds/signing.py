@@ -33,6 +33,7 @@ log = logging.getLogger("bekitu.eds")
 C14N = CanonicalizationMethod.CANONICAL_XML_1_0  # http://www.w3.org/TR/2001/REC-xml-c14n-20010315
 SIGNATURE_FIELD = "ProviderSignature"
 _STAMP_BOX = (36, 24, 300, 84)  # bottom left of the last page, in points
+_PDF_SIGNATURE_BYTES = 16384  # CMS with a 3-certificate RSA-2048 chain needs about 5 KB
 
 
 class SigningError(DomainError):
@@ -109,7 +110,8 @@ def sign_pdf_with_key(
     except (PdfReadError, ValueError) as exc:
         raise SigningError(_("The document is not a readable PDF."), code="malformed") from exc
     pdf_signer = signers.PdfSigner(meta, signer, **_appearance(writer, key, visible))
-    return pdf_signer.sign_pdf(writer).getvalue()
+    # A fixed reservation spares pyHanko a trial signature to measure the container.
+    return pdf_signer.sign_pdf(writer, bytes_reserved=_PDF_SIGNATURE_BYTES).getvalue()
 
 
 def _appearance(writer: IncrementalPdfFileWriter, key: SigningKey, visible: bool) -> dict:
