@@ -15,7 +15,7 @@ from bekitu.registry.population import PersonRecord, get_population_register
 from bekitu.registry.selectors import attachment_history, districts_covering
 from bekitu.service import documents
 from bekitu.service.models import Application
-from bekitu.service.policy import Policy, policy_for
+from bekitu.service.policy import Policy, policy_for, policy_get
 from bekitu.service.rules import (
     AttachmentFacts,
     AuthorityFacts,
@@ -42,7 +42,10 @@ def application_day(application: Application) -> dt.date:
 
 
 def policy_of(application: Application) -> Policy:
-    """The policy edition for the application: pinned by BEKITU_POLICY_EDITION, else by date."""
+    """The policy edition of the application: the one recorded when it was received, chosen
+    then by BEKITU_POLICY_EDITION or else by the application's date."""
+    if application.policy_edition:
+        return policy_get(application.policy_edition)
     return policy_for(application_day(application), settings.POLICY_EDITION)
 
 

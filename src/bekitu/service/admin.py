@@ -1,0 +1,86 @@
+"""Django admin of applications: read-only. An application changes only through the
+services (which follow the state machine and audit every step); opening one is an audited
+read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+
+from bekitu.core.audit import audit_context
+from bekitu.service.models import Application, ApplicationDocument, ApplicationStep, CheckResult
+from bekitu.service.procedure import audit_application
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+    extra = 0
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> Any:
+        return self.fields
+
+
+class StepInline(ReadOnlyInline):
+    model = ApplicationStep
+    fields = (
+        "at",
+        "action",
+        "from_state",
+        "to_state",
+        "actor_label",
+        "outcome",
+        "due_at",
+        "breached",
+        "comment",
+    )
+
+
+class DocumentInline(ReadOnlyInline):
+    model = ApplicationDocument
+    fields = ("kind", "presented", "content_type", "size", "note", "added_at")
+
+
+class CheckResultInline(ReadOnlyInline):
+    model = CheckResult
+    fields = ("run", "check_name", "passed", "reason_code", "details", "policy_edition")
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "number",
+        "channel",
+        "state",
+        "provider",
+        "submitted_at",
+        "deadline",
+        "sla",
+        "refusal_code",
+    )
+    list_filter = ("state", "channel", "sla", "reason", "policy_edition")
+    search_fields = ("number", "talon_number", "refusal_number")
+    list_select_related = ("provider",)
+    exclude = ("signed_request",)
+    inlines = (StepInline, DocumentInline, CheckResultInline)
+    show_full_result_count = False
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        application = self.get_object(request, object_id)
+        if application is not None:
+            with audit_context(actor=f"admin:{request.user.get_username()}", channel="admin"):
+                audit_application(application, "read", via="admin")
+        return super().change_view(request, object_id, form_url, extra_context)
