@@ -156,7 +156,7 @@ def test_qr_address_opens_the_page_without_login(talon: Talon, client: Client) -
     assert talon.number in page
     assert talon.person.initials in page
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_page_never_shows_the_iin_or_the_full_name(talon: Talon, client: Client) -> None:

@@ -13,9 +13,10 @@ from bekitu.talons.throttle import verification_allowed
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The code in the address is a key to the check: no caches, no referrers, no indexing.
+    # The code in the address is a key to the check: no caches, no indexing, and no referrer
+    # to other sites (same-origin keeps the language switch's CSRF origin check working).
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
