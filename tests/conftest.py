@@ -39,7 +39,7 @@ def test_pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
     import datetime as dt
 
     from bekitu.core.iin import make_bin, make_iin
-    from bekitu.eds.testpki import PersonSpec, ProviderSpec, build_test_pki, cached_keys
+    from bekitu.eds.testpki import PersonSpec, ProviderSpec, build_test_pki, shared_keys
 
     persons = [
         PersonSpec(_first_usable(make_iin, dt.date(1985, 3, 14), "male", 101), "ТЕСТОВ", "АСАН"),
@@ -55,7 +55,7 @@ def test_pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
         ),
     ]
     outdir = tmp_path_factory.mktemp("pki")
-    return build_test_pki(outdir, persons=persons, providers=providers, key_source=cached_keys())
+    return build_test_pki(outdir, persons=persons, providers=providers, key_source=shared_keys())
 
 
 @pytest.fixture

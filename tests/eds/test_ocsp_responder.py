@@ -27,7 +27,7 @@ from bekitu.eds.ocsp_responder import (
     RunningResponder,
     run_in_thread,
 )
-from bekitu.eds.testpki import PASSWORD, PersonSpec, TestPki, build_test_pki, cached_keys
+from bekitu.eds.testpki import PASSWORD, PersonSpec, TestPki, build_test_pki, shared_keys
 
 
 def _cert(p12: Path) -> x509.Certificate:
@@ -163,7 +163,7 @@ def test_a_newly_revoked_certificate_is_answered_revoked_once_the_crl_changes(
     tmp_path: Path,
 ) -> None:
     person = PersonSpec("850314301011", "A", "B")
-    pki = build_test_pki(tmp_path, persons=[person], providers=[], key_source=cached_keys())
+    pki = build_test_pki(tmp_path, persons=[person], providers=[], key_source=shared_keys())
     authority = OcspAuthority.from_dir(tmp_path)
     inter = _pem(pki.intermediate_cert)
     cert = _cert(pki.person_sign_p12(person.iin))
@@ -205,7 +205,7 @@ def test_pyhanko_certvalidator_in_hard_fail_mode_gets_its_answers_from_the_respo
             providers=[],
             ocsp_url=running.url + "ocsp",
             crl_url=running.url + "crl",
-            key_source=cached_keys(),
+            key_source=shared_keys(),
         )
 
         def validate(p12: Path) -> ValidationContext:

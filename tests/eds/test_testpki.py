@@ -23,7 +23,7 @@ from bekitu.eds.testpki import (
     ProviderSpec,
     TestPki,
     build_test_pki,
-    cached_keys,
+    shared_keys,
 )
 
 
@@ -177,7 +177,7 @@ def test_urls_go_into_distribution_points_and_aia(tmp_path: Path) -> None:
         providers=[],
         ocsp_url="http://127.0.0.1:8089/ocsp",
         crl_url="http://127.0.0.1:8089/crl/",
-        key_source=cached_keys(),
+        key_source=shared_keys(),
     )
     cert, _ = _p12(pki.person_sign_p12(person.iin))
     cdp = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value

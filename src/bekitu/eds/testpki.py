@@ -32,6 +32,7 @@ from bekitu.eds.testpki_certs import (
     KeySource,
     cached_keys,
     fresh_key,
+    shared_keys,
 )
 
 PASSWORD = "Qwerty12"  # noqa: S105 - the one published password of every test key
@@ -450,4 +451,5 @@ __all__ = [
     "TestPki",
     "build_test_pki",
     "cached_keys",
+    "shared_keys",
 ]

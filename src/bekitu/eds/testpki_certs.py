@@ -46,6 +46,17 @@ def cached_keys() -> KeySource:
     return source
 
 
+_SHARED: list[KeySource] = []
+
+
+def shared_keys() -> KeySource:
+    """One cached key source for the whole process: tests that build several test PKIs
+    generate each slot's key once."""
+    if not _SHARED:
+        _SHARED.append(cached_keys())
+    return _SHARED[0]
+
+
 @dataclass(frozen=True)
 class Issued:
     """A certificate and its private key."""
