@@ -429,7 +429,9 @@ def test_a_portal_request_is_registered_checked_and_answered_with_a_talon(adult,
     assert app.state == "checked"
     app = services.application_issue_talon(application=app, by=None)
     assert app.state == "talon_issued"
-    assert [s.action for s in app.steps.all()] == ["submit", "register", "check", "issue_talon"]
+    steps = list(app.steps.all())
+    assert [s.action for s in steps] == ["submit", "register", "check", "issue_talon"]
+    assert [s.actor_label for s in steps] == ["portal", "system", "system", "system"]
     assert Talon.objects.get(number=app.talon_number).channel == "portal"
 
 

@@ -18,6 +18,7 @@ from bekitu.service.statemachine import (
     TERMINAL,
     Action,
     Channel,
+    State,
     TransitionNotAllowed,
     allowed_actions,
     transition,
@@ -39,11 +40,13 @@ def audit_application(application: Application, verb: str, **data: object) -> No
     )
 
 
-def actor_label(by: User | None, channel: str) -> str:
-    """Who took a step: the staff member's user name, or the portal or the system."""
+def actor_label(by: User | None, channel: str, action: str = "", source: str = "") -> str:
+    """Who took a step: the staff member's user name; else the portal for what it does
+    itself (sending the request, R9.8; refusing an unconfirmed EDS, R9.7); else the system."""
     if by is not None:
         return by.get_username()
-    return "portal" if channel == Channel.PORTAL else "system"
+    portal_own = action == Action.SUBMIT or (action == Action.REFUSE and source == State.SUBMITTED)
+    return "portal" if channel == Channel.PORTAL and portal_own else "system"
 
 
 def next_number(year: int) -> str:
@@ -106,7 +109,7 @@ def step_record(
         to_state=move.target,
         action=move.action,
         actor=by,
-        actor_label=actor_label(by, application.channel),
+        actor_label=actor_label(by, application.channel, move.action, move.source),
         at=at,
         outcome=outcome,
         comment=comment,

@@ -160,7 +160,7 @@ def application_create(
         to_state=state,
         action=action,
         actor=created_by,
-        actor_label=actor_label(created_by, channel),
+        actor_label=actor_label(created_by, channel, action),
         at=submitted,
         outcome="received",
     )
