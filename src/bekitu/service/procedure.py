@@ -87,6 +87,21 @@ def require_open(application: Application) -> None:
         raise DomainError(_("The application has already been decided."), code="application_closed")
 
 
+def step_first(
+    application: Application, action: str, *, by: User | None, at: dt.datetime
+) -> ApplicationStep:
+    """Record the step that brought the application in (received, or submitted, R9.8)."""
+    return ApplicationStep.objects.create(
+        application=application,
+        to_state=application.state,
+        action=action,
+        actor=by,
+        actor_label=actor_label(by, application.channel, action),
+        at=at,
+        outcome="received",
+    )
+
+
 def step_record(
     application: Application,
     action: str,

@@ -28,15 +28,15 @@ from bekitu.service.constants import REFUSAL_REASONS, refusal_reason, refusal_te
 from bekitu.service.documents import KINDS as DOCUMENT_KINDS
 from bekitu.service.documents import ScanRejected, scan_check
 from bekitu.service.facts import CaseFacts, case_build, policy_of, required_documents
-from bekitu.service.models import Application, ApplicationDocument, ApplicationStep, CheckResult
+from bekitu.service.models import Application, ApplicationDocument, CheckResult
 from bekitu.service.procedure import (
     OPEN_STATES,
-    actor_label,
     audit_application,
     lock,
     next_number,
     require_action,
     require_open,
+    step_first,
     step_record,
 )
 from bekitu.service.sla import action_due, term_for
@@ -94,6 +94,24 @@ def _check_open_application(recipient: Person) -> None:
         )
 
 
+def _poa_fields(poa: PowerOfAttorney | None) -> dict[str, object]:
+    if poa is None:
+        return {}
+    return {"poa_number": poa.number, "poa_date": poa.date, "poa_valid_until": poa.valid_until}
+
+
+def _declared_fields(recipient: Person, declared: Declared | None) -> dict[str, object]:
+    stated = declared or Declared(
+        recipient.surname, recipient.given_name, recipient.patronymic, recipient.birth_date
+    )
+    return {
+        "declared_surname": stated.surname,
+        "declared_given_name": stated.given_name,
+        "declared_patronymic": stated.patronymic,
+        "declared_birth_date": stated.birth_date,
+    }
+
+
 @transaction.atomic
 def application_create(
     *,
@@ -116,18 +134,15 @@ def application_create(
     `declared` is the recipient's data as stated (default: the register's). Raises
     DomainError for an inconsistent applicant and Conflict when one is already open.
     """
-    if channel not in Channel.__members__.values() or reason not in Application.Reason.values:
+    if channel not in Application.Channel.values or reason not in Application.Reason.values:
         raise DomainError(_("Unknown channel or reason."), code="invalid_application")
     if applicant is not None and applicant.pk == recipient.pk:
         applicant = None
     _validate_parties(recipient, applicant, applicant_role, power_of_attorney)
-    Person.objects.select_for_update().filter(pk=recipient.pk).first()
+    Person.objects.select_for_update().filter(pk=recipient.pk).first()  # one intake at a time
     _check_open_application(recipient)
     submitted = submitted_at or timezone.now()
     term = term_for(provider=provider, submitted_at=submitted)
-    declared = declared or Declared(
-        recipient.surname, recipient.given_name, recipient.patronymic, recipient.birth_date
-    )
     action, state = INITIAL[Channel(channel)]
     application = Application(
         number=next_number(timezone.localdate(submitted).year),
@@ -135,15 +150,8 @@ def application_create(
         recipient=recipient,
         applicant=applicant,
         applicant_role=applicant_role,
-        poa_number=power_of_attorney.number if power_of_attorney else "",
-        poa_date=power_of_attorney.date if power_of_attorney else None,
-        poa_valid_until=power_of_attorney.valid_until if power_of_attorney else None,
         provider=provider,
         reason=reason,
-        declared_surname=declared.surname,
-        declared_given_name=declared.given_name,
-        declared_patronymic=declared.patronymic,
-        declared_birth_date=declared.birth_date,
         state=state,
         submitted_at=submitted,
         term_start=term.term_start,
@@ -151,19 +159,13 @@ def application_create(
         created_by=created_by,
         signed_request=signed_request,
         signer_serial=signer_serial,
+        **_poa_fields(power_of_attorney),
+        **_declared_fields(recipient, declared),
     )
     application.policy_edition = policy_of(application).edition
     application.action_due_at = action_due(application=application, started_at=term.term_start)
     application.save()
-    ApplicationStep.objects.create(
-        application=application,
-        to_state=state,
-        action=action,
-        actor=created_by,
-        actor_label=actor_label(created_by, channel, action),
-        at=submitted,
-        outcome="received",
-    )
+    step_first(application, action, by=created_by, at=submitted)
     audit_application(
         application,
         "create",
