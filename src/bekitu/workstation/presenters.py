@@ -55,19 +55,25 @@ def duration_text(left: dt.timedelta) -> str:
 @dataclass(frozen=True)
 class TimeLeft:
     text: str
-    warning: str  # "" (on time), "near" or "past"
+    warning: str  # "" (on time), "near" (80 % of the term used) or "past"
+    action_overdue: bool = False  # the pending action's 30 working minutes are over
+
+
+WARNINGS = {"near": "near", "breached": "past"}
 
 
 def time_left(application: Application, now: dt.datetime) -> TimeLeft:
-    """The working time left and whether the deadline is near (80 %) or past (R5.3)."""
+    """The working time left, whether the deadline is near or past (R5.3), and whether the
+    pending action is overdue (R5.1, R5.2)."""
     left = service_selectors.application_time_left(application, now)
-    if now > application.deadline:
-        warning = "past"
-    elif sla_status(application, now).sla != Application.Sla.ON_TIME:
-        warning = "near"
-    else:
-        warning = ""
-    return TimeLeft(text=duration_text(left), warning=warning)
+    if not application.is_open:
+        return TimeLeft(text=duration_text(left), warning="")
+    status = sla_status(application, now)
+    return TimeLeft(
+        text=duration_text(left),
+        warning=WARNINGS.get(status.sla, ""),
+        action_overdue=status.action_overdue,
+    )
 
 
 @dataclass(frozen=True)
