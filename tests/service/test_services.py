@@ -269,7 +269,7 @@ def test_a_representative_with_a_valid_power_of_attorney_obtains_the_talon(adult
 
 def test_under_2020_a_campaign_change_takes_effect_on_1_january(adult, provider, settings) -> None:
     old = AttachmentFactory(person=adult, valid_from=dt.date(2019, 3, 1), reason="initial")
-    year = timezone.localdate().year
+    year = timezone.localdate().year - 1  # last year's campaign: always in the past
     in_window = dt.datetime(year, 10, 1, 10, tzinfo=timezone.get_current_timezone())
     app = issued(desk(adult, provider, reason="choice", submitted_at=in_window))
     assert app.state == "talon_issued"
@@ -344,7 +344,9 @@ def test_refused_as_too_frequent_under_2015(adult, provider, settings) -> None:
 
 def test_refused_outside_the_campaign_under_2020(adult, provider) -> None:
     AttachmentFactory(person=adult, valid_from=dt.date(2019, 3, 1), reason="initial")
-    march = dt.datetime(timezone.localdate().year, 3, 3, 10, tzinfo=timezone.get_current_timezone())
+    march = dt.datetime(
+        timezone.localdate().year - 1, 3, 3, 10, tzinfo=timezone.get_current_timezone()
+    )
     _refused(issued(desk(adult, provider, reason="choice", submitted_at=march)), "outside_campaign")
 
 
