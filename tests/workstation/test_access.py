@@ -107,6 +107,16 @@ def test_another_providers_staff_get_404_for_the_application_everywhere(desk: De
     assert application.state == "received"
 
 
+def test_a_refused_look_at_a_foreign_application_is_not_audited_as_a_read(desk: Desk) -> None:
+    number = _application(desk).number
+    reads = AuditEntry.objects.filter(action="service.application.read", object_id=number)
+    before = reads.count()
+    desk.client("other_specialist").get(reverse("workstation:application", args=[number]))
+    assert reads.count() == before
+    desk.client("specialist").get(reverse("workstation:application", args=[number]))
+    assert reads.filter(actor="staff:specialist").count() == 1
+
+
 def test_a_missing_application_and_a_foreign_one_look_the_same(desk: Desk) -> None:
     number = _application(desk).number
     api = desk.api("other_specialist")

@@ -124,6 +124,16 @@ def test_an_unknown_iin_is_a_404_person_not_found(desk: Desk) -> None:
     assert response.status_code == 404 and response.json()["code"] == "person_not_found"
 
 
+def test_an_application_for_an_unknown_iin_is_a_400_person_not_found(desk: Desk) -> None:
+    from tests.factories import unique_iin
+
+    unknown = unique_iin(desk.person.birth_date, "female")
+    response = desk.api("specialist").post(
+        reverse("workstation-api:applications"), {"recipient_iin": unknown}, format="json"
+    )
+    assert response.status_code == 400 and response.json()["code"] == "person_not_found"
+
+
 def test_register_lookup_returns_the_register_record(desk: Desk) -> None:
     response = desk.api("specialist").post(
         reverse("workstation-api:register-lookup"), {"iin": desk.person.iin}, format="json"

@@ -25,6 +25,7 @@ from bekitu.service import services as service_services
 from bekitu.service.models import Application
 from bekitu.service.services import PowerOfAttorney
 from bekitu.talons.models import Refusal, Talon
+from bekitu.workstation import scoping
 from bekitu.workstation.scoping import StaffScope
 
 
@@ -99,9 +100,14 @@ def intake(scope: StaffScope, data: Intake, *, user: Any) -> Application:
 
 
 def application_in_scope(scope: StaffScope, number: str) -> Application:
-    """The application, if one of the scope's providers has it; otherwise 404."""
+    """The application, if one of the scope's providers has it; otherwise 404.
+
+    The scope is checked first, so that only reads actually made are audited as reads.
+    """
+    if not scoping.applications_in_scope(scope).filter(number=number).exists():
+        raise Http404("application")
     application = service_selectors.application_get(number=number)
-    if application is None or not scope.covers(application.provider_id):
+    if application is None:
         raise Http404("application")
     return application
 

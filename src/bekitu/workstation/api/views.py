@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bekitu.core.audit import audit_context
+from bekitu.core.errors import DomainError, NotFound
 from bekitu.service.services import PowerOfAttorney
 from bekitu.workstation import desk, people
 from bekitu.workstation.api import serializers as s
@@ -97,7 +98,11 @@ class ApplicationListCreate(StaffAPIView):
             if v.get("power_of_attorney")
             else None,
         )
-        application = self.handle(lambda: desk.intake(self.scope, entry, user=request.user))
+        try:
+            application = self.handle(lambda: desk.intake(self.scope, entry, user=request.user))
+        except NotFound as exc:
+            # An unknown IIN in the body is bad input here, not a missing resource.
+            raise DomainError(exc.message, code=exc.code) from exc
         body = application_data(application, timezone.now(), request)
         return Response(s.ApplicationSerializer(body).data, status=status.HTTP_201_CREATED)
 
