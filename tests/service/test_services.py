@@ -18,7 +18,13 @@ from bekitu.service import selectors, services
 from bekitu.service.models import Application, CheckResult
 from bekitu.service.selectors import documents_required
 from bekitu.talons.models import Refusal, Talon
-from tests.factories import AttachmentFactory, PersonFactory, PersonRelationFactory
+from tests.factories import (
+    AttachmentFactory,
+    PersonFactory,
+    PersonRelationFactory,
+    ProviderFactory,
+    ServiceAreaFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -494,3 +500,24 @@ def test_an_application_is_read_only_at_its_provider_and_the_read_is_audited(
     if other is not None:
         assert selectors.application_get(number=app.number, provider=other) is None
     assert AuditEntry.objects.filter(action="service.application.read").count() == 1
+
+
+def test_under_2020_a_person_may_change_twice_within_a_campaign_but_not_three_times(
+    adult, provider, gp_area, test_pki
+) -> None:
+    other = ProviderFactory(bin=test_pki.providers[1].bin, locality=provider.locality)
+    ServiceAreaFactory(district__provider=other, street=gp_area.street)
+    AttachmentFactory(person=adult, provider=other, valid_from=dt.date(2019, 3, 1))
+    year = timezone.localdate().year - 1
+    zone = timezone.get_current_timezone()
+
+    def change(to, day: int) -> Application:
+        submitted = dt.datetime(year, 10, day, 10, tzinfo=zone)
+        return issued(desk(adult, to, reason="choice", submitted_at=submitted))
+
+    first, second = change(provider, 1), change(other, 2)
+    assert (first.state, second.state) == ("talon_issued", "talon_issued")
+    # The first change never comes into force: the second replaced it before 1 January.
+    first.attachment.refresh_from_db()
+    assert first.attachment.valid_from == first.attachment.valid_to == second.effective_from
+    _refused(change(provider, 5), "too_frequent")

@@ -108,16 +108,25 @@ def _authority(
 
 
 def _history(person: Person) -> tuple[AttachmentFacts, ...]:
+    attachments = attachment_history(person=person)
+    # A change counts from the day it was requested (an application's submission), else from
+    # the day it was made; one decided in a campaign starts later but counts from then.
+    requested = dict(
+        Application.objects.filter(
+            number__in=[a.application_number for a in attachments if a.application_number]
+        ).values_list("number", "submitted_at")
+    )
     return tuple(
         AttachmentFacts(
             provider_id=a.provider_id,
             valid_from=a.valid_from,
             valid_to=a.valid_to,
             reason=a.reason,
-            # A change decided in a campaign starts later; the day it was made is what counts.
-            made_on=min(timezone.localdate(a.created_at), a.valid_from),
+            made_on=timezone.localdate(requested[a.application_number])
+            if a.application_number in requested
+            else min(timezone.localdate(a.created_at), a.valid_from),
         )
-        for a in attachment_history(person=person)
+        for a in attachments
     )
 
 
