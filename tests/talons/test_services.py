@@ -21,7 +21,7 @@ from bekitu.eds.keys import SigningKeyError
 from bekitu.eds.testpki import TestPki
 from bekitu.eds.verification import verify_provider_document
 from bekitu.registry.models import Attachment, Provider
-from bekitu.talons import wording
+from bekitu.talons import services, wording
 from bekitu.talons.models import Refusal, Talon
 from bekitu.talons.selectors import refusal_pdf, talon_pdf, talon_xml
 from bekitu.talons.services import refusal_issue, talon_issue
@@ -139,6 +139,20 @@ def test_provider_without_a_key_gets_no_talon_and_nothing_is_written(eds_setting
         talon_issue(attachment=attachment, application_number="A-1", channel="desk")
     assert not Talon.objects.exists()
     assert not AuditEntry.objects.filter(action="talons.talon.issue").exists()
+
+
+def test_an_issue_that_fails_gives_its_number_back(
+    attachment: Attachment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**kwargs: Any) -> bytes:
+        raise SigningKeyError("the token was unplugged", code="key_unreadable")
+
+    monkeypatch.setattr(services, "sign_pdf_as_provider", broken)
+    with pytest.raises(SigningKeyError):
+        talon_issue(attachment=attachment, application_number="A-1", channel="desk")
+    monkeypatch.undo()
+    talon = talon_issue(attachment=attachment, application_number="A-1", channel="desk")
+    assert talon.number.endswith("-000001")
 
 
 def test_numbers_run_per_provider_and_the_talon_of_no_district_has_no_doctor(

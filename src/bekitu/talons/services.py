@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -43,10 +44,11 @@ def _next_number(*, provider: Provider, kind: str, moment: dt.datetime) -> str:
     """The provider's next number of a kind of document in the (local) year of `moment`.
 
     The UPDATE locks the counter row until the caller's transaction ends, so concurrent
-    issues queue on it and each gets its own serial; a rolled-back issue leaves a gap.
+    issues queue on it and each gets its own serial; an issue that rolls back takes its
+    increment with it, so issued serials have no gaps.
     """
     year = _local_year(moment)
-    keys = {"provider": provider, "kind": kind, "year": year}
+    keys: dict[str, Any] = {"provider": provider, "kind": kind, "year": year}
     with transaction.atomic():
         DocumentSequence.objects.get_or_create(**keys)
         DocumentSequence.objects.filter(**keys).update(last=F("last") + 1)

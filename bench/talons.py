@@ -1,0 +1,114 @@
+"""The cost of one talon, step by step, and of one public check (issue 4), on SQLite.
+
+R5.2 allows 30 minutes for action 2 (issuing the talon). Each line prints milliseconds per
+talon for one step; the last lines print the whole `talon_issue` (number, XML built, checked
+against the schema and signed, PDF rendered and signed, row and audit written), the ratio of
+R5.2's 30 minutes to it, and the public check `talon_verify` (signature, path and CRL).
+
+    .venv/bin/python bench/talons.py            # 30 talons
+    .venv/bin/python bench/talons.py --n 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+R52_SECONDS = 30 * 60
+
+
+def _setup(folder: Path) -> Any:
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+    os.environ.update(
+        BEKITU_VAR_DIR=str(folder),
+        DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite3'}",
+        BEKITU_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="bekitu.settings",
+    )
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from bekitu.core.iin import make_bin, make_iin
+    from bekitu.eds.testpki import PersonSpec, ProviderSpec, build_test_pki, cached_keys
+
+    call_command("migrate", verbosity=0)
+    head = next(i for s in range(1, 50) if (i := make_iin(dt.date(1980, 1, 2), "male", s)))
+    bin_ = next(b for s in range(1, 50) if (b := make_bin(dt.date(2005, 1, 1), 4, s)))
+    pki = build_test_pki(
+        folder / "pki",
+        persons=[PersonSpec(head, "БЕНЧ", "АДАМ")],
+        providers=[ProviderSpec(bin_, "ГКП «БЕНЧ ЕМХАНА»", head)],
+        key_source=cached_keys(),
+    )
+    settings.EDS_TRUST_DIR, settings.EDS_CRL_DIR = pki.trust_dir, pki.crl_dir
+    settings.EDS_PROVIDER_KEYS_DIR, settings.EDS_OCSP_URL = pki.providers_dir, ""
+    return bin_
+
+
+def _ms(run: Callable[[Any], object], items: list[Any]) -> tuple[float, float]:
+    times = []
+    for item in items:
+        start = time.perf_counter()
+        run(item)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), max(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=30, help="talons to issue")
+    n = parser.parse_args().n
+    with tempfile.TemporaryDirectory(prefix="bench-talons-") as tmp:
+        bin_ = _setup(Path(tmp))
+        from tests.factories import AttachmentFactory, DistrictFactory, ProviderFactory
+
+        from bekitu.eds.signing import sign_pdf_as_provider, sign_xml_as_provider
+        from bekitu.talons.pdf import render_talon_pdf
+        from bekitu.talons.selectors import talon_pdf, talon_verify
+        from bekitu.talons.services import talon_content, talon_issue
+        from bekitu.talons.xml import build_talon_xml, validate_talon_xml
+
+        provider = ProviderFactory(bin=bin_)
+        district = DistrictFactory(provider=provider)
+        attachments = [AttachmentFactory(provider=provider, district=district) for _ in range(n)]
+        issue = _ms(
+            lambda a: talon_issue(attachment=a, application_number="B-1", channel="desk"),
+            attachments,
+        )
+        talons = [a.talon for a in attachments]
+        contents = [talon_content(t) for t in talons]
+        xmls = [build_talon_xml(c) for c in contents]
+        pdfs = [render_talon_pdf(c) for c in contents]
+        rows = [
+            ("XML built", _ms(build_talon_xml, contents)),
+            ("XML checked against the XSD", _ms(validate_talon_xml, xmls)),
+            ("XML signed", _ms(lambda x: sign_xml_as_provider(provider_bin=bin_, xml=x), xmls)),
+            ("PDF rendered", _ms(render_talon_pdf, contents)),
+            ("PDF signed", _ms(lambda p: sign_pdf_as_provider(provider_bin=bin_, pdf=p), pdfs)),
+            ("talon_issue, whole", issue),
+            ("talon_verify (public check)", _ms(lambda t: talon_verify(code=t.code), talons)),
+        ]
+        print(f"talons: {n} on SQLite; milliseconds per talon, median and max")
+        for name, (median, worst) in rows:
+            print(f"  {name:<30} {median:8.1f} {worst:8.1f}")
+        sizes = [len(talon_pdf(t)) for t in talons]
+        print(f"  signed PDF size                {statistics.median(sizes) / 1024:8.1f} KiB")
+        print(f"  signed XML size                {len(bytes(talons[0].xml)) / 1024:8.1f} KiB")
+        print(f"talons per second, one specialist: {1000 / issue[0]:.1f}")
+        print(f"R5.2 ratio (30 min / talon_issue): {R52_SECONDS * 1000 / issue[0]:,.0f}x")
+
+
+if __name__ == "__main__":
+    main()
