@@ -138,12 +138,13 @@ USE_I18N = True
 TIME_ZONE = env_str(
     "BEKITU_TIME_ZONE",
     "Asia/Almaty",
-    "Time zone of the service and the default of providers' working hours (UTC+5 since 2024-03-01).",
+    "Time zone of the service and of providers' working hours (UTC+5 since 2024-03-01).",
 )
 USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request without it
 STATICFILES_DIRS = [SRC_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
