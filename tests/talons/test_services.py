@@ -23,7 +23,14 @@ from bekitu.eds.verification import verify_provider_document
 from bekitu.registry.models import Attachment, Provider
 from bekitu.talons import services, wording
 from bekitu.talons.models import Refusal, Talon
-from bekitu.talons.selectors import refusal_pdf, talon_pdf, talon_xml
+from bekitu.talons.selectors import (
+    refusal_for_application,
+    refusal_get,
+    refusal_pdf,
+    talon_for_application,
+    talon_pdf,
+    talon_xml,
+)
 from bekitu.talons.services import refusal_issue, talon_issue
 from bekitu.talons.xml import NAMESPACE, validate_talon_xml
 from tests.factories import AttachmentFactory, DistrictFactory, ProviderFactory
@@ -230,3 +237,14 @@ def test_refusal_of_a_provider_without_a_key_is_printed_for_a_hand_signature(
     pdf = refusal_pdf(refusal)
     assert PdfFileReader(io.BytesIO(pdf)).embedded_signatures == []
     assert wording.SIGNATURE in pdf_text(pdf)
+
+
+def test_documents_are_found_by_number_and_by_application(
+    provider: Provider, attachment: Attachment, talon: Talon
+) -> None:
+    refusal = _refuse(provider, attachment, application_number="A-R-1")
+    assert refusal_get(number=refusal.number) == refusal
+    assert refusal_for_application(application_number="A-R-1") == refusal
+    assert talon_for_application(application_number=talon.application_number) == talon
+    assert refusal_get(number="R-000000000000-2026-000001") is None
+    assert AuditEntry.objects.filter(action="talons.refusal.read").count() == 1

@@ -85,6 +85,22 @@ def talon_for_application(*, application_number: str) -> Talon | None:
     return talon
 
 
+def refusal_get(*, number: str) -> Refusal | None:
+    """The refusal with this number (with person and provider), or None; audited as a read
+    of the person's data."""
+    refusal = Refusal.objects.select_related("person", "provider").defer("pdf")
+    found = refusal.filter(number=number).first()
+    if found is not None:
+        audit_record(
+            action="talons.refusal.read",
+            object_type="talons.refusal",
+            object_id=found.pk,
+            subject_iin=found.person.iin,
+            data={"number": found.number},
+        )
+    return found
+
+
 def refusal_for_application(*, application_number: str) -> Refusal | None:
     """The refusal made on an application, or None."""
     return (
