@@ -21,6 +21,8 @@ OPERATIONS = {
     "persons_retrieve",
     "persons_lookup",
     "population_list",
+    "applications_talon_pdf",
+    "applications_refusal_pdf",
 }
 
 

@@ -7,7 +7,12 @@ from typing import Any
 from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
@@ -185,21 +190,29 @@ class Refuse(_ApplicationAction):
 class DocumentPdf(StaffAPIView):
     kind = "talon"
 
-    @extend_schema(
-        summary="The application's talon or refusal as a PDF, to print",
-        responses={(200, "application/pdf"): PDF, **ERRORS},
-        tags=["workstation"],
-    )
     def get(self, request: Request, number: str) -> FileResponse:
         application = desk.application_in_scope(self.scope, number)
         name, body = desk.document_pdf(application, self.kind)
         return FileResponse(iter([body]), content_type="application/pdf", filename=name)
 
 
+def _pdf_schema(operation_id: str, summary: str) -> Any:
+    return extend_schema_view(
+        get=extend_schema(
+            operation_id=operation_id,
+            summary=summary,
+            responses={(200, "application/pdf"): PDF, **ERRORS},
+            tags=["workstation"],
+        )
+    )
+
+
+@_pdf_schema("applications_talon_pdf", "The talon's signed PDF, to print (404 until issued)")
 class TalonPdf(DocumentPdf):
     kind = "talon"
 
 
+@_pdf_schema("applications_refusal_pdf", "The refusal's PDF, to print (404 unless refused)")
 class RefusalPdf(DocumentPdf):
     kind = "refusal"
 
