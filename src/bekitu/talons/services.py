@@ -119,6 +119,24 @@ def _new_talon(attachment: Attachment, application_number: str, channel: str) ->
     )
 
 
+def _audit_talon(talon: Talon) -> None:
+    audit_record(
+        action="talons.talon.issue",
+        object_type="talons.talon",
+        object_id=talon.pk,
+        subject_iin=talon.person.iin,
+        data={
+            "number": talon.number,
+            "provider_bin": talon.provider.bin,
+            "attachment_id": talon.attachment_id,
+            "application_number": talon.application_number,
+            "channel": talon.channel,
+            "effective_date": talon.effective_date.isoformat(),
+            "home_visits": talon.home_visits,
+        },
+    )
+
+
 @transaction.atomic
 def talon_issue(*, attachment: Attachment, application_number: str, channel: str) -> Talon:
     """Issue the talon of an attachment (action 2, R5.2): numbered, its XML e-document
@@ -143,21 +161,7 @@ def talon_issue(*, attachment: Attachment, application_number: str, channel: str
         provider_bin=bin, pdf=render_talon_pdf(content), reason=TALON_SIGNATURE_REASON
     )
     talon.save()
-    audit_record(
-        action="talons.talon.issue",
-        object_type="talons.talon",
-        object_id=talon.pk,
-        subject_iin=talon.person.iin,
-        data={
-            "number": talon.number,
-            "provider_bin": bin,
-            "attachment_id": attachment.pk,
-            "application_number": application_number,
-            "channel": channel,
-            "effective_date": talon.effective_date.isoformat(),
-            "home_visits": talon.home_visits,
-        },
-    )
+    _audit_talon(talon)
     log.info("talon.issued", extra={"fields": {"talon": talon.pk, "channel": channel}})
     return talon
 
@@ -232,8 +236,8 @@ def refusal_issue(
         data={
             "number": refusal.number,
             "provider_bin": provider.bin,
-            "application_number": application_number,
             "reason_code": reason_code,
+            "application_number": application_number,
             "channel": channel,
             "signed": refusal.signed,
         },
