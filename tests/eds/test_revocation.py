@@ -17,19 +17,14 @@ from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import call_command
 from django.utils import timezone
 
 from bekitu.eds import testpki_certs
-from bekitu.eds.revocation import (
-    crl_addresses,
-    crl_file_name,
-    current_crls,
-    load_crls,
-    read_crl,
-)
+from bekitu.eds.crl_refresh import crl_addresses, crl_file_name
+from bekitu.eds.revocation import current_crls, load_crls, read_crl
 from bekitu.eds.testpki import TestPki
 from bekitu.eds.testpki_certs import Issued
 from bekitu.eds.trust import build_store, load_trust_store
@@ -256,3 +251,33 @@ def test_the_refresh_task_counts_successes_and_failures(
     with _static(test_pki.crl_dir) as base:
         eds_settings.EDS_CRL_URLS = [base + "intermediate.crl", base + "nowhere.crl"]
         assert refresh_crl.apply().get() == {"ok": 1, "failed": 1}
+
+
+def _scoped_crl(ca: Issued, revoked: list[x509.Certificate], now: dt.datetime) -> bytes:
+    """A CRL with a critical issuing distribution point (users' certificates only)."""
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca.cert.subject)
+        .last_update(now - timedelta(hours=1))
+        .next_update(now + timedelta(days=1))
+        .add_extension(
+            x509.IssuingDistributionPoint(None, None, True, False, None, False, False), True
+        )
+    )
+    for cert in revoked:
+        entry = x509.RevokedCertificateBuilder().serial_number(cert.serial_number)
+        builder = builder.add_revoked_certificate(entry.revocation_date(now).build())
+    return builder.sign(ca.key, hashes.SHA256()).public_bytes(DER)
+
+
+def test_a_plain_crl_is_indexed_and_a_scoped_one_is_left_to_certvalidator(
+    test_pki: TestPki, crl_dir: Path
+) -> None:
+    ca, revoked, now = _ca(test_pki), _revoked_cert(test_pki), timezone.now()
+    (crl_dir / "scoped.crl").write_bytes(_scoped_crl(ca, [revoked], now - timedelta(hours=2)))
+    store = load_trust_store(test_pki.trust_dir)
+    loaded = {c.name: c for c in load_crls(crl_dir, store, test_pki.trust_dir, None)}
+    assert loaded["root.crl"].index == {}
+    assert loaded["scoped.crl"].index is None
+    assert _verify(test_pki, test_pki.negative("revoked")) == (False, "revoked")
+    assert _verify(test_pki) == (True, None)

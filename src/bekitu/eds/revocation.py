@@ -57,6 +57,9 @@ class LoadedCrl:
     asn1: asn1_crl.CertificateList
     issuer_fingerprint: bytes
     is_delta: bool
+    # Serial -> revocation time, for a plain complete CRL (no critical extension anywhere):
+    # then a lookup answers for the issuer's certificates. None: leave it to certvalidator.
+    index: dict[int, datetime] | None
 
     def is_current(self, moment: datetime) -> bool:
         """Its nextUpdate is not past at `moment` (a CRL without one is never current)."""
@@ -112,6 +115,24 @@ def _is_delta(crl: x509.CertificateRevocationList) -> bool:
     return True
 
 
+def _index(crl: x509.CertificateRevocationList) -> dict[int, datetime] | None:
+    """The revoked serials of a plain complete CRL; None for any other (delta, scoped by an
+    issuing distribution point, indirect, or with a critical extension we do not read)."""
+    if any(ext.critical for ext in crl.extensions) or _is_delta(crl):
+        return None
+    try:
+        crl.extensions.get_extension_for_class(x509.IssuingDistributionPoint)
+        return None
+    except x509.ExtensionNotFound:
+        pass
+    index: dict[int, datetime] = {}
+    for entry in crl:
+        if any(ext.critical for ext in entry.extensions):
+            return None
+        index[entry.serial_number] = entry.revocation_date_utc
+    return index
+
+
 def _load_one(path: Path, store: TrustStore, backend: CryptoBackend | None) -> LoadedCrl | None:
     try:
         data = path.read_bytes()
@@ -125,9 +146,8 @@ def _load_one(path: Path, store: TrustStore, backend: CryptoBackend | None) -> L
         return None
     der = crl.public_bytes(Encoding.DER)
     fingerprint = signer.fingerprint(hashes.SHA256())
-    return LoadedCrl(
-        path.name, crl, asn1_crl.CertificateList.load(der), fingerprint, _is_delta(crl)
-    )
+    asn1 = asn1_crl.CertificateList.load(der)
+    return LoadedCrl(path.name, crl, asn1, fingerprint, _is_delta(crl), _index(crl))
 
 
 _lock = threading.Lock()
@@ -239,14 +259,30 @@ def _issuer(path: ValidationPath, leaf: asn1_x509.Certificate) -> asn1_x509.Cert
     return authority.certificate
 
 
+def _by_index(leaf: asn1_x509.Certificate, crls: list[LoadedCrl], moment: datetime) -> bool:
+    """Answer from the issuer's plain complete CRL, if that is all there is: a dict lookup
+    instead of certvalidator's scan of every entry (a national CRL has many)."""
+    if len(crls) != 1 or crls[0].index is None:
+        return False
+    revoked_at = crls[0].index.get(leaf.serial_number)
+    if revoked_at is not None and revoked_at <= moment:
+        raise Refused("revoked", "listed on the issuer's CRL")
+    return True
+
+
 async def _by_crl(
     leaf: asn1_x509.Certificate, path: ValidationPath, inp: LeafRevocationInput
 ) -> bool:
+    """Whether the issuer's current CRL (signature checked at load) answered; `Refused` if it
+    lists the certificate as revoked at the moment."""
     issuer_fp = hashes.Hash(hashes.SHA256())
     issuer_fp.update(_issuer(path, leaf).dump())
     fingerprint = issuer_fp.finalize()
-    if not any(c.issuer_fingerprint == fingerprint for c in inp.crls):
+    own = [c for c in inp.crls if c.issuer_fingerprint == fingerprint]
+    if not own:
         return False
+    if _by_index(leaf, own, inp.moment):
+        return True
     context = validation_context(
         inp.store, moment=inp.moment, backend=inp.backend, crls=[c.asn1 for c in inp.crls]
     )
@@ -255,9 +291,8 @@ async def _by_crl(
     except RevokedError as exc:
         raise Refused("revoked", "listed on the issuer's CRL") from exc
     except CRLValidationError:
-        log.warning(
-            "eds.crl.unusable", extra={"fields": {"serial": format(leaf.serial_number, "x")}}
-        )
+        serial = format(leaf.serial_number, "x")
+        log.warning("eds.crl.unusable", extra={"fields": {"serial": serial}})
         return False
     return True
 
@@ -300,101 +335,3 @@ async def check_leaf(
     except OCSPValidationError as exc:
         raise Refused("revocation_unknown", "the OCSP answer cannot be trusted") from exc
     return "ocsp"
-
-
-# Refresh: `bekitu eds refresh-crl` and the periodic task.
-
-
-@dataclass(frozen=True)
-class RefreshOutcome:
-    """What happened to one CRL address."""
-
-    url: str
-    ok: bool
-    file: str
-    detail: str
-
-    def as_json(self) -> dict[str, object]:
-        """The shape the command prints."""
-        return {"url": self.url, "ok": self.ok, "file": self.file, "detail": self.detail}
-
-
-def distribution_points(cert: x509.Certificate) -> list[str]:
-    """The http(s) CRL addresses in a certificate's CRL distribution points."""
-    try:
-        cdp = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
-    except x509.ExtensionNotFound:
-        return []
-    return [
-        str(name.value)
-        for point in cdp
-        for name in point.full_name or ()
-        if isinstance(name, x509.UniformResourceIdentifier)
-        and str(name.value).lower().startswith(("http://", "https://"))
-    ]
-
-
-def crl_addresses(store: TrustStore, configured: list[str]) -> list[str]:
-    """The trust-store certificates' distribution points, then the configured ones, once each."""
-    found = [url for cert in store.certificates for url in distribution_points(cert)]
-    return list(dict.fromkeys(found + configured))
-
-
-def crl_file_name(url: str) -> str:
-    """A stable file name for a CRL address: its last path segment and a short hash."""
-    digest = hashes.Hash(hashes.SHA256())
-    digest.update(url.encode())
-    stem = url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".crl")
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)[:40] or "crl"
-    return f"{safe}-{digest.finalize().hex()[:8]}.crl"
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and rename, so readers never see half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(temporary, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, path)
-
-
-def download_crl(
-    url: str, *, store: TrustStore, backend: CryptoBackend | None, now: datetime, timeout: float
-) -> x509.CertificateRevocationList:
-    """Fetch a CRL and accept it only if a trust-store CA signed it and it is current."""
-    reply = requests.get(url, timeout=timeout)
-    reply.raise_for_status()
-    crl = read_crl(reply.content)
-    if crl_signer(crl, store, backend) is None:
-        raise ValueError("no trust-store CA verifies the CRL's signature")
-    next_update = crl.next_update_utc
-    if next_update is None or next_update < now:
-        raise ValueError("the CRL's nextUpdate is past")
-    return crl
-
-
-def refresh_crls(
-    *,
-    directory: Path,
-    store: TrustStore,
-    urls: list[str],
-    backend: CryptoBackend | None,
-    now: datetime,
-    timeout: float,
-) -> list[RefreshOutcome]:
-    """Download each CRL, check it, and replace its file in `directory` atomically."""
-    outcomes = []
-    for url in urls:
-        name = crl_file_name(url)
-        try:
-            crl = download_crl(url, store=store, backend=backend, now=now, timeout=timeout)
-        except (requests.RequestException, ValueError) as exc:
-            outcomes.append(RefreshOutcome(url, False, name, str(exc) or exc.__class__.__name__))
-            log.warning("eds.crl.refresh_failed", extra={"fields": {"url": url}})
-            continue
-        write_atomically(directory / name, crl.public_bytes(Encoding.DER))
-        outcomes.append(RefreshOutcome(url, True, name, f"nextUpdate {crl.next_update_utc}"))
-        log.info("eds.crl.refreshed", extra={"fields": {"url": url, "file": name}})
-    return outcomes

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from bekitu.celery import app
 from bekitu.eds.backends.registry import get_backend
-from bekitu.eds.revocation import RefreshOutcome, crl_addresses, refresh_crls
+from bekitu.eds.crl_refresh import RefreshOutcome, crl_addresses, refresh_crls
 from bekitu.eds.trust import load_trust_store
 
 log = logging.getLogger("bekitu.eds")
