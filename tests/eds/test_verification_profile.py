@@ -172,6 +172,25 @@ def test_an_organization_signer_needs_the_oid_and_a_role_that_may_sign(
     assert read_profile(_cert(_org(), usage=_SIGN, eku=eku)).is_organization is organization
 
 
+def test_a_ca_certificate_is_never_a_signing_key() -> None:
+    cert = _cert(_person(), usage=_SIGN)
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(cert.subject)
+        .issuer_name(cert.issuer)
+        .public_key(_KEY.public_key())
+        .serial_number(1)
+        .not_valid_before(_NOW)
+        .not_valid_after(_NOW + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .add_extension(cert.extensions.get_extension_for_class(x509.KeyUsage).value, True)
+        .add_extension(x509.ExtendedKeyUsage([ObjectIdentifier(OID_INDIVIDUAL)]), False)
+        .sign(_KEY, hashes.SHA256())
+    )
+    assert read_profile(cert).usage.is_signing_key
+    assert not read_profile(ca).usage.is_signing_key
+
+
 def _reason(cert: x509.Certificate, kind: str, expected: str) -> str | None:
     try:
         check_holder(read_profile(cert), kind=kind, expected=expected)

@@ -35,12 +35,15 @@ class KeyUsage:
     non_repudiation: bool
     key_encipherment: bool
     extended: frozenset[str]
+    is_ca: bool = False
 
     @property
     def is_signing_key(self) -> bool:
-        """A signing key: digitalSignature + nonRepudiation, and nothing of authentication."""
+        """A person's or organization's signing key: digitalSignature + nonRepudiation,
+        nothing of authentication, and not a CA's key."""
         return (
-            self.digital_signature
+            not self.is_ca
+            and self.digital_signature
             and self.non_repudiation
             and not self.key_encipherment
             and OID_CLIENT_AUTH not in self.extended
@@ -98,7 +101,11 @@ def read_key_usage(cert: x509.Certificate) -> KeyUsage:
         extended = frozenset(oid.dotted_string for oid in eku)
     except x509.ExtensionNotFound:
         extended = frozenset()
-    return KeyUsage(*bits, extended=extended)
+    try:
+        is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        is_ca = False
+    return KeyUsage(*bits, extended=extended, is_ca=is_ca)
 
 
 def serial_hex(cert: x509.Certificate) -> str:
