@@ -64,9 +64,50 @@ def _recreate_pg_database(url: str) -> bool:
     return True
 
 
-def _world(n: int, bin_: str) -> tuple[Any, list[Any]]:
-    """The provider (with the PKI's BIN), a district covering one street, n persons there,
-    and a statistics-office specialist."""
+def _population(district: Any, street: Any, size: int) -> None:
+    """`size` persons already attached to the district, so that the checks count a
+    realistic population (bulk-inserted; IINs valid and distinct)."""
+    from bekitu.core.iin import make_iin
+    from bekitu.registry.models import Address, Attachment, Person
+
+    address = Address.objects.create(street=street, house=1, apartment="bench")
+    persons, serial = [], 0
+    while len(persons) < size:
+        serial += 1
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=serial // 9000)
+        iin = make_iin(born, "female", 1000 + serial % 9000)
+        if iin:
+            persons.append(
+                Person(
+                    iin=iin,
+                    surname="Бенч",
+                    given_name="Адам",
+                    birth_date=born,
+                    sex="female",
+                    status="citizen",
+                    address=address,
+                )
+            )
+    Person.objects.bulk_create(persons, batch_size=2000)
+    Attachment.objects.bulk_create(
+        (
+            Attachment(
+                person=p,
+                provider=district.provider,
+                district=district,
+                source="bench",
+                valid_from=dt.date(2020, 1, 1),
+                reason="initial",
+            )
+            for p in Person.objects.filter(address=address)
+        ),
+        batch_size=2000,
+    )
+
+
+def _world(n: int, bin_: str, population: int) -> tuple[Any, list[Any]]:
+    """The provider (with the PKI's BIN), a district covering one street with `population`
+    persons attached, n persons to attach, and a statistics-office specialist."""
     from tests.factories import (
         DistrictFactory,
         LocalityFactory,
@@ -81,7 +122,9 @@ def _world(n: int, bin_: str) -> tuple[Any, list[Any]]:
     locality = LocalityFactory()
     provider = ProviderFactory(bin=bin_, locality=locality)
     street = StreetFactory(locality=locality)
-    ServiceAreaFactory(district=DistrictFactory(provider=provider), street=street)
+    district = DistrictFactory(provider=provider, normative_size=population + 10 * n)
+    ServiceAreaFactory(district=district, street=street)
+    _population(district, street, population)
     persons = [
         PersonFactory(address__street=street, birth_date=dt.date(1970 + i % 30, 1 + i % 12, 3))
         for i in range(n)
@@ -148,7 +191,7 @@ def _time(run: Any, items: list[Any]) -> dict[str, float]:
     }
 
 
-def child(backend: str, n: int) -> None:
+def child(backend: str, n: int, population: int) -> None:
     """One database: build the world, time both paths, print one JSON line per path."""
     folder = Path(tempfile.mkdtemp(prefix="bench-desk-"))
     pki = _pki(folder)
@@ -175,33 +218,40 @@ def child(backend: str, n: int) -> None:
     from bekitu.core.audit import audit_context
 
     call_command("migrate", verbosity=0)
-    user, persons = _world(2 * (n + 1), pki.providers[0].bin)
+    user, persons = _world(2 * (n + 1), pki.providers[0].bin, population)
     with audit_context(actor="staff:bench", channel="desk"):
         services = _time(lambda p: _via_services(user, p), persons[: n + 1])
     client = Client()
     client.force_login(user)
     http = _time(lambda p: _via_http(client, p), persons[n + 1 :])
     for path, figures in (("services", services), ("http", http)):
-        print(json.dumps({"backend": backend, "path": path, **figures}))
+        print(json.dumps({"backend": backend, "path": path, "population": population, **figures}))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=20, help="applications timed per path")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--population", type=int, default=5000, help="persons already attached to the provider"
+    )
     parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.n)
+        child(args.child, args.n, args.population)
         return
     backends = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    print(f"Desk applications (intake + action 1 + action 2 with signed talon and PDF), n={args.n}")
+    print(
+        "Desk applications (intake + action 1 + action 2 with signed talon and PDF), "
+        f"n={args.n} per path, {args.population} persons already attached to the provider"
+    )
     head = f"{'database':10}{'path':10}{'apps/s':>8}{'mean ms':>10}{'p95 ms':>9}"
     print(f"{head}{'R5 60 min / mean':>19}")
     for backend in backends:
         if backend == "postgres" and not _recreate_pg_database(PG_URL):
             continue
         cmd = [sys.executable, __file__, "--child", backend, "--n", str(args.n)]
+        cmd += ["--population", str(args.population)]
         out = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=ROOT)
         if out.returncode:
             sys.exit(f"{backend} failed:\n{out.stderr[-3000:]}")
