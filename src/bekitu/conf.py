@@ -68,6 +68,8 @@ def settings_markdown() -> str:
         "|---|---|---|",
     ]
     for s in sorted(REGISTRY.values(), key=lambda s: s.name):
-        default = "(none in production)" if s.secret else (f"`{s.default}`" if s.default else "(empty)")
+        default = (
+            "(none in production)" if s.secret else (f"`{s.default}`" if s.default else "(empty)")
+        )
         lines.append(f"| `{s.name}` | {default} | {s.help} |")
     return "\n".join(lines) + "\n"

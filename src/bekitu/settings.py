@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -141,6 +142,9 @@ TIME_ZONE = env_str(
     "Time zone of the service and of providers' working hours (UTC+5 since 2024-03-01).",
 )
 USE_TZ = True
+# Time-zone data from the pinned tzdata package, not the machine's: Kazakhstan moved to UTC+5
+# on 2024-03-01 and an old system database would disagree with core.calendar.
+zoneinfo.reset_tzpath(to=[])
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

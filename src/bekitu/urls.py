@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -21,4 +19,5 @@ urlpatterns = [
     path("reports/", include("bekitu.reports.urls")),
     path("api/v1/", include("bekitu.workstation.api.urls")),
 ]
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []
+# Uploaded scans and documents are never served as static files: they carry personal data
+# and are downloaded only through views that check who asks.

@@ -30,20 +30,21 @@ class AuditContext:
     on_behalf_of: str = ""
 
 
-_context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
-    "bekitu_audit_context", default=AuditContext()
+_SYSTEM = AuditContext()
+_context: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar(
+    "bekitu_audit_context", default=None
 )
 
 
 def current_context() -> AuditContext:
     """The actor and channel that audit rows written now are attributed to."""
-    return _context.get()
+    return _context.get() or _SYSTEM
 
 
 @contextmanager
 def audit_context(**changes: str) -> Iterator[AuditContext]:
     """Attribute the audit rows written inside the block to an actor, channel or principal."""
-    ctx = replace(_context.get(), **changes)
+    ctx = replace(current_context(), **changes)
     token = _context.set(ctx)
     try:
         yield ctx
