@@ -11,7 +11,7 @@ import datetime as dt
 import itertools
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from bekitu.core.iin import make_iin
 from bekitu.registry.demo.households import HouseholdMaker, Member, age_on, years_before
@@ -77,13 +77,17 @@ class Population:
         ]
         self._filled: Counter[int] = Counter()
 
-    def chunk(self, size: int) -> Rows:
-        """Rows for `size` more persons, whole households but the last."""
-        rows: Rows = {table: [] for table in POPULATION_TABLES}
+    def chunks(self, total: int, size: int) -> Iterator[Rows]:
+        """Rows for `total` persons, in chunks of whole households of about `size` persons.
+        Only the very last household may be cut short, so the chunk size changes nothing in
+        the rows."""
         made = 0
-        while made < size:
-            made += self._household(rows, size - made)
-        return rows
+        while made < total:
+            rows: Rows = {table: [] for table in POPULATION_TABLES}
+            start = made
+            while made - start < size and made < total:
+                made += self._household(rows, total - made)
+            yield rows
 
     def _household(self, rows: Rows, room: int) -> int:
         town = self._pick(self._towns)
