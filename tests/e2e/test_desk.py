@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from bekitu.service.models import Application
 from tests.workstation.conftest import PASSWORD, Desk, build_desk
@@ -51,6 +52,10 @@ def test_desk_flow_in_the_browser(
     page.keyboard.press("Enter")
     page.wait_for_selector("#page-queue")
     assert page.get_attribute("html", "lang") == lang
+    with translation.override(lang):
+        queue = translation.gettext("Queue")
+    assert queue != "Queue", "the catalogue of the language is compiled"
+    assert page.inner_text("#nav-queue") == queue
 
     # Intake: find the person by IIN.
     page.click("#new-application")

@@ -36,14 +36,15 @@ class Desk:
     users: dict[str, Any]
 
     def client(self, who: str) -> Client:
-        """A page client logged in as one of the staff."""
-        client = Client()
+        """A page client logged in as one of the staff, asking for English pages (tests
+        read the English source texts; other languages are tested where they matter)."""
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         client.force_login(self.users[who])
         return client
 
     def api(self, who: str) -> APIClient:
-        """An API client logged in (session) as one of the staff."""
-        client = APIClient()
+        """An API client logged in as one of the staff, asking for English messages."""
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
         client.force_authenticate(self.users[who])
         return client
 
