@@ -220,3 +220,10 @@ def test_an_individual_without_an_iin_is_a_mismatch_even_for_an_empty_expectatio
 def test_an_unknown_reason_code_cannot_be_raised() -> None:
     with pytest.raises(ValueError, match="unknown refusal reason"):
         Refused("looks_fine")
+
+
+def test_every_reason_has_a_message_for_people() -> None:
+    from bekitu.eds.refusal import REASON_MESSAGES, REASONS
+
+    assert set(REASON_MESSAGES) == set(REASONS)
+    assert all(str(message).endswith(".") for message in REASON_MESSAGES.values())

@@ -25,13 +25,14 @@ from lxml import etree
 from bekitu.core.audit import audit_record
 from bekitu.eds.backends.registry import get_backend
 from bekitu.eds.profile import CertificateProfile, check_holder, read_profile
-from bekitu.eds.refusal import REASONS, Refused
+from bekitu.eds.refusal import REASON_MESSAGES, REASONS, Refused
 from bekitu.eds.revocation import LeafRevocationInput, check_leaf, current_crls, load_crls
 from bekitu.eds.trust import load_trust_store, validate_path, validation_context
 from bekitu.eds.xmlcheck import check_xml
 
 __all__ = [
     "REASONS",
+    "REASON_MESSAGES",
     "SignerInfo",
     "VerificationResult",
     "verify_provider_document",
