@@ -45,6 +45,10 @@ def test_the_schema_has_every_workstation_operation_and_the_pdfs() -> None:
     pdf = schema["paths"]["/api/v1/applications/{number}/talon.pdf"]["get"]
     assert "application/pdf" in pdf["responses"]["200"]["content"]
     assert {"basicAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+    population = schema["paths"]["/api/v1/population/"]["get"]["responses"]["200"]
+    ref = population["content"]["application/json"]["schema"]["$ref"]
+    page = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert {"count", "next", "previous", "results"} <= set(page["properties"])
 
 
 def test_schema_and_swagger_page_are_served(db: None) -> None:

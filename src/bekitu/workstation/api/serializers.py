@@ -209,3 +209,10 @@ class PopulationEntrySerializer(serializers.Serializer):
     provider_bin = serializers.CharField(source="provider.bin")
     district = serializers.IntegerField(source="district.number", allow_null=True, default=None)
     valid_from = serializers.DateField()
+
+
+class PopulationPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = PopulationEntrySerializer(many=True)

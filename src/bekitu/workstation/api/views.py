@@ -66,10 +66,6 @@ class StaffAPIView(APIView):
             return run()
 
 
-class ApplicationPagination(PageNumberPagination):
-    page_size = 50
-
-
 class ApplicationListCreate(StaffAPIView):
     @extend_schema(
         operation_id="applications_list",
@@ -272,8 +268,12 @@ class PopulationSearch(StaffAPIView):
     @extend_schema(
         operation_id="population_list",
         summary="Search the attached population of your provider by IIN or surname",
-        parameters=[OpenApiParameter("q", str, description="IIN (or its start) or surname")],
-        responses={200: s.PopulationEntrySerializer(many=True), **ERRORS},
+        parameters=[
+            OpenApiParameter("q", str, description="IIN (or its start) or surname"),
+            OpenApiParameter("page", int, description="Page number, from 1"),
+            OpenApiParameter("page_size", int, description="Rows a page (25; at most 200)"),
+        ],
+        responses={200: s.PopulationPageSerializer, **ERRORS},
         tags=["workstation"],
     )
     def get(self, request: Request) -> Response:
