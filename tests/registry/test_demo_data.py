@@ -159,13 +159,14 @@ def test_open_attachments_go_to_the_covering_district_of_the_right_kind(loaded: 
 def test_closed_attachments_end_at_death_departure_or_a_transfer(loaded: str) -> None:
     for attachment in Attachment.objects.filter(valid_to__isnull=False).select_related("person"):
         person = attachment.person
-        expected = {
+        ends: dict[str, dt.date | None] = {
             Attachment.EndReason.DEATH: person.death_date,
             Attachment.EndReason.LEFT_COUNTRY: person.emigrated_on,
-        }.get(attachment.end_reason)
+        }
         if attachment.end_reason == Attachment.EndReason.TRANSFER:
-            expected = person.attachments.get(valid_to__isnull=True).valid_from
-        assert attachment.valid_to == expected
+            ends["transfer"] = person.attachments.get(valid_to__isnull=True).valid_from
+        expected = ends[attachment.end_reason]
+        assert attachment.valid_to is not None and attachment.valid_to == expected
         assert attachment.valid_from < attachment.valid_to
 
 
@@ -180,17 +181,17 @@ def test_children_are_linked_to_parents_older_than_themselves(loaded: str) -> No
 
 def _dump() -> dict[str, list[tuple[object, ...]]]:
     return {
-        table: list(model.objects.order_by("id").values_list(*COLUMNS[table]))
+        table: list(model._default_manager.order_by("id").values_list(*COLUMNS[table]))
         for table, model in MODELS.items()
     }
 
 
 def _wipe() -> None:
     for table in ("attachment", "personrelation", "person", "address", "servicearea"):
-        MODELS[table].objects.all().delete()
+        MODELS[table]._default_manager.all().delete()
     District.objects.all().delete()
     for table in ("doctor", "provider", "street", "locality"):
-        MODELS[table].objects.all().delete()
+        MODELS[table]._default_manager.all().delete()
 
 
 @pytest.mark.django_db
@@ -209,7 +210,7 @@ def test_if_empty_leaves_a_filled_register_alone_and_without_it_the_load_refuses
     loaded: str,
 ) -> None:
     message = _load(50, 8, "--if-empty")
-    assert "nothing loaded" in message
+    assert "Nothing loaded" in message
     assert Person.objects.count() == PERSONS
     with pytest.raises(CommandError):
         _load(50, 8)
@@ -220,6 +221,13 @@ def test_if_empty_leaves_a_filled_register_alone_and_without_it_the_load_refuses
 def test_if_empty_loads_into_an_empty_register() -> None:
     _load(40, 3, "--if-empty")
     assert Person.objects.count() == 40
+
+
+@pytest.mark.django_db
+def test_if_empty_also_skips_when_only_the_demo_reference_data_is_there() -> None:
+    _load(0, 3)
+    assert "Nothing loaded" in _load(40, 3, "--if-empty")
+    assert Person.objects.count() == 0 and Provider.objects.exists()
 
 
 # --- without a database: the generator itself ------------------------------------------------

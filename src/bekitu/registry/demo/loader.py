@@ -103,22 +103,31 @@ def _load_population(
     return rows
 
 
-def _require_empty() -> None:
+def load_blocker() -> DomainError | None:
+    """Why demo data cannot be loaded now (persons or the demo localities are already in the
+    register), or None when it can."""
     if Person.objects.exists():
-        raise DomainError(
+        return DomainError(
             _("The register already holds persons; demo data loads only into an empty one."),
             code="registry_not_empty",
         )
     codes = [s.kato for unit in UNITS for s in unit.settlements]
     if Locality.objects.filter(kato__in=codes).exists():
-        raise DomainError(
+        return DomainError(
             _("The localities of the demo oblast are already in the register."),
             code="demo_localities_present",
         )
+    return None
+
+
+def _require_empty() -> None:
+    blocker = load_blocker()
+    if blocker is not None:
+        raise blocker
 
 
 def _first_id(table: str) -> int:
-    return (MODELS[table].objects.aggregate(top=Max("id"))["top"] or 0) + 1
+    return (MODELS[table]._default_manager.aggregate(top=Max("id"))["top"] or 0) + 1
 
 
 def _audit(

@@ -118,7 +118,7 @@ class Population:
         self.stats["household"] += 1
         return len(members)
 
-    def _pick(self, cumulative: list[float]) -> int:
+    def _pick(self, cumulative: Sequence[float]) -> int:
         return bisect.bisect_right(cumulative, self.rng.random() * cumulative[-1])
 
     def _status(self, settlement: SettlementPlan) -> tuple[str, str, str]:

@@ -9,7 +9,7 @@ the load, which would make two loads of one seed differ.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.color import no_style
 from django.db import models
@@ -50,9 +50,9 @@ class TableWriter:
         if not rows:
             return
         model = MODELS[table]
-        fields = [model._meta.get_field(name) for name in COLUMNS[table]]
+        fields = [cast(models.Field, model._meta.get_field(name)) for name in COLUMNS[table]]
         quote = self.connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)  # type: ignore[union-attr]
+        columns = ", ".join(quote(f.column) for f in fields)
         target = f"{quote(model._meta.db_table)} ({columns})"
         with self.connection.cursor() as cursor:
             if self.copy:

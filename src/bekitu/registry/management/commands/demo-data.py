@@ -9,8 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bekitu.core.errors import DomainError
-from bekitu.registry.demo import LoadSummary, load_demo_data
-from bekitu.registry.models import Person
+from bekitu.registry.demo import LoadSummary, load_blocker, load_demo_data
 
 
 class Command(BaseCommand):
@@ -34,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="do nothing when the register already holds persons",
+            help="do nothing when the register already holds persons or the demo localities",
         )
         parser.add_argument("--chunk", type=int, default=20_000, help="persons per batch")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -42,9 +41,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["persons"] < 0:
             raise CommandError("--persons must not be negative")
-        existing = Person.objects.count()
-        if options["if_empty"] and existing:
-            self.stdout.write(f"The register already holds {existing} persons: nothing loaded.")
+        blocker = load_blocker() if options["if_empty"] else None
+        if blocker is not None:
+            self.stdout.write(f"{blocker.message} Nothing loaded.")
             return
         try:
             summary = load_demo_data(
