@@ -119,7 +119,9 @@ class Population:
         return len(members)
 
     def _pick(self, cumulative: Sequence[float]) -> int:
-        return bisect.bisect_right(cumulative, self.rng.random() * cumulative[-1])
+        """An index drawn in proportion to the weights whose running sums are given."""
+        index = bisect.bisect_right(cumulative, self.rng.random() * cumulative[-1])
+        return min(index, len(cumulative) - 1)
 
     def _status(self, settlement: SettlementPlan) -> tuple[str, str, str]:
         draw = self.rng.random()
