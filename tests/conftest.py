@@ -11,6 +11,15 @@ if TYPE_CHECKING:
     from bekitu.eds.testpki import TestPki
 
 
+@pytest.fixture
+def client() -> Any:
+    """A test client that asks for English, the source language the tests read; a test of
+    Kazakh or Russian pages asks for that language itself."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: pytest.FixtureRequest) -> None:
     # Argon2 is right for production and slow on purpose; tests create many users.
