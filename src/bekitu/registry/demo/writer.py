@@ -76,9 +76,12 @@ class TableWriter:
             return None
         return lambda value: field.get_db_prep_value(value, self.connection)
 
-    def reset_sequences(self) -> None:
-        """Move the id sequences past the ids the generator set (PostgreSQL needs it)."""
+    def finish(self) -> None:
+        """Move the id sequences past the ids the generator set (PostgreSQL needs it), and give
+        the rest of an enclosing transaction back its deferred foreign-key checks."""
         statements = self.connection.ops.sequence_reset_sql(no_style(), list(MODELS.values()))
+        if self.copy:
+            statements.append("SET CONSTRAINTS ALL DEFERRED")
         with self.connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
