@@ -135,6 +135,9 @@ LANGUAGE_CODE = env_str(
 )
 LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
 LOCALE_PATHS = [SRC_DIR / "locale"]
+# Kazakh for the Django strings (admin, auth, forms) that Django's own kk catalogue lacks;
+# after ours, so the project's catalogue wins (docs/translations.md).
+LOCALE_PATHS.append(SRC_DIR / "locale" / "framework")
 USE_I18N = True
 TIME_ZONE = env_str(
     "BEKITU_TIME_ZONE",
