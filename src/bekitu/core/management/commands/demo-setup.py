@@ -14,10 +14,28 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db.models import Count
 
-from bekitu.registry.models import Provider
+from bekitu.registry.models import Attachment, Person, Provider
 
 DEMO_PASSWORD = "Bekitu-demo-2026"  # noqa: S105 - printed on purpose: demo logins only
+
+
+def _demo_providers() -> list[Provider]:
+    """Two providers of the administrative unit with the most providers (the oblast centre),
+    where people may choose between polyclinics."""
+    busiest = (
+        Provider.objects.filter(is_active=True)
+        .values("atu_code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "atu_code")
+        .first()
+    )
+    if busiest is None:
+        return []
+    return list(
+        Provider.objects.filter(is_active=True, atu_code=busiest["atu_code"]).order_by("bin")[:2]
+    )
 
 
 class Command(BaseCommand):
@@ -32,24 +50,37 @@ class Command(BaseCommand):
         call_command("eds", "test-pki", "--persons-from-db")
         logins = self._logins()
         self._print_welcome(logins)
+        self._print_desk_examples()
 
     def _logins(self) -> list[tuple[str, str]]:
         user_model = get_user_model()
         if not user_model.objects.filter(username="admin").exists():
             user_model.objects.create_superuser("admin", "", DEMO_PASSWORD)
         logins = [("admin", "administration (superuser)")]
-        providers = list(Provider.objects.filter(is_active=True).order_by("bin")[:2])
-        for n, provider in enumerate(providers, start=1):
-            for role, username in (("statistics_specialist", f"stat{n}"), ("head", f"head{n}")):
-                call_command(
-                    "staff-create",
-                    username=username,
-                    password=DEMO_PASSWORD,
-                    provider_bin=provider.bin,
-                    role=role,
-                    stdout=StringIO(),  # the welcome below lists the logins
-                )
-                logins.append((username, f"{role} · {provider.name_ru} (BIN {provider.bin})"))
+        providers = _demo_providers()
+        staff = [
+            (f"{role_name}{n}", role, provider)
+            for n, provider in enumerate(providers, start=1)
+            for role_name, role in (("stat", "statistics_specialist"), ("head", "head"))
+        ]
+        if providers:
+            staff.append(("region", "regional_admin", providers[0]))
+        for username, role, provider in staff:
+            extra = ["--kato-prefix", provider.atu_code[:2]] if role == "regional_admin" else []
+            call_command(
+                "staff-create",
+                "--username",
+                username,
+                "--password",
+                DEMO_PASSWORD,
+                "--provider-bin",
+                provider.bin,
+                "--role",
+                role,
+                *extra,
+                stdout=StringIO(),  # the welcome below lists the logins
+            )
+            logins.append((username, f"{role} · {provider.name_ru} (BIN {provider.bin})"))
         return logins
 
     def _print_welcome(self, logins: list[tuple[str, str]]) -> None:
@@ -68,3 +99,26 @@ class Command(BaseCommand):
             "",
         ]
         self.stdout.write("\n".join(lines))
+
+    def _print_desk_examples(self) -> None:
+        """Demo IINs to try at the desk of stat1: people of that provider's unit."""
+        providers = _demo_providers()
+        if not providers:
+            return
+        living = Person.objects.filter(
+            death_date__isnull=True,
+            emigrated_on__isnull=True,
+            insured=True,
+            address__street__locality__atu_code=providers[0].atu_code,
+        ).order_by("iin")
+        open_here = Attachment.objects.filter(valid_to__isnull=True)
+        unattached = living.exclude(pk__in=open_here.values("person_id")).first()
+        elsewhere = living.filter(
+            pk__in=open_here.exclude(provider=providers[0]).values("person_id")
+        ).first()
+        lines = ["Try at the desk of stat1:"]
+        if unattached:
+            lines.append(f"  {unattached.iin}  not attached anywhere: attach (reason: initial)")
+        if elsewhere:
+            lines.append(f"  {elsewhere.iin}  attached elsewhere: transfer (change of residence)")
+        self.stdout.write("\n".join([*lines, ""]))
