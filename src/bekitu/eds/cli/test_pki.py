@@ -26,6 +26,7 @@ from bekitu.eds.testpki import (
     TestPki,
     build_test_pki,
 )
+from bekitu.eds.testpki_renew import renew_crls
 
 HELP = "Make the offline test PKI: CAs, CRLs, OCSP responder, persons' and providers' keys."
 
@@ -141,7 +142,9 @@ def run(options: dict[str, Any], stdout: TextIO) -> int:
     else:
         persons, providers = demo_specs(count)
     if not options.get("force") and _up_to_date(outdir, persons, providers, options):
-        stdout.write(f"test PKI in {outdir} is up to date\n")
+        renewed = renew_crls(TestPki.load(outdir))
+        note = f"; CRLs renewed: {', '.join(p.name for p in renewed)}" if renewed else ""
+        stdout.write(f"test PKI in {outdir} is up to date{note}\n")
         return 0
     pki = build_test_pki(
         outdir,
