@@ -158,6 +158,23 @@ def test_directory_store_needs_both_p12_and_pass(test_pki: TestPki, tmp_path: Pa
     )
 
 
+def test_directory_store_keeps_an_opened_key_until_its_file_is_replaced(
+    test_pki: TestPki, tmp_path: Path
+) -> None:
+    first, second = test_pki.providers[0].bin, test_pki.providers[1].bin
+    shutil.copy(test_pki.provider_p12(first), tmp_path / f"{first}.p12")
+    (tmp_path / f"{first}.pass").write_text(PASSWORD)
+    store = DirectoryKeyStore(tmp_path)
+    assert store.load(first) is store.load(first)
+    replacement = tmp_path / "new.p12"
+    shutil.copy(test_pki.provider_p12(second), replacement)
+    replacement.replace(tmp_path / f"{first}.p12")
+    assert (
+        store.load(first).certificate
+        == load_p12(test_pki.provider_p12(second), PASSWORD).certificate
+    )
+
+
 def test_directory_store_refuses_a_bin_that_is_a_path(tmp_path: Path) -> None:
     with pytest.raises(SigningKeyError):
         DirectoryKeyStore(tmp_path).load("../../etc/x")

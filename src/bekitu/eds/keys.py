@@ -8,6 +8,7 @@ A provider's organization key lives outside the database, as `<BIN>.p12` with it
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -107,8 +108,31 @@ class DirectoryKeyStore:
             raise SigningKeyError(
                 _("No signing key is configured for this provider."), code="key_missing"
             )
+        stamp = (str(p12), *_stamp(p12), *_stamp(pass_file))
+        with _CACHE_LOCK:
+            cached = _CACHE.get(stamp)
+        if cached is not None:
+            return cached
         password = pass_file.read_text(encoding="utf-8").rstrip("\r\n")
-        return load_p12(p12, password)
+        key = load_p12(p12, password)
+        with _CACHE_LOCK:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.clear()
+            _CACHE[stamp] = key
+        return key
+
+
+# Opening a PKCS#12 file (its key derivation) costs about a third of a talon's signing time,
+# so opened keys are kept in this process, keyed by the files' identity and modification
+# time: a replaced key or password file is read again at once.
+_CACHE: dict[tuple[object, ...], SigningKey] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 512
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    info = path.stat()
+    return info.st_ino, info.st_mtime_ns, info.st_size
 
 
 class FakeKeyStore:
