@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bekitu.registry.models import Attachment
 from bekitu.service.constants import REFUSAL_REASONS
 
 
@@ -29,12 +30,8 @@ class Application(models.Model):
         GUARDIAN = "guardian", _("guardian")
         REPRESENTATIVE = "representative", _("representative under a power of attorney")
 
-    class Reason(models.TextChoices):
-        CHOICE = "choice", _("free choice of provider")
-        CHANGE_OF_RESIDENCE = "change_of_residence", _("change of residence")
-        PROVIDER_CLOSED = "provider_closed", _("provider closed or reorganised")
-        NEWBORN = "newborn", _("newborn")
-        INITIAL = "initial", _("initial registration")
+    # The reason an application gives is the reason the attachment it makes will carry.
+    Reason = Attachment.Reason
 
     class State(models.TextChoices):
         RECEIVED = "received", _("received")
