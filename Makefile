@@ -33,7 +33,7 @@ messages: install
 run: install messages
 	$(BIN)/bekitu migrate -v0
 	$(BIN)/bekitu demo-setup
-	$(BIN)/bekitu runserver $(ADDR)
+	scripts/serve $(ADDR)
 
 lint: install-test
 	$(BIN)/ruff check src tests bench

@@ -199,16 +199,14 @@ CELERY_BROKER_URL = env_str(
 CELERY_TASK_ALWAYS_EAGER = env_bool(
     "BEKITU_TASKS_EAGER", False, "Run background tasks in the calling process (tests, demos)."
 )
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+if CELERY_BROKER_URL.startswith("filesystem"):
+    (VAR_DIR / "broker").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
-        "processed_folder": str(VAR_DIR / "broker-processed"),
         "store_processed": False,
     }
-    if CELERY_BROKER_URL.startswith("filesystem")
-    else {}
-)
 CELERY_TIMEZONE = TIME_ZONE
 SLA_SCAN_SECONDS = env_int(
     "BEKITU_SLA_SCAN_SECONDS",
