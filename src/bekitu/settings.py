@@ -226,6 +226,12 @@ POPULATION_REGISTER = env_str(
 
 DEMO_PERSONS = env_int("BEKITU_DEMO_PERSONS", 20000, "Persons `make run` loads as demo data.")
 
+AUDIT_CHAINS = env_int(
+    "BEKITU_AUDIT_CHAINS",
+    16,
+    "Number of audit hash chains; each actor writes to one, so actors don't wait on each other.",
+)
+
 LOG_LEVEL = env_str("BEKITU_LOG_LEVEL", "INFO", "Log level of the service's own loggers.")
 LOGGING = {
     "version": 1,

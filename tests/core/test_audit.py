@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bekitu.core.audit import audit_context, audit_record, audit_verify
+from bekitu.core.audit import audit_context, audit_record, audit_verify, chain_of
 from bekitu.core.models import AuditChainHead, AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +43,40 @@ def test_a_deleted_last_row_is_detected_by_the_chain_head() -> None:
     report = audit_verify()
     assert (report.ok, report.first_broken_seq) == (False, rows[2].seq)
     assert AuditChainHead.objects.get().last_seq == 3
+
+
+def _actors_in_two_chains() -> tuple[str, str]:
+    first = "user:1"
+    other = next(f"user:{n}" for n in range(2, 500) if chain_of(f"user:{n}") != chain_of(first))
+    return first, other
+
+
+def test_each_actor_writes_to_its_own_chain_and_every_chain_verifies() -> None:
+    first, other = _actors_in_two_chains()
+    for actor in (first, other, first):
+        with audit_context(actor=actor):
+            audit_record(action="test.event")
+    chains = dict(AuditEntry.objects.values_list("actor", "chain").distinct())
+    assert chains == {first: chain_of(first), other: chain_of(other)}
+    seqs = list(AuditEntry.objects.filter(actor=first).values_list("seq", flat=True))
+    assert seqs == [1, 2]
+    report = audit_verify()
+    assert report.ok and report.checked == 3
+
+
+def test_a_deleted_tail_row_of_a_second_chain_is_named_with_its_chain() -> None:
+    first, other = _actors_in_two_chains()
+    for actor in (first, other, other):
+        with audit_context(actor=actor):
+            audit_record(action="test.event")
+    last = AuditEntry.objects.filter(actor=other).order_by("seq").last()
+    assert last is not None
+    last.delete()
+    report = audit_verify()
+    assert (report.ok, report.chain, report.first_broken_seq) == (False, chain_of(other), 2)
+
+
+def test_one_chain_when_configured_so(settings) -> None:
+    settings.AUDIT_CHAINS = 1
+    first, other = "user:1", "user:2"
+    assert chain_of(first) == chain_of(other) == 1

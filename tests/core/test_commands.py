@@ -147,6 +147,7 @@ def test_audit_verify_of_an_intact_chain_exits_0() -> None:
     assert json.loads(first) == {
         "ok": True,
         "checked": 3,
+        "chain": None,
         "first_broken_seq": None,
         "problem": None,
     }
@@ -163,10 +164,12 @@ def test_audit_verify_names_an_edited_row_and_exits_1() -> None:
     assert json.loads(first) == {
         "ok": False,
         "checked": 1,
+        "chain": rows[1].chain,
         "first_broken_seq": rows[1].seq,
         "problem": "content",
     }
     assert f"row {rows[1].seq} (test.forged at " in sentence and "edited" in sentence
+    assert f"of chain {rows[1].chain}" in sentence
 
 
 @pytest.mark.django_db
@@ -178,7 +181,9 @@ def test_audit_verify_names_a_deleted_row_and_exits_1() -> None:
     assert code == 1
     assert json.loads(first)["first_broken_seq"] == rows[1].seq
     assert json.loads(first)["problem"] == "missing"
-    assert sentence.startswith(f"The audit chain is broken at row {rows[1].seq}: it is missing")
+    assert sentence.startswith(
+        f"The audit chain is broken at row {rows[1].seq} of chain {rows[1].chain}: it is missing"
+    )
 
 
 @pytest.mark.django_db

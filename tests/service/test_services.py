@@ -266,7 +266,7 @@ def test_a_representative_with_a_valid_power_of_attorney_obtains_the_talon(adult
     app = desk(
         adult,
         provider,
-        applicant=PersonFactory(),
+        applicant=PersonFactory(birth_date=dt.date(1979, 6, 1)),  # an adult can represent
         applicant_role="representative",
         power_of_attorney=poa,
     )
@@ -335,7 +335,7 @@ def test_refused_for_no_authority_when_the_power_of_attorney_expired(adult, prov
     app = desk(
         adult,
         provider,
-        applicant=PersonFactory(),
+        applicant=PersonFactory(birth_date=dt.date(1979, 6, 1)),  # an adult can represent
         applicant_role="representative",
         power_of_attorney=poa,
     )

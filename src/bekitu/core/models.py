@@ -20,7 +20,8 @@ class User(AbstractUser):
 class AuditEntry(models.Model):
     """One read of a person's data or one change, chained to the entry before it by hash."""
 
-    seq = models.BigIntegerField(_("sequence"), unique=True)
+    chain = models.PositiveSmallIntegerField(_("chain"), default=1)
+    seq = models.BigIntegerField(_("sequence"))
     at = models.DateTimeField(_("when"))
     actor = models.CharField(_("who"), max_length=150)
     on_behalf_of = models.CharField(_("on whose behalf"), max_length=150, blank=True)
@@ -34,19 +35,23 @@ class AuditEntry(models.Model):
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["chain", "seq"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
         indexes = [models.Index(fields=["subject_iin", "at"]), models.Index(fields=["at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_seq_unique_in_chain")
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action}"
+        return f"#{self.chain}.{self.seq} {self.action}"
 
 
 class AuditChainHead(models.Model):
-    """The single row that holds the chain's last sequence and hash.
+    """The row that holds one chain's last sequence and hash; `id` is the chain's number.
 
-    Locking it serialises appends, and comparing it with the table reveals deleted tail rows.
+    Locking it serialises appends to that chain, and comparing it with the table reveals
+    deleted tail rows.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
@@ -54,4 +59,4 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self) -> str:
-        return f"audit chain head at #{self.last_seq}"
+        return f"audit chain {self.id} at #{self.last_seq}"

@@ -22,9 +22,14 @@ def describe(report: ChainReport) -> str:
     """One sentence for people: the chain is intact, or which row breaks it and how."""
     if report.ok:
         return f"The audit chain is intact: {report.checked} rows checked."
-    seq = report.first_broken_seq
-    entry = AuditEntry.objects.filter(seq=seq).first() if seq is not None else None
+    seq, chain = report.first_broken_seq, report.chain
+    entry = (
+        AuditEntry.objects.filter(chain=chain, seq=seq).first()
+        if seq is not None and chain is not None
+        else None
+    )
     row = f"row {seq}" if entry is None else f"row {seq} ({entry.action} at {entry.at.isoformat()})"
+    row = f"{row} of chain {chain}" if chain is not None else row
     problem = _PROBLEMS.get(report.problem or "", report.problem or "unknown problem")
     return (
         f"The audit chain is broken at {row}: {problem}. "
@@ -45,6 +50,7 @@ class Command(BaseCommand):
         line = {
             "ok": report.ok,
             "checked": report.checked,
+            "chain": report.chain,
             "first_broken_seq": report.first_broken_seq,
             "problem": report.problem,
         }
