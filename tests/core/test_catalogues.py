@@ -4,6 +4,7 @@ Django's own strings (locale/framework)."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -24,6 +25,7 @@ CATALOGUES = {
     "kk": ("kk", LOCALE / "kk" / "LC_MESSAGES" / "django.po"),
     "ru": ("ru", LOCALE / "ru" / "LC_MESSAGES" / "django.po"),
     "framework-kk": ("kk", LOCALE / "framework" / "kk" / "LC_MESSAGES" / "django.po"),
+    "framework-kk-js": ("kk", LOCALE / "framework" / "kk" / "LC_MESSAGES" / "djangojs.po"),
 }
 
 # %(name)s, %(m)02d, %s, %d ... (python-format) and {name}, {0} (python-brace-format)
@@ -182,21 +184,22 @@ def test_workstation_login_speaks_the_language_asked_for(client, lang: str, head
     assert heading in response.content.decode()
 
 
-def _django_source_msgids() -> set[str]:
+def _django_source_msgids(domain: str) -> set[tuple[str, str]]:
     import django
 
     base = Path(django.__file__).parent
     apps = ("conf", "contrib/admin", "contrib/auth", "contrib/contenttypes")
-    return {
-        entry.msgid
-        for app in apps
-        for entry in polib.pofile(str(base / app / "locale" / "en" / "LC_MESSAGES" / "django.po"))
-    }
+    paths = [base / app / "locale" / "en" / "LC_MESSAGES" / f"{domain}.po" for app in apps]
+    return {(e.msgctxt or "", e.msgid) for p in paths if p.exists() for e in polib.pofile(str(p))}
 
 
-def test_framework_supplement_translates_only_strings_django_has() -> None:
+@pytest.mark.parametrize(
+    ("name", "domain"), [("framework-kk", "django"), ("framework-kk-js", "djangojs")]
+)
+def test_framework_supplement_translates_only_strings_django_has(name: str, domain: str) -> None:
     # After a Django upgrade renames a string, its entry here would silently stop applying.
-    stale = [e.msgid for e in _catalogue("framework-kk") if e.msgid not in _django_source_msgids()]
+    django_has = _django_source_msgids(domain)
+    stale = [e.msgid for e in _catalogue(name) if (e.msgctxt or "", e.msgid) not in django_has]
     assert stale == []
 
 
@@ -212,3 +215,10 @@ def test_admin_index_speaks_kazakh_where_django_does_not(admin_client) -> None:
     assert "Соңғы әрекеттер" in page
     assert "Сайтты ашу" in page
     assert "Recent actions" not in page
+
+
+@pytest.mark.django_db
+def test_admin_calendar_speaks_kazakh(admin_client) -> None:
+    script = admin_client.get("/admin/jsi18n/", HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+    assert f'"January": {json.dumps("Қаңтар")}' in script
+    assert f'"Choose a Date": {json.dumps("Күнді таңдаңыз")}' in script
