@@ -240,7 +240,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"event": {"()": "bekitu.core.logging.EventFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "event"}},
-    "loggers": {"bekitu": {"handlers": ["console"], "level": LOG_LEVEL}},
+    # Django's own request and server logs carry paths and query strings, which may hold an
+    # IIN (a search); they go through the same formatter, which masks 12-digit numbers.
+    "loggers": {
+        "bekitu": {"handlers": ["console"], "level": LOG_LEVEL},
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # signxml logs whole documents at DEBUG.
+        "signxml": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
 }
 
 # EDS (R9.5-R9.8, R9.12): trust store, revocation, the providers' keys.
