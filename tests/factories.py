@@ -56,8 +56,9 @@ def unique_bin(registered: dt.date = dt.date(2005, 3, 1)) -> str:
 
 
 def _birth_date(n: int) -> dt.date:
-    # Spread over 1950-2019 without randomness, so a test's persons are reproducible.
-    return dt.date(1950, 1, 1) + dt.timedelta(days=(n * 7919) % 25500)
+    # Spread over 1950-2004 without randomness, so a test's persons are reproducible and
+    # adults (a test that needs a child passes its birth date).
+    return dt.date(1950, 1, 1) + dt.timedelta(days=(n * 7919) % 20080)
 
 
 def _female(n: int) -> bool:
