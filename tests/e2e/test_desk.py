@@ -23,8 +23,8 @@ def desk(transactional_db: None, eds_settings: Any, test_pki: Any) -> Desk:
 
 def _switch_language(page: Any, lang: str) -> None:
     """Use the page's own language switch, as a person would."""
-    page.click(f'form.lang button[value="{lang}"]')
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(f'form.lang button[value="{lang}"]')
     assert page.get_attribute("html", "lang") == lang
 
 

@@ -31,8 +31,8 @@ def test_language_switch_changes_the_page_language_and_keeps_it(
 ) -> None:
     page.goto(live_server.url + "/")
     for code in ("ru", "en", "kk"):
-        page.click(f"form.lang button[value='{code}']")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click(f"form.lang button[value='{code}']")
         assert page.get_attribute("html", "lang") == code
         assert page.get_attribute(f"form.lang button[value='{code}']", "aria-current") == "true"
         page.screenshot(path=str(screenshots / f"start-{code}.png"), full_page=True)
@@ -43,8 +43,8 @@ def test_language_switch_changes_the_page_language_and_keeps_it(
 def test_language_switch_works_with_the_keyboard(page: Any, live_server: Any) -> None:
     page.goto(live_server.url + "/")
     page.focus("form.lang button[value='ru']")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.get_attribute("html", "lang") == "ru"
 
 

@@ -40,8 +40,8 @@ def test_scanned_qr_code_opens_the_check_in_each_language(
     assert page.text_content("#verdict").strip().startswith("Authentic")
     assert attachment.person.iin not in page.content()
     for code in ("ru", "kk", "en"):
-        page.click(f"form.lang button[value='{code}']")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click(f"form.lang button[value='{code}']")
         assert page.get_attribute("html", "lang") == code
         assert talon.number in page.text_content("main")
         page.screenshot(path=str(screenshots / f"talon-verify-{code}.png"), full_page=True)
