@@ -61,4 +61,9 @@ def test_admin_logs_in_and_lists_reference_data(
         assert page.locator(f"a[href='/admin/registry/{model}/']").count() >= 1, model
     page.goto(live_server.url + "/admin/registry/provider/")
     assert page.locator("#result_list, p.paginator").count() >= 1
-    page.screenshot(path=str(screenshots / "admin-providers.png"), full_page=True)
+    for code, heading in (("kk", "Көрсетілетін қызметті берушілер"), ("ru", "Услугодатели")):
+        with page.expect_navigation():
+            page.click(f"form.admin-lang button[value='{code}']")
+        assert page.get_attribute("html", "lang") == code
+        assert heading in page.text_content("#nav-sidebar")
+        page.screenshot(path=str(screenshots / f"admin-providers-{code}.png"), full_page=True)
