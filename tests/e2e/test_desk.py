@@ -11,6 +11,8 @@ import pytest
 from django.utils import translation
 
 from bekitu.service.models import Application
+from bekitu.workstation import desk as desk_ops
+from bekitu.workstation.scoping import scope_for
 from tests.workstation.conftest import PASSWORD, Desk, build_desk
 
 pytestmark = pytest.mark.e2e
@@ -109,3 +111,32 @@ def test_desk_flow_in_the_browser(
     page.click("#nav-population")
     page.wait_for_selector("#page-population")
     shot("8-population")
+
+
+def test_a_scan_is_attached_and_listed_in_the_browser(
+    page: Any, live_server: Any, desk: Desk, screenshots: Path, tmp_path: Path, settings: Any
+) -> None:
+    """Attach a scan of the identity document to an application, in Russian (R8.1)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    scope = scope_for(desk.users["specialist"])
+    entry = desk_ops.Intake(recipient_iin=desk.person.iin, channel="desk", reason="choice")
+    application = desk_ops.intake(scope, entry, user=desk.users["specialist"])
+    page.goto(f"{live_server.url}/workstation/login/")
+    _switch_language(page, "ru")
+    page.fill("#id_username", "specialist")
+    page.fill("#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#page-queue")
+    page.goto(f"{live_server.url}/workstation/applications/{application.number}/")
+    scan = tmp_path / "passport.png"
+    scan.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    page.set_input_files("#scan-file-identity_document", str(scan))
+    page.click("#scan-submit-identity_document")
+    page.wait_for_selector("#scan-link-identity_document")
+    row = page.inner_text('#scans-table tr[data-kind="identity_document"]')
+    assert "PNG" in row and "specialist" in row
+    page.screenshot(path=str(screenshots / "desk-ru-9-scan.png"), full_page=True)
+    href = page.get_attribute("#scan-link-identity_document", "href")
+    download = page.request.get(f"{live_server.url}{href}")
+    assert download.status == 200 and download.headers["content-type"] == "image/png"
+    assert download.headers["content-disposition"].startswith("attachment")

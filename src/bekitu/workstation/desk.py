@@ -8,10 +8,14 @@ message the page or the API shows in the user's language.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,11 +26,13 @@ from bekitu.registry.population import PersonRecord, get_population_register
 from bekitu.registry.selectors import person_get_by_iin
 from bekitu.service import selectors as service_selectors
 from bekitu.service import services as service_services
-from bekitu.service.models import Application
+from bekitu.service.models import Application, ApplicationDocument
 from bekitu.service.services import PowerOfAttorney
 from bekitu.talons.models import Refusal, Talon
 from bekitu.workstation import scoping
 from bekitu.workstation.scoping import StaffScope
+
+log = logging.getLogger("bekitu.workstation")
 
 
 class NotPermitted(DomainError):
@@ -167,3 +173,84 @@ def document_pdf(application: Application, kind: str) -> tuple[str, bytes]:
         if refusal is not None:
             return f"{refusal.number}.pdf", bytes(refusal.pdf)
     raise Http404(kind)
+
+
+# Scans of the documents (R8.1). The service checks their type by content and their size.
+SCAN_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+def scan_attach(
+    scope: StaffScope, application: Application, *, kind: str, file: File, note: str = ""
+) -> ApplicationDocument:
+    """Attach the scan of a document presented (R8.1), replacing an earlier scan of its kind.
+
+    A replaced file is deleted once the new one is committed, so no copy of a person's
+    document outlives its record; a refused file is never stored.
+    """
+    require_actor(scope)
+    with transaction.atomic():
+        earlier = (
+            ApplicationDocument.objects.filter(application=application, kind=kind)
+            .values_list("file", flat=True)
+            .first()
+        )
+        document = service_services.application_document_add(
+            application=application, kind=kind, file=file, presented=True, note=note
+        )
+        if earlier and earlier != document.file.name:
+            transaction.on_commit(lambda: default_storage.delete(earlier))
+    log.info("scan.attached", extra={"fields": {"application": application.number, "kind": kind}})
+    return document
+
+
+def scan_in_scope(scope: StaffScope, number: str, pk: int) -> ApplicationDocument:
+    """A document with a scan, of an application in scope; otherwise 404 (nothing audited)."""
+    document = (
+        ApplicationDocument.objects.filter(
+            pk=pk, application__number=number, application__in=scoping.applications_in_scope(scope)
+        )
+        .exclude(file="")
+        .select_related("application__recipient")
+        .first()
+    )
+    if document is None:
+        raise Http404("document")
+    return document
+
+
+@dataclass(frozen=True)
+class ScanFile:
+    """An open scan to send: its stream, its stored type and the name to save it under."""
+
+    stream: File
+    content_type: str
+    filename: str
+
+    def response(self) -> FileResponse:
+        """An attachment that no browser sniffs or caches (a scan carries personal data)."""
+        response = FileResponse(
+            self.stream, as_attachment=True, filename=self.filename, content_type=self.content_type
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def scan_open(scope: StaffScope, number: str, pk: int) -> ScanFile:
+    """The scan of a document of an application in scope, opened for download; audited as a
+    read of the person's data (scans carry it)."""
+    document = scan_in_scope(scope, number, pk)
+    try:
+        stream = document.file.open("rb")
+    except FileNotFoundError as exc:
+        log.error("scan.missing", extra={"fields": {"application": number, "document": pk}})
+        raise Http404("document") from exc
+    audit_record(
+        action="workstation.scan.read",
+        object_type="service.application_document",
+        object_id=document.pk,
+        subject_iin=document.application.recipient.iin,
+        data={"application": number, "kind": document.kind, "size": document.size},
+    )
+    extension = SCAN_EXTENSIONS.get(document.content_type, "bin")
+    return ScanFile(stream, document.content_type, f"{number}-{document.kind}.{extension}")

@@ -24,6 +24,8 @@ APPLICANT_ROLES = [
     ("guardian", _("a guardian")),
     ("representative", _("a representative under a power of attorney")),
 ]
+# What the file chooser offers; the service decides by the file's content (R8.1).
+SCAN_ACCEPT = ".pdf,.jpg,.jpeg,.png"
 CHANNELS = [("desk", _("in person")), ("phone", _("by telephone"))]
 REASONS = [
     ("choice", _("free choice of provider")),
@@ -121,6 +123,20 @@ class AcceptDocumentsForm(forms.Form):
     def __init__(self, *args: Any, checklist: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["documents"].choices = checklist
+
+
+class ScanForm(forms.Form):
+    """A scan of one document of the checklist (R8.1). Its type and size are the service's
+    to check (by content, not by name), so the pages and the API refuse the same files."""
+
+    kind = forms.CharField(max_length=32, widget=forms.HiddenInput)
+    file = forms.FileField(
+        label=_("Scan"),
+        allow_empty_file=True,
+        error_messages={"required": _("Choose the file of the scan.")},
+        widget=forms.FileInput(attrs={"accept": SCAN_ACCEPT}),
+    )
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
 
 class RefuseForm(forms.Form):

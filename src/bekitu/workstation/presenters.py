@@ -10,12 +10,13 @@ from typing import Any
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from bekitu.core.models import AuditEntry
 from bekitu.registry.models import Person
 from bekitu.registry.population import PersonRecord
 from bekitu.registry.selectors import today
 from bekitu.service import selectors as service_selectors
 from bekitu.service.constants import REFUSAL_REASONS
-from bekitu.service.documents import age_on
+from bekitu.service.documents import KINDS, age_on
 from bekitu.service.models import Application
 from bekitu.service.sla import sla_status
 from bekitu.service.statemachine import Action, allowed_actions, pending_action
@@ -125,6 +126,32 @@ class StepRow:
     breached: bool
 
 
+SCAN_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+@dataclass(frozen=True)
+class ScanRow:
+    id: int
+    kind: str
+    label: str
+    content_type: str
+    type_label: str
+    size: int
+    note: str
+    attached_at: dt.datetime
+    attached_by: str
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A document of the checklist (or another one with a scan), and its scan if any."""
+
+    kind: str
+    label: str
+    on_checklist: bool
+    scan: ScanRow | None
+
+
 @dataclass(frozen=True)
 class ApplicationView:
     state_label: str
@@ -139,6 +166,8 @@ class ApplicationView:
     can_refuse: bool
     talon_number: str = ""
     refusal: dict[str, str] | None = None
+    documents: list[DocumentRow] = field(default_factory=list)
+    can_attach: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -190,11 +219,62 @@ def steps(application: Application) -> list[StepRow]:
     ]
 
 
+def document_label(kind: str) -> str:
+    """The name of a kind of document, in the user's language."""
+    return str(KINDS.get(kind, kind))
+
+
+def _scan_provenance(application: Application) -> dict[str, tuple[dt.datetime, str]]:
+    """When and by whom the present scan of each kind was attached. The service writes an
+    audit row for every document it adds, in the same transaction, so the log is the record."""
+    rows = AuditEntry.objects.filter(
+        subject_iin=application.recipient.iin,
+        action="service.application.document_add",
+        object_id=application.number,
+    ).order_by("at", "id")
+    found: dict[str, tuple[dt.datetime, str]] = {}
+    for at, actor, data in rows.values_list("at", "actor", "data"):
+        if isinstance(data, dict) and data.get("content_type"):
+            found[str(data.get("kind"))] = (at, actor.removeprefix("staff:"))
+    return found
+
+
+def scans(application: Application) -> list[ScanRow]:
+    """The scans attached to the application, with their type, size, when and by whom."""
+    provenance = _scan_provenance(application)
+    rows = []
+    for document in application.documents.exclude(file="").order_by("id"):
+        at, by = provenance.get(document.kind, (document.added_at, ""))
+        rows.append(
+            ScanRow(
+                id=document.pk,
+                kind=document.kind,
+                label=document_label(document.kind),
+                content_type=document.content_type,
+                type_label=SCAN_TYPES.get(document.content_type, document.content_type),
+                size=document.size,
+                note=document.note,
+                attached_at=at,
+                attached_by=by,
+            )
+        )
+    return rows
+
+
+def document_rows(items: list[ChecklistItem], attached: list[ScanRow]) -> list[DocumentRow]:
+    """One row per document of the checklist, then one per other document with a scan."""
+    by_kind = {scan.kind: scan for scan in attached}
+    rows = [DocumentRow(i.code, i.label, True, by_kind.pop(i.code, None)) for i in items]
+    rows += [DocumentRow(scan.kind, scan.label, False, scan) for scan in by_kind.values()]
+    return rows
+
+
 def application_view(application: Application, now: dt.datetime) -> ApplicationView:
     """Everything the application's page shows."""
     allowed = allowed_actions(application.channel, application.state)
     pending = pending_action(application.channel, application.state)
     refusal = None
+    items = checklist(application)
     if application.refusal_code:
         reason = REFUSAL_REASONS[application.refusal_code]
         refusal = {"code": reason.code, "text": str(reason.text), "ground": reason.legal_ground}
@@ -203,7 +283,7 @@ def application_view(application: Application, now: dt.datetime) -> ApplicationV
         channel_label=application.get_channel_display(),
         left=time_left(application, now),
         pending=str(ACTION_LABELS[pending]) if pending else "",
-        checklist=checklist(application),
+        checklist=items,
         checks=checks(application),
         steps=steps(application),
         can_accept=Action.ACCEPT_DOCUMENTS in allowed,
@@ -211,6 +291,8 @@ def application_view(application: Application, now: dt.datetime) -> ApplicationV
         can_refuse=Action.REFUSE in allowed,
         talon_number=application.talon_number,
         refusal=refusal,
+        documents=document_rows(items, scans(application)),
+        can_attach=application.is_open,
     )
 
 

@@ -15,6 +15,12 @@ urlpatterns = [
     path("applications/<str:number>/accept/", applications.accept_documents, name="accept"),
     path("applications/<str:number>/issue/", applications.issue_talon, name="issue"),
     path("applications/<str:number>/refuse/", applications.refuse, name="refuse"),
+    path("applications/<str:number>/documents/", applications.scan_attach, name="scan-attach"),
+    path(
+        "applications/<str:number>/documents/<int:pk>/file",
+        applications.scan_file,
+        name="scan-file",
+    ),
     path("applications/<str:number>/<str:kind>.pdf", applications.document_pdf, name="pdf"),
     path("persons/<int:pk>/", persons.person_card, name="person"),
     path("population/", persons.population, name="population"),

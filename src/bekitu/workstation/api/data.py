@@ -66,6 +66,12 @@ def _pdf_link(request: Request, application: Application, kind: str, present: bo
     )
 
 
+def scan_data(request: Request, number: str, scan: presenters.ScanRow) -> dict[str, Any]:
+    """One attached scan, with the address it is downloaded from."""
+    address = reverse("workstation-api:document-file", kwargs={"number": number, "pk": scan.id})
+    return {**asdict(scan), "file": request.build_absolute_uri(address)}
+
+
 def application_data(
     application: Application, now: dt.datetime, request: Request
 ) -> dict[str, Any]:
@@ -85,6 +91,7 @@ def application_data(
         "refusal": view.refusal,
         "talon_pdf": _pdf_link(request, application, "talon", bool(application.talon_number)),
         "refusal_pdf": _pdf_link(request, application, "refusal", bool(application.refusal_code)),
+        "scans": [scan_data(request, application.number, d.scan) for d in view.documents if d.scan],
     }
 
 

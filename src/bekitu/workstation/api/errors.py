@@ -16,7 +16,9 @@ from bekitu.core.errors import Conflict, DomainError, NotFound
 from bekitu.workstation.desk import NotPermitted
 
 # Domain errors about the application's state rather than the request: 409.
-CONFLICT_CODES = frozenset({"transition_not_allowed", "conflict", "already_decided"})
+CONFLICT_CODES = frozenset(
+    {"transition_not_allowed", "conflict", "already_decided", "application_closed"}
+)
 
 
 def domain_status(exc: DomainError) -> int:

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bekitu.workstation.forms import APPLICANT_ROLES, CHANNELS, REASONS, clean_iin_value
@@ -133,6 +135,39 @@ class ApplicationSummarySerializer(serializers.Serializer):
     pending_action = serializers.CharField(allow_blank=True)
 
 
+@extend_schema_field(OpenApiTypes.BINARY)
+class ScanFileField(serializers.FileField):
+    """An uploaded file (binary in the schema, where a FileField otherwise shows a URI)."""
+
+
+class ScanUploadSerializer(serializers.Serializer):
+    """The scan of a document of the checklist (R8.1), sent as multipart/form-data."""
+
+    kind = serializers.CharField(
+        max_length=32, help_text="A code of the checklist, e.g. identity_document."
+    )
+    file = ScanFileField(
+        allow_empty_file=True,
+        help_text="PDF, JPEG or PNG (recognised by content, not by name), at most "
+        "BEKITU_SCAN_MAX_BYTES; replaces an earlier scan of the kind.",
+    )
+    note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class ScanSerializer(serializers.Serializer):
+    """An attached scan: what it is, its type and size, when and by whom, where to fetch it."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    content_type = serializers.ChoiceField(choices=["application/pdf", "image/jpeg", "image/png"])
+    size = serializers.IntegerField(help_text="Bytes.")
+    note = serializers.CharField(allow_blank=True)
+    attached_at = serializers.DateTimeField()
+    attached_by = serializers.CharField(allow_blank=True, help_text="Who attached it (user name).")
+    file = serializers.CharField(help_text="Address of the scan (download, audited).")
+
+
 class ApplicationSerializer(ApplicationSummarySerializer):
     applicant_role = serializers.CharField()
     applicant = PersonBriefSerializer(allow_null=True)
@@ -146,6 +181,7 @@ class ApplicationSerializer(ApplicationSummarySerializer):
     refusal = RefusalSerializer(allow_null=True)
     talon_pdf = serializers.CharField(allow_null=True, help_text="Address of the talon's PDF.")
     refusal_pdf = serializers.CharField(allow_null=True, help_text="Address of the refusal's PDF.")
+    scans = ScanSerializer(many=True, help_text="Scans of the documents attached so far.")
 
 
 class AddressSerializer(serializers.Serializer):

@@ -19,6 +19,12 @@ urlpatterns = [
     path("applications/<str:number>/refuse/", views.Refuse.as_view(), name="refuse"),
     path("applications/<str:number>/talon.pdf", views.TalonPdf.as_view(), name="talon-pdf"),
     path("applications/<str:number>/refusal.pdf", views.RefusalPdf.as_view(), name="refusal-pdf"),
+    path("applications/<str:number>/documents/", views.ScanCreate.as_view(), name="documents"),
+    path(
+        "applications/<str:number>/documents/<int:pk>/file",
+        views.ScanDownload.as_view(),
+        name="document-file",
+    ),
     path("register/lookup/", views.RegisterLookup.as_view(), name="register-lookup"),
     path("persons/lookup/", views.PersonLookup.as_view(), name="person-lookup"),
     path("persons/<int:pk>/", views.PersonCard.as_view(), name="person"),

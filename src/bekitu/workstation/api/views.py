@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
 from rest_framework import status
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,9 +25,14 @@ from rest_framework.views import APIView
 from bekitu.core.audit import audit_context
 from bekitu.core.errors import DomainError, NotFound
 from bekitu.service.services import PowerOfAttorney
-from bekitu.workstation import desk, people
+from bekitu.workstation import desk, people, presenters
 from bekitu.workstation.api import serializers as s
-from bekitu.workstation.api.data import application_data, application_summary, register_data
+from bekitu.workstation.api.data import (
+    application_data,
+    application_summary,
+    register_data,
+    scan_data,
+)
 from bekitu.workstation.api.errors import api_exception_handler
 from bekitu.workstation.scoping import StaffScope, scope_for
 
@@ -211,6 +217,57 @@ class TalonPdf(DocumentPdf):
 @_pdf_schema("applications_refusal_pdf", "The refusal's PDF, to print (404 unless refused)")
 class RefusalPdf(DocumentPdf):
     kind = "refusal"
+
+
+SCAN_TYPES = ("application/pdf", "image/jpeg", "image/png")
+SCAN = OpenApiResponse(
+    OpenApiTypes.BINARY,
+    description="The scan as stored (Content-Disposition: attachment), with the type its "
+    "content showed when it was attached.",
+)
+
+
+class ScanCreate(StaffAPIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="applications_documents_create",
+        summary="Attach the scan of a document of the checklist (R8.1): PDF, JPEG or PNG",
+        description="The type is read from the file's content; a wrong type (`scan_type`), "
+        "a file too large (`scan_too_large`) or empty (`scan_empty`), or an unknown kind "
+        "(`invalid_document_kind`) is a 400; a decided application (`application_closed`) "
+        "is a 409. Only the statistics-office specialist may attach.",
+        request={"multipart/form-data": s.ScanUploadSerializer},
+        responses={201: s.ScanSerializer, **ACTION_ERRORS},
+        tags=["workstation"],
+    )
+    def post(self, request: Request, number: str) -> Response:
+        application = desk.application_in_scope(self.scope, number)
+        data = s.ScanUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        document = self.handle(
+            lambda: desk.scan_attach(
+                self.scope, application, kind=v["kind"], file=v["file"], note=v["note"]
+            )
+        )
+        scan = next(r for r in presenters.scans(application) if r.id == document.pk)
+        body = s.ScanSerializer(scan_data(request, application.number, scan)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ScanDownload(StaffAPIView):
+    @extend_schema(
+        operation_id="applications_documents_file",
+        summary="Download an attached scan (the read is audited)",
+        description="Sent as an attachment with the type its content showed when it was "
+        "attached, and `X-Content-Type-Options: nosniff`; `id` is the scan's `id` in the "
+        "application's `scans`.",
+        responses={**{(200, kind): SCAN for kind in SCAN_TYPES}, **ERRORS},
+        tags=["workstation"],
+    )
+    def get(self, request: Request, number: str, pk: int) -> FileResponse:
+        return self.handle(lambda: desk.scan_open(self.scope, number, pk)).response()
 
 
 class RegisterLookup(StaffAPIView):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,10 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bekitu.core.errors import DomainError
 from bekitu.workstation import desk, presenters
 from bekitu.workstation.forms import (
+    SCAN_ACCEPT,
     AcceptDocumentsForm,
     IinLookupForm,
     IntakeForm,
     RefuseForm,
+    ScanForm,
 )
 from bekitu.workstation.scoping import StaffScope
 from bekitu.workstation.views.common import flash_error, page, staff_page
@@ -109,6 +113,8 @@ def application_detail(request: HttpRequest, number: str, *, scope: StaffScope) 
         checklist=view.checklist_choices, initial={"documents": view.presented_codes}
     )
     context["refuse_form"] = RefuseForm(reasons=presenters.refusal_choices())
+    context["scan_accept"] = SCAN_ACCEPT
+    context["scan_max"] = filesizeformat(settings.SCAN_MAX_BYTES)
     return page(request, "workstation/application.html", scope, context)
 
 
@@ -181,3 +187,32 @@ def document_pdf(
     application = desk.application_in_scope(scope, number)
     name, body = desk.document_pdf(application, kind)
     return FileResponse(iter([body]), content_type="application/pdf", filename=name)
+
+
+def _form_error(form: ScanForm) -> str:
+    return next(str(e) for errors in form.errors.values() for e in errors)
+
+
+@require_POST
+@staff_page(act=True)
+def scan_attach(request: HttpRequest, number: str, *, scope: StaffScope) -> HttpResponse:
+    """Attach the scan of a document of the checklist (R8.1); type and size are checked."""
+
+    def run(application: Any) -> str:
+        form = ScanForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise DomainError(_form_error(form), code="invalid")
+        data = form.cleaned_data
+        document = desk.scan_attach(
+            scope, application, kind=data["kind"], file=data["file"], note=data["note"]
+        )
+        label = presenters.document_label(document.kind)
+        return _("Scan attached: %(document)s.") % {"document": label}
+
+    return _action(request, number, scope, run)
+
+
+@staff_page()
+def scan_file(request: HttpRequest, number: str, pk: int, *, scope: StaffScope) -> HttpResponse:
+    """A scan, downloaded (never shown inline) with the type it was stored with; audited."""
+    return desk.scan_open(scope, number, pk).response()
