@@ -151,6 +151,13 @@ class Application(models.Model):
                 condition=~Q(state="refused") | ~Q(refusal_code=""),
                 name="refusal_has_reason",
             ),
+            # The services refuse a second open application (Conflict "application_open");
+            # the database holds the rule too, whatever path writes.
+            models.UniqueConstraint(
+                fields=["recipient"],
+                condition=~Q(state__in=["talon_issued", "refused"]),
+                name="one_open_application_per_recipient",
+            ),
         ]
 
     def __str__(self) -> str:

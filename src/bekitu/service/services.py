@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +94,22 @@ def _check_open_application(recipient: Person) -> None:
         )
 
 
+def _save_new(application: Application) -> None:
+    """Insert the application; the database's one-open-application rule answers a race the
+    row lock did not serialise (another writer, another path) with the same Conflict."""
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:
+        if not Application.objects.filter(
+            recipient=application.recipient, state__in=OPEN_STATES
+        ).exists():
+            raise
+        raise Conflict(
+            _("The person already has an open application."), code="application_open"
+        ) from exc
+
+
 def _poa_fields(poa: PowerOfAttorney | None) -> dict[str, object]:
     if poa is None:
         return {}
@@ -164,7 +180,7 @@ def application_create(
     )
     application.policy_edition = policy_of(application).edition
     application.action_due_at = action_due(application=application, started_at=term.term_start)
-    application.save()
+    _save_new(application)
     step_first(application, action, by=created_by, at=submitted)
     audit_application(
         application,

@@ -1,0 +1,116 @@
+"""Security review of the state service (docs/security.md): the one-open-application rule is
+held by the database too, and concurrent intakes or talon issues of one person or one
+application leave exactly one result."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+
+from bekitu.core.errors import Conflict, DomainError
+from bekitu.registry.models import Person, Provider
+from bekitu.service import services
+from bekitu.service.models import Application
+from bekitu.service.selectors import documents_required
+from bekitu.talons.models import Talon
+
+
+def _desk(person: Person, provider: Provider) -> Application:
+    return services.application_create(
+        channel="desk", recipient=person, provider=provider, reason="initial"
+    )
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_open_application_of_one_person(
+    adult: Person, provider: Provider
+) -> None:
+    first = _desk(adult, provider)
+    second = Application.objects.get(pk=first.pk)
+    second.pk, second.number = None, "A-0000-999999"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        second.save()
+
+
+@pytest.mark.django_db
+def test_a_decided_application_does_not_count_as_open(adult: Person, provider: Provider) -> None:
+    first = _desk(adult, provider)
+    services.application_refuse(application=first, reason_code="unreliable_data", by=None)
+    assert _desk(adult, provider).state == "received"
+
+
+@pytest.mark.django_db
+def test_an_intake_that_slips_past_the_check_gets_the_conflict_from_the_database(
+    adult: Person, provider: Provider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _desk(adult, provider)
+    monkeypatch.setattr(services, "_check_open_application", lambda recipient: None)
+    with pytest.raises(Conflict) as info:
+        _desk(adult, provider)
+    assert info.value.code == "application_open"
+    assert Application.objects.filter(recipient=adult).count() == 1
+
+
+# --- concurrency (PostgreSQL: SQLite serialises writers anyway) -----------------------------
+
+
+def _race(work: Callable[[], Any], times: int = 2) -> list[Any]:
+    barrier = threading.Barrier(times)
+    results: list[Any] = [None] * times
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = work()
+        except Exception as exc:  # reported to the test, not swallowed
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def _postgres_only() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers only contend on PostgreSQL; set DATABASE_URL")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_intakes_of_one_person_open_one_application(
+    adult: Person, provider: Provider
+) -> None:
+    _postgres_only()
+    results = _race(lambda: _desk(adult, provider))
+    made = [r for r in results if isinstance(r, Application)]
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(made) == 1 and len(refused) == 1, results
+    assert refused[0].code == "application_open"
+    assert Application.objects.filter(recipient=adult).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_talon_issues_of_one_application_make_one_talon(
+    adult: Person, provider: Provider
+) -> None:
+    _postgres_only()
+    application = _desk(adult, provider)
+    kinds = [r.kind for r in documents_required(application=application)]
+    services.application_accept_documents(application=application, documents=kinds, by=None)
+    results = _race(lambda: services.application_issue_talon(application=application, by=None))
+    issued = [r for r in results if isinstance(r, Application)]
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(issued) == 1 and len(refused) == 1, results
+    assert refused[0].code == "transition_not_allowed"
+    assert Talon.objects.filter(person=adult).count() == 1
+    assert Application.objects.get(pk=application.pk).state == "talon_issued"
