@@ -22,6 +22,7 @@ OID_ORGANIZATION = "1.2.398.3.3.4.1.2"
 OID_ORG_HEAD = "1.2.398.3.3.4.1.2.1"
 OID_ORG_SIGNER = "1.2.398.3.3.4.1.2.2"
 OID_CLIENT_AUTH = ExtendedKeyUsageOID.CLIENT_AUTH.dotted_string
+OID_ANY_EKU = ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE.dotted_string
 
 _IIN = re.compile(r"^IIN(\d{12})$")
 _BIN = re.compile(r"^BIN(\d{12})$")
@@ -40,13 +41,15 @@ class KeyUsage:
     @property
     def is_signing_key(self) -> bool:
         """A person's or organization's signing key: digitalSignature + nonRepudiation,
-        nothing of authentication, and not a CA's key."""
+        nothing of authentication (nor anyExtendedKeyUsage, which includes it), and not a
+        CA's key."""
         return (
             not self.is_ca
             and self.digital_signature
             and self.non_repudiation
             and not self.key_encipherment
             and OID_CLIENT_AUTH not in self.extended
+            and OID_ANY_EKU not in self.extended
         )
 
 
@@ -64,15 +67,28 @@ class CertificateProfile:
     usage: KeyUsage
 
     @property
+    def _names_organization(self) -> bool:
+        return any(
+            oid == OID_ORGANIZATION or oid.startswith(OID_ORGANIZATION + ".")
+            for oid in self.usage.extended
+        )
+
+    @property
     def is_individual(self) -> bool:
-        """The individual key-holder OID is present."""
-        return OID_INDIVIDUAL in self.usage.extended
+        """The individual key-holder OID is present, and no organization's: a certificate
+        that claims both is ambiguous and serves neither profile."""
+        return OID_INDIVIDUAL in self.usage.extended and not self._names_organization
 
     @property
     def is_organization(self) -> bool:
-        """The organization OID and a role that may sign for it (head or authorised signer)."""
+        """The organization OID and a role that may sign for it (head or authorised signer),
+        and not the individual key-holder OID."""
         ext = self.usage.extended
-        return OID_ORGANIZATION in ext and (OID_ORG_HEAD in ext or OID_ORG_SIGNER in ext)
+        return (
+            OID_ORGANIZATION in ext
+            and (OID_ORG_HEAD in ext or OID_ORG_SIGNER in ext)
+            and OID_INDIVIDUAL not in ext
+        )
 
 
 def _attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> list[str]:

@@ -435,6 +435,9 @@ def _write_key(path: Path, key: rsa.RSAPrivateKey) -> None:
 def _write_private(path: Path, blob: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # The mode given to open() applies only to a new file: a key rewritten over an older,
+    # more open file is narrowed before anything secret goes into it.
+    os.fchmod(fd, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(blob)
 
