@@ -85,31 +85,38 @@ def talon_for_application(*, application_number: str) -> Talon | None:
     return talon
 
 
+def _audit_refusal_read(refusal: Refusal) -> None:
+    audit_record(
+        action="talons.refusal.read",
+        object_type="talons.refusal",
+        object_id=refusal.pk,
+        subject_iin=refusal.person.iin,
+        data={"number": refusal.number},
+    )
+
+
 def refusal_get(*, number: str) -> Refusal | None:
     """The refusal with this number (with person and provider), or None; audited as a read
     of the person's data."""
     refusal = Refusal.objects.select_related("person", "provider").defer("pdf")
     found = refusal.filter(number=number).first()
     if found is not None:
-        audit_record(
-            action="talons.refusal.read",
-            object_type="talons.refusal",
-            object_id=found.pk,
-            subject_iin=found.person.iin,
-            data={"number": found.number},
-        )
+        _audit_refusal_read(found)
     return found
 
 
 def refusal_for_application(*, application_number: str) -> Refusal | None:
-    """The refusal made on an application, or None."""
-    return (
+    """The refusal made on an application, or None; audited like `refusal_get`."""
+    found = (
         Refusal.objects.select_related("person", "provider")
         .defer("pdf")
         .filter(application_number=application_number)
         .order_by("-decided_at")
         .first()
     )
+    if found is not None:
+        _audit_refusal_read(found)
+    return found
 
 
 def talon_pdf(talon: Talon) -> bytes:
