@@ -84,14 +84,20 @@ def _validate_parties(
         )
 
 
-def _check_open_application(recipient: Person) -> None:
+def _open_conflict(recipient: Person) -> Conflict | None:
     open_one = Application.objects.filter(recipient=recipient, state__in=OPEN_STATES).first()
-    if open_one is not None:
-        raise Conflict(
-            _("The person already has an open application (%(number)s).")
-            % {"number": open_one.number},
-            code="application_open",
-        )
+    if open_one is None:
+        return None
+    return Conflict(
+        _("The person already has an open application (%(number)s).") % {"number": open_one.number},
+        code="application_open",
+    )
+
+
+def _check_open_application(recipient: Person) -> None:
+    conflict = _open_conflict(recipient)
+    if conflict is not None:
+        raise conflict
 
 
 def _save_new(application: Application) -> None:
@@ -101,13 +107,10 @@ def _save_new(application: Application) -> None:
         with transaction.atomic():
             application.save()
     except IntegrityError as exc:
-        if not Application.objects.filter(
-            recipient=application.recipient, state__in=OPEN_STATES
-        ).exists():
+        conflict = _open_conflict(application.recipient)
+        if conflict is None:
             raise
-        raise Conflict(
-            _("The person already has an open application."), code="application_open"
-        ) from exc
+        raise conflict from exc
 
 
 def _poa_fields(poa: PowerOfAttorney | None) -> dict[str, object]:
