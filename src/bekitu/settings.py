@@ -45,6 +45,12 @@ TALON_VERIFY_RATE = env_str(
     "120/min",
     "Talon checks (page and API) one client address may make, e.g. 120/min; empty: no limit.",
 )
+TRUSTED_PROXIES = env_int(
+    "BEKITU_TRUSTED_PROXIES",
+    0,
+    "Reverse proxies in front of the service that append the client's address to "
+    "X-Forwarded-For; 0: the header is ignored and the connection's address is the client's.",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -76,6 +82,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bekitu.core.security.IdleSessionMiddleware",
+    "bekitu.core.security.AdminNetworkMiddleware",
+    "bekitu.core.security.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -123,12 +132,117 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+PASSWORD_MIN_LENGTH = env_int(
+    "BEKITU_PASSWORD_MIN_LENGTH", 12, "Shortest password accepted for a new or changed one."
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Security (docs/security.md): login lockout, session lifetime, cookies, headers, the admin.
+AUTHENTICATION_BACKENDS = ["bekitu.core.lockout.LockoutModelBackend"]
+LOGIN_FAILURE_LIMIT = env_int(
+    "BEKITU_LOGIN_FAILURE_LIMIT",
+    5,
+    "Failed logins of one user name from one address (pages, admin, API) before that pair is "
+    "refused; 0: no lockout.",
+)
+LOGIN_LOCKOUT_SECONDS = env_int(
+    "BEKITU_LOGIN_LOCKOUT_SECONDS", 900, "How long a lockout lasts after the last failed login."
+)
+SESSION_IDLE_SECONDS = env_int(
+    "BEKITU_SESSION_IDLE_SECONDS",
+    1800,
+    "A logged-in user idle this long is logged out (a workstation left open); 0: never.",
+)
+SESSION_COOKIE_AGE = env_int(
+    "BEKITU_SESSION_MAX_SECONDS",
+    43200,
+    "Longest a login lasts, active or not (default 12 hours: one working day).",
+)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CACHE_URL = env_str(
+    "BEKITU_CACHE_URL",
+    "locmem://",
+    "Cache holding login-failure and rate-limit counters: locmem:// (one process), "
+    "file:///path (processes on one machine), redis://host:6379/0 (several machines, needs "
+    "the redis package).",
+)
+_CACHE_BACKENDS = {
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+    "file": "django.core.cache.backends.filebased.FileBasedCache",
+    "redis": "django.core.cache.backends.redis.RedisCache",
+}
+_cache_scheme, _, _cache_rest = CACHE_URL.partition("://")
+CACHES = {
+    "default": {
+        "BACKEND": _CACHE_BACKENDS[_cache_scheme],
+        "LOCATION": CACHE_URL if _cache_scheme == "redis" else _cache_rest,
+    }
+}
+CSP_REPORT_ONLY = env_bool(
+    "BEKITU_CSP_REPORT_ONLY",
+    False,
+    "Send the Content-Security-Policy as report-only (to try a change) instead of enforcing it.",
+)
+ADMIN_NETWORKS = env_list(
+    "BEKITU_ADMIN_NETWORKS",
+    "",
+    "Networks (CIDR) from which /admin/ answers; empty: anywhere while BEKITU_DEBUG is true, "
+    "private networks and loopback only when it is false. 0.0.0.0/0,::/0 opens it to all.",
+)
+if not ADMIN_NETWORKS and not DEBUG:
+    ADMIN_NETWORKS = [
+        "127.0.0.0/8",
+        "::1/128",
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "fc00::/7",
+    ]
+HTTPS_REDIRECT = env_bool(
+    "BEKITU_HTTPS_REDIRECT",
+    True,
+    "With BEKITU_DEBUG false: redirect plain HTTP to HTTPS.",
+)
+HSTS_SECONDS = env_int(
+    "BEKITU_HSTS_SECONDS",
+    31_536_000,
+    "With BEKITU_DEBUG false: Strict-Transport-Security max-age (this host and its "
+    "subdomains); 0: no HSTS.",
+)
+PROXY_SSL_HEADER = env_bool(
+    "BEKITU_PROXY_SSL_HEADER",
+    False,
+    "Trust X-Forwarded-Proto: https from the reverse proxy that terminates TLS (set only "
+    "behind such a proxy, which must overwrite the header).",
+)
+if PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
+    # Production: cookies over HTTPS only, with the __Host- prefix (no Domain, Path=/), so
+    # a sibling subdomain cannot plant a session or CSRF cookie; HSTS; HTTP redirected.
+    SECURE_SSL_REDIRECT = HTTPS_REDIRECT
+    SECURE_HSTS_SECONDS = HSTS_SECONDS
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = HSTS_SECONDS > 0
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS preload commits the whole registrable domain (gov.kz): its owner's decision, not one
+# service's, so `check --deploy` is not asked to insist on it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LANGUAGE_CODE = env_str(
     "BEKITU_LANGUAGE", "kk", "Default language of the pages: kk (Kazakh), ru or en."
@@ -164,6 +278,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bekitu API",

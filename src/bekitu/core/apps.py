@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
     name = "bekitu.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        # Connects the failed-login counter (user_login_failed) at start-up.
+        from bekitu.core import lockout  # noqa: F401
