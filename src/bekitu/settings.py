@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bekitu.core.security.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -302,6 +303,12 @@ POLICY_EDITION = env_str(
 )
 SCAN_MAX_BYTES = env_int(
     "BEKITU_SCAN_MAX_BYTES", 10_000_000, "Largest scan of a document accepted, in bytes."
+)
+REQUEST_MAX_BYTES = env_int(
+    "BEKITU_REQUEST_MAX_BYTES",
+    12_000_000,
+    "Largest request body accepted (413 before it is read); above BEKITU_SCAN_MAX_BYTES and "
+    "BEKITU_EDS_MAX_REQUEST_BYTES.",
 )
 
 # Background work: Celery. The default transport keeps messages in files under var/, so a

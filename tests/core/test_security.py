@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -334,3 +335,26 @@ def test_production_cookies_are_secure_host_only_and_hidden_from_scripts(tmp_pat
         "True",
         "True",
     ], done.stderr
+
+
+# --- request size ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_limit_is_refused_before_anything_reads_it(
+    client: Client, settings: Any, tmp_path: Any
+) -> None:
+    settings.REQUEST_MAX_BYTES = 1000
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10
+    upload = SimpleUploadedFile("big.pdf", b"%PDF-" + b"x" * 5000)
+    response = client.post("/workstation/login/", {"username": "a", "scan": upload})
+    assert response.status_code == 413
+    assert list(tmp_path.iterdir()) == [], "nothing was spooled to disk"
+
+
+@pytest.mark.django_db
+def test_a_body_within_the_limit_goes_on(client: Client, settings: Any) -> None:
+    settings.REQUEST_MAX_BYTES = 100_000
+    response = client.post("/workstation/login/", {"username": "a", "password": "b"})
+    assert response.status_code == 200

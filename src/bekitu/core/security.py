@@ -8,6 +8,9 @@
 - `IdleSessionMiddleware`: a logged-in user who does nothing for SESSION_IDLE_SECONDS is
   logged out (a workstation left open in a polyclinic corridor).
 - `AdminNetworkMiddleware`: the admin answers only addresses in ADMIN_NETWORKS.
+- `RequestSizeMiddleware`: a body larger than REQUEST_MAX_BYTES is answered 413 before
+  anything reads it (Django would otherwise spool any multipart upload to disk, for any
+  address, before the CSRF check or the view could refuse it).
 """
 
 from __future__ import annotations
@@ -156,4 +159,21 @@ class AdminNetworkMiddleware:
             if not address_in(address, networks):
                 log.warning("admin.refused_address", extra={"fields": {"path": request.path}})
                 raise Http404("admin")
+        return self.get_response(request)
+
+
+class RequestSizeMiddleware:
+    """Refuse (413) a request whose declared body is larger than REQUEST_MAX_BYTES."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > int(settings.REQUEST_MAX_BYTES):
+            log.warning("request.too_large", extra={"fields": {"bytes": declared}})
+            return HttpResponse(status=413)
         return self.get_response(request)
