@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
+from bekitu.core.admin_audit import AuditedChangelistMixin, audit_admin_read
 from bekitu.core.models import AuditEntry, User
 
 
@@ -14,8 +17,11 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """The audit log is read-only, even for superusers: the hash chain would break anyway."""
+class AuditEntryAdmin(AuditedChangelistMixin, admin.ModelAdmin):
+    """The audit log is read-only, even for superusers: the hash chain would break anyway.
+    Reading it is audited too: it says who looked at whose data."""
+
+    list_audit_action = "core.audit.list"
 
     list_display = ("seq", "at", "actor", "channel", "action", "object_type", "object_id")
     list_filter = ("channel", "action")
@@ -29,3 +35,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        entry = self.get_object(request, object_id)
+        if entry is not None:
+            audit_admin_read(request, action="core.audit.read", entry=entry.pk)
+        return super().change_view(request, object_id, form_url, extra_context)

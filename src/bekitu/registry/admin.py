@@ -17,6 +17,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from bekitu.core.admin_audit import AuditedChangelistMixin
 from bekitu.core.audit import audit_context, audit_record
 from bekitu.registry import selectors, services
 from bekitu.registry.models import (
@@ -233,8 +234,11 @@ class RelationInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ReadOnlyAdmin):
-    """Persons mirror the population register; opening one is an audited read."""
+class PersonAdmin(AuditedChangelistMixin, ReadOnlyAdmin):
+    """Persons mirror the population register; opening one, and each list page, is an
+    audited read."""
+
+    list_audit_action = "registry.person.list"
 
     list_display = ("iin", "surname", "given_name", "birth_date", "status", "death_date")
     list_filter = ("status", "sex", "insured")
@@ -276,8 +280,11 @@ class PersonAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnlyAdmin):
-    """The attachment history, read-only; opening one is an audited read of its person."""
+class AttachmentAdmin(AuditedChangelistMixin, ReadOnlyAdmin):
+    """The attachment history, read-only; opening one is an audited read of its person, and
+    each list page is audited."""
+
+    list_audit_action = "registry.attachment.list"
 
     list_display = (
         "person",

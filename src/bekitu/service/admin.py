@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
+from bekitu.core.admin_audit import AuditedChangelistMixin
 from bekitu.core.audit import audit_context
 from bekitu.service.models import Application, ApplicationDocument, ApplicationStep, CheckResult
 from bekitu.service.procedure import audit_application
@@ -58,7 +59,10 @@ class CheckResultInline(ReadOnlyInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ApplicationAdmin(AuditedChangelistMixin, ReadOnlyMixin, admin.ModelAdmin):
+    """Applications, read-only; opening one, and each list page, is an audited read."""
+
+    list_audit_action = "service.application.list"
     list_display = (
         "number",
         "channel",
