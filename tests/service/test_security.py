@@ -12,10 +12,11 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
 from bekitu.core.errors import Conflict, DomainError
+from bekitu.core.models import AuditEntry
 from bekitu.registry.models import Person, Provider
 from bekitu.service import services
 from bekitu.service.models import Application
-from bekitu.service.selectors import documents_required
+from bekitu.service.selectors import application_queue, documents_required
 from bekitu.talons.models import Talon
 
 
@@ -114,3 +115,15 @@ def test_two_concurrent_talon_issues_of_one_application_make_one_talon(
     assert refused[0].code == "transition_not_allowed"
     assert Talon.objects.filter(person=adult).count() == 1
     assert Application.objects.get(pk=application.pk).state == "talon_issued"
+
+
+@pytest.mark.django_db
+def test_reading_the_queue_is_audited_by_application_number(
+    adult: Person, provider: Provider
+) -> None:
+    application = _desk(adult, provider)
+    assert application_queue(provider=provider) == [application]
+    row = AuditEntry.objects.get(action="service.application.queue")
+    assert row.object_id == provider.bin
+    assert row.data == {"shown": 1, "numbers": [application.number]}
+    assert adult.iin not in str(row.data)

@@ -49,13 +49,21 @@ def application_get(*, number: str, provider: Provider | None = None) -> Applica
 
 def application_queue(*, provider: Provider, now: dt.datetime | None = None) -> list[Application]:
     """The provider's open applications, the nearest deadline first; each carries
-    `time_left` (working time until its deadline, negative when past)."""
+    `time_left` (working time until its deadline, negative when past). Audited: one row
+    naming the applications shown."""
     moment = now or timezone.now()
     items = list(
         _applications().filter(provider=provider, state__in=OPEN_STATES).order_by("deadline", "pk")
     )
     for application in items:
         application.time_left = _time_left(application, moment)  # type: ignore[attr-defined]
+    # The queue shows each recipient's name: one row says whose, by application number.
+    audit_record(
+        action="service.application.queue",
+        object_type="registry.provider",
+        object_id=provider.bin,
+        data={"shown": len(items), "numbers": [a.number for a in items[:200]]},
+    )
     return items
 
 
