@@ -7,6 +7,7 @@ anyExtendedKeyUsage are all refused; none is ever valid."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 import stat
@@ -20,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from bekitu.eds import testpki_certs as certs
-from bekitu.eds.keys import SigningKey
+from bekitu.eds.keys import DirectoryKeyStore, SigningKey
 from bekitu.eds.signing import sign_xml_with_key
 from bekitu.eds.testpki import PersonSpec, ProviderSpec, TestPki, build_test_pki, person_name
 from bekitu.eds.verification import VerificationResult, verify_provider_document, verify_request
@@ -187,3 +188,18 @@ def test_a_test_key_rewritten_over_an_open_file_is_readable_by_its_owner_only(
         os.chmod(path, 0o644)
     build_test_pki(tmp_path, persons=[person], providers=[provider], key_source=certs.shared_keys())
     assert {stat.S_IMODE(path.stat().st_mode) for path in secrets} == {0o600}
+
+
+def test_a_provider_key_readable_by_others_is_named_in_a_warning_but_never_logged(
+    test_pki: TestPki, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    bin_ = test_pki.provider.bin
+    for suffix, mode in ((".p12", 0o644), (".pass", 0o600)):
+        target = tmp_path / f"{bin_}{suffix}"
+        shutil.copy(test_pki.providers_dir / f"{bin_}{suffix}", target)
+        os.chmod(target, mode)
+    caplog.set_level(logging.WARNING, logger="bekitu.eds")
+    DirectoryKeyStore(tmp_path).load(bin_)
+    (record,) = [r for r in caplog.records if r.getMessage() == "eds.provider_key.open_permissions"]
+    assert record.fields == {"files": [f"{bin_}.p12"]}  # type: ignore[attr-defined]
+    assert test_pki.password not in caplog.text

@@ -113,6 +113,7 @@ class DirectoryKeyStore:
             cached = _CACHE.get(stamp)
         if cached is not None:
             return cached
+        _warn_if_open(p12, pass_file)
         password = pass_file.read_text(encoding="utf-8").rstrip("\r\n")
         key = load_p12(p12, password)
         with _CACHE_LOCK:
@@ -128,6 +129,16 @@ class DirectoryKeyStore:
 _CACHE: dict[tuple[object, ...], SigningKey] = {}
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 512
+
+
+def _warn_if_open(*paths: Path) -> None:
+    """Say so (once per opening) when a key or its password can be read by other users of
+    the machine: the service still signs, but the operator should narrow them to 0600."""
+    open_to_others = [p.name for p in paths if p.stat().st_mode & 0o077]
+    if open_to_others:
+        log.warning(
+            "eds.provider_key.open_permissions", extra={"fields": {"files": open_to_others}}
+        )
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:
