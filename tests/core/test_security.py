@@ -21,6 +21,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from bekitu.core.checks import debug_on_a_public_host
 from bekitu.core.security import LAST_SEEN, address_in, client_ip, content_security_policy
 
 PASSWORD = "Correct-Horse-Battery-9"
@@ -358,3 +359,18 @@ def test_a_body_within_the_limit_goes_on(client: Client, settings: Any) -> None:
     settings.REQUEST_MAX_BYTES = 100_000
     response = client.post("/workstation/login/", {"username": "a", "password": "b"})
     assert response.status_code == 200
+
+
+# --- debug mode on a public host ------------------------------------------------------------
+
+
+def test_debug_mode_under_a_public_host_name_is_warned_about(settings: Any) -> None:
+    settings.DEBUG = True
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "bekitu.example.kz"]
+    (warning,) = debug_on_a_public_host()
+    assert warning.id == "bekitu.W001" and "bekitu.example.kz" in warning.msg
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+    assert debug_on_a_public_host() == []
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["bekitu.example.kz"]
+    assert debug_on_a_public_host() == []

@@ -8,5 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # Connects the failed-login counter (user_login_failed) at start-up.
-        from bekitu.core import lockout  # noqa: F401
+        # Connects the failed-login counter (user_login_failed) and registers the
+        # deployment checks at start-up.
+        from bekitu.core import checks, lockout  # noqa: F401
