@@ -2,6 +2,9 @@
 
 Rows are hash-chained: each row's hash covers its content and the previous row's hash, so an
 edited, inserted or deleted row breaks the chain, and `bekitu audit verify` names the first one.
+Someone who can write the database can also recompute every later hash; `bekitu audit anchor`
+prints the chains' heads to be kept outside the database (signed, printed, sent away), and
+`audit verify --anchor FILE` proves the chain still holds them.
 
 There are AUDIT_CHAINS chains, and an actor always writes to the same one (by a hash of the
 actor): appending locks only that chain's head row, so one specialist's long transaction (a
@@ -167,3 +170,27 @@ def _verify_chain(chain: int, head: AuditChainHead | None, batch: int) -> ChainR
     if head is None or (head.last_seq, head.last_hash) != (expected_seq - 1, expected_prev):
         return ChainReport(False, checked, expected_seq, "missing", chain)
     return ChainReport(True, checked, chain=chain)
+
+
+def audit_anchor() -> dict[str, Any]:
+    """The chains' heads now: what to keep outside the database to detect a rewrite."""
+    heads = AuditChainHead.objects.order_by("id")
+    return {
+        "at": timezone.now().isoformat(),
+        "heads": [{"chain": h.id, "seq": h.last_seq, "hash": h.last_hash} for h in heads],
+    }
+
+
+def anchor_check(anchor: dict[str, Any]) -> ChainReport:
+    """Whether every head in an earlier anchor is still the row it was: a rewritten chain
+    (every hash recomputed after an edit) passes `audit_verify` but fails here."""
+    checked = 0
+    for head in anchor.get("heads", []):
+        chain, seq, expected = int(head["chain"]), int(head["seq"]), str(head["hash"])
+        if seq == 0:
+            continue
+        row = AuditEntry.objects.filter(chain=chain, seq=seq).values_list("hash", flat=True)
+        if row.first() != expected:
+            return ChainReport(False, checked, seq, "anchor", chain)
+        checked += 1
+    return ChainReport(True, checked)
