@@ -287,7 +287,10 @@ def test_the_admin_answers_only_its_networks(settings: Any) -> None:
 
 
 def _production_env(tmp_path: Any) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BEKITU_")}
+    # As a server would start: none of the test run's settings (the browser tests' conftest
+    # allows async-unsafe calls, which `check --deploy` rightly refuses).
+    skip = ("BEKITU_", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     env.update(
         BEKITU_DEBUG="false",
         BEKITU_SECRET_KEY="x" * 60 + "-production-test-secret-key-of-enough-entropy",
