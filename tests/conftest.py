@@ -26,6 +26,15 @@ def _fast_passwords(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Login-failure and rate-limit counters live in the (per-process) cache: no test may
+    # inherit another's lockout (docs/security.md).
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # --- EDS: the test PKI (engineer edspki) ------------------------------------------------------
 
 
