@@ -53,9 +53,12 @@ def test_the_whole_desk_flow_ends_with_a_printable_signed_talon(desk: Desk) -> N
 
     page = client.get(reverse("workstation:application", args=[application.number]))
     assert b'id="talon-pdf"' in page.content
+    reads = AuditEntry.objects.filter(action="talons.talon.read").count()
     pdf = client.get(reverse("workstation:pdf", args=[application.number, "talon"]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    # Printing the talon is a read of the person's document: audited.
+    assert AuditEntry.objects.filter(action="talons.talon.read").count() == reads + 1
 
 
 def test_a_telephone_application_is_recorded_the_same_way(desk: Desk) -> None:

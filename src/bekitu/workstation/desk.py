@@ -28,7 +28,7 @@ from bekitu.service import selectors as service_selectors
 from bekitu.service import services as service_services
 from bekitu.service.models import Application, ApplicationDocument
 from bekitu.service.services import PowerOfAttorney
-from bekitu.talons.models import Refusal, Talon
+from bekitu.talons import selectors as talon_selectors
 from bekitu.workstation import scoping
 from bekitu.workstation.scoping import StaffScope
 
@@ -163,15 +163,16 @@ def time_left(application: Application, now: dt.datetime | None = None) -> Any:
 
 
 def document_pdf(application: Application, kind: str) -> tuple[str, bytes]:
-    """The file name and PDF of the application's talon or refusal; 404 when it has none."""
+    """The file name and PDF of the application's talon or refusal; 404 when it has none.
+    The talons selectors audit the read of the person's document."""
     if kind == "talon" and application.talon_number:
-        talon = Talon.objects.filter(number=application.talon_number).first()
+        talon = talon_selectors.talon_get(number=application.talon_number)
         if talon is not None:
-            return f"{talon.number}.pdf", bytes(talon.pdf)
+            return f"{talon.number}.pdf", talon_selectors.talon_pdf(talon)
     if kind == "refusal" and application.refusal_number:
-        refusal = Refusal.objects.filter(number=application.refusal_number).first()
+        refusal = talon_selectors.refusal_get(number=application.refusal_number)
         if refusal is not None:
-            return f"{refusal.number}.pdf", bytes(refusal.pdf)
+            return f"{refusal.number}.pdf", talon_selectors.refusal_pdf(refusal)
     raise Http404(kind)
 
 
