@@ -110,6 +110,12 @@ def test_desk_flow_in_the_browser(
     shot("7-person")
     page.click("#nav-population")
     page.wait_for_selector("#page-population")
+    # The search is posted: the IIN never stands in the address.
+    page.fill("#id_q", desk.person.iin)
+    with page.expect_navigation():
+        page.click("#search-submit")
+    assert desk.person.iin not in page.url
+    assert page.locator("#population tbody tr").count() == 1
     shot("8-population")
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from bekitu.core.models import AuditEntry
 from bekitu.service.models import Application
+from tests.factories import AttachmentFactory
 from tests.workstation.conftest import Desk
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +207,21 @@ def test_pages_answer_post_with_a_redirect_and_need_the_csrf_token(desk: Desk) -
     client.force_login(desk.users["specialist"])
     response = client.post(reverse("workstation:intake"), {"iin": desk.person.iin})
     assert response.status_code == 403
+
+
+def test_population_search_is_posted_pages_through_and_audits_whose_rows_were_shown(
+    desk: Desk,
+) -> None:
+    attached = AttachmentFactory(provider=desk.provider, district=desk.district).person
+    client = desk.client("specialist")
+    page = client.post(reverse("workstation:population"), {"q": attached.iin})
+    assert page.status_code == 200
+    assert [a.person_id for a in page.context["page_obj"]] == [attached.pk]
+    assert b'method="post" role="search"' in page.content
+    row = AuditEntry.objects.filter(action="workstation.population.read").last()
+    assert row is not None
+    assert row.data == {"by_iin": True, "shown": 1, "persons": [attached.pk]}
+    # Paging posts the query again instead of putting it in the address.
+    second = client.post(reverse("workstation:population"), {"q": attached.surname, "page": "1"})
+    assert second.status_code == 200 and second.context["query"] == attached.surname
+    assert attached.surname not in second.request["PATH_INFO"]

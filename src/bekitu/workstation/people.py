@@ -3,6 +3,7 @@ audited (a read of a person's data is recorded with who read it)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,11 +49,16 @@ def population(scope: StaffScope, query: str = "") -> QuerySet[Attachment]:
     return scoping.population_in_scope(scope, query)
 
 
-def audit_population_page(scope: StaffScope, *, query: str, shown: int) -> None:
-    """Record that a page of the attached population was shown (no IINs in the row)."""
+def audit_population_page(scope: StaffScope, *, query: str, shown: Sequence[Attachment]) -> None:
+    """Record that a page of the attached population was shown: whose rows (person ids),
+    and whether the search was by IIN."""
     audit_record(
         action="workstation.population.read",
         object_type="registry.provider",
         object_id=scope.provider.pk,
-        data={"by_iin": query.isdigit(), "shown": shown},
+        data={
+            "by_iin": query.isdigit(),
+            "shown": len(shown),
+            "persons": [attachment.person_id for attachment in shown],
+        },
     )

@@ -338,5 +338,5 @@ class PopulationSearch(StaffAPIView):
         paginator = PopulationPagination()
         page = paginator.paginate_queryset(people.population(self.scope, query), request, self)
         rows = list(page or [])
-        self.handle(lambda: people.audit_population_page(self.scope, query=query, shown=len(rows)))
+        self.handle(lambda: people.audit_population_page(self.scope, query=query, shown=rows))
         return paginator.get_paginated_response(s.PopulationEntrySerializer(rows, many=True).data)

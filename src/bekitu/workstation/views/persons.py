@@ -22,11 +22,16 @@ def person_card(request: HttpRequest, pk: int, *, scope: StaffScope) -> HttpResp
 
 @staff_page()
 def population(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
-    """Search the population attached to the scope's providers, by IIN or surname."""
-    form = PopulationSearchForm(request.GET or None)
+    """Search the population attached to the scope's providers, by IIN or surname.
+
+    The search and its pages are posted, so an IIN or a surname never stands in an address
+    (browser history, proxy logs, the Referer header).
+    """
+    data = request.POST if request.method == "POST" else None
+    form = PopulationSearchForm(data)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     paginator = Paginator(people.population(scope, query), PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    people.audit_population_page(scope, query=query, shown=len(page_obj.object_list))
+    page_obj = paginator.get_page(data.get("page") if data else None)
+    people.audit_population_page(scope, query=query, shown=page_obj.object_list)
     context = {"form": form, "page_obj": page_obj, "query": query}
     return page(request, "workstation/population.html", scope, context)
