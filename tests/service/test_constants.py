@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bekitu.service.constants import REFUSAL_REASONS, refusal_reason, refusal_texts
+from bekitu.service.constants import (
+    REFUSAL_REASONS,
+    legal_ground_texts,
+    refusal_reason,
+    refusal_texts,
+)
 
 EXPECTED = {
     "unreliable_data": "R4-1",
@@ -32,6 +37,14 @@ def test_each_reason_has_a_legal_ground_and_three_texts(code) -> None:
     assert set(texts) == {"kk", "ru", "en"}
     assert texts["en"] == str(reason.text)
     assert all(texts.values())
+
+
+@pytest.mark.parametrize("code", sorted(EXPECTED))
+def test_each_legal_ground_reads_in_kazakh_russian_and_english(code) -> None:
+    grounds = legal_ground_texts(code)
+    assert set(grounds) == {"kk", "ru", "en"}
+    assert grounds["en"] == str(refusal_reason(code).legal_ground)
+    assert len({grounds["kk"], grounds["ru"], grounds["en"]}) == 3, grounds
 
 
 def test_an_unknown_code_is_an_error() -> None:

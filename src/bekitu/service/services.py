@@ -24,7 +24,7 @@ from bekitu.core.models import User
 from bekitu.registry.models import Attachment, Person, Provider
 from bekitu.registry.services import attachment_create, attachment_transfer
 from bekitu.service import rules
-from bekitu.service.constants import REFUSAL_REASONS, refusal_reason, refusal_texts
+from bekitu.service.constants import REFUSAL_REASONS, legal_ground_texts, refusal_texts
 from bekitu.service.documents import KINDS as DOCUMENT_KINDS
 from bekitu.service.documents import ScanRejected, scan_check
 from bekitu.service.facts import CaseFacts, case_build, policy_of, required_documents
@@ -337,8 +337,7 @@ def _attach(application: Application, facts: CaseFacts, decided_on: dt.date) -> 
 def _decide_refusal(
     application: Application, code: str, *, by: User | None, comment: str
 ) -> Application:
-    reason = refusal_reason(code)
-    texts = refusal_texts(code)
+    texts, grounds = refusal_texts(code), legal_ground_texts(code)
     now = timezone.now()
     refusal = refusal_issue(
         application_number=application.number,
@@ -348,7 +347,8 @@ def _decide_refusal(
         reason_text_kk=texts["kk"],
         reason_text_ru=texts["ru"],
         reason_text_en=texts["en"],
-        legal_ground=reason.legal_ground,
+        # The refusal document is bilingual, as official documents are: Kazakh, then Russian.
+        legal_ground=f"{grounds['kk']} / {grounds['ru']}",
         decided_at=now,
         channel=application.channel,
     )

@@ -277,7 +277,11 @@ def application_view(application: Application, now: dt.datetime) -> ApplicationV
     items = checklist(application)
     if application.refusal_code:
         reason = REFUSAL_REASONS[application.refusal_code]
-        refusal = {"code": reason.code, "text": str(reason.text), "ground": reason.legal_ground}
+        refusal = {
+            "code": reason.code,
+            "text": str(reason.text),
+            "ground": str(reason.legal_ground),
+        }
     return ApplicationView(
         state_label=application.get_state_display(),
         channel_label=application.get_channel_display(),
