@@ -21,6 +21,16 @@ def client() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Each test starts in English, the source language it reads, whatever language an
+    earlier test in the same process left active (a command runs in the active language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings: pytest.FixtureRequest) -> None:
     # Argon2 is right for production and slow on purpose; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -55,7 +55,9 @@ class Locality(LocalizedNameMixin):
 
 
 class Street(LocalizedNameMixin):
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="streets")
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="streets", verbose_name=_("locality")
+    )
 
     class Meta:
         verbose_name = _("street")
@@ -70,7 +72,9 @@ class Street(LocalizedNameMixin):
 class Address(models.Model):
     """A dwelling: a house on a street, and the flat in it."""
 
-    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="addresses")
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, related_name="addresses", verbose_name=_("street")
+    )
     house = models.PositiveIntegerField(_("house number"))
     building = models.CharField(_("building"), max_length=10, blank=True)
     apartment = models.CharField(_("apartment"), max_length=10, blank=True)
@@ -115,7 +119,12 @@ class Person(models.Model):
         _("insured"), default=True, help_text=_("Holds compulsory social health insurance.")
     )
     address = models.ForeignKey(
-        Address, on_delete=models.PROTECT, null=True, blank=True, related_name="residents"
+        Address,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("address"),
     )
     death_date = models.DateField(_("date of death"), null=True, blank=True)
     emigrated_on = models.DateField(_("left the country on"), null=True, blank=True)
@@ -156,8 +165,12 @@ class PersonRelation(models.Model):
         PARENT = "parent", _("parent")
         GUARDIAN = "guardian", _("guardian")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relations")
-    relative = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="dependants")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="relations", verbose_name=_("person")
+    )
+    relative = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="dependants", verbose_name=_("relative")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -180,7 +193,9 @@ class Provider(LocalizedNameMixin):
     bin = models.CharField(_("BIN"), max_length=12, unique=True)
     address = models.CharField(_("address"), max_length=255)
     phone = models.CharField(_("phone"), max_length=30)
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="providers")
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="providers", verbose_name=_("locality")
+    )
     atu_code = models.CharField(_("administrative-territorial unit (KATO)"), max_length=9)
     licence_number = models.CharField(_("licence number"), max_length=50)
     licence_date = models.DateField(_("licence date"))
@@ -200,7 +215,9 @@ class Doctor(models.Model):
         THERAPIST = "therapist", _("district therapist")
         PAEDIATRICIAN = "paediatrician", _("district paediatrician")
 
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="doctors")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="doctors", verbose_name=_("provider")
+    )
     full_name = models.CharField(_("full name"), max_length=200)
     specialty = models.CharField(_("specialty"), max_length=20, choices=Specialty.choices)
 
@@ -220,11 +237,18 @@ class District(models.Model):
         THERAPIST = "therapist", _("therapeutic")
         PAEDIATRIC = "paediatric", _("paediatric")
 
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="districts")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="districts", verbose_name=_("provider")
+    )
     number = models.PositiveIntegerField(_("number"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     doctor = models.ForeignKey(
-        Doctor, on_delete=models.SET_NULL, null=True, blank=True, related_name="districts"
+        Doctor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="districts",
+        verbose_name=_("doctor"),
     )
     normative_size = models.PositiveIntegerField(_("normative size (persons)"), default=2000)
 
@@ -242,8 +266,12 @@ class District(models.Model):
 class ServiceArea(models.Model):
     """The houses of one street, from `house_from` to `house_to`, that a district covers."""
 
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="areas")
-    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="service_areas")
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="areas", verbose_name=_("district")
+    )
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, related_name="service_areas", verbose_name=_("street")
+    )
     house_from = models.PositiveIntegerField(_("from house"), default=1)
     house_to = models.PositiveIntegerField(_("to house"), default=9999)
 
@@ -281,10 +309,19 @@ class Attachment(models.Model):
         LEFT_COUNTRY = "left_country", _("left the country")
         PROVIDER_CLOSED = "provider_closed", _("provider closed")
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attachments")
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="attachments")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("person")
+    )
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("provider")
+    )
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("district"),
     )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to (exclusive)"), null=True, blank=True)

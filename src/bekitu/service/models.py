@@ -50,7 +50,10 @@ class Application(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     recipient = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="applications"
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("recipient"),
     )
     applicant = models.ForeignKey(
         "registry.Person",
@@ -59,6 +62,7 @@ class Application(models.Model):
         blank=True,
         related_name="applications_made",
         help_text=_("Empty when the recipient applies for themselves."),
+        verbose_name=_("applicant"),
     )
     applicant_role = models.CharField(
         _("applicant acts as"), max_length=16, choices=ApplicantRole.choices, default="self"
@@ -67,7 +71,10 @@ class Application(models.Model):
     poa_date = models.DateField(_("power of attorney date"), null=True, blank=True)
     poa_valid_until = models.DateField(_("power of attorney valid until"), null=True, blank=True)
     provider = models.ForeignKey(
-        "registry.Provider", on_delete=models.PROTECT, related_name="applications"
+        "registry.Provider",
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("provider"),
     )
     reason = models.CharField(_("reason"), max_length=24, choices=Reason.choices)
     # The recipient's data as the application states them; R4-1 compares them with the
@@ -100,6 +107,7 @@ class Application(models.Model):
         null=True,
         blank=True,
         related_name="applications_created",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -113,6 +121,7 @@ class Application(models.Model):
         null=True,
         blank=True,
         related_name="applications_decided",
+        verbose_name=_("decided by"),
     )
     refusal_code = models.CharField(
         _("refusal reason"),
@@ -126,6 +135,7 @@ class Application(models.Model):
         null=True,
         blank=True,
         related_name="applications",
+        verbose_name=_("attachment"),
     )
     talon_number = models.CharField(_("talon number"), max_length=40, blank=True)
     refusal_number = models.CharField(_("refusal document number"), max_length=40, blank=True)
@@ -186,7 +196,9 @@ class ApplicationCounter(models.Model):
 class ApplicationStep(models.Model):
     """One transition of an application: what was done, by whom, when, and whether in time."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="steps")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="steps", verbose_name=_("application")
+    )
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20)
     action = models.CharField(_("action"), max_length=20)
@@ -196,6 +208,7 @@ class ApplicationStep(models.Model):
         null=True,
         blank=True,
         related_name="application_steps",
+        verbose_name=_("who"),
     )
     actor_label = models.CharField(
         _("who"), max_length=150, help_text=_("User name, or the portal or system.")
@@ -225,7 +238,12 @@ def scan_upload_to(instance: ApplicationDocument, filename: str) -> str:
 class ApplicationDocument(models.Model):
     """A document of paragraph 9 of the standard: presented at the desk, or a scan."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name=_("application"),
+    )
     kind = models.CharField(_("kind"), max_length=32)
     file = models.FileField(_("scan"), upload_to=scan_upload_to, blank=True)
     content_type = models.CharField(_("file type"), max_length=40, blank=True)
@@ -249,7 +267,10 @@ class CheckResult(models.Model):
     """The outcome of one check of an application, kept so a decision can be explained."""
 
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="check_results"
+        Application,
+        on_delete=models.CASCADE,
+        related_name="check_results",
+        verbose_name=_("application"),
     )
     run = models.PositiveSmallIntegerField(_("run"), default=1)
     check_name = models.CharField(_("check"), max_length=40)

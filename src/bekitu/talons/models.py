@@ -32,7 +32,9 @@ class DocumentSequence(models.Model):
         TALON = "T", _("talon")
         REFUSAL = "R", _("refusal")
 
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="+", verbose_name=_("provider")
+    )
     kind = models.CharField(_("kind"), max_length=1, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("year"))
     last = models.PositiveIntegerField(_("last number"), default=0)
@@ -59,13 +61,27 @@ class Talon(models.Model):
     attachment = models.OneToOneField(
         Attachment, on_delete=models.PROTECT, related_name="talon", verbose_name=_("attachment")
     )
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="talons")
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="talons")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="talons", verbose_name=_("person")
+    )
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="talons", verbose_name=_("provider")
+    )
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, null=True, blank=True, related_name="talons"
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="talons",
+        verbose_name=_("district"),
     )
     doctor = models.ForeignKey(
-        Doctor, on_delete=models.PROTECT, null=True, blank=True, related_name="talons"
+        Doctor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="talons",
+        verbose_name=_("doctor"),
     )
     effective_date = models.DateField(_("attached from"))
     home_visits = models.BooleanField(_("home visits available"))
@@ -88,8 +104,12 @@ class Refusal(models.Model):
 
     number = models.CharField(_("number"), max_length=40, unique=True)
     application_number = models.CharField(_("application number"), max_length=32)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="refusals")
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="refusals")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="refusals", verbose_name=_("person")
+    )
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="refusals", verbose_name=_("provider")
+    )
     reason_code = models.CharField(_("reason code"), max_length=40)
     reason_text_kk = models.TextField(_("reason (Kazakh)"))
     reason_text_ru = models.TextField(_("reason (Russian)"))

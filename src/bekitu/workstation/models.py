@@ -24,7 +24,10 @@ class StaffProfile(models.Model):
         REGIONAL_ADMIN = "regional_admin", _("regional administrator")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+        verbose_name=_("user"),
     )
     provider = models.ForeignKey(
         Provider, on_delete=models.PROTECT, related_name="staff", verbose_name=_("provider")
