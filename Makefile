@@ -40,7 +40,7 @@ lint: install-test
 	$(BIN)/ruff format --check src tests bench
 
 types: install-test
-	$(BIN)/mypy src/bekitu/core $(wildcard src/bekitu/*/rules.py)
+	$(BIN)/mypy src/bekitu
 
 # Browser tests run in a pass of their own: Playwright's sync API keeps an event loop running
 # in the test process, and pyHanko's signing (asyncio.run) can't start one beside it.

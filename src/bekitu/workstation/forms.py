@@ -122,7 +122,9 @@ class AcceptDocumentsForm(forms.Form):
 
     def __init__(self, *args: Any, checklist: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["documents"].choices = checklist
+        documents = self.fields["documents"]
+        assert isinstance(documents, forms.MultipleChoiceField)
+        documents.choices = checklist
 
 
 class ScanForm(forms.Form):
@@ -149,7 +151,9 @@ class RefuseForm(forms.Form):
 
     def __init__(self, *args: Any, reasons: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason_code"].choices = [("", "—"), *reasons]
+        reason_code = self.fields["reason_code"]
+        assert isinstance(reason_code, forms.ChoiceField)
+        reason_code.choices = [("", "—"), *reasons]
 
 
 class PopulationSearchForm(forms.Form):

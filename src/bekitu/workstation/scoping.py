@@ -95,7 +95,7 @@ def persons_in_scope(scope: StaffScope) -> QuerySet[Person]:
 
 def person_in_scope(scope: StaffScope, *, pk: int | None = None, iin: str | None = None) -> Person:
     """The person, if in scope; otherwise 404, whether or not the person exists."""
-    lookup = {"pk": pk} if pk is not None else {"iin": iin}
+    lookup: dict[str, object] = {"pk": pk} if pk is not None else {"iin": iin}
     person = persons_in_scope(scope).filter(**lookup).first()
     if person is None:
         raise Http404("person")

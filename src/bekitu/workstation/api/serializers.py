@@ -18,7 +18,9 @@ from bekitu.workstation.presenters import DESK_REFUSALS
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable error code, e.g. person_not_found.")
     message = serializers.CharField(help_text="What went wrong, in the request's language.")
-    fields = serializers.DictField(
+    # DRF's metaclass takes declared fields off the class, so these names do not shadow the
+    # base attributes the stubs see (`fields`, `label`).
+    fields = serializers.DictField(  # type: ignore[assignment]
         required=False, help_text="Per-field messages, for invalid input."
     )
 
@@ -96,21 +98,21 @@ class TimeLeftSerializer(serializers.Serializer):
 
 class ChecklistItemSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     note = serializers.CharField()
     presented = serializers.BooleanField()
 
 
 class CheckRowSerializer(serializers.Serializer):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     passed = serializers.BooleanField()
     reason = serializers.CharField()
 
 
 class StepSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     who = serializers.CharField()
     breached = serializers.BooleanField()
 
@@ -159,7 +161,7 @@ class ScanSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     content_type = serializers.ChoiceField(choices=["application/pdf", "image/jpeg", "image/png"])
     size = serializers.IntegerField(help_text="Bytes.")
     note = serializers.CharField(allow_blank=True)

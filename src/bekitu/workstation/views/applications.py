@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -182,7 +183,7 @@ def refuse(request: HttpRequest, number: str, *, scope: StaffScope) -> HttpRespo
 @staff_page()
 def document_pdf(
     request: HttpRequest, number: str, kind: str, *, scope: StaffScope
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The talon or the refusal of an application, as its PDF, to print."""
     application = desk.application_in_scope(scope, number)
     name, body = desk.document_pdf(application, kind)
@@ -213,6 +214,6 @@ def scan_attach(request: HttpRequest, number: str, *, scope: StaffScope) -> Http
 
 
 @staff_page()
-def scan_file(request: HttpRequest, number: str, pk: int, *, scope: StaffScope) -> HttpResponse:
+def scan_file(request: HttpRequest, number: str, pk: int, *, scope: StaffScope) -> HttpResponseBase:
     """A scan, downloaded (never shown inline) with the type it was stored with; audited."""
     return desk.scan_open(scope, number, pk).response()

@@ -32,6 +32,6 @@ def population(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
     query = form.cleaned_data["q"] if form.is_valid() else ""
     paginator = Paginator(people.population(scope, query), PAGE_SIZE)
     page_obj = paginator.get_page(data.get("page") if data else None)
-    people.audit_population_page(scope, query=query, shown=page_obj.object_list)
+    people.audit_population_page(scope, query=query, shown=list(page_obj.object_list))
     context = {"form": form, "page_obj": page_obj, "query": query}
     return page(request, "workstation/population.html", scope, context)
