@@ -118,7 +118,7 @@ class Command(BaseCommand):
         ).first()
         lines = ["Try at the desk of stat1:"]
         if unattached:
-            lines.append(f"  {unattached.iin}  not attached anywhere: attach (reason: initial)")
+            lines.append(f"  {unattached.iin}  not attached anywhere: attach (reason: free choice)")
         if elsewhere:
             lines.append(f"  {elsewhere.iin}  attached elsewhere: transfer (change of residence)")
         self.stdout.write("\n".join([*lines, ""]))
