@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Count
 
-from bekitu.registry.models import Attachment, Person, Provider
+from bekitu.registry.models import Attachment, Person, Provider, ServiceArea
 
 DEMO_PASSWORD = "Bekitu-demo-2026"  # noqa: S105 - printed on purpose: demo logins only
 
@@ -105,20 +105,30 @@ class Command(BaseCommand):
         providers = _demo_providers()
         if not providers:
             return
+        provider = providers[0]
         living = Person.objects.filter(
             death_date__isnull=True,
             emigrated_on__isnull=True,
             insured=True,
-            address__street__locality__atu_code=providers[0].atu_code,
+            address__street__locality__atu_code=provider.atu_code,
         ).order_by("iin")
-        open_here = Attachment.objects.filter(valid_to__isnull=True)
-        unattached = living.exclude(pk__in=open_here.values("person_id")).first()
+        # On the streets the provider's districts cover: attached with home visits.
+        covered = living.filter(
+            address__street__in=ServiceArea.objects.filter(district__provider=provider).values(
+                "street"
+            )
+        )
+        open_ones = Attachment.objects.filter(valid_to__isnull=True)
+        unattached = covered.exclude(pk__in=open_ones.values("person_id")).first()
         elsewhere = living.filter(
-            pk__in=open_here.exclude(provider=providers[0]).values("person_id")
+            pk__in=open_ones.exclude(provider=provider).values("person_id")
         ).first()
         lines = ["Try at the desk of stat1:"]
         if unattached:
             lines.append(f"  {unattached.iin}  not attached anywhere: attach (reason: free choice)")
         if elsewhere:
-            lines.append(f"  {elsewhere.iin}  attached elsewhere: transfer (change of residence)")
+            lines.append(
+                f"  {elsewhere.iin}  attached to another polyclinic of the city: transfer "
+                "(reason: change of residence)"
+            )
         self.stdout.write("\n".join([*lines, ""]))
