@@ -156,6 +156,11 @@ LOGIN_FAILURE_LIMIT = env_int(
 LOGIN_LOCKOUT_SECONDS = env_int(
     "BEKITU_LOGIN_LOCKOUT_SECONDS", 900, "How long a lockout lasts after the last failed login."
 )
+INTAKE_LOOKUPS_PER_HOUR = env_int(
+    "BEKITU_INTAKE_LOOKUPS_PER_HOUR",
+    120,
+    "Different IINs a staff member may look up in the population register an hour; 0: no limit.",
+)
 SESSION_IDLE_SECONDS = env_int(
     "BEKITU_SESSION_IDLE_SECONDS",
     1800,

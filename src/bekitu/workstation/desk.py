@@ -8,10 +8,13 @@ message the page or the API shows in the user's language.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -47,9 +50,15 @@ def require_actor(scope: StaffScope) -> None:
         raise NotPermitted(_("Only a statistics-office specialist may do this."))
 
 
+class LookupLimit(DomainError):
+    code = "lookup_limit"
+
+
 def register_lookup(scope: StaffScope, iin: str) -> PersonRecord:
-    """The person as the population register knows them, for intake; audited."""
+    """The person as the population register knows them, for intake; audited, and limited to
+    INTAKE_LOOKUPS_PER_HOUR different IINs a staff member an hour."""
     require_actor(scope)
+    _count_lookup(scope, iin)
     record = get_population_register().lookup(iin)
     if record is None:
         raise NotFound(
@@ -62,6 +71,31 @@ def register_lookup(scope: StaffScope, iin: str) -> PersonRecord:
         data={"provider": scope.provider.bin},
     )
     return record
+
+
+def _count_lookup(scope: StaffScope, iin: str) -> None:
+    """A desk takes a few applications an hour; someone who looks up many more people is
+    browsing the population register, which an audit row alone does not stop. The counter
+    holds hashes of the IINs (looking the same person up again is free) in the shared cache."""
+    limit = int(settings.INTAKE_LOOKUPS_PER_HOUR)
+    if limit <= 0:
+        return
+    hour = timezone.now().strftime("%Y%m%d%H")
+    key = f"bekitu:intake-lookups:{scope.actor}:{hour}"
+    seen: list[str] = cache.get(key, [])
+    digest = hashlib.sha256(iin.encode()).hexdigest()[:16]
+    if digest in seen:
+        return
+    if len(seen) >= limit:
+        log.warning("workstation.lookup_limit", extra={"fields": {"actor": scope.actor}})
+        audit_record(action="workstation.register.lookup_refused", data={"limit": limit})
+        raise LookupLimit(
+            _(
+                "You have looked up as many people as a desk may in one hour. "
+                "Continue with the people already found, or ask the head of the provider."
+            )
+        )
+    cache.set(key, [*seen, digest], 3600)
 
 
 def _local_person(iin: str, code: str) -> Person:

@@ -29,6 +29,8 @@ def domain_status(exc: DomainError) -> int:
         return status.HTTP_403_FORBIDDEN
     if isinstance(exc, Conflict) or exc.code in CONFLICT_CODES:
         return status.HTTP_409_CONFLICT
+    if exc.code == "lookup_limit":
+        return status.HTTP_429_TOO_MANY_REQUESTS
     return status.HTTP_400_BAD_REQUEST
 
 

@@ -276,7 +276,13 @@ class RegisterLookup(StaffAPIView):
         summary="Intake: a person as the population register knows them",
         description="The IIN travels in the body, never in an address, so it stays out of logs.",
         request=s.IinQuerySerializer,
-        responses={200: s.RegisterRecordSerializer, **ERRORS},
+        responses={
+            200: s.RegisterRecordSerializer,
+            **ERRORS,
+            429: OpenApiResponse(
+                s.ErrorSerializer, description="lookup_limit: too many people looked up this hour."
+            ),
+        },
         tags=["workstation"],
     )
     def post(self, request: Request) -> Response:
