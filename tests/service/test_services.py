@@ -144,6 +144,21 @@ def test_a_scan_is_stored_with_the_type_its_content_shows(adult, provider) -> No
     assert doc.file.read() == PNG
 
 
+def test_a_scan_records_who_attached_it_and_a_later_tick_keeps_it(
+    adult, provider, specialist
+) -> None:
+    app = desk(adult, provider)
+    doc = services.application_document_add(
+        application=app, kind="identity_document", file=_upload("id.png", PNG), by=specialist
+    )
+    assert doc.scan_by == specialist and doc.scan_at is not None
+    # Ticking the document as presented again (no file) keeps the scan and its record.
+    again = services.application_document_add(application=app, kind="identity_document")
+    again.refresh_from_db()
+    assert (again.content_type, again.size, again.scan_by) == ("image/png", len(PNG), specialist)
+    assert again.file.name == doc.file.name
+
+
 @pytest.mark.parametrize(
     ("content", "limit", "code"),
     [

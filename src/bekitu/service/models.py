@@ -251,6 +251,15 @@ class ApplicationDocument(models.Model):
     presented = models.BooleanField(_("presented"), default=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    scan_at = models.DateTimeField(_("scan attached at"), null=True, blank=True)
+    scan_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scan attached by"),
+    )
 
     class Meta:
         verbose_name = _("document")

@@ -205,10 +205,12 @@ def application_document_add(
     file: File | None = None,
     presented: bool = True,
     note: str = "",
+    by: User | None = None,
 ) -> ApplicationDocument:
     """Add (or replace) a document of the checklist, with an optional scan (PDF, JPEG, PNG).
 
-    The scan's type is read from its content and its size limited by BEKITU_SCAN_MAX_BYTES.
+    The scan's type is read from its content and its size limited by BEKITU_SCAN_MAX_BYTES;
+    the scan records who attached it and when. Without a file, an earlier scan is kept.
     """
     application = lock(application)
     require_open(application)
@@ -224,10 +226,12 @@ def application_document_add(
             content_type = scan_check(head, size, settings.SCAN_MAX_BYTES)
         except ScanRejected as exc:
             raise DomainError(exc.message, code=exc.code) from exc
+    defaults: dict[str, object] = {"presented": presented, "note": note}
+    if file is not None:
+        scan = {"content_type": content_type, "size": size, "scan_at": timezone.now()}
+        defaults |= {**scan, "scan_by": by}
     document, _created = ApplicationDocument.objects.update_or_create(
-        application=application,
-        kind=kind,
-        defaults={"presented": presented, "note": note, "content_type": content_type, "size": size},
+        application=application, kind=kind, defaults=defaults
     )
     if file is not None:
         document.file.save(f"{kind}.{content_type.rsplit('/', 1)[-1]}", file, save=True)

@@ -215,7 +215,13 @@ SCAN_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "
 
 
 def scan_attach(
-    scope: StaffScope, application: Application, *, kind: str, file: File, note: str = ""
+    scope: StaffScope,
+    application: Application,
+    *,
+    kind: str,
+    file: File,
+    note: str = "",
+    user: Any = None,
 ) -> ApplicationDocument:
     """Attach the scan of a document presented (R8.1), replacing an earlier scan of its kind.
 
@@ -230,7 +236,7 @@ def scan_attach(
             .first()
         )
         document = service_services.application_document_add(
-            application=application, kind=kind, file=file, presented=True, note=note
+            application=application, kind=kind, file=file, presented=True, note=note, by=user
         )
         if earlier and earlier != document.file.name:
             transaction.on_commit(lambda: default_storage.delete(earlier))

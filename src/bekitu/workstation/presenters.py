@@ -10,7 +10,6 @@ from typing import Any
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from bekitu.core.models import AuditEntry
 from bekitu.registry.models import Person
 from bekitu.registry.population import PersonRecord
 from bekitu.registry.selectors import today
@@ -224,27 +223,13 @@ def document_label(kind: str) -> str:
     return str(KINDS.get(kind, kind))
 
 
-def _scan_provenance(application: Application) -> dict[str, tuple[dt.datetime, str]]:
-    """When and by whom the present scan of each kind was attached. The service writes an
-    audit row for every document it adds, in the same transaction, so the log is the record."""
-    rows = AuditEntry.objects.filter(
-        subject_iin=application.recipient.iin,
-        action="service.application.document_add",
-        object_id=application.number,
-    ).order_by("at", "id")
-    found: dict[str, tuple[dt.datetime, str]] = {}
-    for at, actor, data in rows.values_list("at", "actor", "data"):
-        if isinstance(data, dict) and data.get("content_type"):
-            found[str(data.get("kind"))] = (at, actor.removeprefix("staff:"))
-    return found
-
-
 def scans(application: Application) -> list[ScanRow]:
     """The scans attached to the application, with their type, size, when and by whom."""
-    provenance = _scan_provenance(application)
     rows = []
-    for document in application.documents.exclude(file="").order_by("id"):
-        at, by = provenance.get(document.kind, (document.added_at, ""))
+    documents = application.documents.exclude(file="").select_related("scan_by").order_by("id")
+    for document in documents:
+        at = document.scan_at or document.added_at
+        by = document.scan_by.get_username() if document.scan_by else ""
         rows.append(
             ScanRow(
                 id=document.pk,

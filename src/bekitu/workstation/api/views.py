@@ -248,7 +248,12 @@ class ScanCreate(StaffAPIView):
         v = data.validated_data
         document = self.handle(
             lambda: desk.scan_attach(
-                self.scope, application, kind=v["kind"], file=v["file"], note=v["note"]
+                self.scope,
+                application,
+                kind=v["kind"],
+                file=v["file"],
+                note=v["note"],
+                user=request.user,
             )
         )
         scan = next(r for r in presenters.scans(application) if r.id == document.pk)

@@ -205,7 +205,12 @@ def scan_attach(request: HttpRequest, number: str, *, scope: StaffScope) -> Http
             raise DomainError(_form_error(form), code="invalid")
         data = form.cleaned_data
         document = desk.scan_attach(
-            scope, application, kind=data["kind"], file=data["file"], note=data["note"]
+            scope,
+            application,
+            kind=data["kind"],
+            file=data["file"],
+            note=data["note"],
+            user=request.user,
         )
         label = presenters.document_label(document.kind)
         return _("Scan attached: %(document)s.") % {"document": label}
