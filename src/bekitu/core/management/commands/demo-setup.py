@@ -48,16 +48,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("demo-data", persons=options["persons"], seed=options["seed"], if_empty=True)
         call_command("eds", "test-pki", "--persons-from-db")
-        logins = self._logins()
+        providers = _demo_providers()
+        logins = self._logins(providers)
         self._print_welcome(logins)
-        self._print_desk_examples()
+        if providers:
+            self._print_desk_examples(providers[0])
 
-    def _logins(self) -> list[tuple[str, str]]:
+    def _logins(self, providers: list[Provider]) -> list[tuple[str, str]]:
         user_model = get_user_model()
         if not user_model.objects.filter(username="admin").exists():
             user_model.objects.create_superuser("admin", "", DEMO_PASSWORD)
         logins = [("admin", "administration (superuser)")]
-        providers = _demo_providers()
         staff = [
             (f"{role_name}{n}", role, provider)
             for n, provider in enumerate(providers, start=1)
@@ -100,12 +101,8 @@ class Command(BaseCommand):
         ]
         self.stdout.write("\n".join(lines))
 
-    def _print_desk_examples(self) -> None:
+    def _print_desk_examples(self, provider: Provider) -> None:
         """Demo IINs to try at the desk of stat1: people of that provider's unit."""
-        providers = _demo_providers()
-        if not providers:
-            return
-        provider = providers[0]
         living = Person.objects.filter(
             death_date__isnull=True,
             emigrated_on__isnull=True,
