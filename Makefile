@@ -22,8 +22,15 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@ $(VENV)/.run-installed
 
-install: $(VENV)/.run-installed
-install-test: $(VENV)/.test-installed
+# Front-end packages (the handbook's BPMN viewer, the BPMN linter) from the npm registry,
+# exactly as the lock file says.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || scripts/ensure-system-packages npm
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.run-installed node_modules/.installed
+install-test: $(VENV)/.test-installed node_modules/.installed
 	@scripts/ensure-system-packages
 
 messages: install

@@ -272,7 +272,7 @@ zoneinfo.reset_tzpath(to=[])
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request without it
-STATICFILES_DIRS = [SRC_DIR / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [SRC_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
@@ -429,3 +429,15 @@ EDS_NCALAYER_URL = env_str(
     "Websocket address the citizen's browser signs through: NCALayer's, or `bekitu eds "
     "ncalayer-dev` (same default port) in the demo.",
 )
+
+# Handbook (R10, R11): the BPMN viewer comes from the npm registry (`npm ci` at set-up, run
+# by make), never from the repository; its files are served as static files from there.
+NODE_MODULES_DIR = Path(
+    env_str(
+        "BEKITU_NODE_MODULES_DIR",
+        str(PROJECT_DIR / "node_modules"),
+        "Folder of the installed npm packages (`npm ci`), whose bpmn-js viewer the handbook "
+        "pages serve.",
+    )
+)
+STATICFILES_DIRS.append(("vendor/bpmn-js", NODE_MODULES_DIR / "bpmn-js" / "dist"))
