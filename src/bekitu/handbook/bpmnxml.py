@@ -28,11 +28,19 @@ def _sub(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
     return etree.SubElement(parent, _q(BPMN, tag), {k: v for k, v in attrs.items() if v})
 
 
-def documentation(clauses: tuple[str, ...], duration: str = "") -> str:
+_WORDS = {
+    "ru": ("Пункты регламента", "Продолжительность"),
+    "kk": ("Регламенттің тармақтары", "Орындалу ұзақтығы"),
+    "en": ("Clauses", "Duration"),
+}
+
+
+def documentation(clauses: tuple[str, ...], duration: str = "", language: str = "ru") -> str:
     """The documentation line of an element: its clauses and its duration."""
-    text = "Пункты регламента: " + ", ".join(clauses) + "." if clauses else ""
+    clauses_word, duration_word = _WORDS.get(language, _WORDS["en"])
+    text = f"{clauses_word}: " + ", ".join(clauses) + "." if clauses else ""
     if duration:
-        text += f" Продолжительность: {duration}."
+        text += f" {duration_word}: {duration}."
     return text.strip()
 
 
@@ -41,13 +49,13 @@ def _documented(element: etree._Element, text: str) -> None:
         _sub(element, "documentation").text = text
 
 
-def _node(process: etree._Element, node: Node, pool: Pool, diagram_id: str) -> None:
-    element = _sub(process, node.kind, id=node.id, name=node.name.ru)
+def _node(process: etree._Element, node: Node, pool: Pool, lang: str) -> None:
+    element = _sub(process, node.kind, id=node.id, name=node.name.get(lang))
     defaults = [f.id for f in pool.flows if f.source == node.id and f.default]
     if defaults:
         element.set("default", defaults[0])
-    duration = node.duration.ru if node.duration else ""
-    _documented(element, documentation(node.clauses, duration))
+    duration = node.duration.get(lang) if node.duration else ""
+    _documented(element, documentation(node.clauses, duration, lang))
     for flow in pool.flows:
         if flow.target == node.id:
             _sub(element, "incoming").text = flow.id
@@ -58,14 +66,14 @@ def _node(process: etree._Element, node: Node, pool: Pool, diagram_id: str) -> N
         _sub(element, "messageEventDefinition", messageRef=f"Message_{node.id}")
 
 
-def _flow(process: etree._Element, flow: Flow) -> None:
+def _flow(process: etree._Element, flow: Flow, lang: str) -> None:
     element = _sub(
         process,
         "sequenceFlow",
         id=flow.id,
         sourceRef=flow.source,
         targetRef=flow.target,
-        name=flow.name.ru if flow.name else "",
+        name=flow.name.get(lang) if flow.name else "",
     )
     if flow.condition:
         condition = _sub(element, "conditionExpression")
@@ -73,21 +81,23 @@ def _flow(process: etree._Element, flow: Flow) -> None:
         condition.text = flow.condition
 
 
-def _process(root: etree._Element, pool: Pool, diagram_id: str) -> None:
-    process = _sub(root, "process", id=pool.process_id, name=pool.name.ru, isExecutable="false")
+def _process(root: etree._Element, pool: Pool, lang: str) -> None:
+    process = _sub(
+        root, "process", id=pool.process_id, name=pool.name.get(lang), isExecutable="false"
+    )
     if pool.documentation is not None:
-        _documented(process, pool.documentation.ru)
+        _documented(process, pool.documentation.get(lang))
     if pool.lanes:
         lanes = _sub(process, "laneSet", id=f"LaneSet_{pool.id}")
         for lane in pool.lanes:
-            element = _sub(lanes, "lane", id=lane.id, name=lane.name.ru)
+            element = _sub(lanes, "lane", id=lane.id, name=lane.name.get(lang))
             for node in pool.nodes:
                 if node.lane == lane.id:
                     _sub(element, "flowNodeRef").text = node.id
     for node in pool.nodes:
-        _node(process, node, pool, diagram_id)
+        _node(process, node, pool, lang)
     for flow in pool.flows:
-        _flow(process, flow)
+        _flow(process, flow, lang)
 
 
 def _bounds(parent: etree._Element, box: Box) -> None:
@@ -124,9 +134,9 @@ def _edge(
         _bounds(etree.SubElement(edge, _q(BPMNDI, "BPMNLabel")), label)
 
 
-def _diagram_interchange(root: etree._Element, diagram: Diagram, placed: Layout) -> None:
+def _diagram_interchange(root: etree._Element, diagram: Diagram, placed: Layout, lang: str) -> None:
     di = etree.SubElement(root, _q(BPMNDI, "BPMNDiagram"), id=f"BPMNDiagram_{diagram.id}")
-    di.set("name", diagram.title.ru)
+    di.set("name", diagram.title.get(lang))
     plane = etree.SubElement(
         di,
         _q(BPMNDI, "BPMNPlane"),
@@ -149,31 +159,37 @@ def _diagram_interchange(root: etree._Element, diagram: Diagram, placed: Layout)
         _shape(plane, note.id, placed.shapes[note.id], None)
 
 
-def _collaboration(root: etree._Element, diagram: Diagram) -> None:
+def _collaboration(root: etree._Element, diagram: Diagram, lang: str) -> None:
     collaboration = _sub(root, "collaboration", id=f"Collaboration_{diagram.id}")
     for pool in diagram.pools:
         participant = _sub(
-            collaboration, "participant", id=pool.id, name=pool.name.ru, processRef=pool.process_id
+            collaboration,
+            "participant",
+            id=pool.id,
+            name=pool.name.get(lang),
+            processRef=pool.process_id,
         )
         if pool.is_black_box and pool.documentation is not None:
-            _documented(participant, pool.documentation.ru)
+            _documented(participant, pool.documentation.get(lang))
     for message in diagram.message_flows:
         element = _sub(
             collaboration,
             "messageFlow",
             id=message.id,
-            name=message.name.ru,
+            name=message.name.get(lang),
             sourceRef=message.source,
             targetRef=message.target,
         )
-        _documented(element, documentation(message.clauses))
+        _documented(element, documentation(message.clauses, language=lang))
     for note in diagram.annotations:
         annotation = _sub(collaboration, "textAnnotation", id=note.id)
-        _sub(annotation, "text").text = note.text.ru
+        _sub(annotation, "text").text = note.text.get(lang)
 
 
-def diagram_xml(diagram: Diagram) -> bytes:
-    """The diagram as a BPMN 2.0 file (UTF-8, indented, stable from run to run)."""
+def diagram_xml(diagram: Diagram, language: str = "ru") -> bytes:
+    """The diagram as a BPMN 2.0 file (UTF-8, indented, stable from run to run): in Russian
+    as published, or in another language of the service for the pages."""
+    lang = language
     root = etree.Element(
         _q(BPMN, "definitions"),
         nsmap=NSMAP,
@@ -185,11 +201,11 @@ def diagram_xml(diagram: Diagram) -> bytes:
     for pool in diagram.pools:
         for node in pool.nodes:
             if node.message:
-                _sub(root, "message", id=f"Message_{node.id}", name=node.name.ru)
-    _collaboration(root, diagram)
+                _sub(root, "message", id=f"Message_{node.id}", name=node.name.get(lang))
+    _collaboration(root, diagram, lang)
     for pool in diagram.pools:
         if not pool.is_black_box:
-            _process(root, pool, diagram.id)
-    _diagram_interchange(root, diagram, layout(diagram))
+            _process(root, pool, lang)
+    _diagram_interchange(root, diagram, layout(diagram), lang)
     etree.indent(root, space="  ")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
