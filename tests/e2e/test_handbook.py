@@ -65,3 +65,29 @@ def test_r10_appendix_1_shows_every_system_and_message(
     assert "R9.6" in page.locator("#element-panel").inner_text()
     page.screenshot(path=str(screenshots / "handbook-interaction-ru.png"), full_page=True)
     assert problems == []
+
+
+def test_r11_the_head_sees_the_running_process_on_the_diagram(
+    page: Any, live_server: Any, transactional_db: None, screenshots: Path
+) -> None:
+    from tests.factories import ProviderFactory
+    from tests.handbook.test_pages import _accepted_after, _staff
+
+    provider = ProviderFactory()
+    for minutes, late in ((10, False), (20, False), (45, True)):
+        _accepted_after(provider, minutes, late=late)
+    _staff(provider, "head", "head-e2e")
+    problems = _watch(page)
+    page.context.set_extra_http_headers({"Accept-Language": "ru"})
+    page.goto(f"{live_server.url}/workstation/login/")
+    page.fill("#id_username", "head-e2e")
+    page.fill("#id_password", "x-Pass-12345")
+    with page.expect_navigation():
+        page.press("#id_password", "Enter")
+    page.goto(f"{live_server.url}/handbook/provider/")
+    page.wait_for_selector("#bpmn-canvas[data-ready='true']")
+    badge = page.locator(".mining-badge[data-element='Task_provider_action1']")
+    assert badge.count() == 1
+    assert "33%" in badge.inner_text() and "mining-late" in (badge.get_attribute("class") or "")
+    page.screenshot(path=str(screenshots / "handbook-mining-ru.png"), full_page=True)
+    assert problems == []

@@ -39,6 +39,23 @@
     panel.dataset.element = id;
   }
 
+  // The running process: a badge on each element with its figures (heads and the region).
+  function addFigures() {
+    var source = document.getElementById("mining-data");
+    if (!source) { return; }
+    var figures = JSON.parse(source.textContent);
+    var overlays = viewer.get("overlays");
+    var registry = viewer.get("elementRegistry");
+    Object.keys(figures).forEach(function (id) {
+      if (!registry.get(id)) { return; }
+      var badge = document.createElement("div");
+      badge.className = "mining-badge" + (figures[id].late > 0 ? " mining-late" : "");
+      badge.textContent = figures[id].label;
+      badge.dataset.element = id;
+      overlays.add(id, "mining", { position: { bottom: -4, left: -10 }, html: badge });
+    });
+  }
+
   viewer.on("element.click", function (event) { show(event.element.id); });
   document.querySelectorAll("[data-element]").forEach(function (button) {
     button.addEventListener("click", function () {
@@ -60,6 +77,7 @@
       holder.style.height = Math.round(Math.min(Math.max(height, 320), 900)) + "px";
       canvas.resized();
       canvas.zoom("fit-viewport", "auto");
+      addFigures();
       holder.dataset.ready = "true";
       document.dispatchEvent(new CustomEvent("handbook:ready", { detail: viewer }));
     })
