@@ -6,6 +6,7 @@ on the diagram (process mining from the service's own step records)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django import forms
@@ -129,7 +130,7 @@ def diagram(request: HttpRequest, diagram_id: str) -> HttpResponse:
 
 def diagram_source(request: HttpRequest, diagram_id: str) -> HttpResponse:
     """The diagram in the page's language, for the viewer."""
-    xml = diagram_xml(_diagram(diagram_id), _language())
+    xml = _translated(_diagram(diagram_id).id, _language())
     return HttpResponse(xml, content_type="application/xml; charset=utf-8")
 
 
@@ -143,10 +144,22 @@ def diagram_download(request: HttpRequest, file_name: str) -> HttpResponse:
     return response
 
 
+# The handbook changes only with the code: render each document once per process, so that a
+# public address does not cost seconds of CPU per request.
+@functools.lru_cache(maxsize=len(PRINTED_LANGUAGES))
+def _printed(language: str) -> bytes:
+    return handbook_pdf(language)
+
+
+@functools.lru_cache(maxsize=len(DIAGRAMS) * 3)
+def _translated(diagram_id: str, language: str) -> bytes:
+    return diagram_xml(DIAGRAMS[diagram_id], language)
+
+
 def handbook_download(request: HttpRequest, language: str) -> HttpResponse:
     """The printable handbook in Kazakh or Russian."""
     if language not in PRINTED_LANGUAGES:
         raise Http404
-    response = HttpResponse(handbook_pdf(language), content_type="application/pdf")
+    response = HttpResponse(_printed(language), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="handbook-{language}.pdf"'
     return response
