@@ -8,7 +8,7 @@ ADDR   ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/bekitu
 PYTEST_ARGS ?=
 
-.PHONY: run test lint types test-sqlite test-postgres messages install install-test clean bench
+.PHONY: run test lint types imports test-sqlite test-postgres messages install install-test clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ lint: install-test
 types: install-test
 	$(BIN)/mypy src/bekitu
 
+# The import contracts of pyproject.toml (layers, the portal's reach, models behind services).
+imports: install-test
+	$(BIN)/lint-imports --no-cache
+
 # Browser tests run in a pass of their own: Playwright's sync API keeps an event loop running
 # in the test process, and pyHanko's signing (asyncio.run) can't start one beside it.
 test-sqlite: install-test messages
@@ -65,7 +69,7 @@ test-postgres: install-test messages
 		echo "PostgreSQL pass skipped: no server at 127.0.0.1:5432 (set CI=true to start one)"; \
 	fi
 
-test: lint types test-sqlite test-postgres
+test: lint types imports test-sqlite test-postgres
 
 bench: install-test
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

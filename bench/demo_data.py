@@ -60,7 +60,7 @@ def _child(backend: str, persons: int) -> dict[str, Any]:
         from django.core.management import call_command
         from django.db import connections
 
-        from bekitu.registry.demo import load_demo_data
+        from bekitu.devtools.demo import load_demo_data
 
         call_command("migrate", verbosity=0)
         summary = load_demo_data(persons=persons, seed=1, progress=False)

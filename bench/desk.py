@@ -38,7 +38,7 @@ def _pki(folder: Path) -> Any:
     """A test PKI with one provider key (the desk's) and one person key (unused here)."""
     sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
     from bekitu.core.iin import make_bin, make_iin
-    from bekitu.eds.testpki import PersonSpec, ProviderSpec, build_test_pki, cached_keys
+    from bekitu.devtools.testpki import PersonSpec, ProviderSpec, build_test_pki, cached_keys
 
     head = next(i for s in range(1, 50) if (i := make_iin(dt.date(1980, 1, 2), "male", s)))
     bin_ = next(b for s in range(1, 50) if (b := make_bin(dt.date(2005, 1, 1), 4, s)))

@@ -39,9 +39,9 @@ from django.core.management import call_command  # noqa: E402
 from lxml import etree  # noqa: E402
 
 from bekitu.core.iin import make_iin  # noqa: E402
+from bekitu.devtools.testpki import PASSWORD, PersonSpec, TestPki, build_test_pki  # noqa: E402
 from bekitu.eds import verification  # noqa: E402
 from bekitu.eds.signing import sign_xml_with_p12  # noqa: E402
-from bekitu.eds.testpki import PASSWORD, PersonSpec, TestPki, build_test_pki  # noqa: E402
 
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
 

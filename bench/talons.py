@@ -41,7 +41,7 @@ def _setup(folder: Path) -> Any:
     from django.core.management import call_command
 
     from bekitu.core.iin import make_bin, make_iin
-    from bekitu.eds.testpki import PersonSpec, ProviderSpec, build_test_pki, cached_keys
+    from bekitu.devtools.testpki import PersonSpec, ProviderSpec, build_test_pki, cached_keys
 
     call_command("migrate", verbosity=0)
     head = next(i for s in range(1, 50) if (i := make_iin(dt.date(1980, 1, 2), "male", s)))

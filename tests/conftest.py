@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from bekitu.eds.testpki import TestPki
+    from bekitu.devtools.testpki import TestPki
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
     import datetime as dt
 
     from bekitu.core.iin import make_bin, make_iin
-    from bekitu.eds.testpki import PersonSpec, ProviderSpec, build_test_pki, shared_keys
+    from bekitu.devtools.testpki import PersonSpec, ProviderSpec, build_test_pki, shared_keys
 
     persons = [
         PersonSpec(_first_usable(make_iin, dt.date(1985, 3, 14), "male", 101), "ТЕСТОВ", "АСАН"),

@@ -68,10 +68,11 @@ INSTALLED_APPS = [
     "bekitu.service",
     "bekitu.gateway",
     "bekitu.talons",
-    "bekitu.portal",
     "bekitu.workstation",
     "bekitu.reports",
     "bekitu.handbook",
+    # Development and demo tooling (test PKI, demo oblast); no app of the service imports it.
+    "bekitu.devtools",
 ]
 
 MIDDLEWARE = [

@@ -20,7 +20,6 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    path("portal/", include("bekitu.portal.urls")),
     path("workstation/", include("bekitu.workstation.urls")),
     path("", include("bekitu.talons.urls")),
     path("handbook/", include("bekitu.handbook.urls")),

@@ -36,7 +36,9 @@ def test_every_test_the_conformance_matrix_names_exists() -> None:
 def test_every_code_file_the_conformance_matrix_names_exists() -> None:
     text = CONFORMANCE.read_text()
     names = set(
-        re.findall(r"`((?:core|registry|service|eds|talons|workstation)/[\w/.-]+\.\w+)", text)
+        re.findall(
+            r"`((?:core|registry|service|eds|talons|workstation|devtools)/[\w/.-]+\.\w+)", text
+        )
     )
     missing = [n for n in sorted(names) if not (ROOT / "src" / "bekitu" / n).exists()]
     assert missing == []

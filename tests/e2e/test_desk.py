@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.utils import translation
 
+from bekitu.service import services
 from bekitu.service.models import Application
-from bekitu.workstation import desk as desk_ops
-from bekitu.workstation.scoping import scope_for
+from bekitu.workstation.staff import scope_for
 from tests.workstation.conftest import PASSWORD, Desk, build_desk
 
 pytestmark = pytest.mark.e2e
@@ -125,8 +125,10 @@ def test_a_scan_is_attached_and_listed_in_the_browser(
     """Attach a scan of the identity document to an application, in Russian (R8.1)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     scope = scope_for(desk.users["specialist"])
-    entry = desk_ops.Intake(recipient_iin=desk.person.iin, channel="desk", reason="choice")
-    application = desk_ops.intake(scope, entry, user=desk.users["specialist"])
+    entry = services.Intake(recipient_iin=desk.person.iin, channel="desk", reason="choice")
+    application = services.application_intake(
+        scope=scope, intake=entry, by=desk.users["specialist"], looked_up_by=scope.actor
+    )
     page.goto(f"{live_server.url}/workstation/login/")
     _switch_language(page, "ru")
     page.fill("#id_username", "specialist")

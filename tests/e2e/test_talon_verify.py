@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bekitu.eds.testpki import TestPki
+from bekitu.devtools.testpki import TestPki
 from bekitu.talons.selectors import talon_pdf
 from bekitu.talons.services import talon_issue
 from tests.factories import AttachmentFactory, ProviderFactory

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from bekitu.core.models import AuditEntry
-from bekitu.eds.testpki import TestPki
+from bekitu.devtools.testpki import TestPki
 
 from .verify_helpers import sign, signed_request, talon_xml
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from bekitu.eds.testpki import TestPki
+from bekitu.devtools.testpki import TestPki
 from bekitu.eds.verification import REASONS, verify_request
 
 from .verify_helpers import signed_request

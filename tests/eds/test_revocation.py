@@ -22,11 +22,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import call_command
 from django.utils import timezone
 
-from bekitu.eds import testpki_certs
+from bekitu.devtools import testpki_certs
+from bekitu.devtools.testpki import TestPki
+from bekitu.devtools.testpki_certs import Issued
 from bekitu.eds.crl_refresh import crl_addresses, crl_file_name
 from bekitu.eds.revocation import current_crls, load_crls, read_crl
-from bekitu.eds.testpki import TestPki
-from bekitu.eds.testpki_certs import Issued
 from bekitu.eds.trust import build_store, load_trust_store
 from bekitu.eds.verification import verify_request
 

@@ -21,6 +21,7 @@ from signxml import XMLVerifier
 from signxml.exceptions import InvalidSignature
 
 from bekitu.core.models import AuditEntry
+from bekitu.devtools.testpki import PASSWORD, TestPki
 from bekitu.eds.keys import (
     DirectoryKeyStore,
     FakeKeyStore,
@@ -33,7 +34,6 @@ from bekitu.eds.signing import (
     sign_xml_as_provider,
     sign_xml_with_p12,
 )
-from bekitu.eds.testpki import PASSWORD, TestPki
 
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
 

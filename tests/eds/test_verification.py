@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from bekitu.core.models import AuditEntry
+from bekitu.devtools.testpki import TestPki
 from bekitu.eds import verification
-from bekitu.eds.testpki import TestPki
 from bekitu.eds.verification import (
     REASONS,
     VerificationResult,

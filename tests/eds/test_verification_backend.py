@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.utils import timezone
 from lxml import etree
 
+from bekitu.devtools.testpki import TestPki
 from bekitu.eds.backends import registry
 from bekitu.eds.backends.base import CryptoBackend, is_gost_oid, is_gost_uri
 from bekitu.eds.backends.registry import (
@@ -29,7 +30,6 @@ from bekitu.eds.backends.registry import (
 )
 from bekitu.eds.keys import load_p12
 from bekitu.eds.refusal import Refused
-from bekitu.eds.testpki import TestPki
 from bekitu.eds.trust import build_store, validate_path, validation_context
 from bekitu.eds.verification import verify_request
 

@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509 import ocsp
 
+from bekitu.devtools.ocsp_responder import run_in_thread
+from bekitu.devtools.testpki import PASSWORD, TestPki, build_test_pki, cached_keys
 from bekitu.eds import revocation
-from bekitu.eds.ocsp_responder import run_in_thread
-from bekitu.eds.testpki import PASSWORD, TestPki, build_test_pki, cached_keys
 from bekitu.eds.verification import verify_request
 
 from .verify_helpers import signed_request

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from lxml import etree
 
-from bekitu.eds.testpki import PASSWORD, TestPki
+from bekitu.devtools.testpki import PASSWORD, TestPki
 from bekitu.eds.verification import VerificationResult, verify_request
 
 from .verify_helpers import DS, recipient_iin, signed_request

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from bekitu.devtools.testpki import PASSWORD, TestPki
 from bekitu.eds.signing import sign_xml_with_p12
-from bekitu.eds.testpki import PASSWORD, TestPki
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 

@@ -171,3 +171,36 @@ def test_person_relatives_on_a_day_and_by_kind() -> None:
     assert list(selectors.person_relatives(person=child, kind="guardian", on=on)) == [
         former_guardian
     ]
+
+
+def test_in_force_on_a_day_is_the_half_open_period_in_the_query_and_on_the_row() -> None:
+    from bekitu.registry.models import Attachment
+
+    ended = AttachmentFactory(valid_from=D(2024, 1, 1), valid_to=D(2025, 1, 1))
+    later = AttachmentFactory(person=ended.person, valid_from=D(2025, 1, 1))
+    future = AttachmentFactory(valid_from=D(2027, 1, 1))
+    for day, expected in (
+        (D(2023, 12, 31), set()),
+        (D(2024, 1, 1), {ended}),
+        (D(2024, 12, 31), {ended}),
+        (D(2025, 1, 1), {later}),  # the day one ends, the next is in force
+        (D(2027, 1, 1), {later, future}),
+    ):
+        assert set(Attachment.objects.in_force(day)) == expected, day
+        assert {a for a in (ended, later, future) if a.is_in_force(day)} == expected, day
+
+
+def test_district_loads_count_the_persons_in_force_on_the_day_in_two_queries() -> None:
+    district = DistrictFactory(number=1)
+    empty = DistrictFactory(provider=district.provider, number=2)
+    AttachmentFactory(provider=district.provider, district=district, valid_from=D(2024, 1, 1))
+    AttachmentFactory(
+        provider=district.provider,
+        district=district,
+        valid_from=D(2020, 1, 1),
+        valid_to=D(2021, 1, 1),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        loads = selectors.district_loads(provider=district.provider, on=D(2026, 1, 1))
+    assert [(load.district, load.attached) for load in loads] == [(district, 1), (empty, 0)]
+    assert len(queries) == 2

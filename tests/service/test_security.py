@@ -16,7 +16,9 @@ from bekitu.core.models import AuditEntry
 from bekitu.registry.models import Person, Provider
 from bekitu.service import services
 from bekitu.service.models import Application
+from bekitu.service.scope import Scope
 from bekitu.service.selectors import application_queue, documents_required
+from bekitu.service.services import intake
 from bekitu.talons.models import Talon
 
 
@@ -49,7 +51,7 @@ def test_an_intake_that_slips_past_the_check_gets_the_conflict_from_the_database
     adult: Person, provider: Provider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _desk(adult, provider)
-    monkeypatch.setattr(services, "_check_open_application", lambda recipient: None)
+    monkeypatch.setattr(intake, "_check_open_application", lambda recipient: None)
     with pytest.raises(Conflict) as info:
         _desk(adult, provider)
     assert info.value.code == "application_open"
@@ -122,7 +124,7 @@ def test_reading_the_queue_is_audited_by_application_number(
     adult: Person, provider: Provider
 ) -> None:
     application = _desk(adult, provider)
-    assert application_queue(provider=provider) == [application]
+    assert application_queue(scope=Scope(provider=provider)) == [application]
     row = AuditEntry.objects.get(action="service.application.queue")
     assert row.object_id == provider.bin
     assert row.data == {"shown": 1, "numbers": [application.number]}

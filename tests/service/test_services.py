@@ -16,6 +16,7 @@ from bekitu.registry.models import Attachment
 from bekitu.registry.selectors import provider_working_hours
 from bekitu.service import selectors, services
 from bekitu.service.models import Application, CheckResult
+from bekitu.service.scope import Scope
 from bekitu.service.selectors import documents_required
 from bekitu.talons.models import Refusal, Talon
 from tests.factories import (
@@ -500,7 +501,7 @@ def test_the_queue_lists_open_applications_by_deadline_with_time_left(adult, pro
     decided = issued(
         desk(PersonFactory(birth_date=dt.date(1990, 1, 1), address=adult.address), provider)
     )
-    queue = selectors.application_queue(provider=provider, now=now)
+    queue = selectors.application_queue(scope=Scope(provider=provider), now=now)
     assert [a.number for a in queue] == [sooner.number, later.number]
     assert decided.number not in [a.number for a in queue]
     assert queue[0].time_left < dt.timedelta(0) < queue[1].time_left
@@ -511,9 +512,9 @@ def test_an_application_is_read_only_at_its_provider_and_the_read_is_audited(
 ) -> None:
     app = desk(adult, provider)
     other = type(provider).objects.exclude(pk=provider.pk).first() or None
-    assert selectors.application_get(number=app.number, provider=provider) == app
+    assert selectors.application_get(number=app.number, scope=Scope(provider=provider)) == app
     if other is not None:
-        assert selectors.application_get(number=app.number, provider=other) is None
+        assert selectors.application_get(number=app.number, scope=Scope(provider=other)) is None
     assert AuditEntry.objects.filter(action="service.application.read").count() == 1
 
 

@@ -7,12 +7,10 @@ import itertools
 
 import pytest
 
+from bekitu.core.vocabulary import TERMINAL_STATES as TERMINAL
+from bekitu.core.vocabulary import Action, Channel, State
 from bekitu.service.statemachine import (
     INITIAL,
-    TERMINAL,
-    Action,
-    Channel,
-    State,
     TransitionNotAllowed,
     allowed_actions,
     is_open,

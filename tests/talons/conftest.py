@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
-from bekitu.eds.testpki import TestPki
+from bekitu.devtools.testpki import TestPki
 from bekitu.registry.models import Attachment, Provider
 from bekitu.talons.models import Talon
 from bekitu.talons.services import talon_issue

@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from bekitu.core.models import AuditEntry
+from bekitu.service import services
 from bekitu.service.models import Application
-from bekitu.workstation import desk as desk_ops
-from bekitu.workstation.scoping import scope_for
+from bekitu.workstation.staff import scope_for
 from tests.factories import AttachmentFactory, LocalityFactory, ProviderFactory
 from tests.workstation.conftest import PASSWORD, Desk
 
@@ -20,8 +20,10 @@ pytestmark = pytest.mark.django_db
 def _application(desk: Desk) -> Application:
     scope = scope_for(desk.users["specialist"])
     assert scope is not None
-    entry = desk_ops.Intake(recipient_iin=desk.person.iin, channel="desk", reason="choice")
-    return desk_ops.intake(scope, entry, user=desk.users["specialist"])
+    entry = services.Intake(recipient_iin=desk.person.iin, channel="desk", reason="choice")
+    return services.application_intake(
+        scope=scope, intake=entry, by=desk.users["specialist"], looked_up_by=scope.actor
+    )
 
 
 def test_staff_log_in_with_their_password_and_land_on_the_queue(desk: Desk) -> None:

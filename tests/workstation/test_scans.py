@@ -14,9 +14,9 @@ from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 
 from bekitu.core.models import AuditEntry
+from bekitu.service import services
 from bekitu.service.models import Application, ApplicationDocument
-from bekitu.workstation import desk as desk_ops
-from bekitu.workstation.scoping import scope_for
+from bekitu.workstation.staff import scope_for
 from tests.workstation.conftest import Desk
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +40,10 @@ def media(settings: Any, tmp_path: Path) -> Path:
 def _application(desk: Desk) -> Application:
     scope = scope_for(desk.users["specialist"])
     assert scope is not None
-    entry = desk_ops.Intake(recipient_iin=desk.person.iin, channel="desk", reason="choice")
-    return desk_ops.intake(scope, entry, user=desk.users["specialist"])
+    entry = services.Intake(recipient_iin=desk.person.iin, channel="desk", reason="choice")
+    return services.application_intake(
+        scope=scope, intake=entry, by=desk.users["specialist"], looked_up_by=scope.actor
+    )
 
 
 def _upload(name: str, content: bytes) -> SimpleUploadedFile:
@@ -138,8 +140,9 @@ def test_the_page_refuses_an_unknown_kind_a_missing_file_and_a_decided_applicati
     url = reverse("workstation:scan-attach", args=[application.number])
     missing = desk.client("specialist").post(url, {"kind": KIND}, follow=True)
     assert _messages(missing) == ["Choose the file of the scan."]
-    scope = scope_for(desk.users["specialist"])
-    desk_ops.refuse(scope, application, "deceased", "", user=desk.users["specialist"])
+    services.application_refuse(
+        application=application, reason_code="deceased", by=desk.users["specialist"]
+    )
     closed = _page_post(desk, "specialist", application.number, "a.pdf", PDF)
     assert _messages(closed) == ["The application has already been decided."]
     assert not application.documents.exists() and _stored_files(media) == []
@@ -245,8 +248,9 @@ def test_the_api_answers_409_for_a_decided_application_and_400_without_a_file(
     missing = desk.api("specialist").post(url, {"kind": KIND}, format="multipart")
     assert missing.status_code == 400 and missing.json()["code"] == "invalid"
     assert "file" in missing.json()["fields"]
-    scope = scope_for(desk.users["specialist"])
-    desk_ops.refuse(scope, application, "deceased", "", user=desk.users["specialist"])
+    services.application_refuse(
+        application=application, reason_code="deceased", by=desk.users["specialist"]
+    )
     closed = _api_post(desk, "specialist", application.number, "a.pdf", PDF)
     assert closed.status_code == 409
     assert closed.json() == {

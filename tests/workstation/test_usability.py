@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from lxml import html as lxml_html
 
-from bekitu.workstation import desk as desk_ops
-from bekitu.workstation.scoping import scope_for
+from bekitu.service import services
+from bekitu.workstation.staff import scope_for
 from tests.workstation.conftest import Desk
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +32,10 @@ def test_every_field_of_every_desk_page_has_a_label(desk: Desk) -> None:
     client.post(reverse("workstation:intake"), {"iin": desk.person.iin})
     scope = scope_for(desk.users["specialist"])
     assert scope is not None
-    entry = desk_ops.Intake(recipient_iin=desk.elsewhere.iin, channel="phone", reason="choice")
-    application = desk_ops.intake(scope, entry, user=desk.users["specialist"])
+    entry = services.Intake(recipient_iin=desk.elsewhere.iin, channel="phone", reason="choice")
+    application = services.application_intake(
+        scope=scope, intake=entry, by=desk.users["specialist"], looked_up_by=scope.actor
+    )
     pages = [
         reverse("workstation:intake"),
         reverse("workstation:intake-person"),

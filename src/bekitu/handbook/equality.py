@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from bekitu.service.statemachine import INITIAL, TERMINAL, TRANSITIONS, Action, Channel, State
+from bekitu.core.vocabulary import TERMINAL_STATES, Action, Channel, State
+from bekitu.service.statemachine import INITIAL, TRANSITIONS
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 START = "(start)"  # where a path from a start event begins: before the application exists
@@ -144,7 +145,7 @@ def compare(
         problems.append(f"state {state} has no element in the mapping")
     for state in sorted(mapped_states - code_states):
         problems.append(f"the mapping names state {state}, which the channel never reaches")
-    terminal = {str(s) for s in TERMINAL}
+    terminal = {str(s) for s in TERMINAL_STATES}
     for step in steps:
         if step.target == END and step.source not in {START, *terminal}:
             problems.append(f"from {step.source} a path ends at {step.element} without a decision")

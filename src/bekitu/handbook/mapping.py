@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bekitu.service.statemachine import Channel, State
+from bekitu.core.vocabulary import Channel, State
 
 
 @dataclass(frozen=True)

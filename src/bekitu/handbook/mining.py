@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from bekitu.core.vocabulary import Channel
 from bekitu.handbook.diagrams import bpmn_path
 from bekitu.handbook.equality import diagram_steps, read_process
 from bekitu.handbook.mapping import MAPPING
 from bekitu.handbook.model import Diagram
-from bekitu.service.statemachine import Channel
 from bekitu.service.step_statistics import StepStatistics, step_statistics
 
 

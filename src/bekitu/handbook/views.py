@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -24,14 +24,15 @@ from bekitu.handbook.diagrams import DIAGRAMS, bpmn_path
 from bekitu.handbook.mining import channels_of, diagram_figures
 from bekitu.handbook.model import Diagram
 from bekitu.handbook.pdf import handbook_pdf
-from bekitu.registry.models import Provider
-from bekitu.workstation.models import StaffProfile
-from bekitu.workstation.scoping import StaffScope, scope_for
+from bekitu.workstation.staff import Role, StaffScope, scope_for
+
+if TYPE_CHECKING:
+    from bekitu.registry.models import Provider
 
 # The languages the handbook is printed in: those of the regulation's publication.
 PRINTED_LANGUAGES = ("kk", "ru")
 # Who sees the running process on the diagram: the head of a provider and the region.
-MINING_ROLES = frozenset({StaffProfile.Role.HEAD, StaffProfile.Role.REGIONAL_ADMIN})
+MINING_ROLES = frozenset({Role.HEAD, Role.REGIONAL_ADMIN})
 MINING_DAYS = 30  # the period shown until another is chosen
 
 
@@ -44,8 +45,8 @@ class MiningForm(forms.Form):
     until = forms.DateField(
         label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    provider = forms.ModelChoiceField(
-        queryset=Provider.objects.none(),
+    provider: forms.ModelChoiceField[Provider] = forms.ModelChoiceField(
+        queryset=None,  # the staff member's providers, set in __init__
         required=False,
         to_field_name="bin",
         label=_("Provider"),

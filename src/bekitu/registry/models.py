@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from bekitu.core.vocabulary import AttachmentEnd, AttachmentReason, ResidentStatus, Sex
+
 
 class LocalizedNameMixin(models.Model):
     name_kk = models.CharField(_("name (Kazakh)"), max_length=255)
@@ -96,16 +98,9 @@ class Address(models.Model):
 class Person(models.Model):
     """A resident, as the population register knows them."""
 
-    class Sex(models.TextChoices):
-        MALE = "male", _("male")
-        FEMALE = "female", _("female")
-
-    class Status(models.TextChoices):
-        CITIZEN = "citizen", _("citizen of Kazakhstan")
-        KANDAS = "kandas", _("kandas")
-        REFUGEE = "refugee", _("refugee")
-        RESIDENCE_PERMIT = "residence_permit", _("holder of a residence permit")
-        TEMPORARY = "temporary", _("temporary resident")
+    # The register's terms, defined once in bekitu.core.vocabulary.
+    Sex = Sex
+    Status = ResidentStatus
 
     iin = models.CharField(_("IIN"), max_length=12, unique=True)
     surname = models.CharField(_("surname"), max_length=100)
@@ -289,6 +284,13 @@ class ServiceArea(models.Model):
         return f"{self.street}, {self.house_from}–{self.house_to}"
 
 
+class AttachmentQuerySet(models.QuerySet["Attachment"]):
+    def in_force(self, day: dt.date) -> AttachmentQuerySet:
+        """The attachments in force on a day. Periods are half-open, [valid_from, valid_to):
+        one ended on a day is not in force that day, and the one replacing it is."""
+        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+
+
 class Attachment(models.Model):
     """A person attached to a provider (and a district) over [valid_from, valid_to).
 
@@ -296,18 +298,9 @@ class Attachment(models.Model):
     open attachment per person.
     """
 
-    class Reason(models.TextChoices):
-        CHOICE = "choice", _("free choice of provider")
-        CHANGE_OF_RESIDENCE = "change_of_residence", _("change of residence")
-        PROVIDER_CLOSED = "provider_closed", _("provider closed or reorganised")
-        NEWBORN = "newborn", _("newborn")
-        INITIAL = "initial", _("initial registration")
-
-    class EndReason(models.TextChoices):
-        TRANSFER = "transfer", _("transferred to another attachment")
-        DEATH = "death", _("death")
-        LEFT_COUNTRY = "left_country", _("left the country")
-        PROVIDER_CLOSED = "provider_closed", _("provider closed")
+    # The register's terms, defined once in bekitu.core.vocabulary.
+    Reason = AttachmentReason
+    EndReason = AttachmentEnd
 
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("person")
@@ -337,6 +330,8 @@ class Attachment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
+    objects = AttachmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
@@ -355,3 +350,7 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} → {self.provider_id} [{self.valid_from}, {self.valid_to or '…'})"
+
+    def is_in_force(self, day: dt.date) -> bool:
+        """Whether this attachment is in force on a day (as `Attachment.objects.in_force`)."""
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)

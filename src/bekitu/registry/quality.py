@@ -11,27 +11,29 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from bekitu.registry.models import Address, Attachment, District, Person, ServiceArea
 from bekitu.registry.selectors import today
 
 
-def _in_force(day: dt.date) -> Q:
-    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-
-
 def district_loads(*, on: dt.date | None = None, kato_prefix: str = "") -> QuerySet[District]:
     """Districts of open providers annotated with `attached` (persons in force on the day)."""
     day = on or today()
-    in_force = Q(attachments__valid_from__lte=day) & (
-        Q(attachments__valid_to__isnull=True) | Q(attachments__valid_to__gt=day)
+    attached = (
+        Attachment.objects.in_force(day)
+        .filter(district=OuterRef("pk"))
+        .order_by()
+        .values("district")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     return (
         District.objects.filter(
             provider__is_active=True, provider__atu_code__startswith=kato_prefix
         )
-        .annotate(attached=Count("attachments", filter=in_force))
+        .annotate(attached=Coalesce(Subquery(attached), 0))
         .select_related("provider", "doctor")
         .order_by("provider__name_ru", "number")
     )
@@ -47,9 +49,11 @@ def districts_over_norm(
 
 
 def _running(day: dt.date, kato_prefix: str) -> QuerySet[Attachment]:
-    return Attachment.objects.filter(
-        _in_force(day), provider__atu_code__startswith=kato_prefix
-    ).select_related("person", "provider", "district")
+    return (
+        Attachment.objects.in_force(day)
+        .filter(provider__atu_code__startswith=kato_prefix)
+        .select_related("person", "provider", "district")
+    )
 
 
 def attachments_of_departed(

@@ -7,17 +7,19 @@ A read that returns a person's own data (identity, address) writes an audit row
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from bekitu.core.audit import audit_record
 from bekitu.registry.models import (
     Address,
     Attachment,
+    AttachmentQuerySet,
     District,
     Person,
     PersonRelation,
@@ -63,18 +65,14 @@ def person_get(*, pk: int) -> Person | None:
     return person
 
 
-def _in_force_on(day: dt.date) -> Q:
-    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-
-
-def _attachments() -> QuerySet[Attachment]:
+def _attachments() -> AttachmentQuerySet:
     return Attachment.objects.select_related("provider", "district", "district__doctor")
 
 
 def attachment_current(*, person: Person, on: dt.date | None = None) -> Attachment | None:
     """The attachment whose period [valid_from, valid_to) contains the day (default today)."""
     day = on or today()
-    return _attachments().filter(_in_force_on(day), person=person).order_by("-valid_from").first()
+    return _attachments().in_force(day).filter(person=person).order_by("-valid_from").first()
 
 
 def attachment_open(*, person: Person) -> Attachment | None:
@@ -91,7 +89,8 @@ def provider_population(*, provider: Provider, on: dt.date | None = None) -> Que
     """The attachments in force at the provider on the day (default today): its population."""
     day = on or today()
     return (
-        Attachment.objects.filter(_in_force_on(day), provider=provider)
+        Attachment.objects.in_force(day)
+        .filter(provider=provider)
         .select_related("person", "district")
         .order_by("pk")
     )
@@ -147,3 +146,77 @@ def person_relatives(
     if kind:
         relations = relations.filter(kind=kind)
     return relations.select_related("relative").order_by("kind", "pk")
+
+
+def attachment_get(*, pk: int) -> Attachment:
+    """The attachment with its person, provider, district and doctor (DoesNotExist if none)."""
+    return Attachment.objects.select_related("person", "provider", "district__doctor").get(pk=pk)
+
+
+def providers_by_pk(*, pks: list[int]) -> list[Provider]:
+    """The providers with these primary keys, by BIN."""
+    return list(Provider.objects.filter(pk__in=pks).order_by("bin"))
+
+
+def providers_in_scope(*, provider_pk: int, kato_prefix: str = "") -> QuerySet[Provider]:
+    """The provider itself, or with a KATO prefix every provider of that region or unit."""
+    if kato_prefix:
+        return Provider.objects.filter(atu_code__startswith=kato_prefix)
+    return Provider.objects.filter(pk=provider_pk)
+
+
+@dataclass(frozen=True)
+class DistrictLoad:
+    district: District
+    attached: int  # persons whose attachment to the district is in force on the day
+
+
+def district_loads(*, provider: Provider, on: dt.date) -> list[DistrictLoad]:
+    """The provider's districts by number, each with its doctor and the persons attached to
+    it on the day (two queries)."""
+    districts = District.objects.filter(provider=provider).select_related("doctor")
+    attached = dict(
+        Attachment.objects.in_force(on)
+        .filter(provider=provider, district__isnull=False)
+        .order_by()
+        .values("district")
+        .annotate(n=Count("pk"))
+        .values_list("district", "n")
+    )
+    return [DistrictLoad(d, attached.get(d.pk, 0)) for d in districts.order_by("number")]
+
+
+def persons_of_providers(
+    *, providers: QuerySet[Provider], or_ids: QuerySet[Any] | None = None
+) -> QuerySet[Person]:
+    """Persons with an open attachment to one of the providers, or whose ids `or_ids` lists
+    (a subquery, e.g. the recipients of the providers' applications); not audited."""
+    attached = Attachment.objects.filter(valid_to__isnull=True, provider__in=providers)
+    wanted = Q(pk__in=attached.values("person_id"))
+    if or_ids is not None:
+        wanted |= Q(pk__in=or_ids)
+    return Person.objects.filter(wanted)
+
+
+def population_search(
+    *, providers: QuerySet[Provider], query: str = "", on: dt.date | None = None
+) -> AttachmentQuerySet:
+    """Attachments in force on the day (default today) at the providers, narrowed by IIN (or
+    its start) or by surname (and given name); not audited until a page of it is shown."""
+    qs = Attachment.objects.in_force(on or today()).filter(provider__in=providers)
+    query = query.strip()
+    if query.isdigit():
+        qs = qs.filter(person__iin__startswith=query)
+    elif query:
+        words = query.split()
+        qs = qs.filter(_starts("person__surname", words[0]))
+        if len(words) > 1:
+            qs = qs.filter(_starts("person__given_name", words[1]))
+    return qs.select_related("person", "district", "provider").order_by(
+        "person__surname", "person__given_name", "person__iin"
+    )
+
+
+def _starts(field: str, word: str) -> Q:
+    # SQLite folds case for ASCII only: also match the capitalised Cyrillic spelling.
+    return Q(**{f"{field}__istartswith": word}) | Q(**{f"{field}__startswith": word.capitalize()})

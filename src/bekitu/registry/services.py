@@ -33,7 +33,9 @@ END_REASONS = frozenset(
 )
 
 
-def _lock_person(person: Person) -> Person:
+def person_lock(*, person: Person) -> Person:
+    """The person's row, locked until the transaction ends: every change of one person's
+    attachments, and every intake of one person, runs one after the other."""
     return Person.objects.select_for_update().get(pk=person.pk)
 
 
@@ -125,7 +127,7 @@ def attachment_create(
     Raises DomainError "already_attached" when the person has an open attachment (or one
     that runs past `valid_from`): that is a transfer.
     """
-    person = _lock_person(person)
+    person = person_lock(person=person)
     _check_target(provider, district)
     running = Attachment.objects.filter(person=person).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=valid_from)
@@ -158,7 +160,7 @@ def attachment_transfer(
     person with no attachment is simply attached. Concurrent transfers of one person are
     serialised by the lock on the person's row.
     """
-    person = _lock_person(person)
+    person = person_lock(person=person)
     _check_target(provider, district)
     ended = _close_from(person, valid_from, Attachment.EndReason.TRANSFER)
     attachment = _open(
@@ -188,7 +190,7 @@ def attachment_end(*, person: Person, on: dt.date, end_reason: str) -> Attachmen
         raise DomainError(
             _("This is not a reason to end an attachment."), code="invalid_end_reason"
         )
-    person = _lock_person(person)
+    person = person_lock(person=person)
     ended = _close_from(person, on, end_reason)
     if not ended:
         raise DomainError(_("The person is not attached."), code="not_attached")

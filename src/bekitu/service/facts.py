@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Count, Q
 from django.utils import timezone
 
-from bekitu.registry.models import District, Person
 from bekitu.registry.population import PersonRecord, get_population_register
-from bekitu.registry.selectors import attachment_history, districts_covering
+from bekitu.registry.selectors import attachment_history, district_loads, districts_covering
 from bekitu.service import documents
 from bekitu.service.models import Application
 from bekitu.service.policy import Policy, policy_for, policy_get
@@ -25,6 +24,9 @@ from bekitu.service.rules import (
     ProviderFacts,
     RegisterRecord,
 )
+
+if TYPE_CHECKING:
+    from bekitu.registry.models import District, Person
 
 
 @dataclass(frozen=True)
@@ -133,15 +135,7 @@ def _history(person: Person) -> tuple[AttachmentFacts, ...]:
 def _districts(
     application: Application, on: dt.date
 ) -> tuple[list[DistrictFacts], dict[int, District]]:
-    in_force = Q(attachments__valid_from__lte=on) & (
-        Q(attachments__valid_to__isnull=True) | Q(attachments__valid_to__gt=on)
-    )
-    rows = list(
-        District.objects.filter(provider=application.provider)
-        .select_related("doctor")
-        .annotate(attached=Count("attachments", filter=in_force))
-        .order_by("number")
-    )
+    loads = district_loads(provider=application.provider, on=on)
     address = application.recipient.address
     covering = (
         set(
@@ -153,15 +147,27 @@ def _districts(
         else set()
     )
     facts = [
-        DistrictFacts(d.pk, d.kind, d.pk in covering, d.attached, d.normative_size) for d in rows
+        DistrictFacts(
+            load.district.pk,
+            load.district.kind,
+            load.district.pk in covering,
+            load.attached,
+            load.district.normative_size,
+        )
+        for load in loads
     ]
-    return facts, {d.pk: d for d in rows}
+    return facts, {load.district.pk: load.district for load in loads}
 
 
-def case_build(application: Application) -> CaseFacts:
-    """The facts the checks need, from the population register and the local register."""
+def case_build(application: Application, *, record: PersonRecord | None = None) -> CaseFacts:
+    """The facts the checks need, from the population register and the local register.
+
+    `record` is the population register's answer when the caller has just read it (intake
+    reads it once per request); otherwise the register is asked here.
+    """
     on = application_day(application)
-    record = get_population_register().lookup(application.recipient.iin)
+    if record is None:
+        record = get_population_register().lookup(application.recipient.iin)
     districts, by_id = _districts(application, on)
     provider = application.provider
     case = Case(

@@ -12,35 +12,26 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bekitu.registry.models import Attachment
-from bekitu.service.constants import REFUSAL_REASONS
+from bekitu.core.vocabulary import (
+    TERMINAL_STATES,
+    ApplicantRole,
+    AttachmentReason,
+    Channel,
+    Check,
+    RefusalCode,
+    State,
+)
 
 
 class Application(models.Model):
     """One request for attachment to a provider, in any channel."""
 
-    class Channel(models.TextChoices):
-        DESK = "desk", _("in person at the provider")
-        PHONE = "phone", _("by telephone")
-        PORTAL = "portal", _("through the portal")
-
-    class ApplicantRole(models.TextChoices):
-        SELF = "self", _("the recipient in person")
-        PARENT = "parent", _("parent of a minor")
-        GUARDIAN = "guardian", _("guardian")
-        REPRESENTATIVE = "representative", _("representative under a power of attorney")
-
+    # The service's terms, defined once in bekitu.core.vocabulary.
+    Channel = Channel
+    ApplicantRole = ApplicantRole
+    State = State
     # The reason an application gives is the reason the attachment it makes will carry.
-    Reason = Attachment.Reason
-
-    class State(models.TextChoices):
-        RECEIVED = "received", _("received")
-        DOCUMENTS_ACCEPTED = "documents_accepted", _("documents accepted")
-        SUBMITTED = "submitted", _("submitted through the portal")
-        REGISTERED = "registered", _("registered at the provider")
-        CHECKED = "checked", _("checked")
-        TALON_ISSUED = "talon_issued", _("talon issued")
-        REFUSED = "refused", _("refused")
+    Reason = AttachmentReason
 
     class Sla(models.TextChoices):
         ON_TIME = "on_time", _("on time")
@@ -127,7 +118,7 @@ class Application(models.Model):
         _("refusal reason"),
         max_length=30,
         blank=True,
-        choices=[(code, code) for code in REFUSAL_REASONS],
+        choices=RefusalCode.choices,
     )
     attachment = models.ForeignKey(
         "registry.Attachment",
@@ -175,7 +166,7 @@ class Application(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state not in (self.State.TALON_ISSUED, self.State.REFUSED)
+        return self.state not in TERMINAL_STATES
 
     @property
     def effective_applicant_id(self) -> int:
@@ -282,7 +273,7 @@ class CheckResult(models.Model):
         verbose_name=_("application"),
     )
     run = models.PositiveSmallIntegerField(_("run"), default=1)
-    check_name = models.CharField(_("check"), max_length=40)
+    check_name = models.CharField(_("check"), max_length=40, choices=Check.choices)
     passed = models.BooleanField(_("passed"))
     reason_code = models.CharField(_("reason code"), max_length=30, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)

@@ -10,8 +10,9 @@ from dataclasses import asdict, dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from bekitu.core.vocabulary import OPEN_STATES
 from bekitu.service.models import Application
-from bekitu.service.procedure import OPEN_STATES, audit_application
+from bekitu.service.procedure import audit_application
 from bekitu.service.sla import SlaStatus, sla_status
 
 log = logging.getLogger("bekitu.service")

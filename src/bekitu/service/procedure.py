@@ -6,27 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import DomainError
-from bekitu.core.models import User
+from bekitu.core.vocabulary import Action, Channel, State
 from bekitu.service.models import Application, ApplicationCounter, ApplicationStep
 from bekitu.service.sla import action_due
-from bekitu.service.statemachine import (
-    TERMINAL,
-    Action,
-    Channel,
-    State,
-    TransitionNotAllowed,
-    allowed_actions,
-    transition,
-)
+from bekitu.service.statemachine import TransitionNotAllowed, allowed_actions, transition
+
+if TYPE_CHECKING:
+    from bekitu.core.models import User
 
 log = logging.getLogger("bekitu.service")
-
-OPEN_STATES = tuple(s for s in Application.State.values if s not in TERMINAL)
 
 
 def audit_application(application: Application, verb: str, **data: object) -> None:

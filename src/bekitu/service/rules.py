@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bekitu.core.vocabulary import ApplicantRole, Check, RefusalCode
 from bekitu.service.policy import Policy
 
 ADULT_AGE = 18
@@ -151,7 +152,7 @@ def check_data_reliable(case: Case, policy: Policy) -> Outcome:
     """R4-1: the data must match the population register (the IIN known, names, birth date)."""
     record, person = case.record, case.recipient
     if record is None:
-        return _fail("data_reliable", "unreliable_data", mismatch=["iin"])
+        return _fail(Check.DATA_RELIABLE, RefusalCode.UNRELIABLE_DATA, mismatch=["iin"])
     mismatch = [
         name
         for name in ("surname", "given_name", "patronymic")
@@ -160,28 +161,30 @@ def check_data_reliable(case: Case, policy: Policy) -> Outcome:
     if person.birth_date != record.birth_date:
         mismatch.append("birth_date")
     if mismatch:
-        return _fail("data_reliable", "unreliable_data", mismatch=mismatch)
-    return _pass("data_reliable")
+        return _fail(Check.DATA_RELIABLE, RefusalCode.UNRELIABLE_DATA, mismatch=mismatch)
+    return _pass(Check.DATA_RELIABLE)
 
 
 def check_alive(case: Case, policy: Policy) -> Outcome:
     """Only a living person is attached; the register's date of death is decisive."""
     dates = [d for d in (case.recipient.death_date, case.record and case.record.death_date) if d]
     if any(d <= case.on for d in dates):
-        return _fail("alive", "deceased")
-    return _pass("alive")
+        return _fail(Check.ALIVE, RefusalCode.DECEASED)
+    return _pass(Check.ALIVE)
 
 
 def check_eligible(case: Case, policy: Policy) -> Outcome:
     """Residents by status; others only with compulsory social health insurance, if at all."""
     person = case.recipient
     if person.emigrated_on is not None and person.emigrated_on <= case.on:
-        return _fail("eligible", "not_eligible", status=person.status, emigrated=True)
+        return _fail(Check.ELIGIBLE, RefusalCode.NOT_ELIGIBLE, status=person.status, emigrated=True)
     if person.status in policy.eligible_statuses:
-        return _pass("eligible", status=person.status)
+        return _pass(Check.ELIGIBLE, status=person.status)
     if person.status in policy.insured_statuses and person.insured:
-        return _pass("eligible", status=person.status, insured=True)
-    return _fail("eligible", "not_eligible", status=person.status, insured=person.insured)
+        return _pass(Check.ELIGIBLE, status=person.status, insured=True)
+    return _fail(
+        Check.ELIGIBLE, RefusalCode.NOT_ELIGIBLE, status=person.status, insured=person.insured
+    )
 
 
 def poa_valid(authority: AuthorityFacts, on: dt.date) -> bool:
@@ -196,29 +199,29 @@ def check_authority(case: Case, policy: Policy) -> Outcome:
     """Adults act for themselves; minors through a parent or guardian; anyone by a valid PoA."""
     auth, age = case.authority, case.recipient.age_on(case.on)
     adult_applicant = auth.applicant_age is None or auth.applicant_age >= ADULT_AGE
-    if auth.role == "self":
+    if auth.role == ApplicantRole.SELF:
         ok, why = auth.applicant_is_recipient and age >= ADULT_AGE, "minor_acts_alone"
     elif auth.applicant_is_recipient:
         ok, why = False, "recipient_is_applicant"
-    elif auth.role == "parent":
+    elif auth.role == ApplicantRole.PARENT:
         ok, why = age < ADULT_AGE and "parent" in auth.relations, "not_a_parent_of_a_minor"
-    elif auth.role == "guardian":
+    elif auth.role == ApplicantRole.GUARDIAN:
         ok, why = "guardian" in auth.relations, "not_a_guardian"
-    elif auth.role == "representative":
+    elif auth.role == ApplicantRole.REPRESENTATIVE:
         ok, why = adult_applicant and poa_valid(auth, case.on), "power_of_attorney_invalid"
     else:
         ok, why = False, "unknown_role"
     if not ok:
-        return _fail("authority", "no_authority", role=auth.role, problem=why)
-    return _pass("authority", role=auth.role)
+        return _fail(Check.AUTHORITY, RefusalCode.NO_AUTHORITY, role=auth.role, problem=why)
+    return _pass(Check.AUTHORITY, role=auth.role)
 
 
 def check_documents(case: Case, policy: Policy) -> Outcome:
     """R8.1: every document of the checklist for the case was presented."""
     missing = sorted(case.required_documents - case.presented_documents)
     if missing:
-        return _fail("documents", "documents_incomplete", missing=missing)
-    return _pass("documents")
+        return _fail(Check.DOCUMENTS, RefusalCode.DOCUMENTS_INCOMPLETE, missing=missing)
+    return _pass(Check.DOCUMENTS)
 
 
 def check_provider_available(case: Case, policy: Policy) -> Outcome:
@@ -226,10 +229,12 @@ def check_provider_available(case: Case, policy: Policy) -> Outcome:
     provider, atu = case.provider, case.recipient.atu_code
     closed = provider.closed_on is not None and provider.closed_on <= case.on
     if not provider.is_active or closed:
-        return _fail("provider_available", "provider_not_available", problem="closed")
+        return _fail(Check.PROVIDER_AVAILABLE, RefusalCode.PROVIDER_NOT_AVAILABLE, problem="closed")
     if atu is not None and atu != provider.atu_code:
-        return _fail("provider_available", "provider_not_available", problem="other_unit")
-    return _pass("provider_available", address_known=atu is not None)
+        return _fail(
+            Check.PROVIDER_AVAILABLE, RefusalCode.PROVIDER_NOT_AVAILABLE, problem="other_unit"
+        )
+    return _pass(Check.PROVIDER_AVAILABLE, address_known=atu is not None)
 
 
 @dataclass(frozen=True)
@@ -259,8 +264,10 @@ def check_district(case: Case, policy: Policy) -> Outcome:
     """The provider has a district of the kind the person's age needs."""
     choice = district_choose(case.districts, case.recipient.age_on(case.on))
     if choice is None:
-        return _fail("district", "provider_not_available", problem="no_district_of_kind")
-    return _pass("district", district_id=choice.district_id, home_visits=choice.home_visits)
+        return _fail(
+            Check.DISTRICT, RefusalCode.PROVIDER_NOT_AVAILABLE, problem="no_district_of_kind"
+        )
+    return _pass(Check.DISTRICT, district_id=choice.district_id, home_visits=choice.home_visits)
 
 
 def check_not_already_attached(case: Case, policy: Policy) -> Outcome:
@@ -268,9 +275,11 @@ def check_not_already_attached(case: Case, policy: Policy) -> Outcome:
     current = case.open_attachment
     if current is not None and current.provider_id == case.provider.id:
         return _fail(
-            "not_already_attached", "already_attached", since=current.valid_from.isoformat()
+            Check.NOT_ALREADY_ATTACHED,
+            RefusalCode.ALREADY_ATTACHED,
+            since=current.valid_from.isoformat(),
         )
-    return _pass("not_already_attached")
+    return _pass(Check.NOT_ALREADY_ATTACHED)
 
 
 def voluntary_changes_within(history: tuple[AttachmentFacts, ...], on: dt.date) -> int:
@@ -282,30 +291,33 @@ def voluntary_changes_within(history: tuple[AttachmentFacts, ...], on: dt.date) 
 def check_frequency(case: Case, policy: Policy) -> Outcome:
     """The policy's limit on voluntary changes; a change of residence or closure lifts it."""
     if not case.is_voluntary_change:
-        return _pass("frequency", applies=False)
+        return _pass(Check.FREQUENCY, applies=False)
     count = voluntary_changes_within(case.history, case.on)
     limit = policy.max_voluntary_changes
     if count >= limit:
-        return _fail("frequency", "too_frequent", changes=count, limit=limit)
-    return _pass("frequency", changes=count, limit=limit)
+        return _fail(Check.FREQUENCY, RefusalCode.TOO_FREQUENT, changes=count, limit=limit)
+    return _pass(Check.FREQUENCY, changes=count, limit=limit)
 
 
 def check_campaign(case: Case, policy: Policy) -> Outcome:
     """Where the policy has a campaign, a voluntary change only inside its window."""
     window = policy.campaign
     if window is None or not case.is_voluntary_change:
-        return _pass("campaign", applies=False)
+        return _pass(Check.CAMPAIGN, applies=False)
     if not window.contains(case.on):
         return _fail(
-            "campaign", "outside_campaign", opens=list(window.opens), closes=list(window.closes)
+            Check.CAMPAIGN,
+            RefusalCode.OUTSIDE_CAMPAIGN,
+            opens=list(window.opens),
+            closes=list(window.closes),
         )
-    return _pass("campaign", opens=list(window.opens), closes=list(window.closes))
+    return _pass(Check.CAMPAIGN, opens=list(window.opens), closes=list(window.closes))
 
 
-Check = Callable[[Case, Policy], Outcome]
+CheckRule = Callable[[Case, Policy], Outcome]
 
 # In this order; the first that fails gives the refusal its reason.
-CHECKS: tuple[Check, ...] = (
+CHECKS: tuple[CheckRule, ...] = (
     check_data_reliable,
     check_alive,
     check_eligible,

@@ -1,20 +1,32 @@
-"""Reads of the state service: one application, the provider's queue, the checklist, the
-check report, and the time left. Reads that return a person's application are audited."""
+"""Reads of the state service, for every channel: applications, their checklist, checks,
+steps, documents and scans, the queue, and the persons a caller's scope reaches.
+
+Each read that takes a `Scope` reaches only what the scope covers and answers None (or an
+empty list) for the rest, as if it did not exist. Reads that return a person's data are
+audited under the actor of the caller's audit context.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from bekitu.core.audit import audit_record
-from bekitu.registry.models import Provider
+from bekitu.core.vocabulary import OPEN_STATES
+from bekitu.registry import selectors as registry_selectors
 from bekitu.service.documents import DocumentRequirement
 from bekitu.service.facts import required_documents
-from bekitu.service.models import Application, CheckResult
-from bekitu.service.procedure import OPEN_STATES
+from bekitu.service.models import Application, ApplicationDocument, ApplicationStep, CheckResult
 from bekitu.service.sla import application_time_left as _time_left
+from bekitu.talons import selectors as talon_selectors
+
+if TYPE_CHECKING:
+    from bekitu.registry.models import Attachment, Person
+    from bekitu.service.scope import Scope
 
 
 def _applications() -> QuerySet[Application]:
@@ -31,11 +43,18 @@ def _applications() -> QuerySet[Application]:
     )
 
 
-def application_get(*, number: str, provider: Provider | None = None) -> Application | None:
-    """The application with this number (at this provider, if given), or None; audited."""
+def applications_in_scope(*, scope: Scope) -> QuerySet[Application]:
+    """Every application (any state) made to a provider in scope; not audited (no data of
+    a person is read until a row is fetched)."""
+    return Application.objects.filter(provider__in=scope.providers())
+
+
+def application_get(*, number: str, scope: Scope | None = None) -> Application | None:
+    """The application with this number (made to a provider in scope, if given), or None;
+    audited as a read of the recipient's data."""
     applications = _applications().filter(number=number)
-    if provider is not None:
-        applications = applications.filter(provider=provider)
+    if scope is not None:
+        applications = applications.filter(provider__in=scope.providers())
     application = applications.first()
     if application is not None:
         audit_record(
@@ -47,13 +66,15 @@ def application_get(*, number: str, provider: Provider | None = None) -> Applica
     return application
 
 
-def application_queue(*, provider: Provider, now: dt.datetime | None = None) -> list[Application]:
-    """The provider's open applications, the nearest deadline first; each carries
-    `time_left` (working time until its deadline, negative when past). Audited: one row
-    naming the applications shown."""
+def application_queue(*, scope: Scope, now: dt.datetime | None = None) -> list[Application]:
+    """The open applications of the scope's providers, the nearest deadline first; each
+    carries `time_left` (working time until its deadline, negative when past). Audited: one
+    row naming the applications shown."""
     moment = now or timezone.now()
     items = list(
-        _applications().filter(provider=provider, state__in=OPEN_STATES).order_by("deadline", "pk")
+        _applications()
+        .filter(provider__in=scope.providers(), state__in=OPEN_STATES)
+        .order_by("deadline", "pk")
     )
     for application in items:
         application.time_left = _time_left(application, moment)  # type: ignore[attr-defined]
@@ -61,20 +82,26 @@ def application_queue(*, provider: Provider, now: dt.datetime | None = None) -> 
     audit_record(
         action="service.application.queue",
         object_type="registry.provider",
-        object_id=provider.bin,
+        object_id=scope.provider.bin,
         data={"shown": len(items), "numbers": [a.number for a in items[:200]]},
     )
     return items
 
 
-def applications_of_person(*, recipient_id: int) -> QuerySet[Application]:
-    """A person's applications, newest first (for the person's card)."""
-    return _applications().filter(recipient_id=recipient_id).order_by("-submitted_at")
-
-
 def documents_required(*, application: Application) -> list[DocumentRequirement]:
     """The checklist of paragraph 9 of the standard for the application's case (R8.1)."""
     return required_documents(application)
+
+
+def documents_presented(*, application: Application) -> set[str]:
+    """The kinds of document recorded as presented."""
+    return set(application.documents.filter(presented=True).values_list("kind", flat=True))
+
+
+def application_scans(*, application: Application) -> list[ApplicationDocument]:
+    """The documents with a scan, in the order attached, with who attached each."""
+    documents = application.documents.exclude(file="").select_related("scan_by").order_by("id")
+    return list(documents)
 
 
 def application_check_report(*, application: Application) -> list[CheckResult]:
@@ -85,7 +112,7 @@ def application_check_report(*, application: Application) -> list[CheckResult]:
     return list(application.check_results.filter(run=last).order_by("id"))
 
 
-def application_steps(*, application: Application) -> QuerySet:
+def application_steps(*, application: Application) -> QuerySet[ApplicationStep]:
     """The procedure steps, oldest first, with who took them."""
     return application.steps.select_related("actor").order_by("at", "id")
 
@@ -93,3 +120,126 @@ def application_steps(*, application: Application) -> QuerySet:
 def application_time_left(application: Application, now: dt.datetime | None = None) -> dt.timedelta:
     """Working time left until the application's deadline (negative once past)."""
     return _time_left(application, now)
+
+
+def application_document_pdf(*, application: Application, kind: str) -> tuple[str, bytes] | None:
+    """The file name and PDF of the application's talon or refusal, or None when it has
+    none. The talons selectors audit the read of the person's document."""
+    if kind == "talon" and application.talon_number:
+        talon = talon_selectors.talon_get(number=application.talon_number)
+        if talon is not None:
+            return f"{talon.number}.pdf", talon_selectors.talon_pdf(talon)
+    if kind == "refusal" and application.refusal_number:
+        refusal = talon_selectors.refusal_get(number=application.refusal_number)
+        if refusal is not None:
+            return f"{refusal.number}.pdf", talon_selectors.refusal_pdf(refusal)
+    return None
+
+
+SCAN_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+@dataclass(frozen=True)
+class ScanFile:
+    """An open scan: its stream, its stored type and the name to save it under."""
+
+    stream: IO[bytes]
+    content_type: str
+    filename: str
+
+
+class ScanMissing(Exception):
+    """The scan's record exists but its file does not (storage lost or moved)."""
+
+
+def scan_open(*, scope: Scope, number: str, pk: int) -> ScanFile | None:
+    """The scan of a document of an application in scope, opened for reading, or None;
+    audited as a read of the person's data (scans carry it). ScanMissing when its file is
+    gone."""
+    document = (
+        ApplicationDocument.objects.filter(
+            pk=pk, application__number=number, application__provider__in=scope.providers()
+        )
+        .exclude(file="")
+        .select_related("application__recipient")
+        .first()
+    )
+    if document is None:
+        return None
+    try:
+        stream = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise ScanMissing(number) from exc
+    audit_record(
+        action="workstation.scan.read",
+        object_type="service.application_document",
+        object_id=document.pk,
+        subject_iin=document.application.recipient.iin,
+        data={"application": number, "kind": document.kind, "size": document.size},
+    )
+    extension = SCAN_EXTENSIONS.get(document.content_type, "bin")
+    return ScanFile(stream, document.content_type, f"{number}-{document.kind}.{extension}")
+
+
+# --- persons in a scope ------------------------------------------------------------------
+
+
+def _persons_in_scope(scope: Scope) -> QuerySet[Person]:
+    """Persons with an open attachment to a provider in scope, or who applied to one."""
+    applied = applications_in_scope(scope=scope).values("recipient_id")
+    return registry_selectors.persons_of_providers(providers=scope.providers(), or_ids=applied)
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    """A person with their open attachment, the history and the applications in scope."""
+
+    person: Person
+    current: Attachment | None
+    history: list[Attachment]
+    applications: list[Any] = field(default_factory=list)
+
+
+def person_card(
+    *, scope: Scope, pk: int | None = None, iin: str | None = None
+) -> PersonCard | None:
+    """The card of a person in scope, or None (whether or not the person exists); audited."""
+    lookup: dict[str, object] = {"pk": pk} if pk is not None else {"iin": iin}
+    person = _persons_in_scope(scope).filter(**lookup).first()
+    if person is None:
+        return None
+    audit_record(
+        action="workstation.person.read",
+        object_type="registry.person",
+        object_id=person.pk,
+        subject_iin=person.iin,
+        data={"provider": scope.provider.bin},
+    )
+    applications = applications_in_scope(scope=scope).filter(recipient=person)
+    return PersonCard(
+        person=person,
+        current=registry_selectors.attachment_open(person=person),
+        history=registry_selectors.attachment_history(person=person),
+        applications=list(applications.order_by("-submitted_at")),
+    )
+
+
+def population_search(*, scope: Scope, query: str = "") -> QuerySet[Attachment]:
+    """Attachments in force today at providers in scope, narrowed by IIN (or its start) or
+    surname (and given name); not audited until a page of it is shown."""
+    return registry_selectors.population_search(providers=scope.providers(), query=query)
+
+
+def population_page_audit(*, scope: Scope, query: str, shown: list[Attachment]) -> None:
+    """Record that a page of the attached population was shown: whose rows (person ids),
+    and whether the search was by IIN."""
+    audit_record(
+        action="workstation.population.read",
+        object_type="registry.provider",
+        object_id=scope.provider.pk,
+        data={
+            "by_iin": query.isdigit(),
+            "shown": len(shown),
+            "persons": [attachment.person_id for attachment in shown],
+        },
+    )

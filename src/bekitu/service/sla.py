@@ -18,14 +18,9 @@ from bekitu.core.calendar import (
     service_term,
     working_time_between,
 )
+from bekitu.core.vocabulary import PROVIDER_CHANNELS, Channel
 from bekitu.registry.selectors import provider_working_hours
-from bekitu.service.statemachine import (
-    ACTION_DURATION,
-    PROVIDER_CHANNELS,
-    TIMED_ACTIONS,
-    Channel,
-    pending_action,
-)
+from bekitu.service.statemachine import ACTION_DURATION, TIMED_ACTIONS, pending_action
 
 if TYPE_CHECKING:
     from bekitu.registry.models import Provider

@@ -1,4 +1,5 @@
-"""The procedure of the service as an explicit state machine (Appendix 2). No Django here.
+"""The procedure of the service as an explicit state machine (Appendix 2). No database here:
+its terms (channels, states, actions) are those of `bekitu.core.vocabulary`.
 
 Provider channel (desk, phone; R5, R8): received → documents_accepted (action 1, R5.1, R8.1)
 → talon_issued (action 2, R5.2, R8.2), or → refused from either open state.
@@ -15,37 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class Channel(StrEnum):
-    DESK = "desk"
-    PHONE = "phone"
-    PORTAL = "portal"
-
-
-class State(StrEnum):
-    RECEIVED = "received"
-    DOCUMENTS_ACCEPTED = "documents_accepted"
-    SUBMITTED = "submitted"
-    REGISTERED = "registered"
-    CHECKED = "checked"
-    TALON_ISSUED = "talon_issued"
-    REFUSED = "refused"
-
-
-class Action(StrEnum):
-    RECEIVE = "receive"  # the desk or telephone application is recorded
-    ACCEPT_DOCUMENTS = "accept_documents"  # action 1, R5.1, R8.1
-    ISSUE_TALON = "issue_talon"  # action 2, R5.2, R8.2; process 8, R9.12
-    REFUSE = "refuse"  # R4-1, process 7 (R9.11), process 4 (R9.7)
-    SUBMIT = "submit"  # process 5, R9.8
-    REGISTER = "register"  # process 6, R9.9
-    CHECK = "check"  # condition 3, R9.10
-
-
-PROVIDER_CHANNELS = frozenset({Channel.DESK, Channel.PHONE})
-TERMINAL = frozenset({State.TALON_ISSUED, State.REFUSED})
+from bekitu.core.vocabulary import TERMINAL_STATES, Action, Channel, State
 
 # The state an application of a channel starts in, and the action that creates it.
 INITIAL: dict[Channel, tuple[Action, State]] = {
@@ -113,7 +85,7 @@ def transition(channel: str, state: str, action: str) -> Transition:
 
 def is_open(state: str) -> bool:
     """True while the application waits for a decision."""
-    return State(state) not in TERMINAL
+    return State(state) not in TERMINAL_STATES
 
 
 def pending_action(channel: str, state: str) -> Action | None:

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 from bekitu.core.audit import audit_record
 from bekitu.core.calendar import working_time_between
-from bekitu.registry.models import Provider
-from bekitu.registry.selectors import provider_working_hours
+from bekitu.registry.selectors import provider_working_hours, providers_by_pk
 from bekitu.service.models import ApplicationStep
 
 _ZERO = dt.timedelta(0)
@@ -99,7 +98,7 @@ def step_statistics(
             "application__provider_id",
         )
     )
-    providers = list(Provider.objects.filter(pk__in=list(provider_ids)).order_by("bin"))
+    providers = providers_by_pk(pks=list(provider_ids))
     hours = {p.pk: provider_working_hours(p) for p in providers}
     minutes: dict[str, list[float]] = defaultdict(list)
     late: dict[str, int] = defaultdict(int)

@@ -10,15 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bekitu.registry.models import Attachment, District, Doctor, Person, Provider
-
-
-class Channel(models.TextChoices):
-    """How the application reached the provider (R1.2)."""
-
-    DESK = "desk", _("in person at the provider")
-    PHONE = "phone", _("by telephone")
-    PORTAL = "portal", _("through the portal")
+from bekitu.core.vocabulary import Channel
 
 
 class DocumentSequence(models.Model):
@@ -33,7 +25,7 @@ class DocumentSequence(models.Model):
         REFUSAL = "R", _("refusal")
 
     provider = models.ForeignKey(
-        Provider, on_delete=models.PROTECT, related_name="+", verbose_name=_("provider")
+        "registry.Provider", on_delete=models.PROTECT, related_name="+", verbose_name=_("provider")
     )
     kind = models.CharField(_("kind"), max_length=1, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("year"))
@@ -59,16 +51,22 @@ class Talon(models.Model):
     code = models.CharField(_("verification code"), max_length=16, unique=True)
     issued_at = models.DateTimeField(_("issued at"))
     attachment = models.OneToOneField(
-        Attachment, on_delete=models.PROTECT, related_name="talon", verbose_name=_("attachment")
+        "registry.Attachment",
+        on_delete=models.PROTECT,
+        related_name="talon",
+        verbose_name=_("attachment"),
     )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="talons", verbose_name=_("person")
+        "registry.Person", on_delete=models.PROTECT, related_name="talons", verbose_name=_("person")
     )
     provider = models.ForeignKey(
-        Provider, on_delete=models.PROTECT, related_name="talons", verbose_name=_("provider")
+        "registry.Provider",
+        on_delete=models.PROTECT,
+        related_name="talons",
+        verbose_name=_("provider"),
     )
     district = models.ForeignKey(
-        District,
+        "registry.District",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -76,7 +74,7 @@ class Talon(models.Model):
         verbose_name=_("district"),
     )
     doctor = models.ForeignKey(
-        Doctor,
+        "registry.Doctor",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -105,10 +103,16 @@ class Refusal(models.Model):
     number = models.CharField(_("number"), max_length=40, unique=True)
     application_number = models.CharField(_("application number"), max_length=32)
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="refusals", verbose_name=_("person")
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="refusals",
+        verbose_name=_("person"),
     )
     provider = models.ForeignKey(
-        Provider, on_delete=models.PROTECT, related_name="refusals", verbose_name=_("provider")
+        "registry.Provider",
+        on_delete=models.PROTECT,
+        related_name="refusals",
+        verbose_name=_("provider"),
     )
     reason_code = models.CharField(_("reason code"), max_length=40)
     reason_text_kk = models.TextField(_("reason (Kazakh)"))

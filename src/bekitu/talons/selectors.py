@@ -10,16 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from bekitu.core.audit import audit_record
+from bekitu.core.vocabulary import AttachmentEnd
 from bekitu.eds.verification import verify_provider_document
-from bekitu.registry.models import Attachment
 from bekitu.registry.selectors import today
 from bekitu.talons.models import Refusal, Talon
 from bekitu.talons.numbering import normalize_code
 from bekitu.talons.xml import talon_identity
+
+if TYPE_CHECKING:
+    from bekitu.registry.models import Attachment
 
 log = logging.getLogger("bekitu.talons")
 
@@ -153,12 +157,10 @@ def _authenticity(talon: Talon) -> tuple[bool, str]:
 
 
 def _status(attachment: Attachment, day: dt.date) -> tuple[str, bool]:
-    in_force = attachment.valid_from <= day and (
-        attachment.valid_to is None or day < attachment.valid_to
-    )
+    in_force = attachment.is_in_force(day)
     if attachment.valid_to is None:
         return Status.CURRENT, in_force
-    if attachment.end_reason == Attachment.EndReason.TRANSFER:
+    if attachment.end_reason == AttachmentEnd.TRANSFER:
         return Status.SUPERSEDED, in_force
     return Status.ENDED, in_force
 

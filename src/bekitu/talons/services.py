@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,14 +21,18 @@ from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError
+from bekitu.core.vocabulary import Channel
 from bekitu.eds.keys import default_key_store
 from bekitu.eds.signing import sign_pdf_as_provider, sign_xml_as_provider
-from bekitu.registry.models import Attachment, Person, Provider
-from bekitu.talons.models import Channel, DocumentSequence, Refusal, Talon
+from bekitu.registry.selectors import attachment_get
+from bekitu.talons.models import DocumentSequence, Refusal, Talon
 from bekitu.talons.numbering import format_number, new_code
 from bekitu.talons.pdf import RefusalContent, render_refusal_pdf, render_talon_pdf
 from bekitu.talons.qr import verification_url
 from bekitu.talons.xml import TalonContent, build_talon_xml, validate_talon_xml
+
+if TYPE_CHECKING:
+    from bekitu.registry.models import Attachment, Person, Provider
 
 log = logging.getLogger("bekitu.talons")
 
@@ -146,9 +150,7 @@ def talon_issue(*, attachment: Attachment, application_number: str, channel: str
     app's SigningKeyError when the provider has no usable key.
     """
     _check_channel(channel)
-    attachment = Attachment.objects.select_related("person", "provider", "district__doctor").get(
-        pk=attachment.pk
-    )
+    attachment = attachment_get(pk=attachment.pk)
     if Talon.objects.filter(attachment=attachment).exists():
         raise Conflict(_("A talon was already issued for this attachment."), code="talon_exists")
     talon = _new_talon(attachment, application_number, channel)

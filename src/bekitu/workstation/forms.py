@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.iin import validate_iin
-from bekitu.service.services import PowerOfAttorney
+from bekitu.core.vocabulary import PROVIDER_CHANNELS, ApplicantRole, AttachmentReason, Channel
+from bekitu.service.parties import PowerOfAttorney, parties_problems
 
 IIN_REASONS = {
     "length": _("An IIN has exactly 12 digits."),
@@ -18,21 +19,13 @@ IIN_REASONS = {
     "unusable": _("This number cannot be an IIN: no check digit exists for it."),
 }
 
-APPLICANT_ROLES = [
-    ("self", _("the person themselves")),
-    ("parent", _("a parent of a minor")),
-    ("guardian", _("a guardian")),
-    ("representative", _("a representative under a power of attorney")),
-]
+APPLICANT_ROLES = ApplicantRole.choices
 # What the file chooser offers; the service decides by the file's content (R8.1).
 SCAN_ACCEPT = ".pdf,.jpg,.jpeg,.png"
-CHANNELS = [("desk", _("in person")), ("phone", _("by telephone"))]
-REASONS = [
-    ("choice", _("free choice of provider")),
-    ("change_of_residence", _("change of residence")),
-    ("provider_closed", _("the previous provider closed")),
-    ("newborn", _("newborn")),
-]
+# A desk records the provider channel; the portal's requests come through the gateway.
+CHANNELS = [(c.value, c.label) for c in Channel if c in PROVIDER_CHANNELS]
+# Initial registration is the register's own reason (a first load), not one a person gives.
+REASONS = [(r.value, r.label) for r in AttachmentReason if r != AttachmentReason.INITIAL]
 
 
 def clean_iin_value(value: str) -> str:
@@ -87,6 +80,7 @@ class IntakeForm(forms.Form):
     )
     poa_valid_until = forms.DateField(
         label=_("Power of attorney: valid until"),
+        help_text=_("Leave empty when it names no term: it is then valid for one year."),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
@@ -94,23 +88,33 @@ class IntakeForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         role = data.get("applicant_role")
-        needs_applicant = role and role != "self" and not data.get("applicant_iin")
-        if needs_applicant and "applicant_iin" not in self.errors:
-            self.add_error("applicant_iin", _("Enter the IIN of the person who applies."))
-        if role == "representative":
-            for name in ("poa_number", "poa_date", "poa_valid_until"):
-                if not data.get(name) and name not in self.errors:
-                    self.add_error(name, _("A representative needs a power of attorney."))
+        if role is None:
+            return data
+        # The service says what is missing, so the page, the API and the services agree.
+        named = bool(data.get("applicant_iin")) or "applicant_iin" in self.errors
+        problems = parties_problems(
+            role=role,
+            applicant_named=named and role != ApplicantRole.SELF,
+            power_of_attorney=self._power_of_attorney(data),
+        )
+        for problem in problems:
+            if problem.field not in self.errors:
+                self.add_error(problem.field, problem.message)
         return data
+
+    @staticmethod
+    def _power_of_attorney(data: dict[str, Any]) -> PowerOfAttorney | None:
+        if data.get("applicant_role") != ApplicantRole.REPRESENTATIVE:
+            return None
+        return PowerOfAttorney(
+            number=data.get("poa_number") or "",
+            date=data.get("poa_date"),
+            valid_until=data.get("poa_valid_until"),
+        )
 
     def power_of_attorney(self) -> PowerOfAttorney | None:
         """The power of attorney entered, for a representative; otherwise None."""
-        data = self.cleaned_data
-        if data.get("applicant_role") != "representative":
-            return None
-        return PowerOfAttorney(
-            number=data["poa_number"], date=data["poa_date"], valid_until=data["poa_valid_until"]
-        )
+        return self._power_of_attorney(self.cleaned_data)
 
 
 class AcceptDocumentsForm(forms.Form):

@@ -6,8 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bekitu.registry.models import Provider
-
 
 class StaffProfile(models.Model):
     """A user's place at a provider. Every page and API call is scoped by it.
@@ -30,7 +28,10 @@ class StaffProfile(models.Model):
         verbose_name=_("user"),
     )
     provider = models.ForeignKey(
-        Provider, on_delete=models.PROTECT, related_name="staff", verbose_name=_("provider")
+        "registry.Provider",
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("provider"),
     )
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     kato_prefix = models.CharField(

@@ -1,49 +1,34 @@
-"""What the pages show of an application: its time left, checklist, checks and steps, in the
-user's language. Pure reads of what the service app returns."""
+"""What the pages and the API show of an application: its time left, checklist, checks,
+steps and scans, in the user's language. Presenters only shape what the service's selectors
+return; they query nothing themselves."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from bekitu.registry.models import Person
+from bekitu.core.vocabulary import REFUSAL_REASONS, Action, Check, RefusalCode, ResidentStatus, Sex
 from bekitu.registry.population import PersonRecord
 from bekitu.registry.selectors import today
 from bekitu.service import selectors as service_selectors
-from bekitu.service.constants import REFUSAL_REASONS
 from bekitu.service.documents import KINDS, age_on
-from bekitu.service.models import Application
 from bekitu.service.sla import sla_status
-from bekitu.service.statemachine import Action, allowed_actions, pending_action
+from bekitu.service.statemachine import allowed_actions, pending_action
+
+if TYPE_CHECKING:
+    from bekitu.service.models import Application
 
 # Refusals a desk may give; an unconfirmed EDS belongs to the portal channel (R9.7).
-DESK_REFUSALS = [code for code in REFUSAL_REASONS if code != "eds_not_confirmed"]
+DESK_REFUSALS = [code for code in RefusalCode.values if code != RefusalCode.EDS_NOT_CONFIRMED]
 
-ACTION_LABELS = {
-    Action.RECEIVE: gettext_lazy("application received"),
-    Action.ACCEPT_DOCUMENTS: gettext_lazy("action 1: accept the documents"),
-    Action.ISSUE_TALON: gettext_lazy("action 2: issue the talon"),
-    Action.REFUSE: gettext_lazy("refusal"),
-    Action.SUBMIT: gettext_lazy("request submitted through the portal"),
-    Action.REGISTER: gettext_lazy("registered at the provider"),
-    Action.CHECK: gettext_lazy("checked"),
-}
-CHECK_LABELS = {
-    "data_reliable": gettext_lazy("Data match the population register (R4-1)"),
-    "alive": gettext_lazy("The person is alive"),
-    "eligible": gettext_lazy("Status gives the right to attachment"),
-    "authority": gettext_lazy("The applicant may act for the person"),
-    "documents": gettext_lazy("All documents presented (R8.1)"),
-    "provider_available": gettext_lazy("The provider is open and in the person's unit"),
-    "district": gettext_lazy("A district of the right kind"),
-    "not_already_attached": gettext_lazy("Not already attached to this provider"),
-    "frequency": gettext_lazy("Within the limit of changes of provider"),
-    "campaign": gettext_lazy("Within the attachment campaign"),
-}
+
+def _label(choices: type[Action] | type[Check], code: str) -> str:
+    """The label of a code of the vocabulary, or the code itself if it is not one."""
+    return str(choices(code).label) if code in choices.values else code
 
 
 def duration_text(left: dt.timedelta) -> str:
@@ -95,7 +80,7 @@ def queue_row(application: Application, now: dt.datetime) -> QueueRow:
         person=application.recipient.full_name,
         channel=application.get_channel_display(),
         state=application.get_state_display(),
-        pending=str(ACTION_LABELS[pending]) if pending else "",
+        pending=str(pending.label) if pending else "",
         deadline=application.deadline,
         left=time_left(application, now),
     )
@@ -180,7 +165,7 @@ class ApplicationView:
 
 def checklist(application: Application) -> list[ChecklistItem]:
     """The documents of paragraph 9 for this case (R8.1), with those already presented."""
-    presented = set(application.documents.filter(presented=True).values_list("kind", flat=True))
+    presented = service_selectors.documents_presented(application=application)
     return [
         ChecklistItem(
             code=r.kind, label=str(r.label), note=str(r.why), presented=r.kind in presented
@@ -197,7 +182,7 @@ def checks(application: Application) -> list[CheckRow]:
         rows.append(
             CheckRow(
                 name=result.check_name,
-                label=str(CHECK_LABELS.get(result.check_name, result.check_name)),
+                label=_label(Check, result.check_name),
                 passed=result.passed,
                 reason=str(reason.text) if reason and not result.passed else "",
             )
@@ -210,11 +195,11 @@ def steps(application: Application) -> list[StepRow]:
     return [
         StepRow(
             at=s.at,
-            label=str(ACTION_LABELS.get(s.action, s.action)),  # type: ignore[call-overload]
+            label=_label(Action, s.action),
             who=s.actor_label,
             breached=s.breached,
         )
-        for s in application.steps.all()
+        for s in service_selectors.application_steps(application=application)
     ]
 
 
@@ -226,8 +211,7 @@ def document_label(kind: str) -> str:
 def scans(application: Application) -> list[ScanRow]:
     """The scans attached to the application, with their type, size, when and by whom."""
     rows = []
-    documents = application.documents.exclude(file="").select_related("scan_by").order_by("id")
-    for document in documents:
+    for document in service_selectors.application_scans(application=application):
         at = document.scan_at or document.added_at
         by = document.scan_by.get_username() if document.scan_by else ""
         rows.append(
@@ -271,7 +255,7 @@ def application_view(application: Application, now: dt.datetime) -> ApplicationV
         state_label=application.get_state_display(),
         channel_label=application.get_channel_display(),
         left=time_left(application, now),
-        pending=str(ACTION_LABELS[pending]) if pending else "",
+        pending=str(pending.label) if pending else "",
         checklist=items,
         checks=checks(application),
         steps=steps(application),
@@ -310,8 +294,8 @@ def person_record(record: PersonRecord) -> dict[str, Any]:
         ),
         "birth_date": record.birth_date,
         "age": age_on(record.birth_date, today()),
-        "sex": Person.Sex(record.sex).label,
-        "status": Person.Status(record.status).label,
+        "sex": Sex(record.sex).label,
+        "status": ResidentStatus(record.status).label,
         "address": _address_text(record),
         "deceased": not record.is_alive,
         "death_date": record.death_date,

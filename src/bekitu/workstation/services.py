@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import DomainError, NotFound
-from bekitu.registry.models import Provider
+from bekitu.registry.selectors import provider_get_by_bin
 from bekitu.workstation.models import StaffProfile
 
 log = logging.getLogger("bekitu.workstation")
@@ -30,7 +30,7 @@ def staff_create(
     """Create a staff login at a provider, or bring an existing one up to date (idempotent)."""
     if role not in StaffProfile.Role.values:
         raise DomainError(_("Unknown staff role."), code="invalid_role")
-    provider = Provider.objects.filter(bin=provider_bin).first()
+    provider = provider_get_by_bin(provider_bin)
     if provider is None:
         raise NotFound(_("No provider has this BIN."), code="provider_not_found")
     user, created = get_user_model().objects.get_or_create(username=username)

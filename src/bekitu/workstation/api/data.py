@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from rest_framework.request import Request
 
-from bekitu.registry.models import Person
 from bekitu.registry.population import PersonRecord
-from bekitu.service.models import Application
 from bekitu.service.selectors import application_time_left
 from bekitu.service.statemachine import allowed_actions, pending_action
 from bekitu.workstation import presenters
+
+if TYPE_CHECKING:
+    from bekitu.registry.models import Person
+    from bekitu.service.models import Application
 
 
 def _person(person: Person | None) -> dict[str, Any] | None:

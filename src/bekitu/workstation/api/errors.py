@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from bekitu.core.errors import Conflict, DomainError, NotFound
-from bekitu.workstation.desk import NotPermitted
+from bekitu.workstation.staff import NotPermitted
 
 # Domain errors about the application's state rather than the request: 409.
 CONFLICT_CODES = frozenset(

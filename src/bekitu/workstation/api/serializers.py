@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bekitu.core.vocabulary import ApplicantRole
+from bekitu.service.parties import PowerOfAttorney, parties_problems
 from bekitu.workstation.forms import APPLICANT_ROLES, CHANNELS, REASONS, clean_iin_value
 from bekitu.workstation.presenters import DESK_REFUSALS
 
@@ -47,7 +48,9 @@ class IinQuerySerializer(serializers.Serializer):
 class PowerOfAttorneySerializer(serializers.Serializer):
     number = serializers.CharField(max_length=50)
     date = serializers.DateField()
-    valid_until = serializers.DateField()
+    valid_until = serializers.DateField(
+        required=False, allow_null=True, help_text="Empty when it names no term: one year."
+    )
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
@@ -61,16 +64,30 @@ class ApplicationCreateSerializer(serializers.Serializer):
     power_of_attorney = PowerOfAttorneySerializer(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        role = attrs.get("applicant_role", "self")
-        if role != "self" and not attrs.get("applicant_iin"):
-            raise serializers.ValidationError(
-                {"applicant_iin": [_("Enter the IIN of the person who applies.")]}
-            )
-        if role == "representative" and not attrs.get("power_of_attorney"):
-            raise serializers.ValidationError(
-                {"power_of_attorney": [_("A representative needs a power of attorney.")]}
-            )
+        # The service says what is missing, so the API, the pages and the services agree.
+        role = attrs.get("applicant_role", ApplicantRole.SELF)
+        problems = parties_problems(
+            role=role,
+            applicant_named=bool(attrs.get("applicant_iin")) and role != ApplicantRole.SELF,
+            power_of_attorney=self.power_of_attorney_of(attrs),
+        )
+        errors: dict[str, list[str]] = {}
+        for problem in problems:
+            name = "power_of_attorney" if problem.field.startswith("poa_") else problem.field
+            messages = errors.setdefault(name, [])
+            if str(problem.message) not in messages:
+                messages.append(str(problem.message))
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
+
+    @staticmethod
+    def power_of_attorney_of(attrs: dict[str, Any]) -> PowerOfAttorney | None:
+        """The power of attorney given, for a representative; otherwise None."""
+        poa = attrs.get("power_of_attorney")
+        if attrs.get("applicant_role") != ApplicantRole.REPRESENTATIVE or not poa:
+            return None
+        return PowerOfAttorney(poa["number"], poa["date"], poa.get("valid_until"))
 
 
 class AcceptDocumentsSerializer(serializers.Serializer):

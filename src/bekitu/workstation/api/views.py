@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any, cast
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,8 +26,8 @@ from rest_framework.views import APIView
 
 from bekitu.core.audit import audit_context
 from bekitu.core.errors import DomainError, NotFound
-from bekitu.service.services import PowerOfAttorney
-from bekitu.workstation import desk, people, presenters
+from bekitu.service import selectors, services
+from bekitu.workstation import presenters
 from bekitu.workstation.api import serializers as s
 from bekitu.workstation.api.data import (
     application_data,
@@ -34,7 +36,12 @@ from bekitu.workstation.api.data import (
     scan_data,
 )
 from bekitu.workstation.api.errors import api_exception_handler
-from bekitu.workstation.scoping import StaffScope, scope_for
+from bekitu.workstation.staff import StaffScope, require_actor, scope_for
+from bekitu.workstation.views.common import found_or_404, scan_response
+
+if TYPE_CHECKING:
+    from bekitu.core.models import User
+    from bekitu.service.models import Application
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="Invalid input or a rule forbids it."),
@@ -57,19 +64,39 @@ class IsProviderStaff(BasePermission):
 
 
 class StaffAPIView(APIView):
-    """Basic or session authentication; provider staff; audit rows name the staff member."""
+    """Basic or session authentication; provider staff; every audit row written while the
+    request is handled (reads included) names the staff member, channel "api"."""
 
     authentication_classes = [BasicAuthentication, SessionAuthentication]
     permission_classes = [IsProviderStaff]
     scope: StaffScope
+    # Only the statistics-office specialist takes and decides applications (R7).
+    act = False
 
     def get_exception_handler(self) -> Any:
         return api_exception_handler
 
-    def handle(self, run: Any) -> Any:
-        """Run the operation with the staff member as the audit actor."""
-        with audit_context(actor=self.scope.actor, channel="api"):
-            return run()
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # The staff member is known only once DRF has authenticated the request (in
+        # `initial`); the audit context set there ends with the request, whatever happens.
+        self._audit = ExitStack()
+        with self._audit:
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self._audit.enter_context(audit_context(actor=self.scope.actor, channel="api"))
+        if self.act:
+            require_actor(self.scope)
+
+    @property
+    def staff_user(self) -> User:
+        """The staff member making the request (IsProviderStaff lets no one else in)."""
+        return cast("User", self.request.user)
+
+    def application(self, number: str) -> Application:
+        """The application, if a provider in the staff member's scope has it; else 404."""
+        return found_or_404(selectors.application_get(number=number, scope=self.scope))
 
 
 class ApplicationListCreate(StaffAPIView):
@@ -81,7 +108,8 @@ class ApplicationListCreate(StaffAPIView):
     )
     def get(self, request: Request) -> Response:
         now = timezone.now()
-        rows = self.handle(lambda: [application_summary(a, now) for a in desk.queue(self.scope)])
+        queue = selectors.application_queue(scope=self.scope, now=now)
+        rows = [application_summary(a, now) for a in queue]
         return Response(s.ApplicationSummarySerializer(rows, many=True).data)
 
     @extend_schema(
@@ -92,21 +120,22 @@ class ApplicationListCreate(StaffAPIView):
         tags=["workstation"],
     )
     def post(self, request: Request) -> Response:
+        require_actor(self.scope)
         data = s.ApplicationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        entry = desk.Intake(
+        intake = services.Intake(
             recipient_iin=v["recipient_iin"],
             channel=v["channel"],
             reason=v["reason"],
             applicant_role=v["applicant_role"],
             applicant_iin=v.get("applicant_iin") or "",
-            power_of_attorney=PowerOfAttorney(**v["power_of_attorney"])
-            if v.get("power_of_attorney")
-            else None,
+            power_of_attorney=data.power_of_attorney_of(v),
         )
         try:
-            application = self.handle(lambda: desk.intake(self.scope, entry, user=request.user))
+            application = services.application_intake(
+                scope=self.scope, intake=intake, by=self.staff_user, looked_up_by=self.scope.actor
+            )
         except NotFound as exc:
             # An unknown IIN in the body is bad input here, not a missing resource.
             raise DomainError(exc.message, code=exc.code) from exc
@@ -122,13 +151,15 @@ class ApplicationDetail(StaffAPIView):
         tags=["workstation"],
     )
     def get(self, request: Request, number: str) -> Response:
-        application = desk.application_in_scope(self.scope, number)
+        application = self.application(number)
         return Response(
             s.ApplicationSerializer(application_data(application, timezone.now(), request)).data
         )
 
 
 class _ApplicationAction(StaffAPIView):
+    act = True
+
     def respond(self, request: Request, application: Any) -> Response:
         application.refresh_from_db()
         body = application_data(application, timezone.now(), request)
@@ -144,12 +175,11 @@ class AcceptDocuments(_ApplicationAction):
         tags=["workstation"],
     )
     def post(self, request: Request, number: str) -> Response:
-        application = desk.application_in_scope(self.scope, number)
+        application = self.application(number)
         data = s.AcceptDocumentsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        documents = data.validated_data["documents"]
-        self.handle(
-            lambda: desk.accept_documents(self.scope, application, documents, user=request.user)
+        services.application_accept_documents(
+            application=application, documents=data.validated_data["documents"], by=self.staff_user
         )
         return self.respond(request, application)
 
@@ -163,8 +193,8 @@ class IssueTalon(_ApplicationAction):
         tags=["workstation"],
     )
     def post(self, request: Request, number: str) -> Response:
-        application = desk.application_in_scope(self.scope, number)
-        self.handle(lambda: desk.issue_talon(self.scope, application, user=request.user))
+        application = self.application(number)
+        services.application_issue_talon(application=application, by=self.staff_user)
         return self.respond(request, application)
 
 
@@ -177,14 +207,15 @@ class Refuse(_ApplicationAction):
         tags=["workstation"],
     )
     def post(self, request: Request, number: str) -> Response:
-        application = desk.application_in_scope(self.scope, number)
+        application = self.application(number)
         data = s.RefuseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        self.handle(
-            lambda: desk.refuse(
-                self.scope, application, v["reason_code"], v["comment"], user=request.user
-            )
+        services.application_refuse(
+            application=application,
+            reason_code=v["reason_code"],
+            comment=v["comment"],
+            by=self.staff_user,
         )
         return self.respond(request, application)
 
@@ -193,8 +224,9 @@ class DocumentPdf(StaffAPIView):
     kind = "talon"
 
     def get(self, request: Request, number: str) -> FileResponse:
-        application = desk.application_in_scope(self.scope, number)
-        name, body = desk.document_pdf(application, self.kind)
+        application = self.application(number)
+        pdf = selectors.application_document_pdf(application=application, kind=self.kind)
+        name, body = found_or_404(pdf)
         return FileResponse(iter([body]), content_type="application/pdf", filename=name)
 
 
@@ -228,6 +260,7 @@ SCAN = OpenApiResponse(
 
 
 class ScanCreate(StaffAPIView):
+    act = True
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
@@ -242,19 +275,16 @@ class ScanCreate(StaffAPIView):
         tags=["workstation"],
     )
     def post(self, request: Request, number: str) -> Response:
-        application = desk.application_in_scope(self.scope, number)
+        application = self.application(number)
         data = s.ScanUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        document = self.handle(
-            lambda: desk.scan_attach(
-                self.scope,
-                application,
-                kind=v["kind"],
-                file=v["file"],
-                note=v["note"],
-                user=request.user,
-            )
+        document = services.application_document_add(
+            application=application,
+            kind=v["kind"],
+            file=v["file"],
+            note=v["note"],
+            by=self.staff_user,
         )
         scan = next(r for r in presenters.scans(application) if r.id == document.pk)
         body = s.ScanSerializer(scan_data(request, application.number, scan)).data
@@ -272,10 +302,12 @@ class ScanDownload(StaffAPIView):
         tags=["workstation"],
     )
     def get(self, request: Request, number: str, pk: int) -> FileResponse:
-        return self.handle(lambda: desk.scan_open(self.scope, number, pk)).response()
+        return scan_response(self.scope, number, pk)
 
 
 class RegisterLookup(StaffAPIView):
+    act = True
+
     @extend_schema(
         operation_id="register_lookup",
         summary="Intake: a person as the population register knows them",
@@ -294,7 +326,9 @@ class RegisterLookup(StaffAPIView):
         data = s.IinQuerySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         iin = data.validated_data["iin"]
-        record = self.handle(lambda: desk.register_lookup(self.scope, iin))
+        record = services.population_lookup(
+            iin=iin, scope=self.scope, looked_up_by=self.scope.actor
+        )
         return Response(s.RegisterRecordSerializer(register_data(record)).data)
 
 
@@ -306,7 +340,7 @@ class PersonCard(StaffAPIView):
         tags=["workstation"],
     )
     def get(self, request: Request, pk: int) -> Response:
-        card = self.handle(lambda: people.person_card(self.scope, pk=pk))
+        card = found_or_404(selectors.person_card(scope=self.scope, pk=pk))
         return Response(s.PersonCardSerializer(card).data)
 
 
@@ -322,7 +356,7 @@ class PersonLookup(StaffAPIView):
         data = s.IinQuerySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         iin = data.validated_data["iin"]
-        card = self.handle(lambda: people.person_card(self.scope, iin=iin))
+        card = found_or_404(selectors.person_card(scope=self.scope, iin=iin))
         return Response(s.PersonCardSerializer(card).data)
 
 
@@ -347,7 +381,7 @@ class PopulationSearch(StaffAPIView):
     def get(self, request: Request) -> Response:
         query = str(request.query_params.get("q", ""))[:100]
         paginator = PopulationPagination()
-        page = paginator.paginate_queryset(people.population(self.scope, query), request, self)
-        rows = list(page or [])
-        self.handle(lambda: people.audit_population_page(self.scope, query=query, shown=rows))
+        population = selectors.population_search(scope=self.scope, query=query)
+        rows = list(paginator.paginate_queryset(population, request, self) or [])
+        selectors.population_page_audit(scope=self.scope, query=query, shown=rows)
         return paginator.get_paginated_response(s.PopulationEntrySerializer(rows, many=True).data)

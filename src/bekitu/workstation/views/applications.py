@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bekitu.core.errors import DomainError
-from bekitu.workstation import desk, presenters
+from bekitu.service import selectors, services
+from bekitu.workstation import presenters
 from bekitu.workstation.forms import (
     SCAN_ACCEPT,
     AcceptDocumentsForm,
@@ -24,8 +25,17 @@ from bekitu.workstation.forms import (
     RefuseForm,
     ScanForm,
 )
-from bekitu.workstation.scoping import StaffScope
-from bekitu.workstation.views.common import flash_error, page, staff_page
+from bekitu.workstation.staff import StaffScope
+from bekitu.workstation.views.common import (
+    flash_error,
+    found_or_404,
+    page,
+    scan_response,
+    staff_page,
+)
+
+if TYPE_CHECKING:
+    from bekitu.service.models import Application
 
 INTAKE_IIN = "workstation.intake_iin"
 
@@ -34,7 +44,7 @@ INTAKE_IIN = "workstation.intake_iin"
 def queue(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
     """The open applications with their time left, the most urgent first (R5.3)."""
     now = timezone.now()
-    rows = [presenters.queue_row(a, now) for a in desk.queue(scope)]
+    rows = [presenters.queue_row(a, now) for a in selectors.application_queue(scope=scope, now=now)]
     return page(request, "workstation/queue.html", scope, {"rows": rows})
 
 
@@ -45,7 +55,7 @@ def intake_lookup(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
     form = IinLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            desk.register_lookup(scope, form.cleaned_data["iin"])
+            _lookup(scope, form.cleaned_data["iin"])
         except DomainError as exc:
             form.add_error("iin", str(exc.message))
         else:
@@ -53,6 +63,10 @@ def intake_lookup(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
             return redirect("workstation:intake-person")
     response = page(request, "workstation/intake_lookup.html", scope, {"form": form})
     return _bad(response) if form.errors else response
+
+
+def _lookup(scope: StaffScope, iin: str) -> Any:
+    return services.population_lookup(iin=iin, scope=scope, looked_up_by=scope.actor)
 
 
 def _bad(response: HttpResponse) -> HttpResponse:
@@ -67,17 +81,19 @@ def intake_person(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
     iin = request.session.get(INTAKE_IIN)
     if not iin:
         return redirect("workstation:intake")
-    try:
-        record = desk.register_lookup(scope, iin)
-    except DomainError as exc:
-        flash_error(request, exc.message)
-        return redirect("workstation:intake")
     form = IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # The intake reads the population register itself, once: the page reads it again
+        # only to show the form with its errors.
         created = _create(request, scope, iin, form)
         if created is not None:
             request.session.pop(INTAKE_IIN, None)
             return created
+    try:
+        record = _lookup(scope, iin)
+    except DomainError as exc:
+        flash_error(request, exc.message)
+        return redirect("workstation:intake")
     context = {"form": form, "person": presenters.person_record(record)}
     response = page(request, "workstation/intake_person.html", scope, context)
     return _bad(response) if form.errors else response
@@ -87,7 +103,7 @@ def _create(
     request: HttpRequest, scope: StaffScope, iin: str, form: IntakeForm
 ) -> HttpResponse | None:
     data = form.cleaned_data
-    entry = desk.Intake(
+    intake = services.Intake(
         recipient_iin=iin,
         channel=data["channel"],
         reason=data["reason"],
@@ -96,7 +112,9 @@ def _create(
         power_of_attorney=form.power_of_attorney(),
     )
     try:
-        application = desk.intake(scope, entry, user=request.user)
+        application = services.application_intake(
+            scope=scope, intake=intake, by=_user(request), looked_up_by=scope.actor
+        )
     except DomainError as exc:
         form.add_error(None, str(exc.message))
         return None
@@ -104,10 +122,19 @@ def _create(
     return redirect("workstation:application", number=application.number)
 
 
+def _user(request: HttpRequest) -> Any:
+    """The logged-in staff member (staff_page lets no one else in)."""
+    return request.user
+
+
+def _application(scope: StaffScope, number: str) -> Application:
+    return found_or_404(selectors.application_get(number=number, scope=scope))
+
+
 @staff_page()
 def application_detail(request: HttpRequest, number: str, *, scope: StaffScope) -> HttpResponse:
     """One application: the person, the checklist (R8.1), the checks, the actions."""
-    application = desk.application_in_scope(scope, number)
+    application = _application(scope, number)
     view = presenters.application_view(application, timezone.now())
     context: dict[str, Any] = {"app": application, "view": view}
     context["accept_form"] = AcceptDocumentsForm(
@@ -121,7 +148,7 @@ def application_detail(request: HttpRequest, number: str, *, scope: StaffScope) 
 
 def _action(request: HttpRequest, number: str, scope: StaffScope, run: Any) -> HttpResponse:
     """Run one action on an application in scope and come back to its page (PRG)."""
-    application = desk.application_in_scope(scope, number)
+    application = _application(scope, number)
     try:
         message = run(application)
     except DomainError as exc:
@@ -141,7 +168,9 @@ def accept_documents(request: HttpRequest, number: str, *, scope: StaffScope) ->
         form = AcceptDocumentsForm(request.POST, checklist=checklist)
         if not form.is_valid():
             raise DomainError(_("Tick the documents presented from the checklist."))
-        desk.accept_documents(scope, application, form.cleaned_data["documents"], user=request.user)
+        services.application_accept_documents(
+            application=application, documents=form.cleaned_data["documents"], by=_user(request)
+        )
         return _("Documents accepted (action 1).")
 
     return _action(request, number, scope, run)
@@ -153,7 +182,7 @@ def issue_talon(request: HttpRequest, number: str, *, scope: StaffScope) -> Http
     """Action 2 (R5.2, R8.2): the talon, signed; then print it."""
 
     def run(application: Any) -> str:
-        desk.issue_talon(scope, application, user=request.user)
+        services.application_issue_talon(application=application, by=_user(request))
         return _("Talon issued (action 2). Print it for the person.")
 
     return _action(request, number, scope, run)
@@ -168,12 +197,11 @@ def refuse(request: HttpRequest, number: str, *, scope: StaffScope) -> HttpRespo
         form = RefuseForm(request.POST, reasons=presenters.refusal_choices())
         if not form.is_valid():
             raise DomainError(_("Choose the reason for the refusal."), code="reason_required")
-        desk.refuse(
-            scope,
-            application,
-            form.cleaned_data["reason_code"],
-            form.cleaned_data["comment"],
-            user=request.user,
+        services.application_refuse(
+            application=application,
+            reason_code=form.cleaned_data["reason_code"],
+            comment=form.cleaned_data["comment"],
+            by=_user(request),
         )
         return _("Refusal recorded. Print it for the person.")
 
@@ -185,8 +213,10 @@ def document_pdf(
     request: HttpRequest, number: str, kind: str, *, scope: StaffScope
 ) -> HttpResponseBase:
     """The talon or the refusal of an application, as its PDF, to print."""
-    application = desk.application_in_scope(scope, number)
-    name, body = desk.document_pdf(application, kind)
+    application = _application(scope, number)
+    name, body = found_or_404(
+        selectors.application_document_pdf(application=application, kind=kind)
+    )
     return FileResponse(iter([body]), content_type="application/pdf", filename=name)
 
 
@@ -204,13 +234,12 @@ def scan_attach(request: HttpRequest, number: str, *, scope: StaffScope) -> Http
         if not form.is_valid():
             raise DomainError(_form_error(form), code="invalid")
         data = form.cleaned_data
-        document = desk.scan_attach(
-            scope,
-            application,
+        document = services.application_document_add(
+            application=application,
             kind=data["kind"],
             file=data["file"],
             note=data["note"],
-            user=request.user,
+            by=_user(request),
         )
         label = presenters.document_label(document.kind)
         return _("Scan attached: %(document)s.") % {"document": label}
@@ -221,4 +250,4 @@ def scan_attach(request: HttpRequest, number: str, *, scope: StaffScope) -> Http
 @staff_page()
 def scan_file(request: HttpRequest, number: str, pk: int, *, scope: StaffScope) -> HttpResponseBase:
     """A scan, downloaded (never shown inline) with the type it was stored with; audited."""
-    return desk.scan_open(scope, number, pk).response()
+    return scan_response(scope, number, pk)

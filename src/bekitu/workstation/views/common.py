@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from bekitu.core.audit import audit_context
+from bekitu.service import selectors
 from bekitu.workstation.models import StaffProfile
-from bekitu.workstation.scoping import StaffScope, scope_for
+from bekitu.workstation.staff import StaffScope, scope_for
 
 View = Callable[..., HttpResponseBase]
+T = TypeVar("T")
+log = logging.getLogger("bekitu.workstation")
 
 
 def staff_page(*, act: bool = False) -> Callable[[View], View]:
@@ -55,3 +59,27 @@ def page(
 def flash_error(request: HttpRequest, message: object) -> None:
     """Show an error on the next page (POST-redirect-GET)."""
     messages.error(request, str(message))
+
+
+def found_or_404(found: T | None) -> T:
+    """What a selector found in the staff member's scope; 404 when it found nothing."""
+    if found is None:
+        raise Http404
+    return found
+
+
+def scan_response(scope: StaffScope, number: str, pk: int) -> FileResponse:
+    """A scan of an application in scope, as a download that no browser sniffs or caches (a
+    scan carries personal data); 404 when out of scope or its file is gone. The read is
+    audited by the selector."""
+    try:
+        scan = found_or_404(selectors.scan_open(scope=scope, number=number, pk=pk))
+    except selectors.ScanMissing as exc:
+        log.error("scan.missing", extra={"fields": {"application": number, "document": pk}})
+        raise Http404 from exc
+    response = FileResponse(
+        scan.stream, as_attachment=True, filename=scan.filename, content_type=scan.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 
-from bekitu.workstation import people
+from bekitu.service import selectors
 from bekitu.workstation.forms import PopulationSearchForm
-from bekitu.workstation.scoping import StaffScope
-from bekitu.workstation.views.common import page, staff_page
+from bekitu.workstation.staff import StaffScope
+from bekitu.workstation.views.common import found_or_404, page, staff_page
 
 PAGE_SIZE = 25
 
@@ -16,7 +16,7 @@ PAGE_SIZE = 25
 @staff_page()
 def person_card(request: HttpRequest, pk: int, *, scope: StaffScope) -> HttpResponse:
     """The person, their current attachment and its history; the read is audited."""
-    card = people.person_card(scope, pk=pk)
+    card = found_or_404(selectors.person_card(scope=scope, pk=pk))
     return page(request, "workstation/person.html", scope, {"card": card})
 
 
@@ -30,8 +30,8 @@ def population(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = PopulationSearchForm(data)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    paginator = Paginator(people.population(scope, query), PAGE_SIZE)
+    paginator = Paginator(selectors.population_search(scope=scope, query=query), PAGE_SIZE)
     page_obj = paginator.get_page(data.get("page") if data else None)
-    people.audit_population_page(scope, query=query, shown=list(page_obj.object_list))
+    selectors.population_page_audit(scope=scope, query=query, shown=list(page_obj.object_list))
     context = {"form": form, "page_obj": page_obj, "query": query}
     return page(request, "workstation/population.html", scope, context)

@@ -18,11 +18,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True, parser_class=ArgumentParser)
         for name, module_name in sorted(SUBCOMMANDS.items()):
-            module = importlib.import_module(f"bekitu.eds.cli.{module_name}")
+            module = importlib.import_module(module_name)
             module.add_arguments(sub.add_parser(name, help=module.HELP))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        module = importlib.import_module(f"bekitu.eds.cli.{SUBCOMMANDS[options['subcommand']]}")
+        module = importlib.import_module(SUBCOMMANDS[options["subcommand"]])
         code = module.run(options, self.stdout)
         if code:
             sys.exit(code)

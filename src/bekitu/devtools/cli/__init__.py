@@ -1,0 +1,1 @@
+"""The development sub-commands of `bekitu eds` (registered in `DevtoolsConfig.ready`)."""

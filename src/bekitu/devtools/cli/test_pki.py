@@ -1,0 +1,199 @@
+"""`bekitu eds test-pki [OUTDIR] [--persons-from-db] [--persons N] [--ocsp-url URL]
+[--crl-url URL] [--force]`: make the offline test PKI (see docs/eds-test-pki.md).
+
+OUTDIR defaults to BEKITU_VAR_DIR/pki, whose trust/, crl/ and providers/ folders are the
+defaults of BEKITU_EDS_TRUST_DIR, BEKITU_EDS_CRL_DIR and BEKITU_EDS_PROVIDER_KEYS_DIR. When
+OUTDIR already holds a test PKI for the same persons, providers and addresses, nothing is made
+again (so `make run` keeps the keys a person may have loaded), unless --force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.conf import settings
+from django.utils import timezone
+
+from bekitu.core.audit import audit_context, audit_record
+from bekitu.core.iin import make_bin, make_iin
+from bekitu.devtools.testpki import (
+    NEGATIVE_CASES,
+    PersonSpec,
+    ProviderSpec,
+    TestPki,
+    build_test_pki,
+)
+from bekitu.devtools.testpki_renew import renew_crls
+
+HELP = "Make the offline test PKI: CAs, CRLs, OCSP responder, persons' and providers' keys."
+
+
+def add_arguments(parser: ArgumentParser) -> None:
+    """The command's arguments."""
+    parser.add_argument("outdir", nargs="?", type=Path, help="default: BEKITU_VAR_DIR/pki")
+    parser.add_argument(
+        "--persons-from-db",
+        action="store_true",
+        help="keys for the providers in the database and its first adult citizens",
+    )
+    parser.add_argument("--persons", type=int, default=5, help="how many persons (default 5)")
+    parser.add_argument("--ocsp-url", help="OCSP address put into the certificates (AIA)")
+    parser.add_argument("--crl-url", help="base address serving intermediate.crl and root.crl")
+    parser.add_argument("--force", action="store_true", help="make it again even if up to date")
+
+
+def _first_usable(make: Any, *head: Any, serial: int) -> str:
+    for offset in range(50):
+        value = make(*head, serial + offset)
+        if value is not None:
+            return str(value)
+    raise ValueError("no usable serial")
+
+
+def demo_specs(count: int) -> tuple[list[PersonSpec], list[ProviderSpec]]:
+    """Made-up persons and providers, for a test PKI without a database."""
+    names = [
+        ("ТЕСТОВ", "АСАН"),
+        ("ӘЛІБЕКОВА", "ГҮЛНАР"),
+        ("IVANOV", "PETR"),
+        ("СЕРІКОВ", "НҰРЛАН"),
+        ("ЖАНҰЗАҚОВА", "АЙГЕРІМ"),
+    ]
+    persons = [
+        PersonSpec(
+            _first_usable(make_iin, dt.date(1970 + 3 * i, 1 + i % 12, 10), "male", serial=100 * i),
+            *names[i % len(names)],
+        )
+        for i in range(max(count, 1))
+    ]
+    providers = [
+        ProviderSpec(
+            _first_usable(make_bin, dt.date(2005 + i, 1, 1), 4, serial=10 + i),
+            f"ГКП НА ПХВ «ГОРОДСКАЯ ПОЛИКЛИНИКА №{i + 1}»",
+            persons[i % len(persons)].iin,
+        )
+        for i in range(2)
+    ]
+    return persons, providers
+
+
+def _years_ago(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def db_specs(count: int) -> tuple[list[PersonSpec], list[ProviderSpec]]:
+    """The demo database's providers (heads get made-up IINs) and its first adult citizens."""
+    from bekitu.registry.models import Person, Provider
+
+    adult_born_before = _years_ago(timezone.localdate(), 18)
+    people = Person.objects.filter(
+        status=Person.Status.CITIZEN, birth_date__lte=adult_born_before, death_date__isnull=True
+    ).order_by("pk")[:count]
+    persons = []
+    with audit_context(actor="bekitu eds test-pki", channel="cli"):
+        for person in people:
+            audit_record(
+                action="eds.test_pki.person.read",
+                object_type="person",
+                object_id=person.pk,
+                subject_iin=person.iin,
+                data={"purpose": "test signing keys"},
+            )
+            persons.append(
+                PersonSpec(person.iin, person.surname.upper(), person.given_name.upper())
+            )
+    providers = [
+        ProviderSpec(
+            p.bin, p.name_ru, _first_usable(make_iin, dt.date(1970, 1, 1), "female", serial=p.pk)
+        )
+        for p in Provider.objects.order_by("pk")
+    ]
+    return persons, providers
+
+
+def _up_to_date(
+    outdir: Path, persons: list[PersonSpec], providers: list[ProviderSpec], options: dict[str, Any]
+) -> bool:
+    if not (outdir / "manifest.json").is_file():
+        return False
+    pki = TestPki.load(outdir)
+    return (
+        list(pki.persons) == persons
+        and list(pki.providers) == providers
+        and (pki.ocsp_url, pki.crl_url) == (options.get("ocsp_url"), options.get("crl_url"))
+    )
+
+
+def run(options: dict[str, Any], stdout: TextIO) -> int:
+    """Build the test PKI and write README.txt; 0 on success, 2 on a usage error."""
+    outdir: Path = options.get("outdir") or Path(settings.VAR_DIR) / "pki"
+    count = int(options.get("persons") or 5)
+    if options.get("persons_from_db"):
+        persons, providers = db_specs(count)
+        if not persons:
+            stdout.write("no adult citizens in the database: load the demo data first\n")
+            return 2
+    else:
+        persons, providers = demo_specs(count)
+    if not options.get("force") and _up_to_date(outdir, persons, providers, options):
+        renewed = renew_crls(TestPki.load(outdir))
+        note = f"; CRLs renewed: {', '.join(p.name for p in renewed)}" if renewed else ""
+        stdout.write(f"test PKI in {outdir} is up to date{note}\n")
+        return 0
+    pki = build_test_pki(
+        outdir,
+        persons=persons,
+        providers=providers,
+        ocsp_url=options.get("ocsp_url"),
+        crl_url=options.get("crl_url"),
+    )
+    (outdir / "README.txt").write_text(readme(pki), encoding="utf-8")
+    stdout.write(
+        f"test PKI written to {outdir} ({len(persons)} persons, "
+        f"{len(providers)} providers); see {outdir / 'README.txt'}\n"
+    )
+    return 0
+
+
+def readme(pki: TestPki) -> str:
+    """A plain-text guide to who is who in a generated test PKI."""
+    rel = lambda path: path.relative_to(pki.outdir).as_posix()  # noqa: E731
+    lines = [
+        "Bekitu test PKI: FOR DEVELOPMENT AND TESTS ONLY. Not trusted anywhere else.",
+        f"Password of every key (PKCS#12): {pki.password}",
+        "",
+        f"Trust store (BEKITU_EDS_TRUST_DIR): {rel(pki.trust_dir)}/",
+        f"CRLs (BEKITU_EDS_CRL_DIR):          {rel(pki.crl_dir)}/",
+        f"Provider keys (BEKITU_EDS_PROVIDER_KEYS_DIR): {rel(pki.providers_dir)}/",
+        f"OCSP responder: {rel(pki.ocsp_cert)} (bekitu eds ocsp-responder --pki {pki.outdir})",
+        "",
+        "Persons (IIN, name: signing key / authentication key):",
+    ]
+    for p in pki.persons:
+        lines.append(
+            f"  {p.iin}  {p.surname} {p.given_name}: "
+            f"{rel(pki.person_sign_p12(p.iin))} / {rel(pki.person_auth_p12(p.iin))}"
+        )
+    lines += ["", "Providers (BIN, name, head's IIN: organization key):"]
+    for o in pki.providers:
+        lines.append(f"  {o.bin}  {o.name}  head {o.head_iin}: {rel(pki.provider_p12(o.bin))}")
+    lines += [
+        "",
+        f"Negative cases (all held by {pki.person.iin}; org_as_individual is an organization key):",
+    ]
+    lines += [f"  {case}: {rel(pki.negative(case))}" for case in NEGATIVE_CASES]
+    lines += [
+        "",
+        "Sign in the demo without NCALayer:",
+        f"  bekitu eds ncalayer-dev --p12 {pki.person_sign_p12(pki.person.iin)} "
+        f"--password {pki.password}",
+        "",
+        "Everything above, as JSON: manifest.json",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,146 @@
+"""Load the demo oblast into the register in one transaction, with one audit row for it all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from tqdm import tqdm
+
+from bekitu.core.audit import audit_record
+from bekitu.core.errors import DomainError
+from bekitu.devtools.demo.geography import UNITS
+from bekitu.devtools.demo.plan import COLUMNS, POPULATION_TABLES, REFERENCE_TABLES, Ids
+from bekitu.devtools.demo.population import Population
+from bekitu.devtools.demo.reference import build_reference
+from bekitu.devtools.demo.writer import MODELS, TableWriter
+from bekitu.registry.models import Locality, Person
+
+log = logging.getLogger("bekitu.registry")
+CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    persons: int
+    seed: int
+    as_of: dt.date
+    seconds: float
+    rows: dict[str, int] = field(default_factory=dict)  # per table
+    figures: dict[str, int] = field(default_factory=dict)  # households, statuses, deceased...
+
+    @property
+    def persons_per_second(self) -> float:
+        return self.persons / self.seconds if self.seconds else 0.0
+
+
+def load_demo_data(
+    *,
+    persons: int,
+    seed: int,
+    as_of: dt.date | None = None,
+    chunk: int = CHUNK,
+    progress: bool = True,
+) -> LoadSummary:
+    """Generate and load the demo oblast with `persons` residents; the same persons, seed and
+    `as_of` (default: today) always give the same rows. The register must hold no persons."""
+    started = time.monotonic()
+    as_of = as_of or timezone.localdate()
+    with transaction.atomic():
+        _require_empty()
+        writer = TableWriter(connection)
+        ids = Ids({table: _first_id(table) for table in COLUMNS})
+        plan, reference = build_reference(persons=persons, rng=_rng(seed, "reference"), ids=ids)
+        for table in REFERENCE_TABLES:
+            writer.write(table, reference[table])
+        rows = Counter({table: len(reference[table]) for table in REFERENCE_TABLES})
+        tz = timezone.get_default_timezone()
+        population = Population(
+            plan=plan, rng=_rng(seed, "population"), as_of=as_of, ids=ids, tz=tz
+        )
+        rows.update(_load_population(population, writer, persons, chunk, progress))
+        writer.finish()
+        figures = dict(population.stats)
+        _audit(persons, seed, as_of, dict(rows), figures)
+    # Timed after the commit, so that the figure covers all of the database's work.
+    seconds = time.monotonic() - started
+    log.info("registry.demo_data.loaded", extra={"fields": {"persons": persons, "seed": seed}})
+    return LoadSummary(persons, seed, as_of, seconds, dict(rows), figures)
+
+
+def _rng(seed: int, stream: str) -> random.Random:
+    """One reproducible random stream per part, so that a change in one leaves the other."""
+    return random.Random(f"bekitu-demo:{seed}:{stream}")  # noqa: S311 - reproducible, not secret
+
+
+def _load_population(
+    population: Population, writer: TableWriter, persons: int, chunk: int, progress: bool
+) -> Counter[str]:
+    """Write the population chunk by chunk while one worker thread generates the next chunk:
+    the database works on one while Python makes the other. Chunks are made in order by the
+    one worker, so the rows are the same as without it."""
+    rows: Counter[str] = Counter()
+    chunks = population.chunks(persons, chunk)
+    bar = tqdm(total=persons, unit=" persons", file=sys.stderr, disable=not progress)
+    with bar, ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-data") as worker:
+        pending = worker.submit(next, chunks, None)
+        while (generated := pending.result()) is not None:
+            pending = worker.submit(next, chunks, None)
+            for table in POPULATION_TABLES:
+                writer.write(table, generated[table])
+                rows[table] += len(generated[table])
+            bar.update(len(generated["person"]))
+    return rows
+
+
+def load_blocker() -> DomainError | None:
+    """Why demo data cannot be loaded now (persons or the demo localities are already in the
+    register), or None when it can."""
+    if Person.objects.exists():
+        return DomainError(
+            _("The register already holds persons; demo data loads only into an empty one."),
+            code="registry_not_empty",
+        )
+    codes = [s.kato for unit in UNITS for s in unit.settlements]
+    if Locality.objects.filter(kato__in=codes).exists():
+        return DomainError(
+            _("The localities of the demo oblast are already in the register."),
+            code="demo_localities_present",
+        )
+    return None
+
+
+def _require_empty() -> None:
+    blocker = load_blocker()
+    if blocker is not None:
+        raise blocker
+
+
+def _first_id(table: str) -> int:
+    return (MODELS[table]._default_manager.aggregate(top=Max("id"))["top"] or 0) + 1
+
+
+def _audit(
+    persons: int, seed: int, as_of: dt.date, rows: dict[str, int], figures: dict[str, int]
+) -> None:
+    audit_record(
+        action="registry.demo_data.load",
+        object_type="registry.Person",
+        data={
+            "persons": persons,
+            "seed": seed,
+            "as_of": as_of.isoformat(),
+            "rows": rows,
+            "figures": figures,
+        },
+    )

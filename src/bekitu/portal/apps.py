@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class PortalConfig(AppConfig):
-    name = "bekitu.portal"
-    label = "portal"
-    verbose_name = _("Citizen portal")

@@ -1,0 +1,177 @@
+"""The checks and the decision: action 2 (R5.2, R8.2; process 8, R9.12) issues the talon,
+a refusal (R4-1, R9.7, R9.11) ends the application with its reason and legal ground.
+
+A decision is atomic: the checks' run, the attachment, the talon's signed XML e-document (the
+legal record) or the refusal document, and the step are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bekitu.core.errors import DomainError
+from bekitu.core.vocabulary import REFUSAL_REASONS, Action, legal_ground_texts, refusal_texts
+from bekitu.registry.services import attachment_create, attachment_transfer
+from bekitu.service import rules
+from bekitu.service.facts import CaseFacts, case_build
+from bekitu.service.models import Application, CheckResult
+from bekitu.service.procedure import audit_application, lock, require_action, step_record
+from bekitu.talons.services import refusal_issue, talon_issue
+
+if TYPE_CHECKING:
+    from bekitu.core.models import User
+    from bekitu.registry.models import Attachment
+
+
+def checks_store(application: Application, facts: CaseFacts) -> list[CheckResult]:
+    """Run every check of the policy edition on the case and store the outcomes as one run."""
+    outcomes = rules.checks_run(facts.case, facts.policy)
+    last_run = application.check_results.aggregate(run=Max("run"))["run"] or 0
+    now = timezone.now()
+    results = CheckResult.objects.bulk_create(
+        CheckResult(
+            application=application,
+            run=last_run + 1,
+            check_name=o.check,
+            passed=o.passed,
+            reason_code=o.reason_code,
+            details=o.details,
+            policy_edition=facts.policy.edition,
+            checked_at=now,
+        )
+        for o in outcomes
+    )
+    failed = [o.check for o in outcomes if not o.passed]
+    audit_application(
+        application, "checks", run=last_run + 1, failed=failed, edition=facts.policy.edition
+    )
+    return results
+
+
+@transaction.atomic
+def application_checks_run(*, application: Application) -> list[CheckResult]:
+    """Run every check of the policy edition in force and store each result (one run)."""
+    application = lock(application)
+    return checks_store(application, case_build(application))
+
+
+def _attach(application: Application, facts: CaseFacts, decided_on: dt.date) -> Attachment:
+    """Attach, or transfer, the recipient to the district the rules choose."""
+    case = facts.case
+    choice = rules.district_choose(case.districts, case.recipient.age_on(case.on))
+    if choice is None:  # the district check passed, so a district exists
+        raise DomainError(_("The provider has no district for the person."), code="no_district")
+    effective = facts.policy.effective_date(
+        decided_on=decided_on, voluntary_change=case.is_voluntary_change
+    )
+    write = attachment_transfer if case.open_attachment is not None else attachment_create
+    return write(
+        person=application.recipient,
+        provider=application.provider,
+        district=facts.districts[choice.district_id],
+        valid_from=effective,
+        reason=application.reason,
+        home_visits=choice.home_visits,
+        source=application.channel,
+        application_number=application.number,
+    )
+
+
+def _mark_decided_late(application: Application, now: dt.datetime) -> None:
+    if now > application.deadline:
+        application.sla = Application.Sla.BREACHED
+
+
+def decide_refusal(
+    application: Application, code: str, *, by: User | None, comment: str
+) -> Application:
+    """Refuse the locked application with a reason: the refusal document, the decision, the
+    step. Called inside the caller's transaction."""
+    texts, grounds = refusal_texts(code), legal_ground_texts(code)
+    now = timezone.now()
+    refusal = refusal_issue(
+        application_number=application.number,
+        person=application.recipient,
+        provider=application.provider,
+        reason_code=code,
+        reason_text_kk=texts["kk"],
+        reason_text_ru=texts["ru"],
+        reason_text_en=texts["en"],
+        # The refusal document is bilingual, as official documents are: Kazakh, then Russian.
+        legal_ground=f"{grounds['kk']} / {grounds['ru']}",
+        decided_at=now,
+        channel=application.channel,
+    )
+    application.refusal_code, application.refusal_number = code, refusal.number
+    application.decided_at, application.decided_by = now, by
+    _mark_decided_late(application, now)
+    application.save(
+        update_fields=["refusal_code", "refusal_number", "decided_at", "decided_by", "sla"]
+    )
+    step_record(application, Action.REFUSE, by=by, at=now, outcome=code, comment=comment)
+    return application
+
+
+def refuse_on_failure(
+    application: Application, results: list[CheckResult], *, by: User | None
+) -> Application | None:
+    """Refuse with the reason of the first failed check, or None when all passed."""
+    failed = next((r for r in results if not r.passed), None)
+    if failed is None:
+        return None
+    comment = f"check {failed.check_name} failed"
+    return decide_refusal(application, failed.reason_code, by=by, comment=comment)
+
+
+@transaction.atomic
+def application_refuse(
+    *, application: Application, reason_code: str, by: User | None, comment: str = ""
+) -> Application:
+    """Refuse the service with a reason code tied to its legal ground (R4-1, R9.7, R9.11),
+    issuing the refusal document."""
+    if reason_code not in REFUSAL_REASONS:
+        raise DomainError(_("Unknown refusal reason."), code="invalid_refusal_reason")
+    application = lock(application)
+    require_action(application, Action.REFUSE)
+    return decide_refusal(application, reason_code, by=by, comment=comment)
+
+
+@transaction.atomic
+def application_issue_talon(*, application: Application, by: User | None) -> Application:
+    """Action 2 (R5.2, R8.2; process 8, R9.12): run the checks; if all pass, attach or
+    transfer the recipient and issue the signed talon; if one fails, refuse with its reason."""
+    application = lock(application)
+    require_action(application, Action.ISSUE_TALON)
+    facts = case_build(application)
+    refused = refuse_on_failure(application, checks_store(application, facts), by=by)
+    if refused is not None:
+        return refused
+    now = timezone.now()
+    attachment = _attach(application, facts, timezone.localdate(now))
+    talon = talon_issue(
+        attachment=attachment, application_number=application.number, channel=application.channel
+    )
+    application.attachment, application.talon_number = attachment, talon.number
+    application.effective_from = attachment.valid_from
+    application.decided_at, application.decided_by = now, by
+    _mark_decided_late(application, now)
+    application.save(
+        update_fields=[
+            "attachment",
+            "talon_number",
+            "effective_from",
+            "decided_at",
+            "decided_by",
+            "sla",
+        ]
+    )
+    step_record(
+        application, Action.ISSUE_TALON, by=by, at=now, outcome="talon_issued", comment=talon.number
+    )
+    return application

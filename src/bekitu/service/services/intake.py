@@ -1,0 +1,274 @@
+"""Intake: a person looked up in the population register, and an application recorded.
+
+`application_intake` is what a desk does in one request (pages and API alike): it reads the
+population register once, records the application and stores one run of the checks built
+from that same answer, so the specialist sees the results before action 1. A channel that
+already knows the recipient (the portal's signed request, through the gateway) calls
+`application_create` itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bekitu.core.audit import audit_record
+from bekitu.core.errors import Conflict, DomainError, NotFound
+from bekitu.core.vocabulary import OPEN_STATES, PROVIDER_CHANNELS, ApplicantRole, Channel
+from bekitu.registry.population import PersonRecord, get_population_register
+from bekitu.registry.selectors import person_get_by_iin
+from bekitu.registry.services import person_lock
+from bekitu.service.facts import case_build, policy_of
+from bekitu.service.models import Application
+from bekitu.service.parties import PowerOfAttorney, parties_validate
+from bekitu.service.procedure import audit_application, next_number, step_first
+from bekitu.service.services.decision import checks_store
+from bekitu.service.sla import action_due, term_for
+from bekitu.service.statemachine import INITIAL
+
+if TYPE_CHECKING:
+    from bekitu.core.models import User
+    from bekitu.registry.models import Person, Provider
+    from bekitu.service.scope import Scope
+
+log = logging.getLogger("bekitu.service")
+
+
+@dataclass(frozen=True)
+class Declared:
+    """The recipient's data as the application states them (compared with the register, R4-1)."""
+
+    surname: str
+    given_name: str
+    patronymic: str
+    birth_date: dt.date
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What a channel enters at intake (R4, R1.2): whom to attach, who applies, how and why."""
+
+    recipient_iin: str
+    channel: str
+    reason: str
+    applicant_role: str = ApplicantRole.SELF
+    applicant_iin: str = ""
+    power_of_attorney: PowerOfAttorney | None = None
+
+
+class LookupLimit(DomainError):
+    """The caller has looked up as many people as a desk may in one hour."""
+
+    code = "lookup_limit"
+
+
+def population_lookup(*, iin: str, scope: Scope, looked_up_by: str) -> PersonRecord:
+    """The person as the population register knows them, for intake; audited, and limited
+    to BEKITU_INTAKE_LOOKUPS_PER_HOUR different IINs per `looked_up_by` an hour."""
+    _count_lookup(looked_up_by, iin)
+    record = get_population_register().lookup(iin)
+    if record is None:
+        raise NotFound(
+            _("The population register has no person with this IIN."), code="person_not_found"
+        )
+    audit_record(
+        action="workstation.register.lookup",
+        object_type="registry.person",
+        subject_iin=iin,
+        data={"provider": scope.provider.bin},
+    )
+    return record
+
+
+def _count_lookup(looked_up_by: str, iin: str) -> None:
+    """A desk takes a few applications an hour; someone who looks up many more people is
+    browsing the population register, which an audit row alone does not stop. The counter
+    holds hashes of the IINs (looking the same person up again is free) in the shared cache."""
+    limit = int(settings.INTAKE_LOOKUPS_PER_HOUR)
+    if limit <= 0:
+        return
+    hour = timezone.now().strftime("%Y%m%d%H")
+    key = f"bekitu:intake-lookups:{looked_up_by}:{hour}"
+    seen: list[str] = cache.get(key, [])
+    digest = hashlib.sha256(iin.encode()).hexdigest()[:16]
+    if digest in seen:
+        return
+    if len(seen) >= limit:
+        log.warning("workstation.lookup_limit", extra={"fields": {"actor": looked_up_by}})
+        audit_record(action="workstation.register.lookup_refused", data={"limit": limit})
+        raise LookupLimit(
+            _(
+                "You have looked up as many people as a desk may in one hour. "
+                "Continue with the people already found, or ask the head of the provider."
+            )
+        )
+    cache.set(key, [*seen, digest], 3600)
+
+
+def _open_conflict(recipient: Person) -> Conflict | None:
+    open_one = Application.objects.filter(recipient=recipient, state__in=OPEN_STATES).first()
+    if open_one is None:
+        return None
+    return Conflict(
+        _("The person already has an open application (%(number)s).") % {"number": open_one.number},
+        code="application_open",
+    )
+
+
+def _check_open_application(recipient: Person) -> None:
+    conflict = _open_conflict(recipient)
+    if conflict is not None:
+        raise conflict
+
+
+def _save_new(application: Application) -> None:
+    """Insert the application; the database's one-open-application rule answers a race the
+    row lock did not serialise (another writer, another path) with the same Conflict."""
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:
+        conflict = _open_conflict(application.recipient)
+        if conflict is None:
+            raise
+        raise conflict from exc
+
+
+def _poa_fields(poa: PowerOfAttorney | None) -> dict[str, object]:
+    if poa is None:
+        return {}
+    return {"poa_number": poa.number, "poa_date": poa.date, "poa_valid_until": poa.valid_until}
+
+
+def _declared_fields(recipient: Person, declared: Declared | None) -> dict[str, object]:
+    stated = declared or Declared(
+        recipient.surname, recipient.given_name, recipient.patronymic, recipient.birth_date
+    )
+    return {
+        "declared_surname": stated.surname,
+        "declared_given_name": stated.given_name,
+        "declared_patronymic": stated.patronymic,
+        "declared_birth_date": stated.birth_date,
+    }
+
+
+@transaction.atomic
+def application_create(
+    *,
+    channel: str,
+    recipient: Person,
+    provider: Provider,
+    reason: str,
+    applicant: Person | None = None,
+    applicant_role: str = ApplicantRole.SELF,
+    power_of_attorney: PowerOfAttorney | None = None,
+    submitted_at: dt.datetime | None = None,
+    created_by: User | None = None,
+    declared: Declared | None = None,
+    signed_request: bytes | None = None,
+    signer_serial: str = "",
+) -> Application:
+    """Record an application received at the desk, by telephone, or from the portal.
+
+    Its term (R5.3, R9.13) runs from `submitted_at` (default now) by the provider's hours.
+    `declared` is the recipient's data as stated (default: the register's). Raises
+    DomainError for an inconsistent applicant and Conflict when one is already open.
+    """
+    if channel not in Channel.values or reason not in Application.Reason.values:
+        raise DomainError(_("Unknown channel or reason."), code="invalid_application")
+    if applicant is not None and applicant.pk == recipient.pk:
+        applicant = None
+    parties_validate(
+        role=applicant_role,
+        applicant_named=applicant is not None,
+        power_of_attorney=power_of_attorney,
+    )
+    person_lock(person=recipient)  # one intake of a person at a time
+    _check_open_application(recipient)
+    submitted = submitted_at or timezone.now()
+    term = term_for(provider=provider, submitted_at=submitted)
+    action, state = INITIAL[Channel(channel)]
+    application = Application(
+        number=next_number(timezone.localdate(submitted).year),
+        channel=channel,
+        recipient=recipient,
+        applicant=applicant,
+        applicant_role=applicant_role,
+        provider=provider,
+        reason=reason,
+        state=state,
+        submitted_at=submitted,
+        term_start=term.term_start,
+        deadline=term.deadline,
+        created_by=created_by,
+        signed_request=signed_request,
+        signer_serial=signer_serial,
+        **_poa_fields(power_of_attorney),
+        **_declared_fields(recipient, declared),
+    )
+    application.policy_edition = policy_of(application).edition
+    application.action_due_at = action_due(application=application, started_at=term.term_start)
+    _save_new(application)
+    step_first(application, action, by=created_by, at=submitted)
+    audit_application(
+        application,
+        "create",
+        channel=channel,
+        reason=reason,
+        role=applicant_role,
+        provider_bin=provider.bin,
+        edition=application.policy_edition,
+    )
+    return application
+
+
+def _person(iin: str, code: str) -> Person:
+    person = person_get_by_iin(iin)
+    if person is None:
+        raise NotFound(_("The population register has no person with this IIN."), code=code)
+    return person
+
+
+def application_intake(
+    *, scope: Scope, intake: Intake, by: User | None, looked_up_by: str
+) -> Application:
+    """Record a desk or telephone application for the scope's provider and check it: the
+    population register is read once, and one run of the checks is stored from its answer.
+
+    Raises PartiesInvalid for inconsistent parties, NotFound for an unknown IIN, LookupLimit
+    past the hour's lookups, Conflict when the person already has an open application.
+    """
+    if intake.channel not in PROVIDER_CHANNELS:
+        raise DomainError(_("Unknown channel or reason."), code="invalid_application")
+    named = bool(intake.applicant_iin) and intake.applicant_role != ApplicantRole.SELF
+    parties_validate(
+        role=intake.applicant_role,
+        applicant_named=named,
+        power_of_attorney=intake.power_of_attorney,
+    )
+    # Outside the transaction: a refused lookup is audited even though nothing is recorded.
+    record = population_lookup(iin=intake.recipient_iin, scope=scope, looked_up_by=looked_up_by)
+    with transaction.atomic():
+        recipient = _person(intake.recipient_iin, "person_not_found")
+        applicant = _person(intake.applicant_iin, "applicant_not_found") if named else None
+        application = application_create(
+            channel=intake.channel,
+            recipient=recipient,
+            provider=scope.provider,
+            reason=intake.reason,
+            applicant=applicant,
+            applicant_role=intake.applicant_role,
+            power_of_attorney=intake.power_of_attorney,
+            created_by=by,
+        )
+        checks_store(application, case_build(application, record=record))
+    return application
