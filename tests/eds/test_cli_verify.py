@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -10,10 +11,19 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from bekitu.core.iin import is_valid_iin
 from bekitu.core.models import AuditEntry
-from bekitu.devtools.testpki import TestPki
+from bekitu.devtools import testpki_certs
+from bekitu.devtools.testpki import (
+    PersonSpec,
+    ProviderSpec,
+    TestPki,
+    organization_name,
+    person_name,
+)
+from bekitu.eds.signing import sign_xml_with_key
 
-from .verify_helpers import sign, signed_request, talon_xml
+from .verify_helpers import issued_key, request_xml, sign, signed_request, talon_xml
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +122,10 @@ def test_the_command_is_audited_as_the_cli(
         pytest.param(["--expect-iin", "850314301011"], id="no-file"),
         pytest.param(["{file}"], id="no-expected-iin"),
         pytest.param(["{file}", "--expect-iin", "12345"], id="iin-too-short"),
-        pytest.param(["{file}", "--expect-iin", "850314301012"], id="iin-bad-checksum"),
+        pytest.param(["{file}", "--expect-iin", "8503143010111"], id="iin-too-long"),
+        pytest.param(["{file}", "--expect-iin", "85031430101x"], id="iin-not-digits"),
+        pytest.param(["{file}", "--expect-iin", "８５０３１４３０１０１１"], id="iin-wide-digits"),
+        pytest.param(["{file}", "--expect-bin", "05014000011"], id="bin-too-short"),
         pytest.param(["{file}", "--expect-iin", "850314301011", "--at", "yesterday"], id="bad-at"),
         pytest.param(["{missing}", "--expect-iin", "850314301011"], id="missing-file"),
         pytest.param(
@@ -129,3 +142,40 @@ def test_usage_errors_exit_2(
     assert code == 2
     assert out == ""
     assert not AuditEntry.objects.filter(action="eds.verify").exists()
+
+
+# The NCA's own test certificates carry these numbers; neither passes the checksum.
+NCA_TEST_IIN, NCA_TEST_BIN = "123456789011", "123456789021"
+
+
+def test_the_nca_test_numbers_fail_the_checksum() -> None:
+    # The premise of the two tests below: were these valid IINs, they would prove nothing.
+    assert not is_valid_iin(NCA_TEST_IIN) and not is_valid_iin(NCA_TEST_BIN)
+
+
+def test_expect_iin_accepts_the_nca_test_iin_and_matches_it(
+    test_pki: TestPki, eds_settings: Any, tmp_path: Path
+) -> None:
+    key = issued_key(test_pki, person_name(PersonSpec(NCA_TEST_IIN, "ТЕСТОВ", "ТЕСТ")))
+    path = tmp_path / "nca-test.xml"
+    path.write_bytes(sign_xml_with_key(key=key, xml=request_xml(NCA_TEST_IIN)))
+    code, out, _ = _run(str(path), "--expect-iin", NCA_TEST_IIN, "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert (data["valid"], data["signer"]["iin"]) == (True, NCA_TEST_IIN)
+    # Any twelve digits are matched, not waved through: another number is a mismatch.
+    code, out, _ = _run(str(path), "--expect-iin", "123456789012", "--json")
+    assert (code, json.loads(out)["reason"]) == (1, "iin_mismatch")
+
+
+def test_expect_bin_accepts_the_nca_test_bin(
+    test_pki: TestPki, eds_settings: Any, tmp_path: Path
+) -> None:
+    provider = ProviderSpec(NCA_TEST_BIN, "ТОО ТЕСТ", NCA_TEST_IIN)
+    now = dt.datetime.now(dt.UTC)
+    key = issued_key(test_pki, organization_name(provider), testpki_certs.org_profile(now))
+    path = tmp_path / "nca-test-talon.xml"
+    path.write_bytes(sign_xml_with_key(key=key, xml=talon_xml(NCA_TEST_BIN, NCA_TEST_IIN)))
+    code, out, _ = _run(str(path), "--expect-bin", NCA_TEST_BIN, "--json")
+    assert code == 0, out
+    assert json.loads(out)["signer"]["bin"] == NCA_TEST_BIN

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
 
+from bekitu.devtools import testpki_certs
 from bekitu.devtools.testpki import PASSWORD, TestPki
+from bekitu.eds.keys import SigningKey
 from bekitu.eds.signing import sign_xml_with_p12
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -45,3 +51,27 @@ def signed_request(pki: TestPki, *, p12: Path | None = None, iin: str | None = N
 def recipient_iin(root: etree._Element) -> str:
     """The IIN the (signed) request names."""
     return "".join(root.find("recipient/iin").itertext())
+
+
+def intermediate(pki: TestPki) -> testpki_certs.Issued:
+    """The test PKI's issuing CA, with its key, to issue or revoke more."""
+    key = serialization.load_pem_private_key(pki.intermediate_key.read_bytes(), None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return testpki_certs.Issued(
+        x509.load_pem_x509_certificate(pki.intermediate_cert.read_bytes()), key
+    )
+
+
+def issued_key(
+    pki: TestPki,
+    subject: x509.Name,
+    profile: testpki_certs.LeafProfile | None = None,
+    *,
+    issuer: testpki_certs.Issued | None = None,
+) -> SigningKey:
+    """A signing key with a certificate of its own (`subject`), issued by the test PKI's
+    intermediate (or `issuer`); the key is shared with other tests, the certificate is new."""
+    key = testpki_certs.shared_keys()("sign:issued")
+    profile = profile or testpki_certs.signing_profile(dt.datetime.now(dt.UTC))
+    issued = testpki_certs.issue_leaf(key, subject, issuer or intermediate(pki), profile)
+    return SigningKey(certificate=issued.cert, private_key=key)
