@@ -421,6 +421,12 @@ EDS_CRL_URLS = env_list(
 EDS_HTTP_TIMEOUT = env_int(
     "BEKITU_EDS_HTTP_TIMEOUT", 10, "Seconds to wait for an OCSP responder or a CRL download."
 )
+EDS_OCSP_CACHE_SECONDS = env_int(
+    "BEKITU_EDS_OCSP_CACHE_SECONDS",
+    300,
+    "How long an OCSP answer (good or revoked) is reused for the same certificate, at most "
+    "until its nextUpdate; 0: the responder is asked at every verification.",
+)
 EDS_CRL_REFRESH_MINUTES = env_int(
     "BEKITU_EDS_CRL_REFRESH_MINUTES", 60, "How often the background task refreshes the CRLs."
 )

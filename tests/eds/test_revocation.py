@@ -107,7 +107,7 @@ def test_the_newest_crl_of_an_issuer_decides(test_pki: TestPki, crl_dir: Path) -
 
 def test_a_stale_crl_is_not_current(test_pki: TestPki, eds_settings: Any) -> None:
     store = load_trust_store(test_pki.trust_dir)
-    loaded = load_crls(test_pki.crl_dir, store, test_pki.trust_dir, None)
+    loaded = load_crls(test_pki.crl_dir, store, None)
     assert {c.name for c in loaded} == {"intermediate.crl", "root.crl"}
     assert len(current_crls(loaded, timezone.now())) == 2
     assert current_crls(loaded, timezone.now() + timedelta(days=8)) == []
@@ -276,7 +276,7 @@ def test_a_plain_crl_is_indexed_and_a_scoped_one_is_left_to_certvalidator(
     ca, revoked, now = _ca(test_pki), _revoked_cert(test_pki), timezone.now()
     (crl_dir / "scoped.crl").write_bytes(_scoped_crl(ca, [revoked], now - timedelta(hours=2)))
     store = load_trust_store(test_pki.trust_dir)
-    loaded = {c.name: c for c in load_crls(crl_dir, store, test_pki.trust_dir, None)}
+    loaded = {c.name: c for c in load_crls(crl_dir, store, None)}
     assert loaded["root.crl"].index == {}
     assert loaded["scoped.crl"].index is None
     assert _verify(test_pki, test_pki.negative("revoked")) == (False, "revoked")

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509 import ocsp
+from freezegun import freeze_time
 
 from bekitu.devtools.ocsp_responder import run_in_thread
 from bekitu.devtools.testpki import PASSWORD, TestPki, build_test_pki, cached_keys
@@ -130,6 +131,7 @@ class FakeResponder:
     signer_key: rsa.RSAPrivateKey
     nonce: str = "echo"  # echo | omit | wrong
     status: ocsp.OCSPCertStatus = ocsp.OCSPCertStatus.GOOD
+    next_update: bool = True
     requests: list[ocsp.OCSPRequest] = field(default_factory=list)
 
     def answer(self, body: bytes) -> bytes:
@@ -145,7 +147,7 @@ class FakeResponder:
                 algorithm=hashes.SHA1(),  # noqa: S303 - what the request used
                 cert_status=self.status,
                 this_update=now - dt.timedelta(minutes=1),
-                next_update=now + dt.timedelta(hours=1),
+                next_update=now + dt.timedelta(hours=1) if self.next_update else None,
                 revocation_time=None,
                 revocation_reason=None,
             )
@@ -210,6 +212,7 @@ def _verify_with(fake: FakeResponder, serve: Any, pki: TestPki, settings: Any, c
 def test_the_request_carries_a_fresh_nonce(
     test_pki: TestPki, eds_settings: Any, serve: Any, tmp_path: Path
 ) -> None:
+    eds_settings.EDS_OCSP_CACHE_SECONDS = 0  # ask at every verification
     fake = FakeResponder(*_pem_pair(test_pki.ocsp_cert, test_pki.ocsp_key))
     first = _verify_with(fake, serve, test_pki, eds_settings, tmp_path)
     second = verify_request(signed_request(test_pki), expect_iin=test_pki.person.iin)
@@ -266,3 +269,56 @@ def test_an_unknown_status_is_revocation_unknown(
     )
     result = _verify_with(fake, serve, test_pki, eds_settings, tmp_path)
     assert (result.valid, result.reason) == (False, "revocation_unknown")
+
+
+# --- answers kept a while (EDS_OCSP_CACHE_SECONDS) -----------------------------------------
+
+
+def test_a_good_answer_is_reused_for_that_certificate_until_it_expires(
+    test_pki: TestPki, eds_settings: Any, serve: Any, tmp_path: Path
+) -> None:
+    eds_settings.EDS_OCSP_CACHE_SECONDS = 300
+    fake = FakeResponder(*_pem_pair(test_pki.ocsp_cert, test_pki.ocsp_key))
+    start = dt.datetime.now(dt.UTC)
+    with freeze_time(start) as clock:
+        assert _verify_with(fake, serve, test_pki, eds_settings, tmp_path).valid
+        assert verify_request(signed_request(test_pki), expect_iin=test_pki.person.iin).valid
+        assert len(fake.requests) == 1  # the second verification used the kept answer
+        clock.move_to(start + dt.timedelta(seconds=301))
+        assert verify_request(signed_request(test_pki), expect_iin=test_pki.person.iin).valid
+        assert len(fake.requests) == 2
+
+
+def test_a_kept_answer_answers_for_its_own_certificate_only(
+    test_pki: TestPki, eds_settings: Any, serve: Any, tmp_path: Path
+) -> None:
+    fake = FakeResponder(*_pem_pair(test_pki.ocsp_cert, test_pki.ocsp_key))
+    assert _verify_with(fake, serve, test_pki, eds_settings, tmp_path).valid
+    other = test_pki.persons[1]
+    data = signed_request(test_pki, p12=test_pki.person_sign_p12(other.iin), iin=other.iin)
+    assert verify_request(data, expect_iin=other.iin).valid
+    assert len(fake.requests) == 2
+    assert fake.requests[0].serial_number != fake.requests[1].serial_number
+
+
+def test_an_answer_without_next_update_is_never_reused(
+    test_pki: TestPki, eds_settings: Any, serve: Any, tmp_path: Path
+) -> None:
+    # RFC 6960 4.2.2.1: no nextUpdate means newer information is always available.
+    fake = FakeResponder(*_pem_pair(test_pki.ocsp_cert, test_pki.ocsp_key), next_update=False)
+    assert _verify_with(fake, serve, test_pki, eds_settings, tmp_path).valid
+    assert verify_request(signed_request(test_pki), expect_iin=test_pki.person.iin).valid
+    assert len(fake.requests) == 2
+
+
+def test_an_unknown_status_is_never_kept(
+    test_pki: TestPki, eds_settings: Any, serve: Any, tmp_path: Path
+) -> None:
+    fake = FakeResponder(
+        *_pem_pair(test_pki.ocsp_cert, test_pki.ocsp_key), status=ocsp.OCSPCertStatus.UNKNOWN
+    )
+    result = _verify_with(fake, serve, test_pki, eds_settings, tmp_path)
+    assert (result.valid, result.reason) == (False, "revocation_unknown")
+    fake.status = ocsp.OCSPCertStatus.GOOD
+    assert verify_request(signed_request(test_pki), expect_iin=test_pki.person.iin).valid
+    assert len(fake.requests) == 2

@@ -91,8 +91,12 @@ class CertificateProfile:
         )
 
 
-def _attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> list[str]:
-    return [str(a.value) for a in name.get_attributes_for_oid(oid)]
+def _attributes(name: x509.Name) -> dict[x509.ObjectIdentifier, list[str]]:
+    """The name's values by attribute type, in order: one pass over the name."""
+    values: dict[x509.ObjectIdentifier, list[str]] = {}
+    for attribute in name:
+        values.setdefault(attribute.oid, []).append(str(attribute.value))
+    return values
 
 
 def _first(values: list[str]) -> str | None:
@@ -107,20 +111,15 @@ def _match_one(pattern: re.Pattern[str], values: list[str]) -> str | None:
 
 def read_key_usage(cert: x509.Certificate) -> KeyUsage:
     """Key usage bits and extended key usages; absent extensions give no usage at all."""
-    try:
-        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-        bits = (ku.digital_signature, ku.content_commitment, ku.key_encipherment)
-    except x509.ExtensionNotFound:
-        bits = (False, False, False)
-    try:
-        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-        extended = frozenset(oid.dotted_string for oid in eku)
-    except x509.ExtensionNotFound:
-        extended = frozenset()
-    try:
-        is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    except x509.ExtensionNotFound:
-        is_ca = False
+    bits, extended, is_ca = (False, False, False), frozenset[str](), False
+    for extension in cert.extensions:  # one pass: a verification reads every certificate once
+        value = extension.value
+        if isinstance(value, x509.KeyUsage):
+            bits = (value.digital_signature, value.content_commitment, value.key_encipherment)
+        elif isinstance(value, x509.ExtendedKeyUsage):
+            extended = frozenset(oid.dotted_string for oid in value)
+        elif isinstance(value, x509.BasicConstraints):
+            is_ca = value.ca
     return KeyUsage(*bits, extended=extended, is_ca=is_ca)
 
 
@@ -131,14 +130,14 @@ def serial_hex(cert: x509.Certificate) -> str:
 
 def read_profile(cert: x509.Certificate) -> CertificateProfile:
     """Read the holder's IIN, BIN, names, serial, validity and key usage from a certificate."""
-    subject = cert.subject
-    serials = _attribute(subject, NameOID.SERIAL_NUMBER)
-    units = _attribute(subject, NameOID.ORGANIZATIONAL_UNIT_NAME)
+    subject = _attributes(cert.subject)
+    serials = subject.get(NameOID.SERIAL_NUMBER, [])
+    units = subject.get(NameOID.ORGANIZATIONAL_UNIT_NAME, [])
     return CertificateProfile(
         iin=_match_one(_IIN, serials),
         bin=_match_one(_BIN, units + serials),
-        common_name=_first(_attribute(subject, NameOID.COMMON_NAME)) or "",
-        organization=_first(_attribute(subject, NameOID.ORGANIZATION_NAME)),
+        common_name=_first(subject.get(NameOID.COMMON_NAME, [])) or "",
+        organization=_first(subject.get(NameOID.ORGANIZATION_NAME, [])),
         serial=serial_hex(cert),
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,

@@ -5,47 +5,49 @@ past; the newest per issuer is used. Where such a CRL covers the signer, no netw
 Otherwise OCSP is asked (the certificate's AIA address, else `EDS_OCSP_URL`) with a fresh nonce
 that the answer must echo; pyhanko-certvalidator then checks the answer's signature, the
 responder's authority and freshness. No current CRL and no OCSP answer: `revocation_unknown`.
+
+CRLs are parsed once per file (and again when the file changes); an OCSP answer that said
+good or revoked is reused for the same certificate until the first of its nextUpdate and
+`EDS_OCSP_CACHE_SECONDS`, and checked again (signature, responder, freshness) at each use.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import os
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-import requests
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509 import ocsp
-from pyhanko_certvalidator.authority import AuthorityWithCert
 from pyhanko_certvalidator.errors import (
     CRLValidationError,
     OCSPValidationError,
     RevokedError,
 )
-from pyhanko_certvalidator.path import ValidationPath
 from pyhanko_certvalidator.revinfo.validate_crl import verify_crl
 from pyhanko_certvalidator.revinfo.validate_ocsp import verify_ocsp_response
 
 from bekitu.eds.backends.base import CryptoBackend, is_gost_oid
+from bekitu.eds.ocsp_client import (
+    OCSP_CACHE,
+    OcspAnswer,
+    OcspError,
+    fetch_ocsp,
+    ocsp_urls,
+)
 from bekitu.eds.refusal import Refused
-from bekitu.eds.trust import CERT_SUFFIXES, TrustStore, folder_state, validation_context
+from bekitu.eds.trust import TrustStore, ValidatedChain, folder_state, run_sync, validation_context
 
 log = logging.getLogger("bekitu.eds")
 
 CRL_SUFFIXES = (".crl",)
-NONCE_BYTES = 16
-
-
-class OcspError(Exception):
-    """The responder could not be reached or gave no usable answer."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class LoadedCrl:
     name: str
     crl: x509.CertificateRevocationList
     asn1: asn1_crl.CertificateList
+    digest: bytes  # SHA-256 of the CRL: two loads of the same bytes are the same CRL
     issuer_fingerprint: bytes
     is_delta: bool
     # Serial -> revocation time, for a plain complete CRL (no critical extension anywhere):
@@ -147,25 +150,25 @@ def _load_one(path: Path, store: TrustStore, backend: CryptoBackend | None) -> L
     der = crl.public_bytes(Encoding.DER)
     fingerprint = signer.fingerprint(hashes.SHA256())
     asn1 = asn1_crl.CertificateList.load(der)
-    return LoadedCrl(path.name, crl, asn1, fingerprint, _is_delta(crl), _index(crl))
+    digest = hashlib.sha256(der).digest()
+    return LoadedCrl(path.name, crl, asn1, digest, fingerprint, _is_delta(crl), _index(crl))
 
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[object, list[LoadedCrl]]] = {}
 
 
-def load_crls(
-    directory: Path, store: TrustStore, trust_dir: Path, backend: CryptoBackend | None
-) -> list[LoadedCrl]:
-    """Every CRL in `directory` with a verified signature; re-read when files change."""
-    state = (folder_state(directory, CRL_SUFFIXES), folder_state(trust_dir, CERT_SUFFIXES))
-    key = f"{directory}|{id(backend)}"
+def load_crls(directory: Path, store: TrustStore, backend: CryptoBackend | None) -> list[LoadedCrl]:
+    """Every CRL in `directory` whose signature a CA of `store` verifies. Parsed once: read
+    again when a file changes (`folder_state`), or the trust store or backend does."""
+    files = folder_state(directory, CRL_SUFFIXES)
+    state = (files, store.token, id(backend))
     with _lock:
-        cached = _cache.get(key)
+        cached = _cache.get(str(directory))
         if cached is None or cached[0] != state:
-            loaded = [_load_one(directory / n, store, backend) for n, _, _ in state[0]]
+            loaded = [_load_one(directory / name, store, backend) for name, *_ in files]
             cached = (state, [c for c in loaded if c is not None])
-            _cache[key] = cached
+            _cache[str(directory)] = cached
         return cached[1]
 
 
@@ -182,64 +185,6 @@ def current_crls(crls: list[LoadedCrl], moment: datetime) -> list[LoadedCrl]:
     return list(newest.values())
 
 
-def ocsp_urls(cert: x509.Certificate) -> list[str]:
-    """The OCSP addresses in the certificate's Authority Information Access."""
-    try:
-        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
-    except x509.ExtensionNotFound:
-        return []
-    return [
-        str(d.access_location.value)
-        for d in aia
-        if d.access_method == x509.oid.AuthorityInformationAccessOID.OCSP
-        and isinstance(d.access_location, x509.UniformResourceIdentifier)
-    ]
-
-
-def ocsp_request(cert: x509.Certificate, issuer: x509.Certificate, nonce: bytes) -> bytes:
-    """A DER OCSP request for one certificate, carrying `nonce`."""
-    # SHA-1 only names the certificate (CertID), as RFC 6960 responders expect; no signature.
-    builder = ocsp.OCSPRequestBuilder().add_certificate(cert, issuer, hashes.SHA1())  # noqa: S303
-    builder = builder.add_extension(x509.OCSPNonce(nonce), critical=False)
-    return builder.build().public_bytes(Encoding.DER)
-
-
-def check_ocsp_answer(body: bytes, nonce: bytes) -> asn1_ocsp.OCSPResponse:
-    """Parse an answer; refuse one that is not `successful` or does not echo our nonce."""
-    try:
-        answer = ocsp.load_der_ocsp_response(body)
-    except ValueError as exc:
-        raise OcspError("the answer is not an OCSP response") from exc
-    if answer.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
-        raise OcspError(f"responder status {answer.response_status.name}")
-    try:
-        echoed = answer.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
-    except x509.ExtensionNotFound as exc:
-        raise OcspError("the answer does not echo the nonce") from exc
-    if echoed != nonce:
-        raise OcspError("the answer's nonce differs from the request's")
-    return asn1_ocsp.OCSPResponse.load(body)
-
-
-def fetch_ocsp(
-    cert: x509.Certificate, issuer: x509.Certificate, url: str, *, timeout: float
-) -> asn1_ocsp.OCSPResponse:
-    """Ask `url` about `cert` with a fresh nonce; the signature is checked by the caller."""
-    nonce = os.urandom(NONCE_BYTES)
-    try:
-        reply = requests.post(
-            url,
-            data=ocsp_request(cert, issuer, nonce),
-            headers={"Content-Type": "application/ocsp-request"},
-            timeout=timeout,
-        )
-    except requests.RequestException as exc:
-        raise OcspError(f"cannot reach the responder: {exc.__class__.__name__}") from exc
-    if reply.status_code != 200:
-        raise OcspError(f"responder answered HTTP {reply.status_code}")
-    return check_ocsp_answer(reply.content, nonce)
-
-
 @dataclass(frozen=True)
 class LeafRevocationInput:
     """What checking the signer's revocation needs besides its validated path."""
@@ -250,77 +195,66 @@ class LeafRevocationInput:
     backend: CryptoBackend | None
     fallback_ocsp_url: str
     timeout: float
+    ocsp_cache_seconds: int = 0
+    now: datetime | None = None  # the wall clock, for the OCSP cache (the moment may be `--at`)
 
 
-def _issuer(path: ValidationPath, leaf: asn1_x509.Certificate) -> asn1_x509.Certificate:
-    authority = path.find_issuing_authority(leaf)
-    if not isinstance(authority, AuthorityWithCert):
-        raise Refused("revocation_unknown", "the issuer has no certificate to ask about")
-    return authority.certificate
-
-
-def _by_index(leaf: asn1_x509.Certificate, crls: list[LoadedCrl], moment: datetime) -> bool:
+def _by_index(serial: int, crls: list[LoadedCrl], moment: datetime) -> bool:
     """Answer from the issuer's plain complete CRL, if that is all there is: a dict lookup
     instead of certvalidator's scan of every entry (a national CRL has many)."""
     if len(crls) != 1 or crls[0].index is None:
         return False
-    revoked_at = crls[0].index.get(leaf.serial_number)
+    revoked_at = crls[0].index.get(serial)
     if revoked_at is not None and revoked_at <= moment:
         raise Refused("revoked", "listed on the issuer's CRL")
     return True
 
 
-async def _by_crl(
-    leaf: asn1_x509.Certificate, path: ValidationPath, inp: LeafRevocationInput
-) -> bool:
-    """Whether the issuer's current CRL (signature checked at load) answered; `Refused` if it
-    lists the certificate as revoked at the moment."""
-    issuer_fp = hashes.Hash(hashes.SHA256())
-    issuer_fp.update(_issuer(path, leaf).dump())
-    fingerprint = issuer_fp.finalize()
-    own = [c for c in inp.crls if c.issuer_fingerprint == fingerprint]
-    if not own:
-        return False
-    if _by_index(leaf, own, inp.moment):
-        return True
+async def _by_full_crl(chain: ValidatedChain, inp: LeafRevocationInput) -> bool:
     context = validation_context(
         inp.store, moment=inp.moment, backend=inp.backend, crls=[c.asn1 for c in inp.crls]
     )
     try:
-        await verify_crl(leaf, path, context)
+        await verify_crl(chain.leaf, chain.path, context)
     except RevokedError as exc:
         raise Refused("revoked", "listed on the issuer's CRL") from exc
     except CRLValidationError:
-        serial = format(leaf.serial_number, "x")
+        serial = format(chain.serial, "x")
         log.warning("eds.crl.unusable", extra={"fields": {"serial": serial}})
         return False
     return True
 
 
+def _by_crl(chain: ValidatedChain, inp: LeafRevocationInput) -> bool:
+    """Whether the issuer's current CRL (signature checked at load) answered; `Refused` if it
+    lists the certificate as revoked at the moment."""
+    own = [c for c in inp.crls if c.issuer_fingerprint == chain.issuer_fingerprint]
+    if not own:
+        return False
+    if _by_index(chain.serial, own, inp.moment):
+        return True
+    return run_sync(_by_full_crl(chain, inp))
+
+
 def _fetch_any(
     leaf: x509.Certificate, issuer: x509.Certificate, inp: LeafRevocationInput
-) -> asn1_ocsp.OCSPResponse:
+) -> tuple[str, OcspAnswer]:
     urls = ocsp_urls(leaf) or ([inp.fallback_ocsp_url] if inp.fallback_ocsp_url else [])
     if not urls:
         raise Refused("revocation_unknown", "no current CRL and no OCSP responder")
     for url in urls:
         try:
-            return fetch_ocsp(leaf, issuer, url, timeout=inp.timeout)
+            return url, fetch_ocsp(leaf, issuer, url, timeout=inp.timeout)
         except OcspError as exc:
             log.warning("eds.ocsp.failed", extra={"fields": {"url": url, "error": str(exc)}})
     raise Refused("revocation_unknown", "no current CRL and no usable OCSP answer")
 
 
-async def check_leaf(
-    leaf: asn1_x509.Certificate, path: ValidationPath, inp: LeafRevocationInput
-) -> str:
-    """Whether the signer's certificate was revoked at the moment: "crl" or "ocsp" said good,
-    or `Refused` with `revoked` / `revocation_unknown`."""
-    if await _by_crl(leaf, path, inp):
-        return "crl"
-    leaf_c = x509.load_der_x509_certificate(leaf.dump())
-    issuer_c = x509.load_der_x509_certificate(_issuer(path, leaf).dump())
-    answer = _fetch_any(leaf_c, issuer_c, inp)
+async def _verify_answer(
+    chain: ValidatedChain, answer: asn1_ocsp.OCSPResponse, inp: LeafRevocationInput
+) -> None:
+    """certvalidator's checks of the answer: signature, responder authority, freshness,
+    status. Raises RevokedError or OCSPValidationError."""
     context = validation_context(
         inp.store,
         moment=inp.moment,
@@ -328,10 +262,65 @@ async def check_leaf(
         crls=[c.asn1 for c in inp.crls],
         ocsps=[answer],
     )
+    await verify_ocsp_response(chain.leaf, chain.path, context)
+
+
+def _cache_key(chain: ValidatedChain, url: str) -> tuple[bytes, bytes, str]:
+    return (hashlib.sha256(chain.leaf_der).digest(), chain.issuer_fingerprint, url)
+
+
+def _from_cache(chain: ValidatedChain, urls: list[str], inp: LeafRevocationInput) -> bool:
+    """Whether a kept answer decided (good: True; revoked: `Refused`). An answer that no
+    longer passes the checks is dropped, and the responder is asked."""
+    now = inp.now or inp.moment
+    for url in urls:
+        key = _cache_key(chain, url)
+        kept = OCSP_CACHE.get(key, now)
+        if kept is None:
+            continue
+        try:
+            run_sync(_verify_answer(chain, kept.response, inp))
+        except RevokedError as exc:
+            raise Refused("revoked", "the OCSP responder says revoked") from exc
+        except OCSPValidationError:
+            OCSP_CACHE.drop(key)
+            continue
+        return True
+    return False
+
+
+def _keep(chain: ValidatedChain, url: str, answer: OcspAnswer, inp: LeafRevocationInput) -> None:
+    # Without nextUpdate the responder says newer information is always available (RFC 6960
+    # 4.2.2.1): such an answer is never reused.
+    if inp.ocsp_cache_seconds <= 0 or answer.next_update is None:
+        return
+    now = inp.now or inp.moment
+    until = min(answer.next_update, now + timedelta(seconds=inp.ocsp_cache_seconds))
+    if until > now:
+        OCSP_CACHE.put(_cache_key(chain, url), answer, until)
+
+
+def _by_ocsp(chain: ValidatedChain, inp: LeafRevocationInput) -> None:
+    leaf_c = x509.load_der_x509_certificate(chain.leaf_der)
+    urls = ocsp_urls(leaf_c) or ([inp.fallback_ocsp_url] if inp.fallback_ocsp_url else [])
+    if inp.ocsp_cache_seconds > 0 and _from_cache(chain, urls, inp):
+        return
+    issuer_c = x509.load_der_x509_certificate(chain.issuer.dump())
+    url, answer = _fetch_any(leaf_c, issuer_c, inp)
     try:
-        await verify_ocsp_response(leaf, path, context)
+        run_sync(_verify_answer(chain, answer.response, inp))
     except RevokedError as exc:
+        _keep(chain, url, answer, inp)
         raise Refused("revoked", "the OCSP responder says revoked") from exc
     except OCSPValidationError as exc:
         raise Refused("revocation_unknown", "the OCSP answer cannot be trusted") from exc
+    _keep(chain, url, answer, inp)
+
+
+def check_leaf(chain: ValidatedChain, inp: LeafRevocationInput) -> str:
+    """Whether the signer's certificate was revoked at the moment: "crl" or "ocsp" said good,
+    or `Refused` with `revoked` / `revocation_unknown`."""
+    if _by_crl(chain, inp):
+        return "crl"
+    _by_ocsp(chain, inp)
     return "ocsp"

@@ -4,16 +4,26 @@ Roots and intermediates come from `EDS_TRUST_DIR` (`*.pem`, `*.crt`, `*.cer`, `*
 may hold several certificates): a self-issued certificate is a root, any other an
 intermediate. The path is built by pyhanko-certvalidator from these alone, never from
 certificates a request carries. The store is re-read when a file in the folder changes.
+
+A path is checked in the order of REASONS: untrusted, then not yet valid or expired, and only
+then revoked or of unknown status (`check_path`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import functools
+import hashlib
 import logging
+import os
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
@@ -43,6 +53,7 @@ from bekitu.eds.backends.registry import BackendAlgorithmPolicy, BackendSignatur
 from bekitu.eds.refusal import Refused
 
 log = logging.getLogger("bekitu.eds")
+T = TypeVar("T")
 
 CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 
@@ -56,6 +67,14 @@ REVOCATION_POLICY = CertRevTrustPolicy(
     ),
     retroactive_revinfo=True,
 )
+# The same path with no revocation checked at all: what it would be refused for before
+# revocation is looked at (see `check_path`).
+NO_REVOCATION_POLICY = CertRevTrustPolicy(
+    RevocationCheckingPolicy(
+        ee_certificate_rule=RevocationCheckingRule.NO_CHECK,
+        intermediate_ca_cert_rule=RevocationCheckingRule.NO_CHECK,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +85,8 @@ class TrustStore:
     intermediates: tuple[x509.Certificate, ...]
     asn1_roots: tuple[asn1_x509.Certificate, ...] = field(repr=False, default=())
     asn1_intermediates: tuple[asn1_x509.Certificate, ...] = field(repr=False, default=())
+    # SHA-256 of every certificate, sorted: equal exactly when the stores hold the same bytes.
+    token: tuple[bytes, ...] = field(repr=False, default=())
 
     @property
     def certificates(self) -> tuple[x509.Certificate, ...]:
@@ -92,6 +113,7 @@ def build_store(certificates: Iterable[x509.Certificate]) -> TrustStore:
         inter,
         tuple(_to_asn1(c) for c in roots),
         tuple(_to_asn1(c) for c in inter),
+        tuple(sorted(unique)),
     )
 
 
@@ -103,21 +125,45 @@ def read_certificates(path: Path) -> list[x509.Certificate]:
     return [x509.load_der_x509_certificate(data)]
 
 
-def folder_state(directory: Path, suffixes: tuple[str, ...]) -> tuple[tuple[str, int, int], ...]:
-    """Names, modification times and sizes of the matching files: changes when they do."""
-    if not directory.is_dir():
+# A file rewritten within one tick of the file system's clock keeps its modification time
+# and may keep its size; while a file is younger than this, its content's hash stands in its
+# state too, so that such a rewrite is still seen at once (git's "racily clean" entries).
+RACY_SECONDS = 2.0
+
+FolderState = tuple[tuple[str, int, int, int, bytes], ...]
+
+
+def _racy_digest(path: str, mtime: float, now: float) -> bytes:
+    if now - mtime >= RACY_SECONDS:
+        return b""
+    try:
+        with open(path, "rb") as file:
+            return hashlib.sha256(file.read()).digest()
+    except OSError:
+        return b"unreadable"  # gone meanwhile: the next look sees it gone
+
+
+def folder_state(directory: Path, suffixes: tuple[str, ...]) -> FolderState:
+    """Name, inode, modification time and size of each matching file (and the content's hash
+    of a file changed in the last seconds): different whenever a file was replaced or
+    rewritten. Looked at on every verification, so kept to one directory listing."""
+    try:
+        listing = list(os.scandir(directory))
+    except (FileNotFoundError, NotADirectoryError):
         return ()
+    now = time.time()
     entries = []
-    for path in sorted(directory.iterdir()):
-        if path.suffix.lower() in suffixes and path.is_file():
-            stat = path.stat()
-            entries.append((path.name, stat.st_mtime_ns, stat.st_size))
+    for entry in sorted(listing, key=lambda e: e.name):
+        if os.path.splitext(entry.name)[1].lower() in suffixes and entry.is_file():
+            stat = entry.stat()
+            digest = _racy_digest(entry.path, stat.st_mtime, now)
+            entries.append((entry.name, stat.st_ino, stat.st_mtime_ns, stat.st_size, digest))
     return tuple(entries)
 
 
-def _load(directory: Path) -> TrustStore:
+def _load(directory: Path, state: FolderState) -> TrustStore:
     certs: list[x509.Certificate] = []
-    for name, _, _ in folder_state(directory, CERT_SUFFIXES):
+    for name, *_ in state:
         try:
             certs.extend(read_certificates(directory / name))
         except (ValueError, OSError):
@@ -126,7 +172,7 @@ def _load(directory: Path) -> TrustStore:
 
 
 _lock = threading.Lock()
-_cache: dict[str, tuple[tuple[tuple[str, int, int], ...], TrustStore]] = {}
+_cache: dict[str, tuple[FolderState, TrustStore]] = {}
 
 
 def load_trust_store(directory: Path) -> TrustStore:
@@ -136,7 +182,7 @@ def load_trust_store(directory: Path) -> TrustStore:
     with _lock:
         cached = _cache.get(key)
         if cached is None or cached[0] != state:
-            cached = (state, _load(directory))
+            cached = (state, _load(directory, state))
             _cache[key] = cached
             log.info("eds.trust.loaded", extra={"fields": {"certificates": len(state)}})
         return cached[1]
@@ -149,6 +195,7 @@ def validation_context(
     backend: CryptoBackend | None,
     crls: Iterable[asn1_crl.CertificateList] = (),
     ocsps: Iterable[asn1_ocsp.OCSPResponse] = (),
+    revocation: CertRevTrustPolicy = REVOCATION_POLICY,
 ) -> ValidationContext:
     """A context with the store's roots and intermediates only, and no fetching."""
     return ValidationContext(
@@ -158,7 +205,7 @@ def validation_context(
         ocsps=list(ocsps),
         moment=moment,
         allow_fetching=False,
-        revinfo_policy=REVOCATION_POLICY,
+        revinfo_policy=revocation,
         algorithm_usage_policy=BackendAlgorithmPolicy(backend),
         signature_validator=BackendSignatureValidator(backend),
     )
@@ -180,3 +227,85 @@ async def validate_path(leaf: asn1_x509.Certificate, context: ValidationContext)
         raise Refused("revocation_unknown", "no current CRL for a CA in the path") from exc
     except (PathValidationError, ValidationError) as exc:
         raise Refused("untrusted_chain", exc.__class__.__name__) from exc
+
+
+async def check_path(
+    leaf: asn1_x509.Certificate,
+    store: TrustStore,
+    *,
+    moment: datetime,
+    backend: CryptoBackend | None,
+    crls: Iterable[asn1_crl.CertificateList] = (),
+) -> ValidationPath:
+    """`validate_path` with the CAs' revocation, refusing in the order of REASONS.
+
+    certvalidator checks each certificate's revocation before it reaches the next one, so a
+    leaf checked after it expired (when the CRLs about its CAs are stale too) would come out
+    `revocation_unknown`. When revocation refuses, the path is checked again without any
+    revocation: if it is untrusted, not yet valid or expired even so, that is the reason.
+    """
+    crl_list = list(crls)
+    context = validation_context(store, moment=moment, backend=backend, crls=crl_list)
+    try:
+        return await validate_path(leaf, context)
+    except Refused as refusal:
+        if refusal.reason not in ("revoked", "revocation_unknown"):
+            raise
+        bare = validation_context(
+            store, moment=moment, backend=backend, revocation=NO_REVOCATION_POLICY
+        )
+        await validate_path(leaf, bare)  # raises the earlier reason, if there is one
+        raise
+
+
+class ValidatedChain:
+    """A signer's validated path and its issuer, whose CRL or OCSP answers for it. The
+    path's certvalidator objects are made only when a check needs them."""
+
+    def __init__(
+        self,
+        *,
+        leaf_der: bytes,
+        serial: int,
+        issuer: asn1_x509.Certificate,
+        issuer_fingerprint: bytes,
+        path: Callable[[asn1_x509.Certificate], ValidationPath],
+    ) -> None:
+        self.leaf_der = leaf_der
+        self.serial = serial
+        self.issuer = issuer
+        self.issuer_fingerprint = issuer_fingerprint  # SHA-256 of the issuer's certificate
+        self._path = path
+
+    @functools.cached_property
+    def leaf(self) -> asn1_x509.Certificate:
+        """The signer's certificate, as certvalidator reads it."""
+        return asn1_x509.Certificate.load(self.leaf_der)
+
+    @functools.cached_property
+    def path(self) -> ValidationPath:
+        """The whole validated path, ending with the signer's certificate."""
+        return self._path(self.leaf)
+
+
+def chain_of(path: ValidationPath) -> ValidatedChain:
+    """The validated chain of a path whose last certificate is the signer's."""
+    leaf = path.last
+    issuer = path[path.pkix_len - 1]
+    return ValidatedChain(
+        leaf_der=leaf.dump(),
+        serial=leaf.serial_number,
+        issuer=issuer,
+        issuer_fingerprint=hashlib.sha256(issuer.dump()).digest(),
+        path=lambda _: path,
+    )
+
+
+def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end, also when the caller is inside an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -2,33 +2,30 @@
 
 The checks run in the order of REASONS and the first failure names the refusal: the XML and
 its one enveloped signature (`xmlcheck`), the path to a configured root with validity
-(`trust`), the signer's revocation (`revocation`), then the NCA profile (`profile`). It fails
-closed: anything unexpected is a refusal, never an exception and never valid. Every call is
-audited (outcome, reason, certificate serial; never the document).
+(`path_cache`, `trust`), the signer's revocation (`revocation`), then the NCA profile
+(`profile`). It fails closed: anything unexpected is a refusal, never an exception and never
+valid. Every call is audited (outcome, reason, certificate serial; never the document).
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import logging
-from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.utils import timezone
 from lxml import etree
 
 from bekitu.core.audit import audit_record
 from bekitu.eds.backends.registry import get_backend
+from bekitu.eds.path_cache import PathInput, validated_chain
 from bekitu.eds.profile import CertificateProfile, check_holder, read_profile
 from bekitu.eds.refusal import REASON_MESSAGES, REASONS, Refused
 from bekitu.eds.revocation import LeafRevocationInput, check_leaf, current_crls, load_crls
-from bekitu.eds.trust import load_trust_store, validate_path, validation_context
-from bekitu.eds.xmlcheck import check_xml
+from bekitu.eds.trust import load_trust_store
+from bekitu.eds.xmlcheck import SignedXml, check_xml
 
 __all__ = [
     "REASONS",
@@ -40,7 +37,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("bekitu.eds")
-T = TypeVar("T")
 
 # What an unexpected error means, by the stage it happened in: fail closed.
 _STAGE_REASON = {
@@ -105,32 +101,19 @@ def _signer(profile: CertificateProfile) -> SignerInfo:
     )
 
 
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to the end, also when the caller is inside an event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 @dataclass
 class _Progress:
     stage: str = "xml"
     signer: SignerInfo | None = None
 
 
-async def _chain_and_revocation(
-    certificate_der: bytes, moment: datetime, progress: _Progress
-) -> str:
+def _chain_and_revocation(signed: SignedXml, moment: datetime, progress: _Progress) -> str:
     backend = get_backend()
     store = load_trust_store(settings.EDS_TRUST_DIR)
-    loaded = load_crls(settings.EDS_CRL_DIR, store, settings.EDS_TRUST_DIR, backend)
+    loaded = load_crls(settings.EDS_CRL_DIR, store, backend)
     crls = current_crls(loaded, moment)
-    leaf = asn1_x509.Certificate.load(certificate_der)
-    context = validation_context(store, moment=moment, backend=backend, crls=[c.asn1 for c in crls])
-    path = await validate_path(leaf, context)
+    paths = PathInput(store=store, loaded=loaded, current=crls, backend=backend, moment=moment)
+    chain = validated_chain(signed.certificate, signed.certificate_der, paths)
     progress.stage = "revocation"
     revocation = LeafRevocationInput(
         store=store,
@@ -139,8 +122,10 @@ async def _chain_and_revocation(
         backend=backend,
         fallback_ocsp_url=settings.EDS_OCSP_URL,
         timeout=float(settings.EDS_HTTP_TIMEOUT),
+        ocsp_cache_seconds=settings.EDS_OCSP_CACHE_SECONDS,
+        now=timezone.now(),
     )
-    return await check_leaf(leaf, path, revocation)
+    return check_leaf(chain, revocation)
 
 
 def _checks(
@@ -151,7 +136,7 @@ def _checks(
     profile = read_profile(signed.certificate)
     progress.signer = _signer(profile)
     progress.stage = "chain"
-    _run(_chain_and_revocation(signed.certificate_der, moment, progress))
+    _chain_and_revocation(signed, moment, progress)
     progress.stage = "holder"
     check_holder(profile, kind=kind, expected=expected)
     return signed.signed_root
