@@ -14,6 +14,8 @@ from bekitu.core.models import AuditEntry, User
 class UserAdmin(BaseUserAdmin):
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("IIN", {"fields": ("iin",)}))
     list_display = ("username", "first_name", "last_name", "is_staff")
+    # Kept by Django, not typed in (and the admin's split date-time inputs have no labels).
+    readonly_fields = ("last_login", "date_joined")
 
 
 @admin.register(AuditEntry)

@@ -127,7 +127,9 @@ class AddressAdmin(AuditedAdmin):
     autocomplete_fields = ("street",)
 
 
-class DistrictInline(admin.TabularInline):
+# Editable inlines are stacked: a tabular inline's inputs have a column heading but no label
+# of their own (WCAG 1.3.1, 4.1.2); a stacked one labels each field.
+class DistrictInline(admin.StackedInline):
     model = District
     fields = ("number", "kind", "doctor", "normative_size")
     autocomplete_fields = ("doctor",)
@@ -179,7 +181,7 @@ class DoctorAdmin(AuditedAdmin):
     autocomplete_fields = ("provider",)
 
 
-class ServiceAreaInline(admin.TabularInline):
+class ServiceAreaInline(admin.StackedInline):
     model = ServiceArea
     fields = ("street", "house_from", "house_to")
     autocomplete_fields = ("street",)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bekitu.core.errors import DomainError
+from bekitu.core.vocabulary import REFUSAL_REASONS
 from bekitu.service import selectors, services
 from bekitu.workstation import presenters
 from bekitu.workstation.forms import (
@@ -154,7 +155,8 @@ def _action(request: HttpRequest, number: str, scope: StaffScope, run: Any) -> H
     except DomainError as exc:
         flash_error(request, exc.message)
     else:
-        messages.success(request, message)
+        if message:
+            messages.success(request, message)
     return redirect("workstation:application", number=application.number)
 
 
@@ -182,8 +184,20 @@ def issue_talon(request: HttpRequest, number: str, *, scope: StaffScope) -> Http
     """Action 2 (R5.2, R8.2): the talon, signed; then print it."""
 
     def run(application: Any) -> str:
-        services.application_issue_talon(application=application, by=_user(request))
-        return _("Talon issued (action 2). Print it for the person.")
+        decided = services.application_issue_talon(application=application, by=_user(request))
+        if decided.refusal_code:
+            # Action 2 runs the checks again; one failed, so the service refused instead of
+            # issuing (R8.2): the message says what happened, not what was asked for.
+            reason = REFUSAL_REASONS[decided.refusal_code].text
+            flash_error(
+                request,
+                _("No talon was issued: a check failed and the application was refused. %(reason)s")
+                % {"reason": reason},
+            )
+            return ""
+        return _("Talon %(number)s issued (action 2). Print it for the person.") % {
+            "number": decided.talon_number
+        }
 
     return _action(request, number, scope, run)
 

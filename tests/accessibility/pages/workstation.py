@@ -1,0 +1,152 @@
+"""The provider workstation: each role, each state of an application, the forms with their
+errors, and the status messages left by an action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.urls import reverse
+
+from tests.accessibility.registry import Visit, not_a_page, pages
+from tests.accessibility.world import STATES, World
+
+for _name in ("accept", "issue", "refuse", "scan-attach"):
+    not_a_page(
+        f"workstation:{_name}",
+        "POST only: acts, then redirects to the application's page with a status message "
+        "(checked there)",
+    )
+not_a_page("workstation:logout", "POST only: logs out and redirects to the login page")
+not_a_page("workstation:pdf", "the talon's or refusal's PDF")
+not_a_page("workstation:scan-file", "a scan's file, downloaded")
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _submit(page: Any, selector: str) -> None:
+    with page.expect_navigation():
+        page.click(selector)
+
+
+@pages("workstation:login")
+def _login(world: World) -> Iterator[Visit]:
+    url = reverse("workstation:login")
+
+    def wrong_password(page: Any, base: str) -> None:
+        page.fill("#id_username", "specialist")
+        page.fill("#id_password", "not the password")
+        _submit(page, "#login-submit")
+
+    yield Visit("login", url)
+    yield Visit("login: wrong password", url, drive=wrong_password)
+
+
+@pages("workstation:index")
+def _queue(world: World) -> Iterator[Visit]:
+    url = reverse("workstation:index")
+    for who in ("specialist", "head", "regional"):
+        yield Visit(f"queue, {who}", url, user=who)
+    yield Visit("queue, empty", url, user="other_specialist")
+    yield Visit("not staff", url, user="nonstaff", status=403)
+
+
+@pages("workstation:intake")
+def _intake(world: World) -> Iterator[Visit]:
+    url = reverse("workstation:intake")
+
+    def bad_iin(page: Any, base: str) -> None:
+        page.fill("#id_iin", "123")
+        _submit(page, "#lookup-submit")
+
+    yield Visit("intake: find the person", url, user="specialist")
+    yield Visit("intake: a wrong IIN", url, user="specialist", drive=bad_iin, status=400)
+
+
+def _to_intake_person(iin: str, then: Callable[[Any], None] | None = None) -> Any:
+    def drive(page: Any, base: str) -> None:
+        page.goto(base + reverse("workstation:intake"))
+        page.fill("#id_iin", iin)
+        _submit(page, "#lookup-submit")
+        if then is not None:
+            then(page)
+
+    return drive
+
+
+@pages("workstation:intake-person")
+def _intake_person(world: World) -> Iterator[Visit]:
+    iin = world.unattached.iin
+
+    def representative_without_power(page: Any) -> None:
+        page.check('input[name="applicant_role"][value="representative"]')
+        _submit(page, "#intake-submit")
+
+    yield Visit("intake: the person", None, user="specialist", drive=_to_intake_person(iin))
+    yield Visit(
+        "intake: a representative without a power of attorney",
+        None,
+        user="specialist",
+        drive=_to_intake_person(iin, representative_without_power),
+        status=400,
+    )
+
+
+@pages("workstation:application")
+def _application(world: World) -> Iterator[Visit]:
+    for state in STATES:
+        url = reverse("workstation:application", args=[world.applications[state].number])
+        for who in ("specialist", "head"):
+            yield Visit(f"application {state}, {who}", url, user=who)
+    url = reverse("workstation:application", args=[world.applications["talon_issued"].number])
+    yield Visit("application talon_issued, regional", url, user="regional")
+    yield from _after_actions(world)
+
+
+def _after_actions(world: World) -> Iterator[Visit]:
+    """The application's page with the status message an action leaves."""
+
+    def attach_scan(page: Any, base: str) -> None:
+        page.set_input_files(
+            "#scan-file-identity_document",
+            {"name": "passport.png", "mimeType": "image/png", "buffer": PNG},
+        )
+        _submit(page, "#scan-submit-identity_document")
+
+    def accept_nothing(page: Any, base: str) -> None:
+        boxes = page.locator('#accept-form input[name="documents"]')
+        for i in range(boxes.count()):
+            boxes.nth(i).uncheck()
+        _submit(page, "#accept-submit")
+
+    for label, drive in (("scan attached", attach_scan), ("documents missing", accept_nothing)):
+        number = world.application("received").number
+        url = reverse("workstation:application", args=[number])
+        yield Visit(f"application: {label}", url, user="specialist", drive=drive)
+
+
+@pages("workstation:person")
+def _person(world: World) -> Iterator[Visit]:
+    attached = world.applications["talon_issued"].recipient_id
+    unattached = world.applications["received"].recipient_id
+    yield Visit("person with history", reverse("workstation:person", args=[attached]), "head")
+    yield Visit(
+        "person not attached", reverse("workstation:person", args=[unattached]), "specialist"
+    )
+
+
+@pages("workstation:population")
+def _population(world: World) -> Iterator[Visit]:
+    url = reverse("workstation:population")
+
+    def search(query: str) -> Callable[[Any, str], None]:
+        def drive(page: Any, base: str) -> None:
+            page.fill("#id_q", query)
+            _submit(page, "#search-submit")
+
+        return drive
+
+    yield Visit("population", url, user="specialist")
+    yield Visit("population, regional", url, user="regional")
+    yield Visit("population: found", url, user="specialist", drive=search(world.desk.person.iin))
+    yield Visit("population: nobody", url, user="specialist", drive=search("Nobody-such"))

@@ -1,0 +1,110 @@
+"""The data the accessibility check's pages are shown with: every state a page can be in.
+
+The desk's small world (`tests/workstation/conftest.build_desk`: two providers with signing
+keys, staff of each role) and on top of it one application in each state of the provider
+channel (received, documents accepted, talon issued, refused), a talon whose attachment was
+superseded since, a person with no attachment, a logged-in user who is not staff, and a
+superuser for the admin. A page module that needs more adds it in its own entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from bekitu.core.models import User
+from bekitu.registry.models import Attachment, Person
+from bekitu.registry.services import attachment_transfer
+from bekitu.service.models import Application
+from bekitu.talons.models import Talon
+from bekitu.workstation import desk as desk_ops
+from bekitu.workstation import presenters
+from bekitu.workstation.scoping import scope_for
+from tests.factories import PersonFactory
+from tests.workstation.conftest import PASSWORD, Desk, build_desk
+
+__all__ = ["PASSWORD", "STATES", "World", "build_world"]
+
+# The states of an application of the provider channel (R5, R8), in the order they happen.
+STATES = ("received", "documents_accepted", "talon_issued", "refused")
+
+
+@dataclass
+class World:
+    """What the pages of the check are shown with (see the module's docstring)."""
+
+    desk: Desk
+    users: dict[str, User]
+    applications: dict[str, Application]
+    talon_codes: dict[str, str]
+    unattached: Person
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def application(self, state: str) -> Application:
+        """A new application of a new resident, brought to `state` (for a page whose visit
+        changes it, so that other visits still find the world's applications as they were)."""
+        return _application(self.desk, _resident(self.desk), state)
+
+
+def _application(desk: Desk, person: Person, state: str) -> Application:
+    """An application of `person` at the desk's provider, brought to `state`."""
+    user = desk.users["specialist"]
+    scope = scope_for(user)
+    assert scope is not None
+    entry = desk_ops.Intake(recipient_iin=person.iin, channel="desk", reason="choice")
+    application = desk_ops.intake(scope, entry, user=user)
+    if state == "refused":
+        code = presenters.refusal_choices()[0][0]
+        desk_ops.refuse(scope, application, code, "", user=user)
+        return application
+    if state in ("documents_accepted", "talon_issued"):
+        view = presenters.application_view(application, timezone.now())
+        codes = [code for code, _label in view.checklist_choices]
+        desk_ops.accept_documents(scope, application, codes, user=user)
+    if state == "talon_issued":
+        desk_ops.issue_talon(scope, application, user=user)
+    application.refresh_from_db()
+    assert application.state == state, (application.state, state)
+    return application
+
+
+def _superseded_talon(desk: Desk, person: Person) -> str:
+    """A talon whose attachment has since been replaced by one at the other provider."""
+    issued = _application(desk, person, "talon_issued")
+    attachment_transfer(
+        person=person,
+        provider=desk.other,
+        district=desk.other.districts.first(),
+        valid_from=timezone.localdate() + dt.timedelta(days=1),
+        reason=Attachment.Reason.CHANGE_OF_RESIDENCE,
+        source="desk",
+    )
+    return Talon.objects.get(number=issued.talon_number).code
+
+
+def _resident(desk: Desk) -> Person:
+    """A new adult living in the desk's provider's area, attached nowhere."""
+    return PersonFactory(address__street=desk.person.address.street)
+
+
+def build_world(test_pki: Any) -> World:
+    """Build the world. Signs talons (pyHanko runs its own event loop): call it from a
+    thread that has none, not from a browser test's thread."""
+    desk = build_desk(test_pki)
+    applications = {
+        "received": _application(desk, _resident(desk), "received"),
+        "documents_accepted": _application(desk, _resident(desk), "documents_accepted"),
+        "talon_issued": _application(desk, desk.person, "talon_issued"),
+        "refused": _application(desk, _resident(desk), "refused"),
+    }
+    current = Talon.objects.get(number=applications["talon_issued"].talon_number).code
+    talon_codes = {"current": current, "superseded": _superseded_talon(desk, _resident(desk))}
+    users = dict(desk.users)
+    users["nonstaff"] = User.objects.create_user("not-staff", password=PASSWORD)
+    users["admin"] = User.objects.create_superuser("site-admin", password=PASSWORD)
+    Group.objects.create(name="Statistics office")
+    return World(desk, users, applications, talon_codes, unattached=_resident(desk))
