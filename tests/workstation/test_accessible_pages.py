@@ -67,7 +67,7 @@ def test_action_2_that_refuses_says_so_and_not_that_a_talon_was_issued(desk: Des
     assert application.state == "refused" and not application.talon_number
     block = _messages(response.content.decode())
     assert 'role="alert"' in block and "issued (action 2)" not in block
-    assert "Error:</strong> No talon was issued: a check failed" in block
+    assert "Not done:</strong> No talon was issued: a check failed" in block
     assert escape(str(REFUSAL_REASONS["deceased"].text)) in block
 
 
