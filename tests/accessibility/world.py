@@ -19,11 +19,11 @@ from django.utils import timezone
 from bekitu.core.models import User
 from bekitu.registry.models import Attachment, Person
 from bekitu.registry.services import attachment_transfer
+from bekitu.service import services
 from bekitu.service.models import Application
 from bekitu.talons.models import Talon
-from bekitu.workstation import desk as desk_ops
 from bekitu.workstation import presenters
-from bekitu.workstation.scoping import scope_for
+from bekitu.workstation.staff import scope_for
 from tests.factories import PersonFactory
 from tests.workstation.conftest import PASSWORD, Desk, build_desk
 
@@ -55,18 +55,19 @@ def _application(desk: Desk, person: Person, state: str) -> Application:
     user = desk.users["specialist"]
     scope = scope_for(user)
     assert scope is not None
-    entry = desk_ops.Intake(recipient_iin=person.iin, channel="desk", reason="choice")
-    application = desk_ops.intake(scope, entry, user=user)
+    entry = services.Intake(recipient_iin=person.iin, channel="desk", reason="choice")
+    application = services.application_intake(
+        scope=scope, intake=entry, by=user, looked_up_by=scope.actor
+    )
     if state == "refused":
         code = presenters.refusal_choices()[0][0]
-        desk_ops.refuse(scope, application, code, "", user=user)
-        return application
+        services.application_refuse(application=application, reason_code=code, by=user)
     if state in ("documents_accepted", "talon_issued"):
         view = presenters.application_view(application, timezone.now())
         codes = [code for code, _label in view.checklist_choices]
-        desk_ops.accept_documents(scope, application, codes, user=user)
+        services.application_accept_documents(application=application, documents=codes, by=user)
     if state == "talon_issued":
-        desk_ops.issue_talon(scope, application, user=user)
+        services.application_issue_talon(application=application, by=user)
     application.refresh_from_db()
     assert application.state == state, (application.state, state)
     return application
