@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from bekitu.service.constants import REFUSAL_REASONS
+from bekitu.core.vocabulary import REFUSAL_REASONS
 from bekitu.service.models import Application
 from bekitu.workstation.forms import IntakeForm
 from tests.workstation.conftest import Desk
@@ -126,6 +126,6 @@ def test_a_form_with_errors_lists_them_first_each_linked_to_its_field(desk: Desk
     html = response.content.decode()
     summary = re.search(r'<div class="error-summary".*?</div>', html, re.S)
     assert summary and 'role="alert"' in summary.group(0) and "autofocus" in summary.group(0)
-    for field in ("applicant_iin", "poa_number", "poa_date", "poa_valid_until"):
+    for field in ("applicant_iin", "poa_number", "poa_date"):
         assert f'href="#id_{field}"' in summary.group(0)
         assert f'id="id_{field}_error"' in html
