@@ -37,6 +37,13 @@ def _fast_passwords(settings: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_gateway_kick(settings: Any) -> None:
+    # After a commit that sends a message the gateway asks the background worker to relay;
+    # tests relay and receive themselves (bekitu.gateway.worker.gateway_drain).
+    settings.GATEWAY_KICK = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     # Login-failure and rate-limit counters live in the (per-process) cache: no test may
     # inherit another's lockout (docs/security.md).

@@ -451,3 +451,71 @@ NODE_MODULES_DIR = Path(
     )
 )
 STATICFILES_DIRS.append(("vendor/bpmn-js", NODE_MODULES_DIR / "bpmn-js" / "dist"))
+
+# The e-government gateway (R9.8, docs/gateway.md): envelopes between the portal and providers.
+GATEWAY_TRANSPORT = env_str(
+    "BEKITU_GATEWAY_TRANSPORT",
+    "db://",
+    "How envelopes travel: db:// (default: a queue table in the database, no server) or "
+    "amqp://guest:guest@127.0.0.1:5672// (RabbitMQ, for a region or the country).",
+)
+GATEWAY_AMQP_PREFIX = env_str(
+    "BEKITU_GATEWAY_AMQP_PREFIX",
+    "bekitu.gateway",
+    "Prefix of the gateway's RabbitMQ exchanges and queues (<prefix>.route.<routeId>, ...).",
+)
+GATEWAY_KEYS_DIR = env_str(
+    "BEKITU_GATEWAY_KEYS_DIR",
+    "",
+    "Folder of the local participants' organization keys, <BIN>.p12 with the password in "
+    "<BIN>.pass, that sign envelopes; empty: BEKITU_EDS_PROVIDER_KEYS_DIR.",
+)
+GATEWAY_MAX_ENVELOPE_BYTES = env_int(
+    "BEKITU_GATEWAY_MAX_ENVELOPE_BYTES",
+    64_000_000,
+    "Largest envelope sent or accepted, in bytes (a request with its e-copies, in base64).",
+)
+GATEWAY_MAX_ATTEMPTS = env_int(
+    "BEKITU_GATEWAY_MAX_ATTEMPTS",
+    12,
+    "Deliveries of an outgoing message, or runs of an incoming message's handler, before it is "
+    "parked for an operator.",
+)
+GATEWAY_RETRY_BASE_SECONDS = env_int(
+    "BEKITU_GATEWAY_RETRY_BASE_SECONDS",
+    5,
+    "Delay before the first retry; each later one doubles it (with jitter), up to the cap.",
+)
+GATEWAY_RETRY_CAP_SECONDS = env_int(
+    "BEKITU_GATEWAY_RETRY_CAP_SECONDS", 3600, "Longest delay between two retries."
+)
+GATEWAY_LEASE_SECONDS = env_int(
+    "BEKITU_GATEWAY_LEASE_SECONDS",
+    60,
+    "How long a relay or receiver holds a message it took; a process that dies holding one "
+    "lets it go after this time, and another delivers it.",
+)
+GATEWAY_RECEIPT_TIMEOUT_SECONDS = env_int(
+    "BEKITU_GATEWAY_RECEIPT_TIMEOUT_SECONDS",
+    600,
+    "A sent request whose receiver has not confirmed it (a receipt) after this long is sent "
+    "again, the wait doubling each time: the broker may have lost it. The receiver handles "
+    "it once.",
+)
+GATEWAY_CALL_TIMEOUT_SECONDS = env_int(
+    "BEKITU_GATEWAY_CALL_TIMEOUT_SECONDS",
+    10,
+    "How long a synchronous query through the gateway waits for the answer.",
+)
+GATEWAY_POLL_SECONDS = env_int(
+    "BEKITU_GATEWAY_POLL_SECONDS",
+    5,
+    "How often the background worker relays the outbox, receives and retries, besides the "
+    "relay started after each commit that sends a message.",
+)
+GATEWAY_KICK = env_bool(
+    "BEKITU_GATEWAY_KICK",
+    True,
+    "After a transaction that sends a message commits, ask the background worker to relay at "
+    "once rather than at its next poll.",
+)

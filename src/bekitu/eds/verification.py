@@ -129,9 +129,9 @@ def _chain_and_revocation(signed: SignedXml, moment: datetime, progress: _Progre
 
 
 def _checks(
-    data: bytes, *, kind: str, expected: str, moment: datetime, progress: _Progress
+    data: bytes, *, kind: str, expected: str, moment: datetime, progress: _Progress, max_bytes: int
 ) -> etree._Element:
-    signed = check_xml(data, max_bytes=settings.EDS_MAX_REQUEST_BYTES, backend=get_backend())
+    signed = check_xml(data, max_bytes=max_bytes, backend=get_backend())
     progress.stage = "holder"
     profile = read_profile(signed.certificate)
     progress.signer = _signer(profile)
@@ -152,10 +152,20 @@ def _moment(at: datetime | None) -> datetime:
     return at if timezone.is_aware(at) else timezone.make_aware(at)
 
 
-def _verify(data: bytes, *, kind: str, expected: str, at: datetime | None) -> VerificationResult:
+def _verify(
+    data: bytes, *, kind: str, expected: str, at: datetime | None, max_bytes: int | None = None
+) -> VerificationResult:
     progress = _Progress()
+    limit = settings.EDS_MAX_REQUEST_BYTES if max_bytes is None else max_bytes
     try:
-        root = _checks(data, kind=kind, expected=expected, moment=_moment(at), progress=progress)
+        root = _checks(
+            data,
+            kind=kind,
+            expected=expected,
+            moment=_moment(at),
+            progress=progress,
+            max_bytes=limit,
+        )
         result = VerificationResult(True, None, progress.signer, root)
     except Refused as refusal:
         result = VerificationResult(False, refusal.reason, progress.signer, None, refusal.detail)
@@ -199,7 +209,9 @@ def verify_request(
 
 
 def verify_provider_document(
-    data: bytes, *, expect_bin: str, at: datetime | None = None
+    data: bytes, *, expect_bin: str, at: datetime | None = None, max_bytes: int | None = None
 ) -> VerificationResult:
-    """Verify a document the provider signed (the talon): organization profile and BIN (R9.12)."""
-    return _verify(data, kind="organization", expected=expect_bin, at=at)
+    """Verify a document an organization signed (the provider's talon, R9.12; a gateway
+    envelope, R9.8): organization profile and BIN. `max_bytes` replaces
+    EDS_MAX_REQUEST_BYTES for documents that carry e-copies (the gateway's envelopes)."""
+    return _verify(data, kind="organization", expected=expect_bin, at=at, max_bytes=max_bytes)

@@ -1,0 +1,427 @@
+"""The receiving side: verify, store once in the inbox, handle, answer (R9.8, R9.9).
+
+For each delivery taken from a local route's queue:
+1. the envelope is checked (`signature.envelope_verify`, and its route must be the queue's);
+   a refused one is recorded and audited, dead-lettered, and never reaches a handler;
+2. a synchronous query (the delivery has a reply address) is answered at once by its query
+   handler, signed by the route;
+3. any other message is inserted into the inbox, whose messageId is unique: a second copy is
+   acknowledged and dropped. In the same transaction the sender gets a receipt (SCSS001) and
+   the handler runs (in a savepoint: if it fails, its writes are undone, the inbox row stays
+   and is retried after a back-off; after the last attempt it is parked and the sender gets
+   ESRV002). The delivery is acknowledged only after that transaction committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bekitu.core.audit import audit_context, audit_record
+from bekitu.core.errors import DomainError
+from bekitu.core.logging import scrub
+from bekitu.gateway import envelope, handlers
+from bekitu.gateway.envelope import (
+    DUPLICATE,
+    SERVICE_FAILED,
+    SERVICE_REFUSED,
+    STATUS_TEXT,
+    SUCCESS,
+    UNKNOWN_PARTICIPANT,
+    UNKNOWN_SERVICE,
+    Header,
+    Part,
+    Request,
+    Response,
+    as_parts,
+    new_message_id,
+)
+from bekitu.gateway.errors import RetryLater
+from bekitu.gateway.models import InboxMessage, Kind, OutboxMessage, RejectedMessage
+from bekitu.gateway.outbox import outbox_put
+from bekitu.gateway.retry import backoff_delay
+from bekitu.gateway.selectors import local_route_ids, participant_get
+from bekitu.gateway.signature import Rejected, Verified, envelope_sign, envelope_verify
+from bekitu.gateway.transports import Delivery, Transport, get_transport
+
+log = logging.getLogger("bekitu.gateway")
+
+
+@dataclass
+class ReceiveReport:
+    """What one pass of the receiver did, by outcome."""
+
+    processed: int = 0
+    retrying: int = 0
+    parked: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    answered: int = 0
+    stale: int = 0
+
+    def add(self, outcome: str) -> None:
+        """Count one delivery's outcome."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    @property
+    def taken(self) -> int:
+        """Deliveries handled in this pass."""
+        return sum(vars(self).values())
+
+
+def inbox_receive(
+    *,
+    transport: Transport | None = None,
+    route_ids: Sequence[str] | None = None,
+    limit: int = 100,
+    wait: float = 0.0,
+) -> ReceiveReport:
+    """Take up to `limit` messages from the local routes' queues (waiting up to `wait`
+    seconds for the first) and receive each. An unexpected error (the database is down)
+    gives back the delivery it happened on and every one after it, then propagates."""
+    transport = transport or get_transport()
+    routes = list(route_ids) if route_ids is not None else local_route_ids()
+    report = ReceiveReport()
+    if not routes:
+        return report
+    deliveries = transport.receive(route_ids=routes, limit=limit, wait=wait)
+    for index, delivery in enumerate(deliveries):
+        try:
+            report.add(_receive_one(delivery, transport))
+        except Exception:
+            for left in deliveries[index:]:
+                left.requeue()
+            raise
+    if report.taken:
+        log.info("gateway.receive", extra={"fields": vars(report)})
+    return report
+
+
+def _receive_one(delivery: Delivery, transport: Transport) -> str:
+    with audit_context(actor=f"gateway:{delivery.route_id}", channel="system"):
+        try:
+            verified = envelope_verify(delivery.body)
+            if verified.header.route_id != delivery.route_id:
+                # Signed for another route and copied onto this queue.
+                raise Rejected(UNKNOWN_PARTICIPANT, "the envelope is for another route")
+        except Rejected as rejected:
+            _reject(delivery, rejected, transport)
+            return "rejected"
+        if delivery.reply_to:
+            outcome = _answer(verified, delivery, transport)
+        else:
+            outcome = _store(verified, delivery.body)
+    delivery.ack()
+    return outcome
+
+
+# --- refused envelopes ------------------------------------------------------------------------
+def _reject(delivery: Delivery, rejected: Rejected, transport: Transport) -> None:
+    digest = hashlib.sha256(delivery.body).hexdigest()
+    fields = {
+        "code": rejected.code,
+        "reason": rejected.reason[:200],
+        "route_id": delivery.route_id,
+        "claimed_sender": rejected.claimed_sender,
+        "claimed_message_id": rejected.claimed_message_id,
+    }
+    with transaction.atomic():
+        RejectedMessage.objects.create(
+            route_id=delivery.route_id[:64],
+            claimed_sender_id=rejected.claimed_sender,
+            claimed_message_id=rejected.claimed_message_id,
+            code=rejected.code,
+            reason=rejected.reason[:200],
+            size=len(delivery.body),
+            sha256=digest,
+        )
+        audit_record(
+            action="gateway.message.reject",
+            object_type="gateway.envelope",
+            object_id=digest,
+            data=fields,
+        )
+    log.warning("gateway.rejected", extra={"fields": fields})
+    if delivery.reply_to and _is_uuid(rejected.claimed_message_id):
+        # A caller waiting for an answer learns why at once instead of timing out.
+        header = Header(
+            rejected.claimed_message_id,
+            "gateway",
+            rejected.claimed_sender or "unknown",
+            delivery.route_id,
+            timezone.localtime(),
+        )
+        _reply(transport, delivery, header, rejected.code, STATUS_TEXT[rejected.code], ())
+    delivery.dead_letter()
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+# --- synchronous queries ----------------------------------------------------------------------
+def _answer(verified: Verified, delivery: Delivery, transport: Transport) -> str:
+    request = verified.request
+    if request is None:
+        log.warning("gateway.call.not_a_request", extra={"fields": {"route": delivery.route_id}})
+        return "stale"
+    header = request.header
+    age = timezone.now() - header.date
+    if age > timedelta(seconds=settings.GATEWAY_CALL_TIMEOUT_SECONDS):
+        # Its caller has given up; answering would only fill a reply queue nobody reads.
+        log.info("gateway.call.stale", extra={"fields": {"message_id": header.message_id}})
+        return "stale"
+    code, text, parts = _run_query(request)
+    _reply(transport, delivery, header, code, text, parts)
+    return "answered"
+
+
+def _run_query(request: Request) -> tuple[str, str, tuple[Part, ...]]:
+    handler = handlers.query_handler(request.header.service_id)
+    if handler is None:
+        return UNKNOWN_SERVICE, STATUS_TEXT[UNKNOWN_SERVICE], ()
+    try:
+        with transaction.atomic():
+            parts = as_parts(handler(_message(request)))
+    except DomainError as exc:
+        return SERVICE_REFUSED, exc.code, ()
+    except Exception as exc:
+        log.warning(
+            "gateway.query_failed",
+            extra={"fields": {"service_id": request.header.service_id, "error": _error(exc)}},
+        )
+        return SERVICE_FAILED, STATUS_TEXT[SERVICE_FAILED], ()
+    return SUCCESS, STATUS_TEXT[SUCCESS], parts
+
+
+def _reply(
+    transport: Transport,
+    delivery: Delivery,
+    request: Header,
+    code: str,
+    text: str,
+    parts: tuple[Part, ...],
+) -> None:
+    try:
+        body = _signed_response(request, code, text, parts)
+        transport.reply(reply_to=delivery.reply_to, body=body, correlation_id=request.message_id)
+    except Exception as exc:
+        # The caller times out and says so; the query itself is not lost work.
+        log.warning("gateway.reply_failed", extra={"fields": {"error": type(exc).__name__}})
+
+
+def _response_header(request: Header) -> Header:
+    return Header(
+        message_id=new_message_id(),
+        service_id=request.service_id,
+        sender_id=request.route_id,
+        route_id=request.sender_id,
+        date=timezone.localtime(),
+        correlation_id=request.message_id,
+    )
+
+
+def _signed_response(request: Header, code: str, text: str, parts: tuple[Part, ...]) -> bytes:
+    response = Response(_response_header(request), code, text, parts)
+    signer = participant_get(request.route_id, local=True)
+    return envelope_sign(xml=envelope.build_response(response), signer_bin=signer.bin)
+
+
+# --- asynchronous messages: the idempotent inbox ---------------------------------------------
+def _store(verified: Verified, body: bytes) -> str:
+    header = verified.header
+    with transaction.atomic():
+        row = _insert(verified, body)
+        if row is None:
+            log.info("gateway.duplicate", extra={"fields": {"message_id": header.message_id}})
+            if verified.request is not None:
+                # The sender may be sending it again because our receipt was lost.
+                _receipt(header, DUPLICATE)
+            return "duplicate"
+        if verified.request is not None:
+            _receipt(header, SUCCESS)
+        content = verified.request or verified.response
+        assert content is not None
+        return _run(row, content)
+
+
+def _insert(verified: Verified, body: bytes) -> InboxMessage | None:
+    header = verified.header
+    try:
+        with transaction.atomic():
+            return InboxMessage.objects.create(
+                message_id=header.message_id,
+                kind=Kind.REQUEST if verified.request is not None else Kind.RESPONSE,
+                correlation_id=header.correlation_id,
+                service_id=header.service_id,
+                sender_id=header.sender_id,
+                route_id=header.route_id,
+                message_date=header.date,
+                envelope=body,
+                size=len(body),
+                signer_serial=verified.signer_serial,
+                status=InboxMessage.Status.PROCESSED,
+                attempts=1,
+            )
+    except IntegrityError:
+        return None
+
+
+def _run(row: InboxMessage, content: Request | Response) -> str:
+    """Run the handler in a savepoint of the inbox's transaction; record what happened."""
+    try:
+        with transaction.atomic():
+            if isinstance(content, Response):
+                _on_receipt(content)
+            else:
+                handler = handlers.message_handler(row.service_id)
+                if handler is None:
+                    raise LookupError(f"no handler is registered for {row.service_id}")
+                handler(_message(content))
+    except Exception as exc:
+        return _failed(row, content, exc)
+    row.status = InboxMessage.Status.PROCESSED
+    row.processed_at = timezone.now()
+    row.next_attempt_at = None
+    row.last_error = ""
+    row.save(update_fields=["status", "processed_at", "next_attempt_at", "last_error", "attempts"])
+    return "processed"
+
+
+def _error(exc: BaseException) -> str:
+    return str(scrub(f"{type(exc).__name__}: {exc}"))[:500]
+
+
+def _failed(row: InboxMessage, content: Request | Response, exc: Exception) -> str:
+    error = _error(exc)
+    fields = {"message_id": str(row.message_id), "attempts": row.attempts, "error": error[:200]}
+    if row.attempts >= settings.GATEWAY_MAX_ATTEMPTS:
+        row.status, row.next_attempt_at = InboxMessage.Status.PARKED, None
+        audit_record(
+            action="gateway.inbox.park",
+            object_type="gateway.inbox",
+            object_id=str(row.message_id),
+            data={"service_id": row.service_id, "attempts": row.attempts, "error": error[:200]},
+        )
+        if isinstance(content, Request):
+            _receipt(content.header, SERVICE_FAILED)
+        log.warning("gateway.inbox.parked", extra={"fields": fields})
+    else:
+        delay = backoff_delay(
+            row.attempts,
+            base=settings.GATEWAY_RETRY_BASE_SECONDS,
+            cap=settings.GATEWAY_RETRY_CAP_SECONDS,
+        )
+        row.status = InboxMessage.Status.RETRYING
+        row.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+        level = logging.INFO if isinstance(exc, RetryLater) else logging.WARNING
+        log.log(level, "gateway.handler_failed", extra={"fields": {**fields, "retry_in": delay}})
+    row.last_error = error
+    row.save(update_fields=["status", "next_attempt_at", "last_error", "attempts"])
+    return row.status
+
+
+def inbox_retry_due(*, limit: int = 100) -> ReceiveReport:
+    """Run the handlers of messages whose retry is due, each in its own transaction."""
+    report = ReceiveReport()
+    now = timezone.now()
+    due = InboxMessage.objects.filter(status=InboxMessage.Status.RETRYING, next_attempt_at__lte=now)
+    for pk in list(due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]):
+        outcome = _retry_one(pk, now)
+        if outcome:
+            report.add(outcome)
+    return report
+
+
+def _retry_one(pk: int, now: datetime) -> str | None:
+    with transaction.atomic():
+        row = (
+            InboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, status=InboxMessage.Status.RETRYING, next_attempt_at__lte=now)
+            .first()
+        )
+        if row is None:  # another process took it, or an operator discarded it
+            return None
+        with audit_context(actor=f"gateway:{row.route_id}", channel="system"):
+            row.attempts += 1
+            return _run(row, stored_content(row))
+
+
+def stored_content(row: InboxMessage) -> Request | Response:
+    """The request or response of an inbox row, read again from the envelope kept when it
+    was received (and verified)."""
+    root = envelope.parse(bytes(row.envelope), max_bytes=max(row.size, 1))
+    if row.kind == Kind.RESPONSE:
+        return envelope.read_response(root)
+    return envelope.read_request(root)
+
+
+def _message(request: Request) -> handlers.Message:
+    h = request.header
+    return handlers.Message(
+        message_id=h.message_id,
+        correlation_id=h.correlation_id,
+        service_id=h.service_id,
+        sender_id=h.sender_id,
+        route_id=h.route_id,
+        date=h.date,
+        parts=request.parts,
+        properties=request.properties,
+    )
+
+
+# --- receipts ---------------------------------------------------------------------------------
+def _receipt(request: Header, code: str) -> None:
+    """Tell the sender of a request what became of it, through the outbox."""
+    response = Response(_response_header(request), code, STATUS_TEXT[code])
+    outbox_put(kind=Kind.RESPONSE, header=response.header, xml=envelope.build_response(response))
+
+
+def _on_receipt(response: Response) -> None:
+    """A receiver's word on a message sent from here: note it, and tell the sender's side
+    when it is news (the first receipt, or a changed status; a duplicate's SCSS002 is not)."""
+    header = response.header
+    original = (
+        OutboxMessage.objects.select_for_update()
+        .filter(message_id=header.correlation_id, route_id=header.sender_id)
+        .first()
+    )
+    if original is None:
+        # Not ours, or not from the route it went to: nothing to note.
+        log.info("gateway.receipt.unknown", extra={"fields": {"message_id": header.message_id}})
+        return
+    news = original.receipt_at is None or (
+        response.status_code not in (original.receipt_code, DUPLICATE)
+        and header.date >= original.receipt_at
+    )
+    if original.receipt_at is None or header.date >= original.receipt_at:
+        original.receipt_code, original.receipt_at = response.status_code, header.date
+    if original.status in (OutboxMessage.Status.PENDING, OutboxMessage.Status.PARKED):
+        # The receiver has it (a confirm that was lost, a receiver back after a long
+        # absence): nothing is left to send.
+        original.status = OutboxMessage.Status.SENT
+    original.save(update_fields=["receipt_code", "receipt_at", "status"])
+    hook = handlers.receipt_handler(original.service_id)
+    if hook is not None and news:
+        hook(
+            handlers.Receipt(
+                message_id=str(original.message_id),
+                correlation_id=original.correlation_id,
+                service_id=original.service_id,
+                route_id=original.route_id,
+                status_code=response.status_code,
+                status_message=response.status_message,
+                at=header.date,
+            )
+        )

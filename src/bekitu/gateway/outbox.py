@@ -1,0 +1,173 @@
+"""The transactional outbox and its relay (R9.8).
+
+`outbox_put` writes a message in the caller's transaction, so it exists if and only if the
+change that caused it committed. The relay takes due messages (a lease: their next attempt is
+pushed forward, so another relay leaves them alone and a relay that dies lets them go),
+signs each with its sender's key and publishes it; only then is it marked sent. A relay that
+dies between the publish and the mark leaves the message to be published again: delivery is
+at least once, and the receiver's inbox makes the second copy harmless. A failure is retried
+after an exponential back-off with jitter; after BEKITU_GATEWAY_MAX_ATTEMPTS it is parked.
+
+Sent is not the end: the receiver confirms each request it has stored (a receipt). A request
+still without one after BEKITU_GATEWAY_RECEIPT_TIMEOUT_SECONDS (doubling each time) is sent
+again, so that a message the broker lost (a queue deleted, a node that did not come back) is
+not lost: delivery is at least once from the sender's outbox to the receiver's inbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from bekitu.core.audit import audit_record
+from bekitu.eds.keys import SigningKeyError
+from bekitu.gateway.envelope import Header
+from bekitu.gateway.models import Kind, OutboxMessage, Participant
+from bekitu.gateway.retry import backoff_delay, nominal_delay
+from bekitu.gateway.signature import envelope_sign
+from bekitu.gateway.transports import Transport, TransportError, get_transport
+
+log = logging.getLogger("bekitu.gateway")
+
+
+def outbox_put(*, kind: str, header: Header, xml: bytes) -> OutboxMessage:
+    """Write an envelope to the outbox in the current transaction; after commit, ask the
+    background worker to relay it (BEKITU_GATEWAY_KICK)."""
+    with transaction.atomic():
+        row = OutboxMessage.objects.create(
+            message_id=header.message_id,
+            kind=kind,
+            correlation_id=header.correlation_id,
+            service_id=header.service_id,
+            sender_id=header.sender_id,
+            route_id=header.route_id,
+            message_date=header.date,
+            envelope=xml,
+            size=len(xml),
+        )
+        if settings.GATEWAY_KICK:
+            transaction.on_commit(kick_relay)
+    return row
+
+
+def kick_relay() -> None:
+    """Ask the background worker to relay now; the beat schedule relays anyway if it can't."""
+    try:
+        from bekitu.gateway.tasks import relay
+
+        relay.apply_async()
+    except Exception as exc:
+        log.warning("gateway.kick_failed", extra={"fields": {"error": type(exc).__name__}})
+
+
+@dataclass
+class RelayReport:
+    """What one run of the relay did."""
+
+    sent: int = 0
+    retrying: int = 0
+    parked: int = 0
+
+    @property
+    def taken(self) -> int:
+        """Messages the run took."""
+        return self.sent + self.retrying + self.parked
+
+
+# Waiting to be sent, or sent and still unconfirmed by its receiver.
+_DUE = Q(status=OutboxMessage.Status.PENDING) | Q(
+    status=OutboxMessage.Status.SENT, kind=Kind.REQUEST, receipt_at__isnull=True
+)
+_LIVE = (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENT)
+
+
+def _claim(limit: int) -> list[OutboxMessage]:
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.GATEWAY_LEASE_SECONDS)
+    with transaction.atomic():
+        rows = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(_DUE, next_attempt_at__lte=now)
+            .order_by("id")[:limit]
+        )
+        # Counted when taken: a message whose delivery kills the relay every time is parked
+        # after the last attempt like any other failure.
+        OutboxMessage.objects.filter(pk__in=[r.pk for r in rows]).update(
+            next_attempt_at=lease, attempts=F("attempts") + 1
+        )
+    for row in rows:
+        row.attempts += 1
+    return rows
+
+
+def outbox_relay(*, transport: Transport | None = None, limit: int = 100) -> RelayReport:
+    """Deliver the due messages of the outbox, oldest first, at most `limit` of them."""
+    transport = transport or get_transport()
+    report = RelayReport()
+    rows = _claim(limit)
+    senders = {row.sender_id for row in rows}
+    bins = dict(Participant.objects.filter(system_id__in=senders).values_list("system_id", "bin"))
+    for row in rows:
+        outcome = _deliver(row, transport, bins.get(row.sender_id, ""))
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    if report.taken:
+        log.info("gateway.relay", extra={"fields": vars(report)})
+    return report
+
+
+def _deliver(row: OutboxMessage, transport: Transport, signer_bin: str) -> str:
+    try:
+        body = envelope_sign(xml=bytes(row.envelope), signer_bin=signer_bin)
+        transport.publish(route_id=row.route_id, body=body, message_id=str(row.message_id))
+    except (TransportError, SigningKeyError) as exc:
+        return _failed(row, f"{type(exc).__name__}: {exc}")
+    now = timezone.now()
+    OutboxMessage.objects.filter(pk=row.pk, status__in=_LIVE).update(
+        status=OutboxMessage.Status.SENT,
+        sent_at=now,
+        last_error="",
+        # When to send it again if its receiver has not confirmed it by then (requests).
+        next_attempt_at=now + timedelta(seconds=_receipt_wait(row.attempts)),
+    )
+    log.info(
+        "gateway.sent",
+        extra={"fields": {"message_id": str(row.message_id), "service_id": row.service_id}},
+    )
+    return "sent"
+
+
+def _receipt_wait(attempts: int) -> float:
+    base = settings.GATEWAY_RECEIPT_TIMEOUT_SECONDS
+    return nominal_delay(attempts, base=base, cap=max(base, settings.GATEWAY_RETRY_CAP_SECONDS))
+
+
+def _failed(row: OutboxMessage, error: str) -> str:
+    pending = OutboxMessage.objects.filter(pk=row.pk, status__in=_LIVE)
+    fields = {"message_id": str(row.message_id), "attempts": row.attempts, "error": error[:200]}
+    if row.attempts >= settings.GATEWAY_MAX_ATTEMPTS:
+        with transaction.atomic():
+            pending.update(status=OutboxMessage.Status.PARKED, last_error=error[:500])
+            audit_record(
+                action="gateway.outbox.park",
+                object_type="gateway.outbox",
+                object_id=str(row.message_id),
+                data={k: v for k, v in fields.items() if k != "message_id"},
+            )
+        log.warning("gateway.outbox.parked", extra={"fields": fields})
+        return "parked"
+    delay = backoff_delay(
+        row.attempts,
+        base=settings.GATEWAY_RETRY_BASE_SECONDS,
+        cap=settings.GATEWAY_RETRY_CAP_SECONDS,
+    )
+    pending.update(
+        next_attempt_at=timezone.now() + timedelta(seconds=delay), last_error=error[:500]
+    )
+    log.warning("gateway.send_failed", extra={"fields": {**fields, "retry_in": round(delay, 1)}})
+    return "retrying"

@@ -1,0 +1,186 @@
+"""Send, relay, receive, handle, receipt: the whole way of a message through the gateway
+(R9.8), over each transport (memory, the queue table, RabbitMQ)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from bekitu.core.models import AuditEntry
+from bekitu.gateway import envelope
+from bekitu.gateway.errors import UnknownParticipant
+from bekitu.gateway.handlers import handler_register, handler_unregister, receipt_register
+from bekitu.gateway.inbox import inbox_receive
+from bekitu.gateway.models import InboxMessage, OutboxMessage, RejectedMessage
+from bekitu.gateway.outbox import outbox_relay
+from bekitu.gateway.services import message_send
+from bekitu.gateway.signature import envelope_sign
+from bekitu.gateway.worker import gateway_drain
+from tests.gateway.conftest import SERVICE, GatewayPki, Recorder
+
+pytestmark = pytest.mark.django_db
+
+
+def _send(gw: GatewayPki, **kwargs: Any) -> OutboxMessage:
+    fields: dict[str, Any] = {
+        "service_id": SERVICE,
+        "sender_id": gw.portal.system_id,
+        "route_id": gw.clinic_a.system_id,
+        "parts": {"request.xml": b"<request><iin>850314301011</iin></request>"},
+    }
+    fields.update(kwargs)
+    return message_send(**fields)
+
+
+def test_a_message_reaches_its_handler_once_and_the_sender_learns_it_arrived(
+    gw: GatewayPki, transport: Any, recorder: Recorder
+) -> None:
+    receipts: list[Any] = []
+    receipt_register(service_id=SERVICE, handler=receipts.append)
+    sent = _send(gw, correlation_id="draft-17", properties=[("channel", "portal")])
+
+    gateway_drain(transport=transport)
+
+    assert len(recorder.seen) == 1
+    message = recorder.seen[0]
+    assert message.message_id == str(sent.message_id)
+    assert (message.sender_id, message.route_id) == (gw.portal.system_id, gw.clinic_a.bin)
+    assert message.correlation_id == "draft-17"
+    assert message.property("channel") == "portal"
+    assert message.part("request.xml").startswith(b"<request>")
+    sent.refresh_from_db()
+    assert sent.status == OutboxMessage.Status.SENT
+    assert sent.receipt_code == envelope.SUCCESS
+    assert [r.status_code for r in receipts] == [envelope.SUCCESS]
+    assert receipts[0].message_id == str(sent.message_id)
+    inbox = InboxMessage.objects.get(message_id=sent.message_id)
+    assert inbox.status == InboxMessage.Status.PROCESSED
+    assert inbox.signer_serial
+
+
+def test_the_outbox_row_exists_only_if_the_senders_transaction_commits(gw: GatewayPki) -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _send(gw)
+        raise RuntimeError("the business change failed")
+    assert not OutboxMessage.objects.exists()
+
+
+def test_sending_needs_a_local_sender_and_a_known_route(gw: GatewayPki) -> None:
+    with pytest.raises(UnknownParticipant):
+        _send(gw, route_id="nobody")
+    with pytest.raises(UnknownParticipant):
+        _send(gw, sender_id="nobody")
+    from bekitu.gateway.models import Participant
+
+    Participant.objects.filter(system_id=gw.portal.system_id).update(local=False)
+    with pytest.raises(UnknownParticipant, match="not served by this installation"):
+        _send(gw)
+
+
+def test_a_message_published_twice_is_handled_once(
+    gw: GatewayPki, transport: Any, recorder: Recorder
+) -> None:
+    sent = _send(gw)
+    outbox_relay(transport=transport)
+    # The relay died after publishing and before marking it sent: it publishes again.
+    OutboxMessage.objects.filter(pk=sent.pk).update(
+        status="pending", next_attempt_at=sent.created_at
+    )
+    outbox_relay(transport=transport)
+
+    report = gateway_drain(transport=transport)
+
+    assert len(recorder.seen) == 1
+    assert report.received.duplicate == 1
+    assert InboxMessage.objects.filter(message_id=sent.message_id).count() == 1
+
+
+def test_messages_out_of_order_are_all_handled_and_a_handler_may_wait_for_another(
+    gw: GatewayPki, transport: Any, recorder: Recorder
+) -> None:
+    from bekitu.gateway.errors import RetryLater
+
+    order: list[str] = []
+
+    def needs_the_first(message: Any) -> None:
+        if message.property("step") == "2" and "1" not in order:
+            raise RetryLater("step 1 has not arrived")
+        order.append(message.property("step"))
+
+    recorder.effect = needs_the_first
+    first = _send(gw, properties=[("step", "1")])
+    _send(gw, properties=[("step", "2")])
+    # Step 2 overtakes step 1 (a retry of step 1's delivery, another relay): hold step 1 back.
+    OutboxMessage.objects.filter(pk=first.pk).update(
+        next_attempt_at=first.created_at.replace(year=2999)
+    )
+    gateway_drain(transport=transport)
+    assert order == []
+    assert InboxMessage.objects.get(status="retrying")
+    OutboxMessage.objects.filter(pk=first.pk).update(next_attempt_at=first.created_at)
+    InboxMessage.objects.filter(status="retrying").update(next_attempt_at=first.created_at)
+
+    gateway_drain(transport=transport)
+
+    assert order == ["1", "2"]
+    assert InboxMessage.objects.filter(status="processed", kind="request").count() == 2
+
+
+def test_a_handler_reply_travels_back_with_the_correlation(
+    gw: GatewayPki, transport: Any, recorder: Recorder
+) -> None:
+    answers: list[Any] = []
+    handler_register(service_id="test.answer", handler=answers.append)
+
+    def reply(message: Any) -> None:
+        message_send(
+            service_id="test.answer",
+            sender_id=message.route_id,
+            route_id=message.sender_id,
+            correlation_id=message.message_id,
+            parts={"talon.xml": b"<talon/>"},
+        )
+
+    recorder.effect = reply
+    try:
+        sent = _send(gw)
+        gateway_drain(transport=transport)
+    finally:
+        handler_unregister(service_id="test.answer")
+    assert len(answers) == 1
+    assert answers[0].correlation_id == str(sent.message_id)
+    assert answers[0].sender_id == gw.clinic_a.system_id
+    assert answers[0].part("talon.xml") == b"<talon/>"
+
+
+def test_a_forged_envelope_never_reaches_a_handler_and_is_dead_lettered(
+    gw: GatewayPki, transport: Any, recorder: Recorder
+) -> None:
+    sent = _send(gw)
+    # Signed with clinic B's key but claiming to be the portal.
+    forged = envelope_sign(xml=bytes(sent.envelope), signer_bin=gw.clinic_b.bin)
+    transport.publish(route_id=gw.clinic_a.system_id, body=forged, message_id="x")
+    report = inbox_receive(transport=transport, route_ids=[gw.clinic_a.system_id], wait=1)
+    assert report.rejected == 1
+    assert recorder.seen == []
+    rejected = RejectedMessage.objects.get()
+    assert (rejected.code, rejected.reason) == (envelope.SIGNATURE_NOT_CONFIRMED, "bin_mismatch")
+    assert rejected.claimed_message_id == str(sent.message_id)
+    assert AuditEntry.objects.filter(action="gateway.message.reject").exists()
+    # The genuine message with the same id still goes through: a forgery cannot block it.
+    gateway_drain(transport=transport)
+    assert len(recorder.seen) == 1
+
+
+def test_an_envelope_copied_onto_another_route_is_refused(
+    gw: GatewayPki, transport: Any, recorder: Recorder
+) -> None:
+    sent = _send(gw)
+    body = envelope_sign(xml=bytes(sent.envelope), signer_bin=gw.portal.bin)
+    transport.publish(route_id=gw.clinic_b.system_id, body=body, message_id="x")
+    report = inbox_receive(transport=transport, route_ids=[gw.clinic_b.system_id], wait=1)
+    assert report.rejected == 1
+    assert RejectedMessage.objects.get().code == envelope.UNKNOWN_PARTICIPANT
+    assert recorder.seen == []
