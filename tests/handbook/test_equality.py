@@ -12,11 +12,12 @@ import copy
 import pytest
 from lxml import etree
 
+from bekitu.core.vocabulary import Action, Channel, State
 from bekitu.handbook.bpmnxml import BPMN
 from bekitu.handbook.diagrams import DIAGRAMS, bpmn_path
 from bekitu.handbook.equality import compare
 from bekitu.handbook.mapping import MAPPING, PORTAL_MAP, PROVIDER_MAP
-from bekitu.service.statemachine import TRANSITIONS, Action, Channel, State
+from bekitu.service.statemachine import TRANSITIONS
 
 
 def _xml(channel: Channel) -> bytes:

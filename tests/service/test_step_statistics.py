@@ -14,6 +14,7 @@ from bekitu.core.models import AuditEntry
 from bekitu.registry.models import Provider
 from bekitu.service import services
 from bekitu.service.models import Application, ApplicationStep
+from bekitu.service.scope import Scope
 from bekitu.service.step_statistics import percentile, step_statistics, summarize
 from tests.factories import PersonFactory, ProviderFactory
 
@@ -80,7 +81,7 @@ def test_each_step_takes_the_working_minutes_since_the_step_before_it() -> None:
     figures = {
         s.key: s
         for s in step_statistics(
-            provider_ids=[provider.pk],
+            scope=Scope(provider=provider),
             since=TUESDAY - dt.timedelta(hours=2),
             until=TUESDAY + dt.timedelta(days=2),
         )
@@ -106,8 +107,22 @@ def test_only_the_period_and_the_providers_asked_for_count() -> None:
     later = _application(mine, TUESDAY + dt.timedelta(days=7))
     _step(later, "received", "documents_accepted", TUESDAY + dt.timedelta(days=7, minutes=45))
     figures = step_statistics(
-        provider_ids=[mine.pk], since=TUESDAY, until=TUESDAY + dt.timedelta(days=1)
+        scope=Scope(provider=mine), since=TUESDAY, until=TUESDAY + dt.timedelta(days=1)
     )
     assert [(s.key, s.count, s.median_minutes) for s in figures] == [
         ("desk:received>documents_accepted", 1, 15)
     ]
+
+
+@pytest.mark.django_db
+def test_a_provider_outside_the_scope_reads_nothing() -> None:
+    mine, other = ProviderFactory(), ProviderFactory()
+    app = _application(other, TUESDAY)
+    _step(app, "received", "documents_accepted", TUESDAY + dt.timedelta(minutes=15))
+    figures = step_statistics(
+        scope=Scope(provider=mine),
+        provider_id=other.pk,
+        since=TUESDAY,
+        until=TUESDAY + dt.timedelta(days=1),
+    )
+    assert figures == []

@@ -5,7 +5,7 @@ and 90th percentile of their working minutes and their share of breaches."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from bekitu.handbook.diagrams import bpmn_path
 from bekitu.handbook.equality import diagram_steps, read_process
 from bekitu.handbook.mapping import MAPPING
 from bekitu.handbook.model import Diagram
+from bekitu.service.scope import Scope
 from bekitu.service.step_statistics import StepStatistics, step_statistics
 
 
@@ -55,11 +56,21 @@ def element_grouping(diagram: Diagram) -> Callable[[str, str, str], str | None]:
 
 
 def diagram_figures(
-    diagram: Diagram, *, provider_ids: Sequence[int], since: dt.datetime, until: dt.datetime
+    diagram: Diagram,
+    *,
+    scope: Scope,
+    since: dt.datetime,
+    until: dt.datetime,
+    provider_id: int | None = None,
 ) -> list[ElementFigures]:
-    """Each element's figures over the period at these providers (audited by the selector)."""
+    """Each element's figures over the period at the scope's providers, or at the one asked
+    for (audited by the selector)."""
     stats: list[StepStatistics] = step_statistics(
-        provider_ids=provider_ids, since=since, until=until, group_by=element_grouping(diagram)
+        scope=scope,
+        since=since,
+        until=until,
+        provider_id=provider_id,
+        group_by=element_grouping(diagram),
     )
     return [
         ElementFigures(s.key, s.count, s.median_minutes, s.p90_minutes, s.breach_share)

@@ -95,11 +95,11 @@ def _mining(request: HttpRequest, shown: Diagram, names: dict[str, str]) -> dict
         return {"mining_form": form}
     chosen = form.cleaned_data if asked else {**initial, "provider": None}
     provider = chosen["provider"]
-    ids = [provider.pk] if provider else list(scope.providers().values_list("pk", flat=True))
     with audit_context(actor=scope.actor, channel="desk"):
         figures = diagram_figures(
             shown,
-            provider_ids=ids,
+            scope=scope,
+            provider_id=provider.pk if provider else None,
             since=_day_start(chosen["since"]),
             until=_day_start(chosen["until"] + dt.timedelta(days=1)),
         )

@@ -20,6 +20,7 @@ from bekitu.core.audit import audit_record
 from bekitu.core.calendar import working_time_between
 from bekitu.registry.selectors import provider_working_hours, providers_by_pk
 from bekitu.service.models import ApplicationStep
+from bekitu.service.scope import Scope
 
 _ZERO = dt.timedelta(0)
 
@@ -71,16 +72,22 @@ def by_kind(channel: str, from_state: str, to_state: str) -> str:
 
 def step_statistics(
     *,
-    provider_ids: Sequence[int],
+    scope: Scope,
     since: dt.datetime,
     until: dt.datetime,
+    provider_id: int | None = None,
     group_by: Grouping = by_kind,
 ) -> list[StepStatistics]:
     """Median and 90th percentile of each group's working minutes, and how many steps were
-    late, for the steps recorded in [since, until) at these providers; `group_by` names a
-    step's group from (channel, from state, to state), or None to leave it out. The step that
-    creates an application has no duration and is left out. Audited: one row naming the
-    providers and the period (no person is shown)."""
+    late, for the steps recorded in [since, until) at the providers of the scope (or at the one
+    of them asked for: one outside the scope reads nothing); `group_by` names a step's group
+    from (channel, from state, to state), or None to leave it out. The step that creates an
+    application has no duration and is left out. Audited: one row naming the providers and
+    the period (no person is shown)."""
+    in_scope = scope.providers()
+    if provider_id is not None:
+        in_scope = in_scope.filter(pk=provider_id)
+    provider_ids = list(in_scope.values_list("pk", flat=True))
     in_period = ApplicationStep.objects.filter(
         application__provider_id__in=provider_ids, at__gte=since, at__lt=until
     ).values("application_id")
@@ -98,7 +105,7 @@ def step_statistics(
             "application__provider_id",
         )
     )
-    providers = providers_by_pk(pks=list(provider_ids))
+    providers = providers_by_pk(pks=provider_ids)
     hours = {p.pk: provider_working_hours(p) for p in providers}
     minutes: dict[str, list[float]] = defaultdict(list)
     late: dict[str, int] = defaultdict(int)
