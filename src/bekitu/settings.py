@@ -519,3 +519,24 @@ GATEWAY_KICK = env_bool(
     "After a transaction that sends a message commits, ask the background worker to relay at "
     "once rather than at its next poll.",
 )
+
+# Reports (docs/reports.md): district load, and exports made in the background.
+REPORTS_LOAD_TOLERANCE = env_int(
+    "BEKITU_REPORTS_LOAD_TOLERANCE",
+    10,
+    "Percent above (below) a district's normative size at which the load report calls it "
+    "overloaded (underloaded).",
+)
+REPORTS_DIR = Path(
+    env_str(
+        "BEKITU_REPORTS_DIR",
+        str(VAR_DIR / "reports"),
+        "Folder of report exports made in the background (never served as static files).",
+    )
+)
+REPORTS_KEEP_HOURS = env_int(
+    "BEKITU_REPORTS_KEEP_HOURS",
+    72,
+    "Hours an export is kept for its reader to download; older ones are deleted.",
+)
+CELERY_BEAT_SCHEDULE["reports-purge"] = {"task": "reports.tasks.purge", "schedule": 3600}

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("bekitu.talons.urls")),
     path("handbook/", include("bekitu.handbook.urls")),
     path("reports/", include("bekitu.reports.urls")),
+    path("api/v1/reports/", include("bekitu.reports.api.urls")),
     path("api/v1/", include("bekitu.workstation.api.urls")),
 ]
 # Uploaded scans and documents are never served as static files: they carry personal data

@@ -19,6 +19,7 @@ from django.utils import timezone
 from bekitu.core.models import User
 from bekitu.registry.models import Attachment, Person
 from bekitu.registry.services import attachment_transfer
+from bekitu.reports.models import AgeBandEdition, ReportRun
 from bekitu.service import services
 from bekitu.service.models import Application
 from bekitu.talons.models import Talon
@@ -108,4 +109,9 @@ def build_world(test_pki: Any) -> World:
     users["nonstaff"] = User.objects.create_user("not-staff", password=PASSWORD)
     users["admin"] = User.objects.create_superuser("site-admin", password=PASSWORD)
     Group.objects.create(name="Statistics office")
+    # The reports' admin pages show an edition of age bands and an export.
+    AgeBandEdition.objects.create(valid_from=dt.date(2027, 1, 1), bands="0,1-4,5-17,18-64,65+")
+    ReportRun.objects.create(
+        kind="district-load", format="csv", requested_by=users["head"], actor="staff:head"
+    )
     return World(desk, users, applications, talon_codes, unattached=_resident(desk))

@@ -14,7 +14,7 @@ def test_start_page_links_every_part_of_the_service(page: Any, live_server: Any)
     page.goto(live_server.url + "/")
     hrefs = page.eval_on_selector_all("ul.cards a", "els => els.map(e => e.getAttribute('href'))")
     # Only parts that are built: a page saying "being built" is not a link to offer.
-    assert hrefs == ["/workstation/", "/admin/", "/api/docs/", "/handbook/"]
+    assert hrefs == ["/workstation/", "/admin/", "/api/docs/", "/handbook/", "/reports/"]
     for href in hrefs:
         response = page.request.get(live_server.url + href)
         assert response.status < 400, href

@@ -146,6 +146,8 @@ def service_term(submitted: datetime, hours: WorkingHours = _DEFAULT_HOURS) -> T
     return Term(term_start=start, deadline=deadline_for(start, hours))
 
 
+# A report measures tens of thousands of steps over the same few days and providers' hours.
+@functools.lru_cache(maxsize=8192)
 def _working_window(day: date, hours: WorkingHours) -> tuple[datetime, datetime] | None:
     if not is_working_day(day):
         return None

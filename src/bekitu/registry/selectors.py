@@ -7,12 +7,13 @@ A read that returns a person's own data (identity, address) writes an audit row
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from bekitu.core.audit import audit_record
@@ -220,3 +221,84 @@ def population_search(
 def _starts(field: str, word: str) -> Q:
     # SQLite folds case for ASCII only: also match the capitalised Cyrillic spelling.
     return Q(**{f"{field}__istartswith": word}) | Q(**{f"{field}__startswith": word.capitalize()})
+
+
+# --- Aggregates for the reports: querysets the reports group and count in the database ---
+
+
+def attachments_in_force(
+    *, on: dt.date, provider_ids: Collection[int] | None = None
+) -> QuerySet[Attachment]:
+    """Attachments in force on the day (valid_from <= day < valid_to), at the providers if
+    given; unordered, for counting."""
+    attachments = Attachment.objects.in_force(on)
+    if provider_ids is not None:
+        attachments = attachments.filter(provider_id__in=provider_ids)
+    return attachments.order_by()
+
+
+def _came_into_force() -> Q:
+    # An attachment replaced before it started has the empty period [d, d): it never held.
+    return Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from"))
+
+
+def attachments_started(
+    *, first: dt.date, last: dt.date, provider_ids: Collection[int] | None = None
+) -> QuerySet[Attachment]:
+    """Attachments that came into force on a day from `first` to `last` (both included),
+    annotated with the provider of the person's attachment that ended that day
+    (`previous_provider_id`, None for a first attachment)."""
+    started = Attachment.objects.filter(_came_into_force(), valid_from__range=(first, last))
+    if provider_ids is not None:
+        started = started.filter(provider_id__in=provider_ids)
+    previous = Attachment.objects.filter(
+        _came_into_force(), person_id=OuterRef("person_id"), valid_to=OuterRef("valid_from")
+    )
+    return started.annotate(
+        previous_provider_id=Subquery(previous.values("provider_id")[:1])
+    ).order_by()
+
+
+def attachments_ended(
+    *, first: dt.date, last: dt.date, provider_ids: Collection[int] | None = None
+) -> QuerySet[Attachment]:
+    """Attachments that ceased to be in force on a day from `first` to `last` (their
+    exclusive `valid_to`), annotated with the provider and reason of the attachment that
+    followed the same day (`next_provider_id`, `next_reason`; None when none did)."""
+    ended = Attachment.objects.filter(valid_to__range=(first, last), valid_to__gt=F("valid_from"))
+    if provider_ids is not None:
+        ended = ended.filter(provider_id__in=provider_ids)
+    following = Attachment.objects.filter(
+        _came_into_force(), person_id=OuterRef("person_id"), valid_from=OuterRef("valid_to")
+    )
+    return ended.annotate(
+        next_provider_id=Subquery(following.values("provider_id")[:1]),
+        next_reason=Subquery(following.values("reason")[:1]),
+    ).order_by()
+
+
+def providers_of(
+    *, kato_prefix: str = "", ids: Collection[int] | None = None
+) -> QuerySet[Provider]:
+    """Providers (open or closed) whose KATO code starts with the prefix, or with these ids;
+    by Russian name."""
+    providers = Provider.objects.all()
+    if kato_prefix:
+        providers = providers.filter(atu_code__startswith=kato_prefix)
+    if ids is not None:
+        providers = providers.filter(pk__in=ids)
+    return providers.order_by("name_ru", "pk")
+
+
+def districts_of(*, provider_ids: Collection[int] | None) -> QuerySet[District]:
+    """The districts of the providers (all if None), with their doctor and provider; by
+    provider and number."""
+    districts = District.objects.select_related("doctor", "provider")
+    if provider_ids is not None:
+        districts = districts.filter(provider_id__in=provider_ids)
+    return districts.order_by("provider__name_ru", "provider_id", "number")
+
+
+def district_kinds() -> dict[str, str]:
+    """The kinds of district, code → label in the active language, in the register's order."""
+    return {code: str(label) for code, label in District.Kind.choices}

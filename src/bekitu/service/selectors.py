@@ -9,9 +9,12 @@ audited under the actor of the caller's audit context.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
@@ -243,3 +246,17 @@ def population_page_audit(*, scope: Scope, query: str, shown: list[Attachment]) 
             "persons": [attachment.person_id for attachment in shown],
         },
     )
+
+
+def applications_submitted(
+    *, first: dt.date, last: dt.date, provider_ids: Collection[int] | None = None
+) -> QuerySet[Application]:
+    """Applications submitted from `first` to `last` (days in the service's zone, both
+    included) to the providers (all if None); unordered, for counting."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime.combine(first, dt.time(0), tzinfo=zone)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    applications = Application.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+    if provider_ids is not None:
+        applications = applications.filter(provider_id__in=provider_ids)
+    return applications.order_by()
