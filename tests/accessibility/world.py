@@ -10,6 +10,7 @@ superuser for the admin. A page module that needs more adds it in its own entry.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from bekitu.core.models import User
+from bekitu.gateway.models import InboxMessage, OutboxMessage, Participant, RejectedMessage
 from bekitu.registry.models import Attachment, Person
 from bekitu.registry.services import attachment_transfer
 from bekitu.reports.models import AgeBandEdition, ReportRun
@@ -114,4 +116,39 @@ def build_world(test_pki: Any) -> World:
     ReportRun.objects.create(
         kind="district-load", format="csv", requested_by=users["head"], actor="staff:head"
     )
+    _gateway_messages(desk)
     return World(desk, users, applications, talon_codes, unattached=_resident(desk))
+
+
+def _gateway_messages(desk: Desk) -> None:
+    """The gateway operator's admin pages show a participant, a parked message each way and a
+    rejected envelope, as they are after a delivery that failed."""
+    provider_bin = desk.provider.bin
+    Participant.objects.create(system_id="PORTAL", bin=provider_bin, title="e-gov portal")
+    now = timezone.now()
+    common = {
+        "correlation_id": "P-20261127-000001",
+        "service_id": "bekitu.attachment.request",
+        "sender_id": "PORTAL",
+        "route_id": provider_bin,
+        "message_date": now,
+        "size": 5,
+        "last_error": "the receiver did not answer",
+    }
+    OutboxMessage.objects.create(
+        message_id=uuid.uuid4(), envelope=b"<x/>", status=OutboxMessage.Status.PARKED, **common
+    )
+    InboxMessage.objects.create(
+        message_id=uuid.uuid4(),
+        envelope=b"<x/>",
+        signer_serial="0a1b",
+        status=InboxMessage.Status.PARKED,
+        **common,
+    )
+    RejectedMessage.objects.create(
+        route_id=provider_bin,
+        code="ESRV001",
+        reason="signature does not verify",
+        size=5,
+        sha256="0" * 64,
+    )

@@ -173,7 +173,9 @@ def test_a_date_typed_wrong_is_refused_with_the_format_it_wants(
     page.fill("#id_poa_valid_until", "01.01.2027")
     page.focus("#intake-submit")
     press_and_load(page, "Enter")
-    # The summary of what is wrong has the focus and links to the field.
+    # The summary of what is wrong has the focus and links to the field. The browser moves the
+    # focus to an `autofocus` element at its next rendering step, after the page has loaded.
+    page.wait_for_function("document.activeElement && document.activeElement.id !== ''")
     assert focused(page)["id"] == "error-summary"
     assert "day.month.year" in page.inner_text("#error-summary")
     assert page.get_attribute("#id_poa_date", "aria-invalid") == "true"
