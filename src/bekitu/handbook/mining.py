@@ -16,7 +16,7 @@ from bekitu.handbook.equality import diagram_steps, read_process
 from bekitu.handbook.mapping import MAPPING
 from bekitu.handbook.model import Diagram
 from bekitu.service.scope import Scope
-from bekitu.service.step_statistics import StepStatistics, step_statistics
+from bekitu.service.step_times import step_statistics
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def diagram_figures(
 ) -> list[ElementFigures]:
     """Each element's figures over the period at the scope's providers, or at the one asked
     for (audited by the selector)."""
-    stats: list[StepStatistics] = step_statistics(
+    stats = step_statistics(
         scope=scope,
         since=since,
         until=until,
@@ -73,6 +73,6 @@ def diagram_figures(
         group_by=element_grouping(diagram),
     )
     return [
-        ElementFigures(s.key, s.count, s.median_minutes, s.p90_minutes, s.breach_share)
-        for s in stats
+        ElementFigures(key, s.count, s.median or 0.0, s.p90 or 0.0, s.breach_share)
+        for key, s in stats.items()
     ]

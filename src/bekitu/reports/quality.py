@@ -1,7 +1,7 @@
 """Report 3: the service: applications by channel and outcome, refusals by reason, and the
 term: for each step the share done in time, the median and 90th percentile in working minutes
-(from `service.step_times`, the one definition the handbook shares), a trend by week, and the
-breaches. Applications count in the period they were submitted in.
+(from `service.step_times`, the one definition the handbook's process mining shares), a trend
+by week, and the breaches. Applications count in the period they were submitted in.
 """
 
 from __future__ import annotations
@@ -91,7 +91,8 @@ def service_report(
         r["refusal_code"]: r["n"]
         for r in applications.filter(state="refused").values("refusal_code").annotate(n=Count("pk"))
     }
-    times = step_times(first=first, last=last, provider_ids=provider_ids, now=now)
+    measured = step_times(first=first, last=last, provider_ids=provider_ids, now=now)
+    times = [t for t in measured if t.step]  # the steps the report names
     breaches = sorted((t for t in times if not t.in_time), key=lambda t: (t.due_at, t.number))
     ids = {t.provider_id for t in times} | set(provider_ids or ())
     return ServiceReport(

@@ -1,32 +1,42 @@
-"""How long each step of the procedure took, in working minutes, and whether it was in time.
+"""How long each step of the procedure took, in working minutes, and whether it was in time:
+the one definition behind the handbook's process mining and the reports' service figures.
 
-The recorded procedure steps (`ApplicationStep`) of the applications submitted in a period,
-one `StepTime` each (with the whole term, and the step still waiting), for the service
-report's figures and its list of breaches. A step's duration and the quantiles are those of
-`step_statistics` (the handbook's process mining groups the same steps by when they were
-recorded): working time from the previous step, or from the term's start if later.
+A step's duration is the working time (the provider's hours on Kazakhstan's working days,
+`core.calendar`) from the previous step of the same application, or from the start of the
+term if that is later, to the step itself; the step that creates an application has none.
+A step is in time when it was recorded by its due time: its own (R5.1, R5.2: 30 working
+minutes for actions 1 and 2), else the term's deadline (R5.3, R9.13).
 
-A step is named by the state it leaves: action 1 (R5.1, R8.1) leaves `received`, action 2
-(R5.2, R8.2) leaves `documents_accepted`, both by acceptance, talon or refusal; in the portal
-channel registration (R9.9) leaves `submitted`, the check (R9.10) `registered`, the decision
-(R9.11, R9.12) `checked`. The whole term (R5.3, R9.13) runs from the term's start to the
-decision. A step starts when the one before it ended, or when the term starts if later;
-working time counts only the provider's hours on Kazakhstan's working days.
+The reports name a step by the state it leaves: action 1 (R5.1, R8.1) leaves `received`,
+action 2 (R5.2, R8.2) leaves `documents_accepted`, both by acceptance, talon or refusal; in
+the portal channel registration (R9.9) leaves `submitted`, the check (R9.10) `registered`,
+the decision (R9.11, R9.12) `checked`. The whole term runs from the term's start to the
+decision; an open application's waiting step and term are measured up to now. The handbook
+groups the same recorded steps by channel and transition, or by the diagram's element.
+
+Two selections: `step_times` (the applications submitted in a period, for the reports) and
+`step_statistics` (the steps recorded in a period within a caller's scope, for the handbook).
+Both measure through `_measured`, and both summarize with `summarize` (the median, and the
+nearest-rank 90th percentile, to a tenth of a minute).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import statistics
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from bekitu.core.audit import audit_record
 from bekitu.core.calendar import WorkingHours, working_time_between
 from bekitu.registry.selectors import provider_working_hours, providers_of
-from bekitu.service import step_statistics
-from bekitu.service.models import ApplicationStep
+from bekitu.service.models import Application, ApplicationStep
+from bekitu.service.scope import Scope
 from bekitu.service.selectors import applications_submitted
 from bekitu.service.statemachine import State
 
@@ -47,10 +57,63 @@ _STEP_LEAVING: dict[str, str] = {
 }
 
 
+# --- Summaries -------------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The nearest-rank percentile: the smallest value with at least `share` of the values
+    at or below it (p90 of ten values is the ninth)."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass(frozen=True)
+class DurationSummary:
+    """Steps of one kind that were done: how many, how many in time, the median and 90th
+    percentile of their working minutes (None when there were none)."""
+
+    count: int
+    in_time: int
+    median: float | None
+    p90: float | None
+
+    @property
+    def share_in_time(self) -> float | None:
+        return self.in_time / self.count if self.count else None
+
+    @property
+    def breached(self) -> int:
+        return self.count - self.in_time
+
+    @property
+    def breach_share(self) -> float:
+        return self.breached / self.count if self.count else 0.0
+
+
+def summarize(minutes: Sequence[float], in_time: int) -> DurationSummary:
+    """Count, steps in time, median and p90 of a list of working minutes."""
+    if not minutes:
+        return DurationSummary(0, 0, None, None)
+    return DurationSummary(
+        count=len(minutes),
+        in_time=in_time,
+        median=round(statistics.median(minutes), 1),
+        p90=round(percentile(minutes, 0.9), 1),
+    )
+
+
+# --- One step of one application ----------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class StepTime:
-    """One step of one application: when it started, when it was done (None: not yet), when
-    it was due, its working minutes (up to `now` while not done), whether it is in time, and
+    """One step of one application: the transition it records (`from_state` → `to_state`;
+    none for the term; no `to_state` while waiting), its name in the reports (`step`, "" for
+    a transition they do not name), when it started, when it was done (None: not yet), when
+    it was due, its working minutes (up to now while not done), whether it is in time, and
     by how many working minutes it is late (0 when in time)."""
 
     application_id: int
@@ -65,44 +128,29 @@ class StepTime:
     in_time: bool
     late_minutes: float = 0.0
     outcome: str = ""
-
-
-@dataclass(frozen=True)
-class DurationSummary:
-    """The steps of one kind that were done: how many, how many in time, the median and
-    90th percentile of their working minutes (None when there were none)."""
-
-    count: int
-    in_time: int
-    median: float | None
-    p90: float | None
+    from_state: str = ""
+    to_state: str = ""
 
     @property
-    def share_in_time(self) -> float | None:
-        return self.in_time / self.count if self.count else None
-
-
-def summarize(minutes: Sequence[float], in_time: int) -> DurationSummary:
-    """Count, steps in time, median and p90 of a list of working minutes: the quantiles of
-    `step_statistics` (nearest rank, to a tenth of a minute), so the handbook's figures and
-    the reports' cannot disagree."""
-    if not minutes:
-        return DurationSummary(0, 0, None, None)
-    figures = step_statistics.summarize("", minutes, len(minutes) - in_time)
-    return DurationSummary(len(minutes), in_time, figures.median_minutes, figures.p90_minutes)
+    def recorded(self) -> bool:
+        """A transition recorded as an ApplicationStep (not the term, not a waiting step)."""
+        return bool(self.from_state and self.to_state)
 
 
 def step_time_summary(times: Iterable[StepTime]) -> dict[str, DurationSummary]:
     """Per step (in the order of STEPS), the summary of the steps that were done."""
     done: dict[str, list[StepTime]] = defaultdict(list)
     for time in times:
-        if time.done_at is not None:
+        if time.done_at is not None and time.step:
             done[time.step].append(time)
     return {
         step: summarize([t.minutes for t in done[step]], sum(t.in_time for t in done[step]))
         for step in STEPS
         if step in done
     }
+
+
+# --- Measuring ---------------------------------------------------------------------------------
 
 
 def _minutes(span: dt.timedelta) -> float:
@@ -125,9 +173,82 @@ class _Application:
 @dataclass(frozen=True)
 class _Step:
     from_state: str
+    to_state: str
     at: dt.datetime
     due_at: dt.datetime | None
     outcome: str
+
+
+_APPLICATION_FIELDS = [f for f in _Application.__dataclass_fields__]
+_STEP_FIELDS = ["application_id", *_Step.__dataclass_fields__]
+
+
+def _measured(
+    applications: QuerySet[Application],
+    steps: QuerySet[ApplicationStep],
+    now: dt.datetime,
+) -> Iterator[StepTime]:
+    """Every step of the applications (the steps given, in order), their terms, and the step
+    each open one is waiting for. One query for the applications, one for the steps."""
+    apps = [
+        _Application(*row) for row in applications.order_by("pk").values_list(*_APPLICATION_FIELDS)
+    ]
+    by_app: dict[int, list[_Step]] = defaultdict(list)
+    for app_id, *row in steps.order_by("application_id", "at", "pk").values_list(*_STEP_FIELDS):
+        by_app[app_id].append(_Step(*row))
+    ids = {a.provider_id for a in apps}
+    hours = {p.pk: provider_working_hours(p) for p in providers_of(ids=ids)}
+    for app in apps:
+        yield from _times_of(app, by_app[app.pk], hours[app.provider_id], now)
+
+
+def _times_of(
+    app: _Application, steps: list[_Step], hours: WorkingHours, now: dt.datetime
+) -> Iterator[StepTime]:
+    def measure(
+        name: str,
+        start: dt.datetime,
+        done: dt.datetime | None,
+        due: dt.datetime,
+        step: _Step | None = None,
+        waiting: str = "",
+    ) -> StepTime:
+        start = max(start, app.term_start)
+        end = done or max(now, start)
+        late = _minutes(working_time_between(due, end, hours)) if end > due else 0.0
+        return StepTime(
+            application_id=app.pk,
+            number=app.number,
+            provider_id=app.provider_id,
+            channel=app.channel,
+            step=name,
+            started_at=start,
+            done_at=done,
+            due_at=due,
+            minutes=_minutes(working_time_between(start, end, hours)) if end > start else 0.0,
+            in_time=end <= due,
+            late_minutes=late,
+            outcome=step.outcome if step else "",
+            from_state=step.from_state if step else waiting,
+            to_state=step.to_state if step else "",
+        )
+
+    previous_at = steps[0].at if steps else app.term_start
+    for step in steps[1:]:
+        name = _STEP_LEAVING.get(step.from_state, "")
+        yield measure(name, previous_at, step.at, step.due_at or app.deadline, step)
+        previous_at = step.at
+    if app.decided_at is not None:
+        yield measure(TERM, app.term_start, app.decided_at, app.deadline)
+        return
+    pending = _STEP_LEAVING.get(app.state)
+    if pending is not None:
+        due = app.action_due_at or app.deadline
+        yield measure(pending, previous_at, None, due, waiting=app.state)
+    yield measure(TERM, app.term_start, None, app.deadline)
+
+
+# --- The reports: applications submitted in a period -------------------------------------------
 
 
 def step_times(
@@ -138,66 +259,60 @@ def step_times(
     now: dt.datetime | None = None,
 ) -> list[StepTime]:
     """The steps of the applications submitted from `first` to `last` (days in the service's
-    zone, both included) at the providers (all if None), with the pending step of each open
-    application measured up to `now`. One query for the applications, one for the steps."""
-    moment = now or timezone.now()
+    zone, both included) at the providers (all if None), with each one's term and the step
+    each open application is waiting for, measured up to `now`."""
     applications = applications_submitted(first=first, last=last, provider_ids=provider_ids)
-    fields = [f.name for f in _Application.__dataclass_fields__.values()]
-    apps = [_Application(*row) for row in applications.order_by("pk").values_list(*fields)]
-    steps: dict[int, list[_Step]] = defaultdict(list)
-    rows = ApplicationStep.objects.filter(application__in=applications).order_by(
-        "application_id", "at", "pk"
+    steps = ApplicationStep.objects.filter(application__in=applications)
+    return list(_measured(applications, steps, now or timezone.now()))
+
+
+# --- The handbook: steps recorded in a period, grouped -------------------------------------
+
+
+Grouping = Callable[[str, str, str], "str | None"]
+
+
+def by_kind(channel: str, from_state: str, to_state: str) -> str:
+    """The default grouping: one group per channel and transition."""
+    return f"{channel}:{from_state}>{to_state}"
+
+
+def step_statistics(
+    *,
+    scope: Scope,
+    since: dt.datetime,
+    until: dt.datetime,
+    provider_id: int | None = None,
+    group_by: Grouping = by_kind,
+) -> dict[str, DurationSummary]:
+    """Per group, by key, the summary of the steps recorded in [since, until) at the
+    providers of the scope (or at the one of them asked for: one outside the scope reads
+    nothing); `group_by` names a step's group from (channel, from state, to state), or None to
+    leave it out. Audited: one row naming the providers and the period (no person is shown)."""
+    in_scope = scope.providers()
+    if provider_id is not None:
+        in_scope = in_scope.filter(pk=provider_id)
+    providers = list(in_scope.order_by("bin"))
+    recorded = ApplicationStep.objects.filter(
+        application__provider__in=[p.pk for p in providers], at__gte=since, at__lt=until
     )
-    step_fields = ("application_id", "from_state", "at", "due_at", "outcome")
-    for app_id, from_state, at, due_at, outcome in rows.values_list(*step_fields):
-        steps[app_id].append(_Step(from_state, at, due_at, outcome))
-    hours = {
-        p.pk: provider_working_hours(p) for p in providers_of(ids={a.provider_id for a in apps})
+    applications = Application.objects.filter(pk__in=recorded.values("application_id"))
+    steps = ApplicationStep.objects.filter(application__in=applications, at__lt=until)
+    groups: dict[str, list[StepTime]] = defaultdict(list)
+    for time in _measured(applications, steps, until):
+        if not time.recorded or time.done_at is None or time.done_at < since:
+            continue
+        key = group_by(time.channel, time.from_state, time.to_state)
+        if key is not None:
+            groups[key].append(time)
+    result = {
+        key: summarize([t.minutes for t in times], sum(t.in_time for t in times))
+        for key, times in sorted(groups.items())
     }
-    times: list[StepTime] = []
-    for app in apps:
-        times.extend(_times_of(app, steps[app.pk], hours[app.provider_id], moment))
-    return times
-
-
-def _times_of(
-    app: _Application, steps: list[_Step], hours: WorkingHours, now: dt.datetime
-) -> list[StepTime]:
-    def measure(
-        step: str, start: dt.datetime, done: dt.datetime | None, due: dt.datetime, outcome: str = ""
-    ) -> StepTime:
-        start = max(start, app.term_start)
-        end = done or max(now, start)
-        late = _minutes(working_time_between(due, end, hours)) if end > due else 0.0
-        return StepTime(
-            application_id=app.pk,
-            number=app.number,
-            provider_id=app.provider_id,
-            channel=app.channel,
-            step=step,
-            started_at=start,
-            done_at=done,
-            due_at=due,
-            minutes=_minutes(working_time_between(start, end, hours)),
-            in_time=end <= due,
-            late_minutes=late,
-            outcome=outcome,
-        )
-
-    times: list[StepTime] = []
-    previous_at = steps[0].at if steps else app.term_start
-    for step in steps[1:]:
-        name = _STEP_LEAVING.get(step.from_state)
-        if name is not None:
-            times.append(
-                measure(name, previous_at, step.at, step.due_at or app.deadline, step.outcome)
-            )
-        previous_at = step.at
-    if app.decided_at is not None:
-        times.append(measure(TERM, app.term_start, app.decided_at, app.deadline))
-        return times
-    pending = _STEP_LEAVING.get(app.state)
-    if pending is not None:
-        times.append(measure(pending, previous_at, None, app.action_due_at or app.deadline))
-    times.append(measure(TERM, app.term_start, None, app.deadline))
-    return times
+    audit_record(
+        action="service.step_statistics.read",
+        object_type="registry.provider",
+        object_id=",".join(p.bin for p in providers)[:200],
+        data={"since": since.isoformat(), "until": until.isoformat(), "groups": len(result)},
+    )
+    return result
