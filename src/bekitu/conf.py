@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,27 @@ def settings_markdown() -> str:
         )
         lines.append(f"| `{s.name}` | {default} | {s.help} |")
     return "\n".join(lines) + "\n"
+
+
+OWNER_ONLY_UMASK = 0o077
+
+
+def owner_only(folders: list[Path], files: list[Path]) -> None:
+    """Make what the service writes readable by its own user only: the process's umask
+    (every file and folder it creates from now on), and the modes of the folders and files
+    that exist already (a var folder, a database or scans from an earlier version). A folder
+    already owner-only is taken as done, so a start-up does not walk every scan each time."""
+    os.umask(OWNER_ONLY_UMASK)
+    for folder in folders:
+        if not folder.is_dir() or folder.stat().st_mode & 0o077 == 0:
+            continue
+        for root, dirs, names in os.walk(folder):
+            os.chmod(root, 0o700)
+            for name in names:
+                path = Path(root, name)
+                if not path.is_symlink():
+                    os.chmod(path, path.stat().st_mode & 0o700)
+            dirs[:] = [d for d in dirs if not Path(root, d).is_symlink()]
+    for file in files:
+        if file.is_file():
+            os.chmod(file, file.stat().st_mode & 0o700)

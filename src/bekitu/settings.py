@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from bekitu.conf import env_bool, env_int, env_list, env_str
+from bekitu.conf import env_bool, env_int, env_list, env_str, owner_only
 
 SRC_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = SRC_DIR.parent.parent
@@ -250,6 +250,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # HSTS preload commits the whole registrable domain (gov.kz): its owner's decision, not one
 # service's, so `check --deploy` is not asked to insist on it.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Error reports (the debug page, mailed or logged reports) mask the passwords of URL settings.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "bekitu.core.security.CredentialMaskingFilter"
 
 LANGUAGE_CODE = env_str(
     "BEKITU_LANGUAGE", "kk", "Default language of the pages: kk (Kazakh), ru or en."
@@ -277,6 +279,16 @@ STATICFILES_DIRS: list[Path | tuple[str, Path]] = [SRC_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# People's data lives under VAR_DIR (the SQLite database, scans, keys): owner-only, for files
+# this process creates (umask; Django's upload modes would otherwise be 0644) and for those
+# that exist (docs/operations.md).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+_sqlite = DATABASES["default"]["NAME"] if "sqlite3" in DATABASES["default"]["ENGINE"] else ""
+owner_only(
+    [VAR_DIR, MEDIA_ROOT],
+    [Path(f"{_sqlite}{suffix}") for suffix in ("", "-wal", "-shm", "-journal") if _sqlite],
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -285,6 +297,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "bekitu.core.security.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {

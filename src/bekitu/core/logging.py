@@ -7,12 +7,21 @@ import logging
 import re
 
 _IIN = re.compile(r"(?<!\d)\d{12}(?!\d)")
+# user:password@ in any URL (amqp://, postgres://, redis://, https://, ...).
+_URL_CREDENTIALS = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s/]*@", re.I)
+MASK = "********"
+
+
+def mask_url_credentials(text: str) -> str:
+    """The text with the password of every `scheme://user:password@host` in it masked."""
+    return _URL_CREDENTIALS.sub(lambda m: f"{m['head']}{MASK}@", text)
 
 
 def scrub(value: object) -> object:
-    """Mask anything that looks like an IIN or BIN, as a last line of defence."""
+    """Mask anything that looks like an IIN or BIN, and passwords in URLs, as a last line of
+    defence."""
     if isinstance(value, str):
-        return _IIN.sub("************", value)
+        return mask_url_credentials(_IIN.sub("************", value))
     return value
 
 

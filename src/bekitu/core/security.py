@@ -11,6 +11,12 @@
 - `RequestSizeMiddleware`: a body larger than REQUEST_MAX_BYTES is answered 413 before
   anything reads it (Django would otherwise spool any multipart upload to disk, for any
   address, before the CSRF check or the view could refuse it).
+- `BoundedJSONParser`: the API's JSON parser, refusing (400) a body nested deeper than
+  JSON_MAX_DEPTH, or so deep that Python's recursive parser gives up (a thousand `[` was a
+  500).
+- `CredentialMaskingFilter`: error reports (the debug page, mailed and logged reports) show
+  URL settings and environment variables with their passwords masked (the broker's, the
+  database's, the cache's), whatever the setting is called.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +33,12 @@ from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.debug import SafeExceptionReporterFilter
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+from bekitu.core.logging import mask_url_credentials
 
 log = logging.getLogger("bekitu.core")
 
@@ -177,3 +189,56 @@ class RequestSizeMiddleware:
             log.warning("request.too_large", extra={"fields": {"bytes": declared}})
             return HttpResponse(status=413)
         return self.get_response(request)
+
+
+JSON_MAX_DEPTH = 32
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and dicts nest in a parsed JSON value, computed without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser with a nesting limit: deeper than JSON_MAX_DEPTH is a 400, and so is
+    a body so deep that Python's parser gives up (RecursionError was a 500)."""
+
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """The parsed body; ParseError (400) when it nests too deeply or is not JSON."""
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            data = None
+        else:
+            if json_depth(data) <= JSON_MAX_DEPTH:
+                return data
+        log.warning("request.json_too_deep", extra={"fields": {}})
+        raise ParseError(
+            _("The JSON is nested deeper than %(limit)d levels.") % {"limit": JSON_MAX_DEPTH}
+        )
+
+
+class CredentialMaskingFilter(SafeExceptionReporterFilter):
+    """Django's filter of error reports (names that look secret are hidden), which also
+    masks passwords inside URL-valued settings and environment variables, however named:
+    BEKITU_BROKER_URL, DATABASE_URL, BEKITU_CACHE_URL, CELERY_BROKER_URL, a proxy's URL."""
+
+    def cleanse_setting(self, key: Any, value: Any) -> Any:
+        """The value as a report may show it."""
+        cleansed = super().cleanse_setting(key, value)
+        if isinstance(cleansed, str):
+            return mask_url_credentials(cleansed)
+        return cleansed

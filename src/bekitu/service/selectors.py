@@ -188,8 +188,13 @@ def scan_open(*, scope: Scope, number: str, pk: int) -> ScanFile | None:
 
 
 def _persons_in_scope(scope: Scope) -> QuerySet[Person]:
-    """Persons with an open attachment to a provider in scope, or who applied to one."""
-    applied = applications_in_scope(scope=scope).values("recipient_id")
+    """Persons with an open attachment to a provider in scope, or with an application to one
+    that is not decided yet. Scope through an application ends with its decision: a refused
+    application (one filed only to be refused) opens nothing, and an issued talon leaves the
+    person in scope only through the attachment it made, for as long as that lasts."""
+    applied = (
+        applications_in_scope(scope=scope).filter(state__in=OPEN_STATES).values("recipient_id")
+    )
     return registry_selectors.persons_of_providers(providers=scope.providers(), or_ids=applied)
 
 
