@@ -354,3 +354,34 @@ class Attachment(models.Model):
     def is_in_force(self, day: dt.date) -> bool:
         """Whether this attachment is in force on a day (as `Attachment.objects.in_force`)."""
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+
+class ImportRun(models.Model):
+    """One run of `bekitu registry import` over a set of files: where it got to, what it took.
+
+    A run that stops half-way (killed, or the machine went down) is resumed by the next run
+    over the same files (same digest): `checkpoint` holds, per file, the last line of the last
+    batch that was committed, in the same transaction as that batch.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        REFUSED = "refused", _("refused")
+
+    source = models.CharField(_("source"), max_length=500)
+    digest = models.CharField(_("digest of the files"), max_length=64, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    partial = models.BooleanField(_("invalid rows left out"), default=False)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    checkpoint = models.JSONField(_("checkpoint"), default=dict, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    refused_rows = models.PositiveIntegerField(_("rows refused"), default=0)
+
+    class Meta:
+        verbose_name = _("register import")
+        verbose_name_plural = _("register imports")
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.get_status_display()})"
