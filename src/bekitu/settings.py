@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "bekitu.workstation",
     "bekitu.reports",
     "bekitu.handbook",
+    "bekitu.portal",
     # Development and demo tooling (test PKI, demo oblast); no app of the service imports it.
     "bekitu.devtools",
 ]
@@ -557,3 +558,30 @@ REPORTS_KEEP_HOURS = env_int(
     "Hours an export is kept for its reader to download; older ones are deleted.",
 )
 CELERY_BEAT_SCHEDULE["reports-purge"] = {"task": "reports.tasks.purge", "schedule": 3600}
+
+# The citizen portal (R9.1-R9.7, docs/portal.md) and the SMS port (bekitu.core.sms).
+SMS_SENDER = env_str(
+    "BEKITU_SMS_SENDER",
+    "bekitu.core.sms.FileSmsSender",
+    "Dotted path of the SMS adapter (class or instance); default: each message is written to "
+    "a file in BEKITU_SMS_DIR and logged.",
+)
+SMS_DIR = Path(
+    env_str("BEKITU_SMS_DIR", str(VAR_DIR / "sms"), "Folder the default SMS adapter writes to.")
+)
+PORTAL_SYSTEM_ID = env_str(
+    "BEKITU_PORTAL_SYSTEM_ID",
+    "egov-portal",
+    "The portal's participant id on the gateway (senderId of the citizen's requests).",
+)
+PORTAL_CHALLENGE_SECONDS = env_int(
+    "BEKITU_PORTAL_CHALLENGE_SECONDS",
+    300,
+    "How long a challenge to sign, or a code sent by SMS, proves who registers or logs in.",
+)
+PORTAL_CODE_ATTEMPTS = env_int(
+    "BEKITU_PORTAL_CODE_ATTEMPTS", 5, "Wrong entries of one SMS code before it is void."
+)
+PORTAL_TOKEN_HOURS = env_int(
+    "BEKITU_PORTAL_TOKEN_HOURS", 12, "How long a bearer token of the portal's API is valid."
+)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("bekitu.talons.urls")),
     path("handbook/", include("bekitu.handbook.urls")),
     path("reports/", include("bekitu.reports.urls")),
+    path("portal/", include("bekitu.portal.urls")),
     path("api/v1/reports/", include("bekitu.reports.api.urls")),
     path("api/v1/", include("bekitu.workstation.api.urls")),
 ]

@@ -52,6 +52,12 @@ class KeyUsage:
             and OID_ANY_EKU not in self.extended
         )
 
+    @property
+    def is_authentication_key(self) -> bool:
+        """A person's authentication key (NCA's AUTH_RSA): digitalSignature and the clientAuth
+        extended usage, not a CA's key. It proves who logs in, never signs a request."""
+        return not self.is_ca and self.digital_signature and OID_CLIENT_AUTH in self.extended
+
 
 @dataclass(frozen=True)
 class CertificateProfile:
@@ -148,12 +154,16 @@ def read_profile(cert: x509.Certificate) -> CertificateProfile:
 def check_holder(profile: CertificateProfile, *, kind: str, expected: str) -> None:
     """The last checks, in order: a signing key, the holder's kind, the holder's number.
 
-    `kind` is "individual" (a citizen's request, `expected` the IIN, R9.6) or "organization"
-    (the provider's talon, `expected` the BIN, R9.12). Raises `Refused`.
+    `kind` is "individual" (a citizen's request, `expected` the IIN, R9.6), "authentication"
+    (a citizen proving who they are with the authentication key, R9.1, `expected` the IIN)
+    or "organization" (the provider's talon, `expected` the BIN, R9.12). Raises `Refused`.
     """
-    if not profile.usage.is_signing_key:
+    if kind == "authentication":
+        if not profile.usage.is_authentication_key:
+            raise Refused("wrong_key_usage", "not an authentication key (clientAuth)")
+    elif not profile.usage.is_signing_key:
         raise Refused("wrong_key_usage", "not a signing key (nonRepudiation)")
-    if kind == "individual":
+    if kind in ("individual", "authentication"):
         if not profile.is_individual:
             raise Refused("not_individual", "no individual key-holder OID")
         if profile.iin is None or profile.iin != expected:  # R9.6

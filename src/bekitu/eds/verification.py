@@ -32,6 +32,7 @@ __all__ = [
     "REASON_MESSAGES",
     "SignerInfo",
     "VerificationResult",
+    "verify_authentication",
     "verify_provider_document",
     "verify_request",
 ]
@@ -189,8 +190,8 @@ def _audited(result: VerificationResult, *, kind: str, expected: str) -> Verific
             action="eds.verify",
             object_type="eds.certificate",
             object_id=serial,
-            subject_iin=expected if kind == "individual" and _is_number(expected) else "",
-            data=fields if kind == "individual" else {**fields, "expect_bin": expected},
+            subject_iin=expected if kind != "organization" and _is_number(expected) else "",
+            data=fields if kind != "organization" else {**fields, "expect_bin": expected},
         )
     except Exception:
         # Unaudited means unchecked: refuse as "could not be confirmed now".
@@ -206,6 +207,16 @@ def verify_request(
 ) -> VerificationResult:
     """Verify a citizen's signed request: individual profile, the IIN must match (R9.6)."""
     return _verify(data, kind="individual", expected=expect_iin, at=at)
+
+
+def verify_authentication(
+    data: bytes, *, expect_iin: str, at: datetime | None = None
+) -> VerificationResult:
+    """Verify a challenge a citizen signed with their authentication key to prove who they
+    are (registration and login on the portal, R9.1-R9.2): individual profile, clientAuth,
+    the IIN must match. A signing key is refused here, as an authentication key is for a
+    request."""
+    return _verify(data, kind="authentication", expected=expect_iin, at=at)
 
 
 def verify_provider_document(

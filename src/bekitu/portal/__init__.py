@@ -1,6 +1,6 @@
-"""The citizen portal (R9): built by its own issue, and until then not an installed app.
+"""The citizen portal (R9.1-R9.7): accounts, the request form, signing, condition 2, the cabinet.
 
-Its import contract is already in force (pyproject.toml, `[tool.importlinter]`): the portal
-imports only `core`, `eds`, `gateway` and `registry.population`, and reaches the provider only
-through the gateway, as the real portal does.
+It plays the e-government portal's part: it imports only `core`, `eds`, `gateway` and
+`registry.population` (pyproject.toml, `[tool.importlinter]`), and reaches the provider only
+through the gateway, as the real portal does. See docs/portal.md.
 """

@@ -66,6 +66,7 @@ class PersonRecord:
     death_date: dt.date | None = None
     emigrated_on: dt.date | None = None
     relations: tuple[RelationRecord, ...] = ()
+    phone: str = ""  # the number the register holds (the portal sends one-time codes to it)
 
     @property
     def is_alive(self) -> bool:
@@ -119,6 +120,7 @@ def person_record(person: Person, relations: Iterable[PersonRelation] = ()) -> P
         address=address_record(person.address) if person.address else None,
         death_date=person.death_date,
         emigrated_on=person.emigrated_on,
+        phone=person.phone,
         relations=tuple(
             RelationRecord(r.kind, r.relative.iin, r.valid_from, r.valid_to) for r in relations
         ),

@@ -1,0 +1,354 @@
+"""Citizens' accounts: registration (R9.1) and login with condition 1 (R9.2-R9.4).
+
+Registration asks the person to prove who they are, either by signing a one-time challenge
+with their EDS authentication key (NCALayer) or by a one-time code sent to the phone number
+the population register holds (the SMS port, `bekitu.core.sms`). Login is by IIN and
+password or by the authentication key; condition 1 checks, in this order, that the IIN is
+valid, the pair is not locked out (the service's lockout, `bekitu.core.lockout`), the IIN has
+an account, the password is right, the population register knows the person and they are
+alive, and the account is active. Each failure is a `PortalError` with its code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bekitu.core import lockout
+from bekitu.core.audit import audit_context, audit_record
+from bekitu.core.iin import is_valid_iin
+from bekitu.core.sms import masked, normalise_phone, send_sms
+from bekitu.eds.verification import verify_authentication
+from bekitu.portal.errors import MESSAGES, EdsNotConfirmed, PortalError
+from bekitu.portal.models import Account, ApiToken, Challenge
+from bekitu.registry.population import PersonRecord, get_population_register
+
+CHALLENGE_NS = "urn:bekitu:portal:auth-challenge:1"
+CODE_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A challenge handed to the person: sign `xml` (EDS) or type the code sent to `phone`."""
+
+    challenge: Challenge
+    xml: str = ""
+    phone: str = ""
+
+
+def _audit(action: str, iin: str, **data: Any) -> None:
+    with audit_context(actor="portal", channel="portal"):
+        audit_record(action=action, object_type="portal.account", subject_iin=iin, data=data)
+
+
+def clean_iin(iin: str) -> str:
+    """The IIN without spaces; `invalid_iin` unless it is 12 digits with a right check digit."""
+    value = (iin or "").strip()
+    if not is_valid_iin(value):
+        raise PortalError("invalid_iin")
+    return value
+
+
+def person_alive(iin: str) -> PersonRecord:
+    """The population register's record of a living person (R9.3), or the refusal."""
+    record = get_population_register().lookup(iin)
+    if record is None:
+        raise PortalError("person_not_found")
+    if record.death_date is not None:
+        raise PortalError("deceased")
+    return record
+
+
+def _code_hash(challenge_id: Any, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{challenge_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def challenge_xml(challenge: Challenge) -> str:
+    """The document the person signs with the authentication key: who, why, a nonce, when."""
+    return (
+        f'<AuthChallenge xmlns="{CHALLENGE_NS}" version="1">'
+        f"<iin>{escape(challenge.iin)}</iin>"
+        f"<purpose>{escape(challenge.purpose)}</purpose>"
+        f"<nonce>{escape(challenge.nonce)}</nonce>"
+        f"<issuedAt>{challenge.issued_at.isoformat()}</issuedAt>"
+        "</AuthChallenge>"
+    )
+
+
+def _new_challenge(iin: str, purpose: str, way: str) -> Challenge:
+    now = timezone.now()
+    return Challenge.objects.create(
+        iin=iin,
+        purpose=purpose,
+        way=way,
+        nonce=secrets.token_hex(16),
+        issued_at=now,
+        expires_at=now + timedelta(seconds=settings.PORTAL_CHALLENGE_SECONDS),
+    )
+
+
+def _check_may_start(iin: str, purpose: str) -> None:
+    registered = Account.objects.filter(iin=iin).exists()
+    if purpose == Challenge.Purpose.REGISTER and registered:
+        raise PortalError("already_registered")
+    if purpose == Challenge.Purpose.LOGIN and not registered:
+        raise PortalError("not_registered")
+
+
+def challenge_issue(iin: str, purpose: str = Challenge.Purpose.REGISTER) -> Issued:
+    """A challenge for the authentication key: the person must be alive in the register, and
+    (to register) not have an account yet, or (to log in) have one."""
+    iin = clean_iin(iin)
+    _check_may_start(iin, purpose)
+    person_alive(iin)
+    challenge = _new_challenge(iin, purpose, Challenge.Way.EDS)
+    return Issued(challenge, xml=challenge_xml(challenge))
+
+
+def code_send(iin: str) -> Issued:
+    """Send a one-time registration code to the phone the population register holds."""
+    iin = clean_iin(iin)
+    _check_may_start(iin, Challenge.Purpose.REGISTER)
+    person = person_alive(iin)
+    phone = normalise_phone(person.phone)
+    if not phone:
+        raise PortalError("no_phone")
+    challenge = _new_challenge(iin, Challenge.Purpose.REGISTER, Challenge.Way.SMS)
+    code = "".join(secrets.choice("0123456789") for _i in range(CODE_DIGITS))
+    challenge.code_hash = _code_hash(challenge.id, code)
+    challenge.save(update_fields=["code_hash"])
+    minutes = max(1, settings.PORTAL_CHALLENGE_SECONDS // 60)
+    send_sms(
+        phone,
+        _(
+            "Bekitu: your registration code is %(code)s. It is valid for %(minutes)d minutes. "
+            "Do not tell it to anyone."
+        )
+        % {"code": code, "minutes": minutes},
+    )
+    _audit("portal.account.code_sent", iin, phone=masked(phone))
+    return Issued(challenge, phone=masked(phone))
+
+
+def _open_challenge(
+    challenge_id: Any, iin: str, purpose: str, way: str, *, lock: bool
+) -> Challenge:
+    """The challenge, if it is this person's, for this purpose and way, unused and current."""
+    rows = Challenge.objects.select_for_update() if lock else Challenge.objects.all()
+    try:
+        challenge = rows.get(pk=challenge_id)
+    except (Challenge.DoesNotExist, ValidationError, ValueError):
+        raise PortalError("challenge_invalid") from None
+    if (
+        challenge.iin != iin
+        or challenge.purpose != purpose
+        or challenge.way != way
+        or challenge.used_at is not None
+        or challenge.expires_at <= timezone.now()
+    ):
+        raise PortalError("challenge_invalid")
+    return challenge
+
+
+def _signed_challenge_matches(root: Any, challenge: Challenge) -> bool:
+    """Whether the verified signed root is the challenge issued: same IIN, purpose, nonce."""
+    if root is None or root.tag != f"{{{CHALLENGE_NS}}}AuthChallenge":
+        return False
+
+    def text(name: str) -> str:
+        node = root.find(f"{{{CHALLENGE_NS}}}{name}")
+        return (node.text or "") if node is not None else ""
+
+    return (
+        text("iin") == challenge.iin
+        and text("purpose") == challenge.purpose
+        and text("nonce") == challenge.nonce
+    )
+
+
+def _prove(
+    challenge_id: Any, iin: str, purpose: str, *, signed_xml: str | bytes, code: str
+) -> None:
+    """Check the proof before anything is written: the signed challenge (its verification
+    is audited whatever follows) or the code (a wrong one counts, and voids it at the
+    limit)."""
+    if signed_xml:
+        challenge = _open_challenge(challenge_id, iin, purpose, Challenge.Way.EDS, lock=False)
+        data = signed_xml.encode("utf-8") if isinstance(signed_xml, str) else signed_xml
+        result = verify_authentication(data, expect_iin=iin)
+        if not result.valid:
+            raise EdsNotConfirmed(result.reason or "malformed")
+        if not _signed_challenge_matches(result.signed_root, challenge):
+            raise PortalError("challenge_invalid")
+        return
+    with transaction.atomic():
+        challenge = _open_challenge(challenge_id, iin, purpose, Challenge.Way.SMS, lock=True)
+        entered = (code or "").strip()
+        if challenge.code_hash and hmac.compare_digest(
+            _code_hash(challenge.id, entered), challenge.code_hash
+        ):
+            return
+        challenge.attempts += 1
+        if challenge.attempts >= settings.PORTAL_CODE_ATTEMPTS:
+            challenge.used_at = timezone.now()  # void: a new code must be asked for
+        challenge.save(update_fields=["attempts", "used_at"])
+    raise PortalError("wrong_code")
+
+
+def _use(challenge_id: Any, iin: str, purpose: str, way: str) -> None:
+    """Mark the challenge used, in the caller's transaction: it proves once."""
+    challenge = _open_challenge(challenge_id, iin, purpose, way, lock=True)
+    challenge.used_at = timezone.now()
+    challenge.save(update_fields=["used_at"])
+
+
+def password_check(iin: str, password: str, password2: str | None = None) -> None:
+    """Django's validators (length, common, numeric, similar to the IIN); raises
+    ValidationError with their messages."""
+    if password2 is not None and password != password2:
+        raise ValidationError(str(MESSAGES["passwords_differ"]), code="passwords_differ")
+    user_model = get_user_model()
+    validate_password(password, user_model(username=iin, iin=iin))
+
+
+def register(
+    *,
+    iin: str,
+    password: str,
+    challenge_id: Any,
+    signed_xml: str | bytes = "",
+    code: str = "",
+) -> Account:
+    """Create the account once the person proved who they are (R9.1): by the challenge
+    signed with their authentication key, or by the code sent to their phone. Django's
+    password validators run first (ValidationError)."""
+    iin = clean_iin(iin)
+    password_check(iin, password)
+    purpose = Challenge.Purpose.REGISTER
+    _prove(challenge_id, iin, purpose, signed_xml=signed_xml, code=code)
+    way = Challenge.Way.EDS if signed_xml else Challenge.Way.SMS
+    try:
+        with transaction.atomic():
+            _use(challenge_id, iin, purpose, way)
+            person_alive(iin)
+            account = _create(iin, password, way)
+            _audit("portal.account.register", iin, proof=way)
+    except IntegrityError:
+        raise PortalError("already_registered") from None
+    return account
+
+
+def _create(iin: str, password: str, way: str) -> Account:
+    if Account.objects.filter(iin=iin).exists():
+        raise PortalError("already_registered")
+    user_model = get_user_model()
+    user = user_model.objects.filter(iin=iin).first()
+    if user is None:
+        user = user_model(username=iin, iin=iin)
+    user.set_password(password)
+    user.save()
+    return Account.objects.create(user=user, iin=iin, proof=way, registered_at=timezone.now())
+
+
+def _active(account: Account) -> Account:
+    person_alive(account.iin)
+    if not account.user.is_active:
+        raise PortalError("account_disabled")
+    return account
+
+
+def login_check(request: Any, iin: str, password: str) -> Account:
+    """Condition 1 (R9.3) for IIN and password: the account, or the refusal (R9.4). Wrong
+    credentials count towards the lockout of this IIN from this address."""
+    iin = clean_iin(iin)
+    if lockout.is_locked(request, iin):
+        raise PortalError("locked")
+    account = Account.objects.select_related("user").filter(iin=iin).first()
+    if account is None:
+        lockout.record_failure(request, iin)
+        raise PortalError("not_registered")
+    if not account.user.check_password(password):
+        lockout.record_failure(request, iin)
+        _audit("portal.login.refused", iin, code="wrong_credentials")
+        raise PortalError("wrong_credentials")
+    lockout.clear_failures(request, iin)
+    _active(account)
+    _audit("portal.login", iin, way="password")
+    return account
+
+
+def login_by_eds(request: Any, *, iin: str, challenge_id: Any, signed_xml: str | bytes) -> Account:
+    """Condition 1 (R9.3) when logging in with the authentication key."""
+    iin = clean_iin(iin)
+    if lockout.is_locked(request, iin):
+        raise PortalError("locked")
+    _prove(challenge_id, iin, Challenge.Purpose.LOGIN, signed_xml=signed_xml or b"-", code="")
+    with transaction.atomic():
+        _use(challenge_id, iin, Challenge.Purpose.LOGIN, Challenge.Way.EDS)
+    account = Account.objects.select_related("user").filter(iin=iin).first()
+    if account is None:
+        raise PortalError("not_registered")
+    _active(account)
+    _audit("portal.login", iin, way="eds")
+    return account
+
+
+def _token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def token_issue(account: Account) -> str:
+    """A new bearer token for the API; only its digest is stored."""
+    raw = secrets.token_urlsafe(32)
+    now = timezone.now()
+    ApiToken.objects.create(
+        account=account,
+        key_hash=_token_digest(raw),
+        created_at=now,
+        expires_at=now + timedelta(hours=settings.PORTAL_TOKEN_HOURS),
+    )
+    return raw
+
+
+def token_account(raw: str) -> Account | None:
+    """The account of a valid, unexpired token whose person is still active, or None."""
+    token = (
+        ApiToken.objects.select_related("account__user")
+        .filter(key_hash=_token_digest(raw), expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None or not token.account.user.is_active:
+        return None
+    return token.account
+
+
+def token_seconds() -> int:
+    """How long a new token is valid, in seconds."""
+    return int(settings.PORTAL_TOKEN_HOURS) * 3600
+
+
+def proof_missing_message() -> str:
+    """What the API says when neither a signature nor a code (or password) came."""
+    return _("Sign the challenge with your EDS or enter the code sent to your phone.")
+
+
+def display_name(account: Account) -> str:
+    """The person's name as the population register has it ("" when it no longer knows)."""
+    record = get_population_register().lookup(account.iin)
+    if record is None:
+        return ""
+    return " ".join(p for p in (record.surname, record.given_name, record.patronymic) if p)

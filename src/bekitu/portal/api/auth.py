@@ -1,0 +1,119 @@
+"""`Authorization: Bearer <token>` for the portal's API, and its errors' one shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions, status
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from bekitu.core.errors import DomainError, NotFound
+from bekitu.portal.accounts import token_account
+from bekitu.portal.errors import MESSAGES, EdsNotConfirmed
+from bekitu.portal.models import Account
+
+# The HTTP status of each refusal; anything else is 400.
+STATUS = {
+    "not_registered": status.HTTP_401_UNAUTHORIZED,
+    "wrong_credentials": status.HTTP_401_UNAUTHORIZED,
+    "not_authenticated": status.HTTP_401_UNAUTHORIZED,
+    "locked": status.HTTP_429_TOO_MANY_REQUESTS,
+    "person_not_found": status.HTTP_403_FORBIDDEN,
+    "deceased": status.HTTP_403_FORBIDDEN,
+    "account_disabled": status.HTTP_403_FORBIDDEN,
+    "not_your_request": status.HTTP_403_FORBIDDEN,
+    "already_registered": status.HTTP_409_CONFLICT,
+    "already_submitted": status.HTTP_409_CONFLICT,
+    "eds_not_confirmed": status.HTTP_422_UNPROCESSABLE_ENTITY,
+}
+
+
+class BearerAuthentication(BaseAuthentication):
+    """A token from `POST auth/login`; the request's user is the citizen's."""
+
+    keyword = b"bearer"
+
+    def authenticate(self, request: Any) -> tuple[Any, Account] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("The token is missing or malformed."))
+        account = token_account(parts[1].decode("ascii", "replace"))
+        if account is None:
+            raise exceptions.AuthenticationFailed(_("The token is not valid or has expired."))
+        return account.user, account
+
+    def authenticate_header(self, request: Any) -> str:
+        return "Bearer"
+
+
+class BearerScheme(OpenApiAuthenticationExtension):
+    """The bearer scheme in the OpenAPI schema."""
+
+    target_class = "bekitu.portal.api.auth.BearerAuthentication"
+    name = "portalBearer"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer"}
+
+
+class IsCitizen(BasePermission):
+    """A logged-in citizen (a bearer token or the portal's session)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and hasattr(user, "citizen_account"))
+
+
+def citizen(request: Any) -> Account:
+    """The account of the request's citizen."""
+    account: Account = request.user.citizen_account
+    return account
+
+
+def portal_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every error as {"code", "message"} in the request's language (and "reason" for an
+    EDS not confirmed, "fields" for bad input)."""
+    if isinstance(exc, DomainError):
+        body: dict[str, Any] = {"code": exc.code, "message": str(exc.message)}
+        if isinstance(exc, EdsNotConfirmed):
+            body["reason"] = exc.reason
+        code = STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST)
+        if isinstance(exc, NotFound):
+            code = status.HTTP_404_NOT_FOUND
+        return Response(body, status=code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found."))
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = response.data
+        response.data = {"code": "invalid", "message": _first(fields), "fields": fields}
+    elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        message = str(MESSAGES["not_authenticated"])
+        if isinstance(exc, exceptions.AuthenticationFailed):
+            message = _first(exc.detail)
+        response.data = {"code": "not_authenticated", "message": message}
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        response.data = {
+            "code": codes if isinstance(codes, str) else exc.default_code,
+            "message": _first(exc.detail),
+        }
+    return response
+
+
+def _first(detail: Any) -> str:
+    if isinstance(detail, dict):
+        return _first(next(iter(detail.values()), ""))
+    if isinstance(detail, list):
+        return _first(detail[0]) if detail else ""
+    return str(detail) or _("The request has errors.")

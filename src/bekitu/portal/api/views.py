@@ -1,0 +1,209 @@
+"""The portal's API: accounts (R9.1-R9.4). The request and the cabinet follow the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bekitu.portal import accounts
+from bekitu.portal.api.auth import (
+    BearerAuthentication,
+    IsCitizen,
+    citizen,
+    portal_exception_handler,
+)
+from bekitu.portal.models import Challenge
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    reason = serializers.CharField(required=False, help_text="eds_not_confirmed: the EDS reason")
+
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input or a rule forbids it."),
+    401: OpenApiResponse(ErrorSerializer, description="Not registered, wrong credentials."),
+    403: OpenApiResponse(ErrorSerializer, description="Not in the register, deceased."),
+    409: OpenApiResponse(ErrorSerializer, description="Already registered."),
+    422: OpenApiResponse(ErrorSerializer, description="The EDS was not confirmed."),
+    429: OpenApiResponse(ErrorSerializer, description="Locked after failed attempts."),
+}
+
+
+class PortalView(APIView):
+    """The portal's API views: bearer tokens, {"code", "message"} errors."""
+
+    authentication_classes = [BearerAuthentication]
+    permission_classes = [IsCitizen]
+
+    def get_exception_handler(self) -> Any:
+        return portal_exception_handler
+
+
+class PublicView(PortalView):
+    permission_classes = [AllowAny]
+
+
+def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class ChallengeIn(serializers.Serializer):
+    iin = serializers.CharField(max_length=20)
+    purpose = serializers.ChoiceField(
+        choices=Challenge.Purpose.choices, default=Challenge.Purpose.REGISTER
+    )
+
+
+class ChallengeOut(serializers.Serializer):
+    challenge_id = serializers.UUIDField()
+    xml = serializers.CharField(help_text="Sign it whole with the authentication key.")
+    expires_at = serializers.DateTimeField()
+
+
+class CodeIn(serializers.Serializer):
+    iin = serializers.CharField(max_length=20)
+
+
+class CodeOut(serializers.Serializer):
+    challenge_id = serializers.UUIDField()
+    phone = serializers.CharField(help_text="The register's number, masked.")
+    expires_at = serializers.DateTimeField()
+
+
+class RegisterIn(serializers.Serializer):
+    iin = serializers.CharField(max_length=20)
+    password = serializers.CharField(trim_whitespace=False)
+    challenge_id = serializers.CharField()
+    signed_xml = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    code = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("signed_xml") and not attrs.get("code"):
+            raise ValidationError({"signed_xml": [accounts.proof_missing_message()]})
+        return attrs
+
+
+class RegisterOut(serializers.Serializer):
+    iin = serializers.CharField()
+    proof = serializers.CharField()
+
+
+class LoginIn(serializers.Serializer):
+    iin = serializers.CharField(max_length=20)
+    password = serializers.CharField(required=False, trim_whitespace=False)
+    challenge_id = serializers.CharField(required=False)
+    signed_xml = serializers.CharField(required=False, trim_whitespace=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("password") and not attrs.get("signed_xml"):
+            raise ValidationError({"password": [accounts.proof_missing_message()]})
+        return attrs
+
+
+class TokenOut(serializers.Serializer):
+    token = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="seconds")
+
+
+class MeOut(serializers.Serializer):
+    iin = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ChallengeView(PublicView):
+    @extend_schema(
+        request=ChallengeIn,
+        responses={200: ChallengeOut, **ERRORS},
+        summary="A one-time challenge to sign with the EDS authentication key (R9.1, R9.2)",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(ChallengeIn, request.data)
+        issued = accounts.challenge_issue(data["iin"], data["purpose"])
+        return Response(
+            {
+                "challenge_id": str(issued.challenge.id),
+                "xml": issued.xml,
+                "expires_at": issued.challenge.expires_at,
+            }
+        )
+
+
+class CodeView(PublicView):
+    @extend_schema(
+        request=CodeIn,
+        responses={200: CodeOut, **ERRORS},
+        summary="Send a one-time registration code to the register's phone (R9.1)",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(CodeIn, request.data)
+        issued = accounts.code_send(data["iin"])
+        return Response(
+            {
+                "challenge_id": str(issued.challenge.id),
+                "phone": issued.phone,
+                "expires_at": issued.challenge.expires_at,
+            }
+        )
+
+
+class RegisterView(PublicView):
+    @extend_schema(
+        request=RegisterIn,
+        responses={201: RegisterOut, **ERRORS},
+        summary="Register with IIN and password, proved by the signed challenge or the code",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(RegisterIn, request.data)
+        try:
+            account = accounts.register(
+                iin=data["iin"],
+                password=data["password"],
+                challenge_id=data["challenge_id"],
+                signed_xml=data.get("signed_xml") or "",
+                code=data.get("code") or "",
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError({"password": list(exc.messages)}) from None
+        return Response(
+            {"iin": account.iin, "proof": account.proof}, status=status.HTTP_201_CREATED
+        )
+
+
+class LoginView(PublicView):
+    @extend_schema(
+        request=LoginIn,
+        responses={200: TokenOut, **ERRORS},
+        summary="Log in (condition 1, R9.3): a bearer token, or the refusal's code (R9.4)",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(LoginIn, request.data)
+        if data.get("signed_xml"):
+            account = accounts.login_by_eds(
+                request,
+                iin=data["iin"],
+                challenge_id=data.get("challenge_id") or "",
+                signed_xml=data["signed_xml"],
+            )
+        else:
+            account = accounts.login_check(request, data["iin"], data["password"])
+        token = accounts.token_issue(account)
+        return Response({"token": token, "expires_in": accounts.token_seconds()})
+
+
+class MeView(PortalView):
+    @extend_schema(responses={200: MeOut, **ERRORS}, summary="Who the token belongs to")
+    def get(self, request: Request) -> Response:
+        account = citizen(request)
+        return Response({"iin": account.iin, "name": accounts.display_name(account)})

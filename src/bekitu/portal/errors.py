@@ -1,0 +1,49 @@
+"""The portal's refusals: a stable code and a message in the citizen's language (R9.4, R9.7)."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from bekitu.core.errors import DomainError
+from bekitu.eds.refusal import REASON_MESSAGES
+
+# Condition 1 (R9.3) and its refusal (R9.4), and the other steps of registration and login.
+MESSAGES: dict[str, Promise] = {
+    "invalid_iin": _("The IIN must be 12 digits with a correct check digit."),
+    "not_registered": _("No account is registered for this IIN. Register first."),
+    "wrong_credentials": _("The IIN or the password is wrong."),
+    "locked": _("Too many failed attempts. Try again later."),
+    "person_not_found": _("The population register does not know this IIN."),
+    "deceased": _("The population register records this person as deceased."),
+    "account_disabled": _("This account is disabled."),
+    "already_registered": _("An account for this IIN already exists. Log in instead."),
+    "challenge_invalid": _("The confirmation has expired or was already used. Please start again."),
+    "wrong_code": _("The code is wrong. Check the SMS and enter it again."),
+    "no_phone": _(
+        "The population register holds no phone number for this person. "
+        "Register with your EDS instead."
+    ),
+    "passwords_differ": _("The two passwords differ."),
+    "eds_not_confirmed": _("The EDS could not be confirmed."),
+    "not_authenticated": _("Log in first."),
+}
+
+
+class PortalError(DomainError):
+    """A refusal of the portal; `code` is one of MESSAGES."""
+
+    code = "portal_error"
+
+    def __init__(self, code: str, message: str | Promise | None = None) -> None:
+        super().__init__(message if message is not None else MESSAGES[code], code=code)
+
+
+class EdsNotConfirmed(PortalError):
+    """The EDS was not confirmed (R9.7); `reason` is eds's reason code, the message says it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "eds_not_confirmed", REASON_MESSAGES.get(reason, MESSAGES["eds_not_confirmed"])
+        )
+        self.reason = reason

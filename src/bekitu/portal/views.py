@@ -1,0 +1,222 @@
+"""The portal's pages: registration (R9.1), login (R9.2-R9.4), the cabinet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bekitu.portal import accounts
+from bekitu.portal.errors import PortalError
+from bekitu.portal.forms import (
+    EdsLoginFinishForm,
+    EdsLoginStartForm,
+    LoginForm,
+    RegisterFinishForm,
+    RegisterStartForm,
+)
+from bekitu.portal.models import Account, Challenge
+
+BACKEND = "bekitu.core.lockout.LockoutModelBackend"
+
+
+def current_account(request: HttpRequest) -> Account | None:
+    """The logged-in citizen's account, or None."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    return Account.objects.filter(user=user).first()
+
+
+def citizen_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pages of the cabinet: a logged-in citizen, else the login page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = current_account(request)
+        if account is None:
+            return redirect(f"{_login_url()}?next={request.path}")
+        return view(request, account, *args, **kwargs)
+
+    return wrapped
+
+
+def _login_url() -> str:
+    from django.urls import reverse
+
+    return reverse("portal:login")
+
+
+def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return {"account": current_account(request), "ncalayer_url": settings.EDS_NCALAYER_URL, **extra}
+
+
+def _refuse(form: Any, error: PortalError, field: str | None = None) -> None:
+    form.add_error(field, error.message)
+    form.refusal_code = error.code
+
+
+def _sign_in(request: HttpRequest, account: Account) -> HttpResponse:
+    login(request, account.user, backend=BACKEND)
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/portal/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("portal:cabinet")
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """The portal's start: what it offers, and the way in."""
+    if current_account(request) is not None:
+        return redirect("portal:cabinet")
+    return render(request, "portal/index.html", _context(request))
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    """Registration (R9.1): the IIN and the way to prove it, then the proof and a password."""
+    if request.method == "POST" and request.POST.get("step") == "finish":
+        return _register_finish(request)
+    form = RegisterStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        iin, way = form.cleaned_data["iin"], form.cleaned_data["way"]
+        try:
+            if way == Challenge.Way.EDS:
+                issued = accounts.challenge_issue(iin, Challenge.Purpose.REGISTER)
+            else:
+                issued = accounts.code_send(iin)
+        except PortalError as error:
+            _refuse(form, error, "iin" if error.code == "invalid_iin" else None)
+        else:
+            finish = RegisterFinishForm(
+                initial={
+                    "iin": issued.challenge.iin,
+                    "way": way,
+                    "challenge_id": issued.challenge.id,
+                }
+            )
+            return _finish_page(request, finish, issued.xml, issued.phone, way)
+    return render(request, "portal/register.html", _context(request, form=form))
+
+
+def _finish_page(
+    request: HttpRequest, form: RegisterFinishForm, xml: str, phone: str, way: str
+) -> HttpResponse:
+    return render(
+        request,
+        "portal/register_finish.html",
+        _context(request, form=form, xml=xml, phone=phone, way=way),
+    )
+
+
+def _register_finish(request: HttpRequest) -> HttpResponse:
+    form = RegisterFinishForm(request.POST)
+    way = request.POST.get("way", "")
+    xml = phone = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            accounts.password_check(data["iin"], data["password1"], data["password2"])
+            account = accounts.register(
+                iin=data["iin"],
+                password=data["password1"],
+                challenge_id=data["challenge_id"],
+                signed_xml=data["signed_xml"] if way == Challenge.Way.EDS else "",
+                code=data["code"] if way == Challenge.Way.SMS else "",
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("password1", message)
+        except PortalError as error:
+            _refuse(form, error, "code" if error.code == "wrong_code" else None)
+        else:
+            messages.success(request, _("Your account is registered. Welcome!"))
+            return _sign_in(request, account)
+    challenge_id = request.POST.get("challenge_id", "")
+    challenge = None
+    if way == Challenge.Way.EDS and challenge_id:
+        try:
+            challenge = Challenge.objects.filter(pk=challenge_id).first()
+        except ValidationError:
+            challenge = None
+    if challenge is not None:
+        xml = accounts.challenge_xml(challenge)
+    return _finish_page(request, form, xml, phone, way)
+
+
+def login_page(request: HttpRequest) -> HttpResponse:
+    """Login by IIN and password (R9.2), condition 1 (R9.3), its refusals (R9.4)."""
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = accounts.login_check(
+                request, form.cleaned_data["iin"], form.cleaned_data["password"]
+            )
+        except PortalError as error:
+            _refuse(form, error, "iin" if error.code == "invalid_iin" else None)
+        else:
+            return _sign_in(request, account)
+    next_url = request.GET.get("next", "")
+    return render(request, "portal/login.html", _context(request, form=form, next=next_url))
+
+
+def login_eds(request: HttpRequest) -> HttpResponse:
+    """Login with the EDS authentication key: the IIN, then the challenge to sign."""
+    if request.method == "POST" and request.POST.get("step") == "finish":
+        finish = EdsLoginFinishForm(request.POST)
+        if finish.is_valid():
+            data = finish.cleaned_data
+            try:
+                account = accounts.login_by_eds(
+                    request,
+                    iin=data["iin"],
+                    challenge_id=data["challenge_id"],
+                    signed_xml=data["signed_xml"],
+                )
+            except PortalError as error:
+                _refuse(finish, error)
+            else:
+                return _sign_in(request, account)
+        start = EdsLoginStartForm(initial={"iin": request.POST.get("iin", "")})
+        return render(
+            request, "portal/login_eds.html", _context(request, form=start, failed=finish)
+        )
+    form = EdsLoginStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = accounts.challenge_issue(form.cleaned_data["iin"], Challenge.Purpose.LOGIN)
+        except PortalError as error:
+            _refuse(form, error, "iin" if error.code == "invalid_iin" else None)
+        else:
+            finish = EdsLoginFinishForm(
+                initial={"iin": issued.challenge.iin, "challenge_id": issued.challenge.id}
+            )
+            return render(
+                request,
+                "portal/login_eds_sign.html",
+                _context(request, form=finish, xml=issued.xml),
+            )
+    return render(request, "portal/login_eds.html", _context(request, form=form))
+
+
+@require_POST
+def logout_page(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("portal:index")
+
+
+@citizen_required
+def cabinet(request: HttpRequest, account: Account) -> HttpResponse:
+    """The personal cabinet: who is logged in, and their applications."""
+    return render(
+        request,
+        "portal/cabinet.html",
+        _context(request, name=accounts.display_name(account)),
+    )
