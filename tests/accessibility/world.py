@@ -24,6 +24,7 @@ from bekitu.registry.services import attachment_transfer
 from bekitu.reports.models import AgeBandEdition, ReportRun
 from bekitu.service import services
 from bekitu.service.models import Application
+from bekitu.service.portal_requests import portal_setting_set
 from bekitu.talons.models import Talon
 from bekitu.workstation import presenters
 from bekitu.workstation.staff import scope_for
@@ -117,6 +118,8 @@ def build_world(test_pki: Any) -> World:
         kind="district-load", format="csv", requested_by=users["head"], actor="staff:head"
     )
     _gateway_messages(desk)
+    # The admin's portal settings show how the provider decides portal requests.
+    portal_setting_set(provider_id=desk.provider.pk, decision="specialist", by="world")
     return World(desk, users, applications, talon_codes, unattached=_resident(desk))
 
 

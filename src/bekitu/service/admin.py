@@ -11,7 +11,14 @@ from django.http import HttpRequest, HttpResponse
 
 from bekitu.core.admin_audit import AuditedChangelistMixin
 from bekitu.core.audit import audit_context
-from bekitu.service.models import Application, ApplicationDocument, ApplicationStep, CheckResult
+from bekitu.service.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationStep,
+    CheckResult,
+    PortalRequest,
+    PortalSetting,
+)
 from bekitu.service.procedure import audit_application
 
 
@@ -58,6 +65,36 @@ class CheckResultInline(ReadOnlyInline):
     fields = ("run", "check_name", "passed", "reason_code", "details", "policy_edition")
 
 
+class PortalRequestInline(ReadOnlyInline):
+    """The portal's request the application was made of (R9.9): its number and sender."""
+
+    model = PortalRequest
+    fields = ("number", "sender_id", "message_id", "received_at", "language")
+
+
+@admin.register(PortalSetting)
+class PortalSettingAdmin(admin.ModelAdmin):
+    """How each provider decides portal requests (R9.10); changes go through the service
+    (audited)."""
+
+    list_display = ("provider", "decision", "changed_at")
+    list_filter = ("decision",)
+    list_select_related = ("provider",)
+    autocomplete_fields = ("provider",)
+    readonly_fields = ("changed_at",)
+
+    def save_model(self, request: HttpRequest, obj: PortalSetting, form: Any, change: bool) -> None:
+        from bekitu.service.portal_requests import portal_setting_set
+
+        with audit_context(actor=f"admin:{request.user.get_username()}", channel="admin"):
+            saved = portal_setting_set(
+                provider_id=obj.provider_id,
+                decision=obj.decision,
+                by=request.user.get_username(),
+            )
+        obj.pk = saved.pk
+
+
 @admin.register(Application)
 class ApplicationAdmin(AuditedChangelistMixin, ReadOnlyMixin, admin.ModelAdmin):
     """Applications, read-only; opening one, and each list page, is an audited read."""
@@ -77,7 +114,7 @@ class ApplicationAdmin(AuditedChangelistMixin, ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("number", "talon_number", "refusal_number")
     list_select_related = ("provider",)
     exclude = ("signed_request",)
-    inlines = (StepInline, DocumentInline, CheckResultInline)
+    inlines = (StepInline, DocumentInline, CheckResultInline, PortalRequestInline)
     show_full_result_count = False
 
     def change_view(

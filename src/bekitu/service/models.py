@@ -287,3 +287,78 @@ class CheckResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.check_name}: {'pass' if self.passed else self.reason_code}"
+
+
+class PortalSetting(models.Model):
+    """How a provider decides the requests that come from the portal (R9.10, R9.12)."""
+
+    class Decision(models.TextChoices):
+        AUTOMATIC = "automatic", _("automatically, when every check passes")
+        SPECIALIST = "specialist", _("by a specialist, within the term")
+
+    provider = models.OneToOneField(
+        "registry.Provider",
+        on_delete=models.CASCADE,
+        related_name="portal_setting",
+        verbose_name=_("provider"),
+    )
+    decision = models.CharField(
+        _("decision on portal requests"),
+        max_length=12,
+        choices=Decision.choices,
+        default=Decision.AUTOMATIC,
+        help_text=_(
+            "Automatically: a request that passes every check gets its talon at once. By a "
+            "specialist: it waits in the queue for action 2 within the term."
+        ),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("portal setting")
+        verbose_name_plural = _("portal settings")
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}: {self.decision}"
+
+
+class PortalRequest(models.Model):
+    """A citizen's request received from the portal through the gateway: the portal's number
+    (one request is handled once, whatever the gateway delivers again), who sent it, and the
+    application it made, or why none was made (the EDS not confirmed, an inconsistent request)."""
+
+    number = models.CharField(_("portal request number"), max_length=40, unique=True)
+    sender_id = models.CharField(_("sending system"), max_length=64)
+    message_id = models.CharField(_("gateway message id"), max_length=36)
+    provider = models.ForeignKey(
+        "registry.Provider",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="portal_requests",
+        verbose_name=_("provider"),
+    )
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="portal_request",
+        verbose_name=_("application"),
+    )
+    rejected_code = models.CharField(
+        _("rejected with"),
+        max_length=30,
+        blank=True,
+        help_text=_("Why no application was made of the request."),
+    )
+    language = models.CharField(_("language"), max_length=2, default="ru")
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("portal request")
+        verbose_name_plural = _("portal requests")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -14,6 +14,7 @@ from bekitu.core.audit import audit_record
 from bekitu.core.errors import DomainError
 from bekitu.core.vocabulary import Action, Channel, State
 from bekitu.service.models import Application, ApplicationCounter, ApplicationStep
+from bekitu.service.portal_status import status_send
 from bekitu.service.sla import action_due
 from bekitu.service.statemachine import TransitionNotAllowed, allowed_actions, transition
 
@@ -132,4 +133,7 @@ def step_record(
     audit_application(application, move.action, step=step.pk, outcome=outcome, late=step.breached)
     fields = {"application": application.number, "action": str(move.action), "late": step.breached}
     log.info("application.step", extra={"fields": fields})
+    if application.channel == Channel.PORTAL:
+        # The portal hears of the change in its transaction (R9.9-R9.12).
+        status_send(application, at=at)
     return step

@@ -1,0 +1,76 @@
+"""What the contracts share: a safe parser, schema validation, element helpers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+
+
+class ContractInvalid(ValueError):
+    """The bytes are not a document of the contract's schema."""
+
+
+@cache
+def schema(filename: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / filename)))
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def parse(data: bytes | etree._Element, filename: str) -> etree._Element:
+    """The root of a document of the schema `filename` (no DTD, no entities, no network)."""
+    if isinstance(data, bytes):
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            raise ContractInvalid("a DTD or an entity declaration")
+        try:
+            root = etree.fromstring(data, parser=_parser())
+        except (etree.XMLSyntaxError, ValueError) as exc:
+            raise ContractInvalid(f"not well-formed: {exc.__class__.__name__}") from exc
+    else:
+        root = data
+    validator = schema(filename)
+    if not validator.validate(root):
+        raise ContractInvalid(str(validator.error_log.last_error))
+    return root
+
+
+def serialise(root: etree._Element, filename: str) -> bytes:
+    """The document's bytes, validated against its schema first."""
+    validator = schema(filename)
+    if not validator.validate(root):
+        raise ContractInvalid(str(validator.error_log.last_error))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
+    element = etree.SubElement(parent, tag)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def zoned(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ContractInvalid("a moment without its time zone")
+    return moment.isoformat(timespec="seconds")
+
+
+def text(parent: etree._Element, tag: str) -> str:
+    return parent.findtext(tag) or ""
+
+
+def moment(parent: etree._Element, tag: str) -> datetime | None:
+    value = parent.findtext(tag)
+    return datetime.fromisoformat(value) if value else None
+
+
+def day(parent: etree._Element, tag: str) -> date | None:
+    value = parent.findtext(tag)
+    return date.fromisoformat(value) if value else None

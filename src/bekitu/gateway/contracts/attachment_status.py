@@ -1,0 +1,135 @@
+"""The provider's word on a citizen's request (R9.9-R9.12), serviceId
+`bekitu.attachment.status`: provider -> portal, route = the portal's system id, correlation
+id = the portal's request number. One message per change of status:
+
+- `registered` (R9.9): the provider's application number and the deadline;
+- `checked` (R9.10): condition 3 passed, a decision follows within the term;
+- `refused` (R9.11): the reason code, its legal ground and the text, in kk, ru and en;
+- `talon_issued` (R9.12): the talon's number and check address, with the parts `talon.xml`
+  (the e-talon signed by the provider) and `talon.pdf`.
+
+The portal itself records submitted, sent, delivered and eds_refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from lxml import etree
+
+from bekitu.gateway.contracts._xml import (
+    ContractInvalid,
+    moment,
+    parse,
+    serialise,
+    sub,
+    text,
+    zoned,
+)
+
+SERVICE_ID = "bekitu.attachment.status"
+SCHEMA = "attachment-status-1.xsd"
+PART_STATUS = "status.xml"
+PART_TALON_XML = "talon.xml"
+PART_TALON_PDF = "talon.pdf"
+STATUSES = ("registered", "checked", "talon_issued", "refused")
+LANGUAGES = ("kk", "ru", "en")
+
+__all__ = [
+    "PART_STATUS",
+    "PART_TALON_PDF",
+    "PART_TALON_XML",
+    "SERVICE_ID",
+    "STATUSES",
+    "AttachmentStatus",
+    "ContractInvalid",
+    "Refusal",
+    "build_status",
+    "parse_status",
+]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the request was refused: a code, its legal ground and the text, per language."""
+
+    reason_code: str
+    legal_ground: dict[str, str]
+    message: dict[str, str]
+
+
+@dataclass(frozen=True)
+class AttachmentStatus:
+    number: str
+    status: str
+    at: dt.datetime
+    registration_number: str = ""
+    deadline: dt.datetime | None = None
+    refusal: Refusal | None = None
+    talon_number: str = ""
+    verify_url: str = ""
+
+
+def _languages(parent: etree._Element, tag: str, values: dict[str, str]) -> None:
+    element = sub(parent, tag)
+    for language in LANGUAGES:
+        sub(element, language, values.get(language, ""))
+
+
+def build_status(status: AttachmentStatus) -> bytes:
+    """The status document, validated against its schema (ContractInvalid otherwise)."""
+    if status.status not in STATUSES:
+        raise ContractInvalid(f"unknown status {status.status!r}")
+    if (status.status == "refused") != (status.refusal is not None):
+        raise ContractInvalid("a refusal goes with the status refused, and only with it")
+    if (status.status == "talon_issued") != bool(status.talon_number):
+        raise ContractInvalid("a talon number goes with the status talon_issued, and only with it")
+    root = etree.Element("AttachmentStatus", version="1")
+    sub(root, "number", status.number)
+    sub(root, "status", status.status)
+    sub(root, "at", zoned(status.at))
+    sub(root, "registrationNumber", status.registration_number)
+    if status.deadline is not None:
+        sub(root, "deadline", zoned(status.deadline))
+    if status.refusal is not None:
+        refusal = sub(root, "refusal")
+        sub(refusal, "reasonCode", status.refusal.reason_code)
+        _languages(refusal, "legalGround", status.refusal.legal_ground)
+        _languages(refusal, "message", status.refusal.message)
+    if status.talon_number:
+        talon = sub(root, "talon")
+        sub(talon, "talonNumber", status.talon_number)
+        sub(talon, "verifyUrl", status.verify_url)
+    return serialise(root, SCHEMA)
+
+
+def _read_languages(parent: etree._Element, tag: str) -> dict[str, str]:
+    return {language: text(parent, f"{tag}/{language}") for language in LANGUAGES}
+
+
+def parse_status(data: bytes) -> AttachmentStatus:
+    """The status from its bytes (validated against the schema; ContractInvalid otherwise)."""
+    root = parse(data, SCHEMA)
+    at = moment(root, "at")
+    assert at is not None  # the schema requires it
+    refusal_element = root.find("refusal")
+    refusal = (
+        Refusal(
+            reason_code=text(refusal_element, "reasonCode"),
+            legal_ground=_read_languages(refusal_element, "legalGround"),
+            message=_read_languages(refusal_element, "message"),
+        )
+        if refusal_element is not None
+        else None
+    )
+    return AttachmentStatus(
+        number=text(root, "number"),
+        status=text(root, "status"),
+        at=at,
+        registration_number=text(root, "registrationNumber"),
+        deadline=moment(root, "deadline"),
+        refusal=refusal,
+        talon_number=text(root, "talon/talonNumber"),
+        verify_url=text(root, "talon/verifyUrl"),
+    )

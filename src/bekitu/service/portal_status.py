@@ -1,0 +1,160 @@
+"""The provider's word on a portal request, sent back through the gateway (R9.9-R9.12).
+
+Each change of a portal application (registered, checked, refused, talon issued) is one
+`bekitu.attachment.status` message to the portal that sent the request, written to the
+gateway's outbox in the transaction of the change itself: the portal hears of a change if and
+only if it committed. A request of which no application was made (its EDS not confirmed, the
+request inconsistent) is answered `refused` the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+from bekitu.core.vocabulary import REFUSAL_REASONS, State, legal_ground_texts, refusal_texts
+from bekitu.gateway.contracts import attachment_status as contract
+from bekitu.gateway.envelope import Part
+from bekitu.gateway.services import message_send
+from bekitu.service.models import PortalRequest
+from bekitu.talons.qr import verification_url
+from bekitu.talons.selectors import talon_for_application, talon_pdf, talon_xml
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+    from bekitu.service.models import Application
+
+log = logging.getLogger("bekitu.service")
+
+# Why no application was made of a request, beside the refusal reasons of the vocabulary:
+# the code, its legal ground and the text the citizen reads.
+_CONDITION_3 = _(
+    "Regulation of the state service (akimat resolution No. 314 of 24.11.2015), clause 9, "
+    "condition 3"
+)
+REJECTIONS: dict[str, tuple[Promise, Promise]] = {
+    "application_open": (
+        _CONDITION_3,
+        _(
+            "The person already has an application at a provider that is not yet decided; "
+            "a new one can be made once it is."
+        ),
+    ),
+    "request_invalid": (
+        _CONDITION_3,
+        _(
+            "The request does not agree with its e-copies or is addressed to another "
+            "provider; it was not registered."
+        ),
+    ),
+}
+
+# The application's state that is a status of the contract.
+_STATUS_OF_STATE = {
+    State.REGISTERED: "registered",
+    State.CHECKED: "checked",
+    State.TALON_ISSUED: "talon_issued",
+    State.REFUSED: "refused",
+}
+
+
+def _each_language(text: Promise) -> dict[str, str]:
+    texts = {}
+    for language in contract.LANGUAGES:
+        with override(language):
+            texts[language] = str(text)
+    return texts
+
+
+def refusal_of(code: str) -> contract.Refusal:
+    """The refusal as the contract carries it: the code, its ground and text in kk, ru, en."""
+    if code in REFUSAL_REASONS:
+        return contract.Refusal(code, legal_ground_texts(code), refusal_texts(code))
+    ground, message = REJECTIONS[code]
+    return contract.Refusal(code, _each_language(ground), _each_language(message))
+
+
+def _send(
+    request: PortalRequest, status: contract.AttachmentStatus, parts: list[Part], sender_id: str
+) -> None:
+    document = Part(contract.PART_STATUS, contract.build_status(status), "application/xml")
+    message_send(
+        service_id=contract.SERVICE_ID,
+        sender_id=sender_id,
+        route_id=request.sender_id,
+        correlation_id=request.number,
+        parts=[document, *parts],
+        properties=[("status", status.status)],
+    )
+    fields = {"request": request.number, "status": status.status}
+    log.info("portal.status.sent", extra={"fields": fields})
+
+
+def rejection_send(
+    request: PortalRequest, code: str, *, sender_id: str, at: dt.datetime | None = None
+) -> None:
+    """Tell the portal that no application was made of its request, and why (`sender_id`:
+    this provider's participant, the route the request came by)."""
+    status = contract.AttachmentStatus(
+        number=request.number,
+        status="refused",
+        at=at or timezone.now(),
+        refusal=refusal_of(code),
+    )
+    _send(request, status, [], sender_id)
+
+
+def status_send(application: Application, *, at: dt.datetime | None = None) -> bool:
+    """Send the application's present status to the portal that sent its request, in the
+    caller's transaction. False when there is nothing to send: not a portal request, a state
+    the portal does not hear of, or a talon whose PDF is not made yet (`talon_status_send`
+    sends it when it is)."""
+    status_name = _STATUS_OF_STATE.get(State(application.state))
+    request = (
+        PortalRequest.objects.select_related("provider").filter(application=application).first()
+    )
+    if status_name is None or request is None:
+        return False
+    parts: list[Part] = []
+    talon_number = verify_url = ""
+    if status_name == "talon_issued":
+        talon = talon_for_application(application_number=application.number)
+        if talon is None:
+            return False
+        pdf = talon_pdf(talon)
+        if not pdf:
+            return False
+        talon_number, verify_url = talon.number, verification_url(talon.code)
+        parts = [
+            Part(contract.PART_TALON_XML, talon_xml(talon), "application/xml"),
+            Part(contract.PART_TALON_PDF, pdf, "application/pdf"),
+        ]
+    status = contract.AttachmentStatus(
+        number=request.number,
+        status=status_name,
+        at=at or timezone.now(),
+        registration_number=application.number,
+        deadline=application.deadline,
+        refusal=refusal_of(application.refusal_code) if status_name == "refused" else None,
+        talon_number=talon_number,
+        verify_url=verify_url,
+    )
+    _send(request, status, parts, application.provider.bin)
+    return True
+
+
+def talon_status_send(*, application_number: str) -> bool:
+    """Send `talon_issued` for an application whose talon PDF was made after its decision
+    committed (the PDF is rendered in the background); call it in the PDF's transaction."""
+    from bekitu.service.models import Application
+
+    application = Application.objects.filter(
+        number=application_number, state=State.TALON_ISSUED
+    ).first()
+    return application is not None and status_send(application)

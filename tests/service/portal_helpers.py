@@ -1,0 +1,85 @@
+"""Helpers of the portal channel's tests: a citizen's request built and signed as the portal
+and NCALayer would, and the gateway message that carries it to the provider."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+from django.utils import timezone
+
+from bekitu.devtools.testpki import PASSWORD
+from bekitu.eds.signing import sign_xml_with_p12
+from bekitu.gateway.contracts import attachment_request as contract
+from bekitu.gateway.envelope import Part
+from bekitu.gateway.handlers import Message
+
+PORTAL = "egov-portal"
+# A tiny PDF: the e-copies pass the desk's scan checks (type read from the content).
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def request_number(n: int | None = None) -> str:
+    return f"P-20261127-{(n if n is not None else uuid.uuid4().int % 10**6):06d}"
+
+
+def signed_request(
+    *,
+    p12: Path,
+    number: str,
+    account_iin: str,
+    recipient_iin: str,
+    provider_bin: str,
+    copies: Mapping[str, bytes] | None = None,
+    reason: str = "choice",
+    applicant_role: str = "self",
+    applicant_iin: str = "",
+    submitted_at: dt.datetime | None = None,
+) -> bytes:
+    """The request XML the portal builds, signed whole with the citizen's key."""
+    documents = tuple(
+        contract.Document(code, f"{code}.pdf", hashlib.sha256(data).hexdigest(), len(data))
+        for code, data in (copies or {}).items()
+    )
+    request = contract.AttachmentRequest(
+        number=number,
+        submitted_at=submitted_at or timezone.now(),
+        nonce=uuid.uuid4().hex,
+        account_iin=account_iin,
+        recipient_iin=recipient_iin,
+        provider_bin=provider_bin,
+        reason=reason,
+        applicant_role=applicant_role,
+        applicant_iin=applicant_iin,
+        contacts=contract.Contacts("+77010000000", "citizen@example.kz"),
+        documents=documents,
+        language="ru",
+    )
+    return sign_xml_with_p12(p12_path=p12, password=PASSWORD, xml=contract.build_request(request))
+
+
+def request_parts(signed: bytes, copies: Mapping[str, bytes] | None = None) -> list[Part]:
+    parts = [Part(contract.PART_REQUEST, signed, "application/xml")]
+    parts += [
+        Part(contract.copy_part_name(code), data, "application/pdf")
+        for code, data in (copies or {}).items()
+    ]
+    return parts
+
+
+def message(
+    *, number: str, provider_bin: str, parts: list[Part], message_id: str | None = None
+) -> Message:
+    """The message as the provider's handler receives it from the gateway's inbox."""
+    return Message(
+        message_id=message_id or str(uuid.uuid4()),
+        correlation_id=number,
+        service_id=contract.SERVICE_ID,
+        sender_id=PORTAL,
+        route_id=provider_bin,
+        date=timezone.now(),
+        parts=tuple(parts),
+    )

@@ -1,0 +1,223 @@
+"""The provider's side of the portal channel (R9.8-R9.12): a citizen's signed request from
+the gateway is verified again by the provider, registered, checked at once and decided by the
+provider's setting; each change goes back to the portal in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import transaction
+from lxml import etree
+
+from bekitu.core.models import AuditEntry
+from bekitu.gateway import envelope
+from bekitu.gateway.contracts.attachment_status import (
+    PART_STATUS,
+    PART_TALON_PDF,
+    PART_TALON_XML,
+    AttachmentStatus,
+    parse_status,
+)
+from bekitu.gateway.models import OutboxMessage
+from bekitu.registry.models import Person, Provider, ServiceArea
+from bekitu.service.models import Application, PortalRequest, PortalSetting
+from bekitu.service.portal_requests import request_receive
+from bekitu.service.services import application_issue_talon
+from tests.factories import PersonFactory
+from tests.service.portal_helpers import PDF, message, request_number, request_parts, signed_request
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def participants(provider: Provider, test_pki: Any, settings: Any) -> None:
+    """The portal and the provider take part in the gateway (the portal's operator holds the
+    PKI's second organization key)."""
+    from bekitu.gateway.services import participant_register
+
+    settings.GATEWAY_KEYS_DIR = ""
+    participant_register(system_id="egov-portal", bin=test_pki.providers[1].bin, local=True)
+    participant_register(system_id=provider.bin, bin=provider.bin, local=True)
+
+
+@pytest.fixture
+def citizen(gp_area: ServiceArea, test_pki: Any) -> Person:
+    """The test PKI's first person (keys of their own), living in the provider's GP area."""
+    return PersonFactory(
+        iin=test_pki.persons[0].iin,
+        birth_date=dt.date(1985, 3, 14),
+        sex="male",
+        address__street=gp_area.street,
+    )
+
+
+def _statuses(number: str) -> list[tuple[AttachmentStatus, dict[str, bytes]]]:
+    """The status messages the provider has put in its outbox for the portal's request."""
+    found = []
+    for row in OutboxMessage.objects.filter(correlation_id=number).order_by("id"):
+        request = envelope.read_request(etree.fromstring(bytes(row.envelope)))
+        parts = {p.name: p.content for p in request.parts}
+        assert (row.route_id, row.service_id) == ("egov-portal", "bekitu.attachment.status")
+        found.append((parse_status(parts[PART_STATUS]), parts))
+    return found
+
+
+def _receive(test_pki: Any, provider: Provider, citizen: Person, **kwargs: Any) -> str:
+    number = kwargs.pop("number", request_number())
+    copies = kwargs.pop("copies", {"identity_document": PDF})
+    parts_copies = kwargs.pop("parts_copies", copies)
+    p12 = kwargs.pop("p12", test_pki.person_sign_p12(citizen.iin))
+    signed = signed_request(
+        p12=p12,
+        number=number,
+        account_iin=kwargs.pop("account_iin", citizen.iin),
+        recipient_iin=citizen.iin,
+        provider_bin=provider.bin,
+        copies=copies,
+        **kwargs,
+    )
+    with transaction.atomic():
+        request_receive(
+            message(
+                number=number,
+                provider_bin=provider.bin,
+                parts=request_parts(signed, parts_copies),
+            )
+        )
+    return number
+
+
+def test_a_signed_request_is_registered_checked_and_decided_automatically(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    number = _receive(test_pki, provider, citizen)
+
+    request = PortalRequest.objects.get(number=number)
+    application = request.application
+    assert application is not None
+    assert application.channel == "portal" and application.state == "talon_issued"
+    assert application.signer_serial and bytes(application.signed_request).startswith(b"<?xml")
+    assert application.attachment is not None and application.attachment.person == citizen
+    assert list(application.documents.values_list("kind", flat=True)) == ["identity_document"]
+    steps = list(application.steps.values_list("action", "actor_label"))
+    assert steps == [
+        ("submit", "portal"),
+        ("register", "system"),
+        ("check", "system"),
+        ("issue_talon", "system"),
+    ]
+    assert application.decided_by is None
+    assert AuditEntry.objects.filter(
+        action="service.application.auto_decision", object_id=application.number
+    ).exists()
+    statuses = _statuses(number)
+    assert [s.status for s, _ in statuses] == ["registered", "checked", "talon_issued"]
+    for status, _ in statuses:
+        assert status.registration_number == application.number
+        assert status.deadline == application.deadline
+    talon, parts = statuses[-1]
+    assert talon.talon_number == application.talon_number
+    assert talon.verify_url.endswith("/verify/" + application.attachment.talon.code)
+    assert parts[PART_TALON_XML].startswith(b"<?xml") and b"Signature" in parts[PART_TALON_XML]
+    assert parts[PART_TALON_PDF].startswith(b"%PDF")
+
+
+def test_a_request_delivered_again_makes_no_second_application(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    number = _receive(test_pki, provider, citizen)
+    _receive(test_pki, provider, citizen, number=number)
+
+    assert Application.objects.filter(recipient=citizen).count() == 1
+    assert PortalRequest.objects.filter(number=number).count() == 1
+    assert len(_statuses(number)) == 3
+
+
+def test_the_provider_verifies_the_eds_itself_and_refuses_a_signature_not_the_applicants(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    # Signed by another person of the PKI while naming the citizen as the signer.
+    other = test_pki.person_sign_p12(test_pki.persons[1].iin)
+    number = _receive(test_pki, provider, citizen, p12=other)
+
+    request = PortalRequest.objects.get(number=number)
+    assert request.application is None and request.rejected_code == "eds_not_confirmed"
+    assert not Application.objects.filter(recipient=citizen).exists()
+    [(status, _parts)] = _statuses(number)
+    assert status.status == "refused" and status.registration_number == ""
+    assert status.refusal is not None and status.refusal.reason_code == "eds_not_confirmed"
+    assert "9" in status.refusal.legal_ground["ru"] and status.refusal.message["kk"]
+    assert AuditEntry.objects.filter(action="service.portal_request.reject").exists()
+
+
+def test_an_authentication_key_does_not_sign_a_request(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    number = _receive(test_pki, provider, citizen, p12=test_pki.person_auth_p12(citizen.iin))
+
+    assert PortalRequest.objects.get(number=number).rejected_code == "eds_not_confirmed"
+
+
+def test_an_e_copy_that_differs_from_the_signed_one_is_not_registered(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    number = _receive(
+        test_pki,
+        provider,
+        citizen,
+        copies={"identity_document": PDF},
+        parts_copies={"identity_document": PDF + b"%changed"},
+    )
+
+    assert PortalRequest.objects.get(number=number).rejected_code == "request_invalid"
+    [(status, _parts)] = _statuses(number)
+    assert status.refusal is not None and status.refusal.reason_code == "request_invalid"
+    assert {"kk", "ru", "en"} <= set(status.refusal.message)
+
+
+def test_a_failed_check_refuses_with_its_reason_and_legal_ground(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    # The register changed after the person signed: they are recorded as deceased.
+    citizen.death_date = dt.date(2026, 1, 10)
+    citizen.save()
+    number = _receive(test_pki, provider, citizen)
+
+    application = PortalRequest.objects.get(number=number).application
+    assert application is not None and application.state == "refused"
+    assert application.refusal_code == "deceased"
+    statuses = [s for s, _ in _statuses(number)]
+    assert [s.status for s in statuses] == ["registered", "checked", "refused"]
+    refusal = statuses[-1].refusal
+    assert refusal is not None and refusal.reason_code == "deceased"
+    assert all(refusal.legal_ground[lang] and refusal.message[lang] for lang in ("kk", "ru"))
+
+
+def test_a_provider_that_decides_by_a_specialist_keeps_the_request_in_the_queue(
+    test_pki: Any, provider: Provider, citizen: Person, specialist: Any
+) -> None:
+    PortalSetting.objects.create(provider=provider, decision=PortalSetting.Decision.SPECIALIST)
+    number = _receive(test_pki, provider, citizen)
+    application = PortalRequest.objects.get(number=number).application
+    assert application is not None and application.state == "checked"
+    assert [s.status for s, _ in _statuses(number)] == ["registered", "checked"]
+
+    application_issue_talon(application=application, by=specialist)
+
+    application.refresh_from_db()
+    assert application.decided_by == specialist
+    assert application.steps.last().actor_label == specialist.username
+    assert [s.status for s, _ in _statuses(number)] == ["registered", "checked", "talon_issued"]
+
+
+def test_a_second_request_while_one_is_open_is_answered_and_not_registered(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    PortalSetting.objects.create(provider=provider, decision=PortalSetting.Decision.SPECIALIST)
+    _receive(test_pki, provider, citizen)
+    second = _receive(test_pki, provider, citizen)
+
+    assert PortalRequest.objects.get(number=second).rejected_code == "application_open"
+    assert Application.objects.filter(recipient=citizen).count() == 1
