@@ -62,9 +62,9 @@ def signed_request(
 
 
 def request_parts(signed: bytes, copies: Mapping[str, bytes] | None = None) -> list[Part]:
-    parts = [Part(contract.PART_REQUEST, signed, "application/xml")]
+    parts = [Part(contract.REQUEST_PART, signed, "application/xml")]
     parts += [
-        Part(contract.copy_part_name(code), data, "application/pdf")
+        Part(contract.copy_part(code), data, "application/pdf")
         for code, data in (copies or {}).items()
     ]
     return parts

@@ -30,7 +30,7 @@ from bekitu.core.errors import Conflict, DomainError
 from bekitu.core.vocabulary import ApplicantRole, Channel, RefusalCode, State
 from bekitu.eds.verification import verify_request
 from bekitu.gateway.contracts import attachment_request as contract
-from bekitu.gateway.contracts.attachment_request import AttachmentRequest, ContractInvalid
+from bekitu.gateway.contracts.attachment_request import AttachmentRequest, RequestInvalid
 from bekitu.gateway.handlers import Message
 from bekitu.registry.selectors import person_get_by_iin, provider_get_by_bin
 from bekitu.service.documents import KINDS as DOCUMENT_KINDS
@@ -80,13 +80,13 @@ def _claimed_account_iin(signed: bytes) -> str:
         root = etree.fromstring(signed, parser=parser)
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise Rejected("request_invalid", "not well-formed") from exc
-    return (root.findtext("accountIin") or "").strip()
+    return (root.findtext("{*}accountIin") or "").strip()
 
 
 def _verify(message: Message) -> Verified:
     """Condition 3 begins with the EDS (R9.10): verified here, never taken from the portal."""
     try:
-        signed = message.part(contract.PART_REQUEST)
+        signed = message.part(contract.REQUEST_PART)
     except KeyError as exc:
         raise Rejected("request_invalid", "no request.xml") from exc
     if len(signed) > settings.EDS_MAX_REQUEST_BYTES:
@@ -97,7 +97,7 @@ def _verify(message: Message) -> Verified:
         raise Rejected(RefusalCode.EDS_NOT_CONFIRMED, result.reason or "")
     try:
         request = contract.parse_request(result.signed_root)
-    except ContractInvalid as exc:
+    except RequestInvalid as exc:
         raise Rejected("request_invalid", str(exc)[:200]) from exc
     if request.account_iin != claimed or result.signer.iin != request.account_iin:
         raise Rejected(RefusalCode.EDS_NOT_CONFIRMED, "iin_mismatch")
@@ -112,7 +112,7 @@ def _copies(message: Message, request: AttachmentRequest) -> list[tuple[str, Con
     copies = []
     by_name = {part.name: part for part in message.parts}
     for document in request.documents:
-        part = by_name.get(contract.copy_part_name(document.code))
+        part = by_name.get(contract.copy_part(document.code))
         if part is None or document.code not in DOCUMENT_KINDS:
             raise Rejected("request_invalid", f"copy {document.code} missing or unknown")
         if part.sha256 != document.sha256 or len(part.content) != document.size:
