@@ -108,8 +108,8 @@ def _service_month(count: int) -> int:
     for i, recipient in enumerate(recipients):
         provider = rng.choice(providers)
         submitted = start + dt.timedelta(minutes=rng.randrange(30 * 24 * 60))
-        term = term_for(provider=provider, submitted_at=submitted)
         channel = rng.choice(["desk", "desk", "phone", "portal"])
+        term = term_for(provider=provider, submitted_at=submitted, channel=channel)
         one = add_working_time(
             term.term_start, dt.timedelta(minutes=rng.expovariate(1 / 18)), hours[provider.pk]
         )

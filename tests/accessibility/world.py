@@ -65,7 +65,9 @@ def _application(desk: Desk, person: Person, state: str) -> Application:
     )
     if state == "refused":
         code = presenters.refusal_choices()[0][0]
-        services.application_refuse(application=application, reason_code=code, by=user)
+        services.application_refuse(
+            application=application, reason_code=code, by=user, comment="Altered document."
+        )
     if state in ("documents_accepted", "talon_issued"):
         view = presenters.application_view(application, timezone.now())
         codes = [code for code, _label in view.checklist_choices]

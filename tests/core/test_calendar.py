@@ -275,3 +275,54 @@ def test_add_working_time_is_monotonic(
 @given(a=moments, b=moments, c=moments)
 def test_working_time_between_adds_up(a: datetime, b: datetime, c: datetime) -> None:
     assert working_time_between(a, b) + working_time_between(b, c) == working_time_between(a, c)
+
+
+# --- the term by channel (R5.3 at the desk and by telephone, R9.13 through the portal) -------
+
+
+@pytest.mark.parametrize("channel", ["desk", "phone"])
+def test_at_the_desk_and_by_phone_the_term_starts_at_submission_until_closing(channel) -> None:  # type: ignore[no-untyped-def]
+    friday_evening = at("2026-03-13T18:00+05:00")
+    assert term_start(friday_evening, channel=channel) == friday_evening
+    term = service_term(friday_evening, channel=channel)
+    assert term.deadline == at("2026-03-16T18:00+05:00")
+    # At closing time and after it, the next working day's opening.
+    assert term_start(at("2026-03-13T20:00+05:00"), channel=channel) == at("2026-03-16T08:00+05:00")
+
+
+def test_the_two_hour_cut_off_is_the_portals_rule() -> None:
+    two_hours_before = at("2026-03-13T18:00+05:00")
+    assert term_start(two_hours_before, channel="portal") == two_hours_before
+    later = at("2026-03-13T18:00:01+05:00")
+    assert term_start(later) == term_start(later, channel="portal")
+    assert service_term(later, channel="portal") == Term(
+        at("2026-03-16T08:00+05:00"), at("2026-03-17T08:00+05:00")
+    )
+
+
+def test_an_unknown_channel_is_refused() -> None:
+    with pytest.raises(ValueError, match="channel"):
+        term_start(at("2026-03-13T10:00+05:00"), channel="fax")
+
+
+@laws
+@given(
+    submitted=moments,
+    hours=working_hours(),
+    channel=st.sampled_from(["desk", "phone", "portal"]),
+)
+def test_the_term_starts_at_submission_exactly_when_the_channels_rule_allows(
+    submitted: datetime, hours: WorkingHours, channel: str
+) -> None:
+    local = submitted.astimezone(hours.tz)
+    day = local.date()
+    cutoff = timedelta(hours=2) if channel == "portal" else timedelta(0)
+    latest = hours.closing(day) - cutoff
+    in_hours = is_working_day(day) and hours.opening(day) <= local
+    at_once = in_hours and (local <= latest if cutoff else local < latest)
+    start = term_start(submitted, hours, channel)
+    assert (start == local) == at_once or start == hours.opening(day) == local
+    # The desk never starts later than the portal, and a desk term is one working day.
+    assert start <= term_start(submitted, hours, "portal")
+    term = service_term(submitted, hours, channel)
+    assert term.deadline.date() == next_working_day(term.term_start.date())

@@ -227,3 +227,14 @@ def test_settings_doc_check_exits_1_when_the_page_differs(tmp_path: Path) -> Non
     page.write_text(page.read_text(encoding="utf-8").replace("`kk`", "`ru`"), encoding="utf-8")
     assert run("settings-doc", "--check", "--output", str(page))[0] == 1
     assert run("settings-doc", "--check", "--output", str(tmp_path / "missing.md"))[0] == 1
+
+
+@pytest.mark.parametrize("channel", ["desk", "phone"])
+def test_deadline_at_the_desk_or_by_phone_starts_at_submission_until_closing(channel) -> None:  # type: ignore[no-untyped-def]
+    _, out = run("deadline", "--submitted", "2026-03-13T18:30:00+05:00", "--channel", channel)
+    assert json.loads(out) == {
+        "term_start": "2026-03-13T18:30:00+05:00",
+        "deadline": "2026-03-16T18:30:00+05:00",
+    }
+    _, portal = run("deadline", "--submitted", "2026-03-13T18:30:00+05:00", "--channel", "portal")
+    assert json.loads(portal)["term_start"] == "2026-03-16T08:00:00+05:00"

@@ -71,7 +71,9 @@ def figures(region: Region, settings: Any, tmp_path: Path, monkeypatch: Any) -> 
                 application=app, by=None, documents=["identity_document"]
             )
         with freeze_time(start + dt.timedelta(minutes=40 + 15 * i)):
-            services.application_refuse(application=app, reason_code="too_frequent", by=None)
+            services.application_refuse(
+                application=app, reason_code="unreliable_data", by=None, comment="Altered."
+            )
     return region
 
 

@@ -130,7 +130,9 @@ def test_the_campaign_counts_applications_and_the_changes_on_new_year(region, se
             submitted_at=dt.datetime(2025, 10, 1 + i, 10, tzinfo=zone),
         )
         if i == 2:
-            services.application_refuse(application=app, reason_code="too_frequent", by=None)
+            services.application_refuse(
+                application=app, reason_code="unreliable_data", by=None, comment="Altered."
+            )
     for p in movers[:2]:  # the two talons take effect on 1 January (the 2020 rules)
         move(p, r.a_gp, "2026-01-01")
     report = movement(

@@ -43,12 +43,24 @@ def applications(region, settings, tmp_path):
     app = step(
         at(25, 10, 20), services.application_accept_documents, app, documents=["identity_document"]
     )
-    step(at(25, 10, 40), services.application_refuse, app, reason_code="deceased")
+    step(
+        at(25, 10, 40),
+        services.application_refuse,
+        app,
+        reason_code="unreliable_data",
+        comment="Altered.",
+    )
     app = received(slow, "desk", at(25, 10))
     app = step(
         at(25, 10, 45), services.application_accept_documents, app, documents=["identity_document"]
     )
-    step(at(26, 12), services.application_refuse, app, reason_code="deceased")
+    step(
+        at(26, 12),
+        services.application_refuse,
+        app,
+        reason_code="unreliable_data",
+        comment="Altered.",
+    )
     received(waiting, "phone", at(25, 11))
     return region
 
@@ -62,7 +74,7 @@ def test_channels_outcomes_and_refusals(applications):
         now=at(26, 12),
     )
     assert report.outcomes == {("desk", "refused"): 2, ("phone", "open"): 1}
-    assert report.refusals == {"deceased": 2}
+    assert report.refusals == {"unreliable_data": 2}
     channels = {row["channel"]: row for row in service_tables(report).table("channels").as_dicts()}
     assert (channels["desk"]["received"], channels["desk"]["refused"]) == (2, 2)
     assert channels[""]["received"] == 3  # the total row

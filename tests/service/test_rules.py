@@ -408,3 +408,49 @@ def test_more_past_changes_never_turn_a_refusal_into_an_acceptance(offsets, extr
     refused = not rules.check_frequency(case(on=on, history=history), policy).passed
     if refused:
         assert not rules.check_frequency(case(on=on, history=more), policy).passed
+
+
+# --- the ground of a specialist's refusal -------------------------------------------------
+
+
+def test_a_check_that_failed_grounds_its_reason_without_a_justification() -> None:
+    dead = dataclasses.replace(record_of(ADULT), death_date=dt.date(2026, 1, 1))
+    outcomes = rules.checks_run(case(record=dead), EDITION_2020)
+    ground = rules.refusal_ground("deceased", outcomes, "")
+    assert ground.problem is None and ground.failed is not None
+    assert ground.failed.check == "alive"
+
+
+@pytest.mark.parametrize("code", sorted(set(rules.CHECKS_OF_REASON) - rules.JUDGED_REASONS))
+def test_a_register_fact_a_passed_check_contradicts_is_no_ground(code) -> None:
+    outcomes = rules.checks_run(case(), EDITION_2015)  # a case every check passes
+    assert all(o.passed for o in outcomes)
+    ground = rules.refusal_ground(code, outcomes, "written at length")
+    assert ground.problem is rules.GroundProblem.CONTRADICTED
+
+
+@pytest.mark.parametrize("code", sorted(rules.JUDGED_REASONS))
+def test_what_the_register_cannot_see_stands_on_a_written_justification(code) -> None:
+    outcomes = rules.checks_run(case(), EDITION_2015)
+    assert rules.refusal_ground(code, outcomes, "  ").problem is (
+        rules.GroundProblem.JUSTIFICATION_REQUIRED
+    )
+    ground = rules.refusal_ground(code, outcomes, " The seal is forged. \n")
+    assert (ground.problem, ground.failed, ground.justification) == (
+        None,
+        None,
+        "The seal is forged.",
+    )
+
+
+def test_every_reason_a_check_gives_is_decided_by_that_check() -> None:
+    for check in rules.CHECKS:
+        outcome = check(case(record=None, recipient=child(3)), EDITION_2020)
+        if not outcome.passed:
+            assert outcome.check in rules.CHECKS_OF_REASON[outcome.reason_code]
+
+
+def test_r4_1_compares_nothing_when_no_document_was_stated() -> None:
+    unstated = dataclasses.replace(ADULT, surname="Other", stated_from_document=False)
+    outcome = rules.check_data_reliable(case(recipient=unstated), EDITION_2020)
+    assert (outcome.passed, outcome.details) == (True, {"compared": False})

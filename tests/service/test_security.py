@@ -42,7 +42,9 @@ def test_the_database_refuses_a_second_open_application_of_one_person(
 @pytest.mark.django_db
 def test_a_decided_application_does_not_count_as_open(adult: Person, provider: Provider) -> None:
     first = _desk(adult, provider)
-    services.application_refuse(application=first, reason_code="unreliable_data", by=None)
+    services.application_refuse(
+        application=first, reason_code="unreliable_data", by=None, comment="Altered."
+    )
     assert _desk(adult, provider).state == "received"
 
 

@@ -328,6 +328,32 @@ def test_refused_as_unreliable_data_when_the_stated_name_differs(adult, provider
     _refused(issued(desk(adult, provider, declared=stated)), "unreliable_data")
 
 
+def test_r4_1_names_every_field_the_identity_document_states_differently(adult, provider) -> None:
+    stated = services.Declared(
+        f"  {adult.surname.upper()} ",  # case and spacing are not differences
+        "Басқа",
+        adult.patronymic,
+        adult.birth_date + dt.timedelta(days=1),
+        document_number="N12345678",
+    )
+    app = issued(desk(adult, provider, declared=stated))
+    _refused(app, "unreliable_data")
+    assert app.declared_document_number == "N12345678" and app.declared_from_document
+    assert app.refusal_details == {
+        "check": "data_reliable",
+        "mismatch": ["given_name", "birth_date"],
+    }
+    assert app.refusal_justification == ""
+
+
+def test_r4_1_says_it_compared_nothing_when_no_document_was_stated(adult, provider) -> None:
+    app = desk(adult, provider)
+    services.application_checks_run(application=app)
+    result = app.check_results.get(check_name="data_reliable")
+    assert (result.passed, result.details) == (True, {"compared": False})
+    assert not app.declared_from_document
+
+
 def test_refused_as_deceased(adult, provider) -> None:
     app = accept(desk(adult, provider))
     type(adult).objects.filter(pk=adult.pk).update(death_date=dt.date(2026, 1, 1))
@@ -393,6 +419,40 @@ def test_a_specialist_refuses_for_incomplete_documents(adult, provider, speciali
     step = app.steps.last()
     assert (step.action, step.outcome, step.comment) == ("refuse", "documents_incomplete", "no ID")
     assert Refusal.objects.get(number=app.refusal_number).reason_code == "documents_incomplete"
+
+
+def test_a_reason_a_check_contradicts_is_not_a_ground_to_refuse(adult, provider) -> None:
+    app = accept(desk(adult, provider))
+    for code in ("deceased", "not_eligible", "already_attached", "documents_incomplete"):
+        with pytest.raises(DomainError) as error:
+            services.application_refuse(
+                application=app, reason_code=code, by=None, comment="I think so"
+            )
+        assert error.value.code == "refusal_contradicted"
+    app.refresh_from_db()
+    assert (app.state, app.refusal_code) == ("documents_accepted", "")
+
+
+def test_a_refusal_no_check_found_needs_a_written_justification(adult, provider) -> None:
+    app = accept(desk(adult, provider))
+    with pytest.raises(DomainError) as error:
+        services.application_refuse(application=app, reason_code="unreliable_data", by=None)
+    assert error.value.code == "refusal_justification_required"
+
+
+def test_a_written_justification_is_kept_whole(adult, provider, specialist) -> None:
+    why = "The photograph in the identity card is pasted over another one. " * 20 + "\nSigned."
+    assert len(why) > 1000
+    app = services.application_refuse(
+        application=accept(desk(adult, provider)),
+        reason_code="unreliable_data",
+        by=specialist,
+        comment=why,
+    )
+    app.refresh_from_db()
+    assert (app.state, app.refusal_code) == ("refused", "unreliable_data")
+    assert app.refusal_justification == why.strip() and app.refusal_details == {}
+    assert app.steps.last().comment == why
 
 
 def test_the_portal_refuses_a_request_whose_eds_is_not_confirmed(adult, provider) -> None:

@@ -21,6 +21,8 @@ from tests.factories import PersonFactory, ProviderFactory, ServiceAreaFactory
 pytestmark = pytest.mark.django_db
 
 ALMATY = ZoneInfo("Asia/Almaty")
+# A refusal's written ground where no check failed (the register cannot see a forgery).
+FORGED = "The identity document presented has been altered."
 
 
 def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -76,7 +78,9 @@ def test_a_late_action_is_recorded_as_breached_on_its_step(person, unsigned_prov
     assert (step.due_at, step.breached) == (at(25, 10, 30), True)
     assert app.action_due_at == at(25, 11, 10)  # action 2: 30 working minutes from action 1
     with freeze_time(at(25, 11, 5)):
-        app = services.application_refuse(application=app, reason_code="deceased", by=None)
+        app = services.application_refuse(
+            application=app, reason_code="unreliable_data", by=None, comment=FORGED
+        )
     refusal = app.steps.get(action="refuse")
     assert (refusal.due_at, refusal.breached) == (at(25, 11, 10), False)
     assert app.sla == "on_time" and app.action_due_at is None
@@ -94,7 +98,9 @@ def test_action_2_is_due_no_later_than_the_deadline(person, unsigned_provider):
 def test_a_decision_after_the_deadline_breaches_the_term(person, unsigned_provider):
     app = received(person, unsigned_provider, at(25, 10))
     with freeze_time(at(26, 12)):
-        app = services.application_refuse(application=app, reason_code="deceased", by=None)
+        app = services.application_refuse(
+            application=app, reason_code="unreliable_data", by=None, comment=FORGED
+        )
     assert app.sla == "breached"
     assert app.steps.get(action="refuse").breached
 
@@ -121,7 +127,9 @@ def test_the_scan_flags_open_applications_and_audits_only_changes(person, unsign
     past = received(PersonFactory(), unsigned_provider, at(24, 9))
     decided = received(PersonFactory(), unsigned_provider, at(20, 9))
     with freeze_time(at(20, 10)):
-        services.application_refuse(application=decided, reason_code="deceased", by=None)
+        services.application_refuse(
+            application=decided, reason_code="unreliable_data", by=None, comment=FORGED
+        )
     report = application_sla_scan(now=at(25, 19, 45))
     assert (report.scanned, report.near, report.breached, report.actions_overdue) == (2, 1, 1, 2)
     near.refresh_from_db()
@@ -143,7 +151,9 @@ def test_time_left_is_working_time_and_negative_once_past(person, unsigned_provi
 def test_a_decided_application_keeps_the_time_it_had_left(person, unsigned_provider):
     app = received(person, unsigned_provider, at(25, 10))
     with freeze_time(at(25, 18)):
-        app = services.application_refuse(application=app, reason_code="deceased", by=None)
+        app = services.application_refuse(
+            application=app, reason_code="unreliable_data", by=None, comment=FORGED
+        )
     assert application_time_left(app, at(30, 12)) == dt.timedelta(hours=4)
 
 
@@ -153,3 +163,27 @@ def test_the_periodic_task_runs_the_scan_and_is_scheduled(person, unsigned_provi
     assert result["scanned"] == 1
     entry = settings.CELERY_BEAT_SCHEDULE["service-sla-scan"]
     assert entry["task"] == tasks.sla_scan.name == "service.tasks.sla_scan"
+
+
+def test_before_its_term_starts_a_portal_request_has_its_whole_term_left(person, unsigned_provider):
+    # Friday 27 November 2026, 18:30: less than two hours before closing, so the portal's term
+    # starts on Monday at 08:00 and ends on Tuesday at 08:00; Friday's last hours are not its.
+    app = services.application_create(
+        channel="portal",
+        recipient=person,
+        provider=unsigned_provider,
+        reason="initial",
+        submitted_at=at(27, 18, 30),
+    )
+    monday, tuesday = at(30, 8), dt.datetime(2026, 12, 1, 8, tzinfo=ALMATY)
+    assert (app.term_start, app.deadline) == (monday, tuesday)
+    whole = dt.timedelta(hours=12)
+    assert application_time_left(app, at(27, 18, 30)) == whole
+    assert sla_status(app, at(27, 19)).time_left == whole
+    assert application_time_left(app, at(30, 10)) == whole - dt.timedelta(hours=2)
+
+
+def test_at_the_desk_the_term_starts_at_submission_until_closing(person, unsigned_provider):
+    app = received(person, unsigned_provider, at(27, 18))
+    assert (app.term_start, app.deadline) == (at(27, 18), at(30, 18))
+    assert application_time_left(app, at(27, 18)) == dt.timedelta(hours=12)

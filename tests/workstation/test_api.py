@@ -57,7 +57,7 @@ def test_the_queue_lists_open_applications_only(desk: Desk) -> None:
     assert [a["number"] for a in api.get(reverse("workstation-api:applications")).json()] == [
         number
     ]
-    _post(api, "refuse", number, {"reason_code": "deceased"})
+    _post(api, "refuse", number, {"reason_code": "unreliable_data", "comment": "altered"})
     assert api.get(reverse("workstation-api:applications")).json() == []
 
 
@@ -71,6 +71,46 @@ def test_refusal_through_the_api_gives_the_reason_and_the_document(desk: Desk) -
     assert "4-1" in body["refusal"]["ground"]
     assert api.get(body["refusal_pdf"]).status_code == 200
     assert body["talon_pdf"] is None
+
+
+def test_r4_1_through_the_api_names_the_fields_the_identity_document_states_differently(
+    desk: Desk,
+) -> None:
+    api = desk.api("specialist")
+    person = desk.person
+    document = {
+        "number": "N0123456",
+        "surname": person.surname,
+        "given_name": "Другое",
+        "patronymic": person.patronymic,
+        "birth_date": person.birth_date.isoformat(),
+    }
+    created = _create(api, desk, identity_document=document)
+    row = next(c for c in created["checks"] if c["name"] == "data_reliable")
+    assert row["passed"] is False
+    documents = [item["code"] for item in created["checklist"]]
+    _post(api, "accept-documents", created["number"], {"documents": documents})
+    body = _post(api, "issue-talon", created["number"]).json()
+    assert body["state"] == "refused" and body["refusal"]["code"] == "unreliable_data"
+    assert body["refusal"]["check"] == "data_reliable"
+    assert body["refusal"]["details"] == {"mismatch": ["given_name"]}
+    assert body["refusal"]["differing"] == ["given name"]
+
+
+def test_a_refusal_through_the_api_keeps_its_justification_whole_or_is_refused(
+    desk: Desk,
+) -> None:
+    api = desk.api("specialist")
+    number = _create(api, desk)["number"]
+    contradicted = _post(api, "refuse", number, {"reason_code": "deceased", "comment": "sure"})
+    assert contradicted.status_code == 400, contradicted.content
+    assert contradicted.json()["code"] == "refusal_contradicted"
+    unjustified = _post(api, "refuse", number, {"reason_code": "unreliable_data"})
+    assert unjustified.json()["code"] == "refusal_justification_required"
+    why = "The birth certificate presented has been altered in the year of birth. " * 12
+    refused = _post(api, "refuse", number, {"reason_code": "unreliable_data", "comment": why})
+    assert refused.status_code == 200
+    assert refused.json()["refusal"]["justification"] == why.strip()
 
 
 def test_an_action_in_the_wrong_state_is_a_409_with_code_and_message(desk: Desk) -> None:

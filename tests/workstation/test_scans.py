@@ -141,7 +141,10 @@ def test_the_page_refuses_an_unknown_kind_a_missing_file_and_a_decided_applicati
     missing = desk.client("specialist").post(url, {"kind": KIND}, follow=True)
     assert _messages(missing) == ["Choose the file of the scan."]
     services.application_refuse(
-        application=application, reason_code="deceased", by=desk.users["specialist"]
+        application=application,
+        reason_code="unreliable_data",
+        by=desk.users["specialist"],
+        comment="The identity document presented has been altered.",
     )
     closed = _page_post(desk, "specialist", application.number, "a.pdf", PDF)
     assert _messages(closed) == ["The application has already been decided."]
@@ -249,7 +252,10 @@ def test_the_api_answers_409_for_a_decided_application_and_400_without_a_file(
     assert missing.status_code == 400 and missing.json()["code"] == "invalid"
     assert "file" in missing.json()["fields"]
     services.application_refuse(
-        application=application, reason_code="deceased", by=desk.users["specialist"]
+        application=application,
+        reason_code="unreliable_data",
+        by=desk.users["specialist"],
+        comment="The identity document presented has been altered.",
     )
     closed = _api_post(desk, "specialist", application.number, "a.pdf", PDF)
     assert closed.status_code == 409

@@ -18,6 +18,7 @@ import holidays
 
 __all__ = [
     "ALMATY",
+    "CHANNELS",
     "Term",
     "WorkingHours",
     "add_working_time",
@@ -47,8 +48,12 @@ def _zone_from_tzdata(key: str) -> ZoneInfo:
 
 
 ALMATY = _zone("Asia/Almaty")
-# R5.3, R9.13: the term starts at submission only if this much of the day is left.
+# R9.13, the portal's rule: a request starts its term at submission only if this much of the
+# working day is left. At the desk and by telephone (R5.3) the term starts at submission
+# whenever that is within working hours on a working day.
 _LATEST_START_BEFORE_CLOSING = timedelta(hours=2)
+CHANNELS = ("desk", "phone", "portal")
+_CUTOFF_CHANNELS = frozenset({"portal"})
 
 
 @dataclass(frozen=True)
@@ -118,15 +123,26 @@ def _local(moment: datetime, hours: WorkingHours) -> datetime:
     return moment.astimezone(hours.tz)
 
 
-def term_start(submitted: datetime, hours: WorkingHours = _DEFAULT_HOURS) -> datetime:
-    """When the term starts (R5.3, R9.13): at submission if that is on a working day within
-    working hours and at least two hours before closing; else at the next opening."""
+def _cutoff(channel: str) -> timedelta:
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}: one of {', '.join(CHANNELS)}")
+    return _LATEST_START_BEFORE_CLOSING if channel in _CUTOFF_CHANNELS else timedelta(0)
+
+
+def term_start(
+    submitted: datetime, hours: WorkingHours = _DEFAULT_HOURS, channel: str = "portal"
+) -> datetime:
+    """When the term starts: at submission if that is on a working day within working hours
+    (through the portal, R9.13: at least two hours before closing; at the desk or by
+    telephone, R5.3: any time before closing); else at the next opening."""
     local = _local(submitted, hours)
     day = local.date()
+    cutoff = _cutoff(channel)
     if is_working_day(day):
         if local < hours.opening(day):
             return hours.opening(day)
-        if local <= hours.closing(day) - _LATEST_START_BEFORE_CLOSING:
+        latest = hours.closing(day) - cutoff
+        if local < latest or (cutoff and local == latest):
             return local
     return hours.opening(next_working_day(day))
 
@@ -140,9 +156,11 @@ def deadline_for(start: datetime, hours: WorkingHours = _DEFAULT_HOURS) -> datet
     return min(max(same_time, hours.opening(day)), hours.closing(day))
 
 
-def service_term(submitted: datetime, hours: WorkingHours = _DEFAULT_HOURS) -> Term:
-    """The term of the service for documents submitted at `submitted`."""
-    start = term_start(submitted, hours)
+def service_term(
+    submitted: datetime, hours: WorkingHours = _DEFAULT_HOURS, channel: str = "portal"
+) -> Term:
+    """The term of the service for documents submitted at `submitted` through a channel."""
+    start = term_start(submitted, hours, channel)
     return Term(term_start=start, deadline=deadline_for(start, hours))
 
 

@@ -69,6 +69,7 @@ def _person_facts(application: Application, record: PersonRecord | None) -> Pers
         death_date=source.death_date,
         emigrated_on=source.emigrated_on,
         atu_code=atu,
+        stated_from_document=application.declared_from_document,
     )
 
 

@@ -74,6 +74,12 @@ class Application(models.Model):
     declared_given_name = models.CharField(_("given name as stated"), max_length=100)
     declared_patronymic = models.CharField(_("patronymic as stated"), max_length=100, blank=True)
     declared_birth_date = models.DateField(_("birth date as stated"))
+    declared_document_number = models.CharField(
+        _("identity document number as stated"), max_length=30, blank=True
+    )
+    # Where the stated data come from: the presented identity document, or (when the channel
+    # entered none) the register's own row, against which R4-1 cannot find a difference.
+    declared_from_document = models.BooleanField(_("data stated from a document"), default=False)
     state = models.CharField(_("state"), max_length=20, choices=State.choices)
 
     # Term (R5.3, R9.13): from the working-time calendar and the provider's hours.
@@ -120,6 +126,10 @@ class Application(models.Model):
         blank=True,
         choices=RefusalCode.choices,
     )
+    # The ground of a refusal: the failed check's details (which fields differ, R4-1), or the
+    # specialist's written justification, kept whole.
+    refusal_details = models.JSONField(_("refusal details"), default=dict, blank=True)
+    refusal_justification = models.TextField(_("refusal justification"), blank=True)
     attachment = models.ForeignKey(
         "registry.Attachment",
         on_delete=models.PROTECT,

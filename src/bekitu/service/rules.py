@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from bekitu.core.vocabulary import ApplicantRole, Check, RefusalCode
@@ -37,6 +38,10 @@ class PersonFacts:
     death_date: dt.date | None = None
     emigrated_on: dt.date | None = None
     atu_code: str | None = None  # of the registered address; None when there is none
+    # True when the names and birth date above are what a presented identity document says;
+    # False when the channel stated none and they are the register's own (R4-1 compares
+    # nothing then, and says so).
+    stated_from_document: bool = True
 
     def age_on(self, day: dt.date) -> int:
         """Full years of age on a day."""
@@ -148,11 +153,18 @@ def _norm(text: str) -> str:
     return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).casefold()
 
 
+DATA_FIELDS = ("surname", "given_name", "patronymic", "birth_date")
+
+
 def check_data_reliable(case: Case, policy: Policy) -> Outcome:
-    """R4-1: the data must match the population register (the IIN known, names, birth date)."""
+    """R4-1: the data of the presented identity document must match the population register
+    (the IIN known; surname, given name, patronymic, birth date). `mismatch` names the fields
+    that differ."""
     record, person = case.record, case.recipient
     if record is None:
         return _fail(Check.DATA_RELIABLE, RefusalCode.UNRELIABLE_DATA, mismatch=["iin"])
+    if not person.stated_from_document:
+        return _pass(Check.DATA_RELIABLE, compared=False)
     mismatch = [
         name
         for name in ("surname", "given_name", "patronymic")
@@ -162,7 +174,7 @@ def check_data_reliable(case: Case, policy: Policy) -> Outcome:
         mismatch.append("birth_date")
     if mismatch:
         return _fail(Check.DATA_RELIABLE, RefusalCode.UNRELIABLE_DATA, mismatch=mismatch)
-    return _pass(Check.DATA_RELIABLE)
+    return _pass(Check.DATA_RELIABLE, compared=True)
 
 
 def check_alive(case: Case, policy: Policy) -> Outcome:
@@ -339,3 +351,58 @@ def checks_run(case: Case, policy: Policy) -> list[Outcome]:
 def first_failure(outcomes: list[Outcome]) -> Outcome | None:
     """The failure that decides the refusal, or None when all passed."""
     return next((o for o in outcomes if not o.passed), None)
+
+
+# The checks that decide each refusal reason (the EDS reason is the portal's verification's).
+CHECKS_OF_REASON: dict[str, frozenset[str]] = {
+    RefusalCode.UNRELIABLE_DATA: frozenset({Check.DATA_RELIABLE}),
+    RefusalCode.DECEASED: frozenset({Check.ALIVE}),
+    RefusalCode.NOT_ELIGIBLE: frozenset({Check.ELIGIBLE}),
+    RefusalCode.NO_AUTHORITY: frozenset({Check.AUTHORITY}),
+    RefusalCode.DOCUMENTS_INCOMPLETE: frozenset({Check.DOCUMENTS}),
+    RefusalCode.PROVIDER_NOT_AVAILABLE: frozenset({Check.PROVIDER_AVAILABLE, Check.DISTRICT}),
+    RefusalCode.ALREADY_ATTACHED: frozenset({Check.NOT_ALREADY_ATTACHED}),
+    RefusalCode.TOO_FREQUENT: frozenset({Check.FREQUENCY}),
+    RefusalCode.OUTSIDE_CAMPAIGN: frozenset({Check.CAMPAIGN}),
+}
+# Reasons a specialist may find where the register cannot: a presented document that is
+# forged or altered (R4-1), a power of attorney that is not genuine. With a written
+# justification they stand even when the check passed; every other reason is a fact of the
+# register, and a check that passed contradicts it.
+JUDGED_REASONS = frozenset({RefusalCode.UNRELIABLE_DATA, RefusalCode.NO_AUTHORITY})
+
+
+class GroundProblem(StrEnum):
+    CONTRADICTED = "refusal_contradicted"
+    JUSTIFICATION_REQUIRED = "refusal_justification_required"
+
+
+@dataclass(frozen=True)
+class RefusalGround:
+    """Why a refusal stands: the failed check of its reason, or a written justification."""
+
+    failed: Outcome | None = None
+    justification: str = ""
+    problem: GroundProblem | None = None
+
+
+def refusal_ground(code: str, outcomes: list[Outcome], justification: str) -> RefusalGround:
+    """The ground of a specialist's refusal for `code` given a run of the checks: a failed
+    check of that reason, else a justification for a reason the register cannot decide.
+    `problem` says why there is none: a check that passed contradicts the reason, or the
+    justification is missing."""
+    text = justification.strip()
+    checks = CHECKS_OF_REASON.get(code)
+    if checks is None:  # not a reason the checks decide
+        return RefusalGround(justification=text)
+    failed = next(
+        (o for o in outcomes if o.check in checks and not o.passed and o.reason_code == code),
+        None,
+    )
+    if failed is not None:
+        return RefusalGround(failed=failed, justification=text)
+    if code not in JUDGED_REASONS and any(o.check in checks for o in outcomes):
+        return RefusalGround(justification=text, problem=GroundProblem.CONTRADICTED)
+    if not text:
+        return RefusalGround(problem=GroundProblem.JUSTIFICATION_REQUIRED)
+    return RefusalGround(justification=text)

@@ -30,9 +30,10 @@ if TYPE_CHECKING:
 NEAR_SHARE = 0.8
 
 
-def term_for(*, provider: Provider, submitted_at: dt.datetime) -> Term:
-    """The term of an application submitted at a moment to a provider (R5.3, R9.13)."""
-    return service_term(submitted_at, provider_working_hours(provider))
+def term_for(*, provider: Provider, submitted_at: dt.datetime, channel: str) -> Term:
+    """The term of an application submitted at a moment to a provider through a channel
+    (R5.3 at the desk and by telephone, R9.13 through the portal)."""
+    return service_term(submitted_at, provider_working_hours(provider), channel)
 
 
 def action_due(*, application: Application, started_at: dt.datetime) -> dt.datetime | None:
@@ -53,10 +54,11 @@ def action_due(*, application: Application, started_at: dt.datetime) -> dt.datet
 
 def application_time_left(application: Application, now: dt.datetime | None = None) -> dt.timedelta:
     """Working time left until the deadline (negative once it has passed). A decided
-    application keeps the time that was left when it was decided."""
+    application keeps the time that was left when it was decided. Before the term starts
+    the whole term is left: working time before its start does not count."""
     moment = application.decided_at or now or timezone.now()
     hours = provider_working_hours(application.provider)
-    return working_time_between(moment, application.deadline, hours)
+    return working_time_between(max(moment, application.term_start), application.deadline, hours)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ def sla_status(application: Application, now: dt.datetime) -> SlaStatus:
     return SlaStatus(
         sla=sla,
         action_overdue=due is not None and now > due,
-        time_left=working_time_between(now, application.deadline, hours),
+        time_left=working_time_between(
+            max(now, application.term_start), application.deadline, hours
+        ),
         used_share=max(share, 0.0),
     )

@@ -149,7 +149,7 @@ class ApplicationView:
     can_issue: bool
     can_refuse: bool
     talon_number: str = ""
-    refusal: dict[str, str] | None = None
+    refusal: dict[str, Any] | None = None
     documents: list[DocumentRow] = field(default_factory=list)
     can_attach: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -246,10 +246,15 @@ def application_view(application: Application, now: dt.datetime) -> ApplicationV
     items = checklist(application)
     if application.refusal_code:
         reason = REFUSAL_REASONS[application.refusal_code]
+        details = dict(application.refusal_details)
         refusal = {
             "code": reason.code,
             "text": str(reason.text),
             "ground": str(reason.legal_ground),
+            "check": details.pop("check", ""),
+            "details": details,
+            "justification": application.refusal_justification,
+            "differing": [_data_field_label(name) for name in details.get("mismatch", [])],
         }
     return ApplicationView(
         state_label=application.get_state_display(),
@@ -267,6 +272,18 @@ def application_view(application: Application, now: dt.datetime) -> ApplicationV
         documents=document_rows(items, scans(application)),
         can_attach=application.is_open,
     )
+
+
+def _data_field_label(name: str) -> str:
+    """The name of a field of the recipient's data that R4-1 compares, in the user's language."""
+    labels = {
+        "iin": _("IIN"),
+        "surname": _("surname"),
+        "given_name": _("given name"),
+        "patronymic": _("patronymic"),
+        "birth_date": _("birth date"),
+    }
+    return labels.get(name, name)
 
 
 def refusal_choices() -> list[tuple[str, str]]:

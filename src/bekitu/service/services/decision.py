@@ -8,7 +8,7 @@ legal record) or the refusal document, and the step are written in one transacti
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -89,10 +89,17 @@ def _mark_decided_late(application: Application, now: dt.datetime) -> None:
 
 
 def decide_refusal(
-    application: Application, code: str, *, by: User | None, comment: str
+    application: Application,
+    code: str,
+    *,
+    by: User | None,
+    comment: str,
+    details: dict[str, Any] | None = None,
+    justification: str = "",
 ) -> Application:
-    """Refuse the locked application with a reason: the refusal document, the decision, the
-    step. Called inside the caller's transaction."""
+    """Refuse the locked application with a reason and its ground (the failed check's
+    `details`, the specialist's `justification`, kept whole): the refusal document, the
+    decision, the step. Called inside the caller's transaction."""
     texts, grounds = refusal_texts(code), legal_ground_texts(code)
     now = timezone.now()
     refusal = refusal_issue(
@@ -109,10 +116,20 @@ def decide_refusal(
         channel=application.channel,
     )
     application.refusal_code, application.refusal_number = code, refusal.number
+    application.refusal_details = details or {}
+    application.refusal_justification = justification
     application.decided_at, application.decided_by = now, by
     _mark_decided_late(application, now)
     application.save(
-        update_fields=["refusal_code", "refusal_number", "decided_at", "decided_by", "sla"]
+        update_fields=[
+            "refusal_code",
+            "refusal_number",
+            "refusal_details",
+            "refusal_justification",
+            "decided_at",
+            "decided_by",
+            "sla",
+        ]
     )
     step_record(application, Action.REFUSE, by=by, at=now, outcome=code, comment=comment)
     return application
@@ -126,20 +143,64 @@ def refuse_on_failure(
     if failed is None:
         return None
     comment = f"check {failed.check_name} failed"
-    return decide_refusal(application, failed.reason_code, by=by, comment=comment)
+    details = _ground(failed.details, failed.check_name)
+    return decide_refusal(application, failed.reason_code, by=by, comment=comment, details=details)
+
+
+def _ground(details: dict[str, Any], check: str = "") -> dict[str, Any]:
+    return {**({"check": check} if check else {}), **details}
+
+
+_GROUND_PROBLEMS = {
+    rules.GroundProblem.CONTRADICTED: _(
+        "The checks contradict this reason: the population register shows otherwise. "
+        "Refuse only for a reason a check found, or issue the talon."
+    ),
+    rules.GroundProblem.JUSTIFICATION_REQUIRED: _(
+        "No check found this reason: write why you refuse (what the presented documents show)."
+    ),
+}
 
 
 @transaction.atomic
 def application_refuse(
-    *, application: Application, reason_code: str, by: User | None, comment: str = ""
+    *,
+    application: Application,
+    reason_code: str,
+    by: User | None,
+    comment: str = "",
 ) -> Application:
     """Refuse the service with a reason code tied to its legal ground (R4-1, R9.7, R9.11),
-    issuing the refusal document."""
+    issuing the refusal document.
+
+    A reason the checks decide needs a ground: the checks are run again, and the refusal
+    stands on a failed check of that reason, or else, for what the register cannot see (a
+    forged document, a doubtful power of attorney), on the written justification `comment`,
+    kept whole. A reason a passed check contradicts ("deceased" for a living person) is
+    refused (DomainError `refusal_contradicted`, or `refusal_justification_required`).
+    """
     if reason_code not in REFUSAL_REASONS:
         raise DomainError(_("Unknown refusal reason."), code="invalid_refusal_reason")
     application = lock(application)
     require_action(application, Action.REFUSE)
-    return decide_refusal(application, reason_code, by=by, comment=comment)
+    outcomes: list[rules.Outcome] = []
+    if reason_code in rules.CHECKS_OF_REASON:
+        results = checks_store(application, case_build(application))
+        outcomes = [
+            rules.Outcome(r.check_name, r.passed, r.reason_code, r.details) for r in results
+        ]
+    ground = rules.refusal_ground(reason_code, outcomes, comment)
+    if ground.problem is not None:
+        raise DomainError(_GROUND_PROBLEMS[ground.problem], code=ground.problem.value)
+    details = _ground(ground.failed.details, ground.failed.check) if ground.failed else {}
+    return decide_refusal(
+        application,
+        reason_code,
+        by=by,
+        comment=comment,
+        details=details,
+        justification=ground.justification,
+    )
 
 
 @transaction.atomic

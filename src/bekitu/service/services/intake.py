@@ -45,12 +45,14 @@ log = logging.getLogger("bekitu.service")
 
 @dataclass(frozen=True)
 class Declared:
-    """The recipient's data as the application states them (compared with the register, R4-1)."""
+    """The recipient's data as the presented identity document (or the signed request) states
+    them; R4-1 compares them with the population register."""
 
     surname: str
     given_name: str
     patronymic: str
     birth_date: dt.date
+    document_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,9 @@ class Intake:
     applicant_role: str = ApplicantRole.SELF
     applicant_iin: str = ""
     power_of_attorney: PowerOfAttorney | None = None
+    # What the recipient's identity document says; None when the channel entered nothing
+    # (then R4-1 has nothing to compare, and its result says so).
+    declared: Declared | None = None
 
 
 class LookupLimit(DomainError):
@@ -154,10 +159,12 @@ def _declared_fields(recipient: Person, declared: Declared | None) -> dict[str, 
         recipient.surname, recipient.given_name, recipient.patronymic, recipient.birth_date
     )
     return {
-        "declared_surname": stated.surname,
-        "declared_given_name": stated.given_name,
-        "declared_patronymic": stated.patronymic,
+        "declared_surname": stated.surname.strip(),
+        "declared_given_name": stated.given_name.strip(),
+        "declared_patronymic": stated.patronymic.strip(),
         "declared_birth_date": stated.birth_date,
+        "declared_document_number": stated.document_number.strip(),
+        "declared_from_document": declared is not None,
     }
 
 
@@ -180,7 +187,8 @@ def application_create(
     """Record an application received at the desk, by telephone, or from the portal.
 
     Its term (R5.3, R9.13) runs from `submitted_at` (default now) by the provider's hours.
-    `declared` is the recipient's data as stated (default: the register's). Raises
+    `declared` is the recipient's data as their identity document states them (without it
+    the register's own are recorded, and R4-1 has nothing to compare). Raises
     DomainError for an inconsistent applicant and Conflict when one is already open.
     """
     if channel not in Channel.values or reason not in Application.Reason.values:
@@ -195,7 +203,7 @@ def application_create(
     person_lock(person=recipient)  # one intake of a person at a time
     _check_open_application(recipient)
     submitted = submitted_at or timezone.now()
-    term = term_for(provider=provider, submitted_at=submitted)
+    term = term_for(provider=provider, submitted_at=submitted, channel=channel)
     action, state = INITIAL[Channel(channel)]
     application = Application(
         number=next_number(timezone.localdate(submitted).year),
@@ -269,6 +277,7 @@ def application_intake(
             applicant_role=intake.applicant_role,
             power_of_attorney=intake.power_of_attorney,
             created_by=by,
+            declared=intake.declared,
         )
         checks_store(application, case_build(application, record=record))
     return application

@@ -53,6 +53,17 @@ class PowerOfAttorneySerializer(serializers.Serializer):
     )
 
 
+class IdentityDocumentSerializer(serializers.Serializer):
+    """What the recipient's presented identity document says (R4-1 compares it with the
+    population register and names the fields that differ)."""
+
+    number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    surname = serializers.CharField(max_length=100)
+    given_name = serializers.CharField(max_length=100)
+    patronymic = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    birth_date = serializers.DateField()
+
+
 class ApplicationCreateSerializer(serializers.Serializer):
     """Intake (R4, R1.2): the recipient, who applies and on what authority, how, why."""
 
@@ -62,6 +73,12 @@ class ApplicationCreateSerializer(serializers.Serializer):
     applicant_role = serializers.ChoiceField(choices=APPLICANT_ROLES, default="self")
     applicant_iin = IinField(required=False, allow_blank=True)
     power_of_attorney = PowerOfAttorneySerializer(required=False, allow_null=True)
+    identity_document = IdentityDocumentSerializer(
+        required=False,
+        allow_null=True,
+        help_text="The recipient's identity document as presented; without it R4-1 compares "
+        "nothing (its result says compared: false).",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # The service says what is missing, so the API, the pages and the services agree.
@@ -98,7 +115,14 @@ class AcceptDocumentsSerializer(serializers.Serializer):
 
 class RefuseSerializer(serializers.Serializer):
     reason_code = serializers.ChoiceField(choices=DESK_REFUSALS)
-    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text="The written justification, kept whole: required unless a check of this "
+        "reason failed; a reason a passed check contradicts is refused.",
+    )
 
 
 class PersonBriefSerializer(serializers.Serializer):
@@ -138,6 +162,18 @@ class RefusalSerializer(serializers.Serializer):
     code = serializers.CharField()
     text = serializers.CharField()
     ground = serializers.CharField()
+    check = serializers.CharField(
+        allow_blank=True, help_text="The check whose failure grounds the refusal, if one did."
+    )
+    details = serializers.DictField(
+        help_text="The failed check's details, e.g. mismatch: the fields that differ (R4-1)."
+    )
+    justification = serializers.CharField(
+        allow_blank=True, help_text="The specialist's written justification, whole."
+    )
+    differing = serializers.ListField(
+        child=serializers.CharField(), help_text="The fields that differ, named (R4-1)."
+    )
 
 
 class ApplicationSummarySerializer(serializers.Serializer):

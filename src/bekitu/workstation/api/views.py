@@ -131,6 +131,7 @@ class ApplicationListCreate(StaffAPIView):
             applicant_role=v["applicant_role"],
             applicant_iin=v.get("applicant_iin") or "",
             power_of_attorney=data.power_of_attorney_of(v),
+            declared=_declared(v.get("identity_document")),
         )
         try:
             application = services.application_intake(
@@ -228,6 +229,19 @@ class DocumentPdf(StaffAPIView):
         pdf = selectors.application_document_pdf(application=application, kind=self.kind)
         name, body = found_or_404(pdf)
         return FileResponse(iter([body]), content_type="application/pdf", filename=name)
+
+
+def _declared(document: dict[str, Any] | None) -> services.Declared | None:
+    """The recipient's data as the presented identity document states them (R4-1)."""
+    if not document:
+        return None
+    return services.Declared(
+        surname=document["surname"],
+        given_name=document["given_name"],
+        patronymic=document["patronymic"],
+        birth_date=document["birth_date"],
+        document_number=document["number"],
+    )
 
 
 def _pdf_schema(operation_id: str, summary: str) -> Any:

@@ -1,4 +1,5 @@
-"""`bekitu deadline --submitted ISO [--provider BIN]`: the term of the service (R5.3, R9.13)."""
+"""`bekitu deadline --submitted ISO [--channel desk|phone|portal] [--provider BIN]`: the term
+of the service (R5.3 at the desk and by telephone, R9.13 through the portal)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bekitu.core.calendar import WorkingHours, service_term
+from bekitu.core.calendar import CHANNELS, WorkingHours, service_term
 from bekitu.registry.selectors import provider_get_by_bin, provider_working_hours
 
 
@@ -56,11 +57,19 @@ class Command(BaseCommand):
             type=aware_datetime,
             help="when the documents were submitted, ISO 8601 with offset",
         )
+        parser.add_argument(
+            "--channel",
+            choices=CHANNELS,
+            default="portal",
+            help="how the documents were submitted: the two-hour cut-off before closing is the "
+            "portal's rule (R9.13); at the desk or by telephone the term starts at submission "
+            "within working hours (R5.3). Default: portal",
+        )
         parser.add_argument("--provider", metavar="BIN", help="use this provider's hours")
 
     def handle(self, *args: Any, **options: Any) -> None:
         bin_ = options["provider"]
         hours = provider_hours(bin_) if bin_ else default_hours()
-        term = service_term(options["submitted"], hours)
+        term = service_term(options["submitted"], hours, options["channel"])
         out = {"term_start": term.term_start.isoformat(), "deadline": term.deadline.isoformat()}
         self.stdout.write(json.dumps(out))
