@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('service', '0005_refusal_and_check_labels'),
+        ('service', '0006_portal_requests'),
     ]
 
     operations = [
