@@ -537,6 +537,12 @@ GATEWAY_KICK = env_bool(
     "After a transaction that sends a message commits, ask the background worker to relay at "
     "once rather than at its next poll.",
 )
+GATEWAY_REGISTER_SYSTEM_ID = env_str(
+    "BEKITU_GATEWAY_REGISTER_SYSTEM_ID",
+    "bekitu-register",
+    "The gateway participant that answers the personal cabinet's queries of a person's "
+    "attachments (bekitu.register.attachments).",
+)
 
 # Reports (docs/reports.md): district load, and exports made in the background.
 REPORTS_LOAD_TOLERANCE = env_int(

@@ -149,6 +149,21 @@ def person_relatives(
     return relations.select_related("relative").order_by("kind", "pk")
 
 
+def person_dependants(*, person: Person, on: dt.date | None = None) -> QuerySet[PersonRelation]:
+    """The relations in which the person is the parent or guardian, holding on the day
+    (default today), with the child or ward; the personal cabinet shows their attachments."""
+    day = on or today()
+    return (
+        PersonRelation.objects.filter(relative=person)
+        .filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+        )
+        .select_related("person")
+        .order_by("person__birth_date", "pk")
+    )
+
+
 def attachment_get(*, pk: int) -> Attachment:
     """The attachment with its person, provider, district and doctor (DoesNotExist if none)."""
     return Attachment.objects.select_related("person", "provider", "district__doctor").get(pk=pk)

@@ -9,7 +9,12 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         # The provider's side of the portal channel, through the gateway (R9.8-R9.12).
-        from bekitu.gateway.handlers import handler_register
-        from bekitu.service.portal_requests import SERVICE_ID, request_receive
+        from bekitu.gateway.handlers import handler_register, query_register
+        from bekitu.service import portal_requests, register_answers
 
-        handler_register(service_id=SERVICE_ID, handler=request_receive)
+        handler_register(
+            service_id=portal_requests.SERVICE_ID, handler=portal_requests.request_receive
+        )
+        query_register(
+            service_id=register_answers.SERVICE_ID, handler=register_answers.attachments_answer
+        )
