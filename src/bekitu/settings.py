@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bekitu.core.audit.AuditBatchMiddleware",
     "bekitu.core.security.IdleSessionMiddleware",
     "bekitu.core.security.AdminNetworkMiddleware",
     "bekitu.core.security.SecurityHeadersMiddleware",

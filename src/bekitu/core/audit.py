@@ -17,13 +17,15 @@ import contextvars
 import hashlib
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from bekitu.core.models import AuditChainHead, AuditEntry
@@ -100,32 +102,87 @@ def audit_record(
 
     `action` is a dotted event name such as `registry.attachment.create` or
     `registry.person.read`. `data` must hold no document bodies.
+
+    Inside `audit_batch()` (every web request), a row recorded outside a transaction (a read)
+    is kept and written with the block's other such rows when it ends; its `seq` and `hash`
+    are set then. A row recorded inside a transaction is written in it at once, as always.
     """
     ctx = current_context()
-    with transaction.atomic():
-        chain = chain_of(ctx.actor)
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=chain)
-        # Microseconds are dropped so the ISO form is the same after a round trip
-        # through every database backend.
-        entry = AuditEntry(
-            chain=chain,
-            seq=head.last_seq + 1,
-            at=timezone.now().replace(microsecond=0),
-            actor=ctx.actor,
-            on_behalf_of=ctx.on_behalf_of,
-            channel=ctx.channel,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            subject_iin=subject_iin,
-            data=data or {},
-            prev_hash=head.last_hash,
-        )
-        entry.hash = entry_hash(entry)
-        entry.save()
-        head.last_seq, head.last_hash = entry.seq, entry.hash
-        head.save(update_fields=["last_seq", "last_hash"])
+    # Microseconds are dropped so the ISO form is the same after a round trip
+    # through every database backend.
+    entry = AuditEntry(
+        chain=chain_of(ctx.actor),
+        at=timezone.now().replace(microsecond=0),
+        actor=ctx.actor,
+        on_behalf_of=ctx.on_behalf_of,
+        channel=ctx.channel,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        subject_iin=subject_iin,
+        data=data or {},
+    )
+    pending = _batch.get()
+    if pending is not None and not transaction.get_connection().in_atomic_block:
+        pending.append(entry)
+    else:
+        _append([entry])
     return entry
+
+
+_batch: contextvars.ContextVar[list[AuditEntry] | None] = contextvars.ContextVar(
+    "bekitu_audit_batch", default=None
+)
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Write the audit rows of the reads made in the block together when it ends (also when
+    it ends by an exception): one transaction and one update of each chain's head instead of
+    one per read. The rows keep the time of their read; the chain's guarantees are the same.
+    Nested blocks write with the outermost one."""
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set([])
+    try:
+        yield
+    finally:
+        pending = _batch.get() or []
+        _batch.reset(token)
+        if pending:
+            _append(pending)
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain the entries onto their chains' heads and insert them: one head lock and one head
+    update per chain, heads locked in the order of their numbers."""
+    chains: dict[int, list[AuditEntry]] = {}
+    for entry in entries:
+        chains.setdefault(entry.chain, []).append(entry)
+    with transaction.atomic():
+        for chain in sorted(chains):
+            head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=chain)
+            for entry in chains[chain]:
+                entry.seq, entry.prev_hash = head.last_seq + 1, head.last_hash
+                entry.hash = entry_hash(entry)
+                head.last_seq, head.last_hash = entry.seq, entry.hash
+            if len(chains[chain]) == 1:
+                chains[chain][0].save()
+            else:
+                AuditEntry.objects.bulk_create(chains[chain])
+            head.save(update_fields=["last_seq", "last_hash"])
+
+
+class AuditBatchMiddleware:
+    """Each request's audited reads are written together at its end (`audit_batch`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        with audit_batch():
+            return self.get_response(request)
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,20 @@
-"""Load the demo oblast into the register in one transaction, with one audit row for it all."""
+"""Load the demo oblast into the register in one transaction, with one audit row for it all.
+
+The population's tables get their secondary indexes, unique constraints and foreign keys
+after the rows, and fresh statistics (`registry.bulkload.indexes_after_load`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 import random
 import sys
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -23,7 +28,8 @@ from bekitu.devtools.demo.geography import UNITS
 from bekitu.devtools.demo.plan import COLUMNS, POPULATION_TABLES, REFERENCE_TABLES, Ids
 from bekitu.devtools.demo.population import Population
 from bekitu.devtools.demo.reference import build_reference
-from bekitu.devtools.demo.writer import MODELS, TableWriter
+from bekitu.devtools.demo.writer import MODELS, TableWriter, copy_text
+from bekitu.registry.bulkload import indexes_after_load
 from bekitu.registry.models import Locality, Person
 
 log = logging.getLogger("bekitu.registry")
@@ -68,9 +74,18 @@ def load_demo_data(
         population = Population(
             plan=plan, rng=_rng(seed, "population"), as_of=as_of, ids=ids, tz=tz
         )
-        rows.update(_load_population(population, writer, persons, chunk, progress))
+        tables = [MODELS[table]._meta.db_table for table in POPULATION_TABLES]
+        with indexes_after_load(connection, tables):
+            if writer.copy:
+                counted, stats = _load_population_forked(
+                    population, writer, persons, chunk, progress
+                )
+            else:
+                counted = _load_population(population, writer, persons, chunk, progress)
+                stats = population.stats
+            rows.update(counted)
         writer.finish()
-        figures = dict(population.stats)
+        figures = dict(stats)
         _audit(persons, seed, as_of, dict(rows), figures)
     # Timed after the commit, so that the figure covers all of the database's work.
     seconds = time.monotonic() - started
@@ -101,6 +116,51 @@ def _load_population(
                 rows[table] += len(generated[table])
             bar.update(len(generated["person"]))
     return rows
+
+
+def _generate(population: Population, persons: int, chunk: int, queue: Any) -> None:
+    """In the generating process: each chunk's tables in COPY text, then the statistics."""
+    try:
+        for generated in population.chunks(persons, chunk):
+            texts = {table: copy_text(generated[table]) for table in POPULATION_TABLES}
+            counts = {table: len(generated[table]) for table in POPULATION_TABLES}
+            queue.put(("chunk", texts, counts))
+        queue.put(("done", dict(population.stats), None))
+    except BaseException as error:  # the loading process must hear of it, not wait forever
+        queue.put(("error", repr(error), None))
+
+
+def _load_population_forked(
+    population: Population, writer: TableWriter, persons: int, chunk: int, progress: bool
+) -> tuple[Counter[str], dict[str, int]]:
+    """PostgreSQL: a forked process generates the chunks and formats them for COPY while this
+    one streams them to the server, so that generation and the server's work run on two
+    cores. The one generating process makes the chunks in order: the rows are the same as
+    made here."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue(maxsize=3)
+    child = context.Process(
+        target=_generate, args=(population, persons, chunk, queue), name="demo-data", daemon=True
+    )
+    child.start()
+    rows: Counter[str] = Counter()
+    bar = tqdm(total=persons, unit=" persons", file=sys.stderr, disable=not progress)
+    try:
+        with bar:
+            while True:
+                kind, payload, counts = queue.get()
+                if kind == "error":
+                    raise RuntimeError(f"demo-data generation failed: {payload}")
+                if kind == "done":
+                    return rows, payload
+                for table in POPULATION_TABLES:
+                    writer.write_copy_text(table, payload[table])
+                rows.update(counts)
+                bar.update(counts["person"])
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
 
 
 def load_blocker() -> DomainError | None:
