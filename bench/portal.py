@@ -1,0 +1,430 @@
+"""The portal channel's whole pipeline, per second and in latency, against its floor.
+
+One application goes: condition 2 at the portal (the citizen's EDS verified, R9.6), the
+request put in the portal's outbox in the submission's transaction (R9.8), relayed in an
+envelope signed by the portal's organization key, carried by the transport, received (the
+envelope's signature verified, the inbox's once-only row), then at the provider: the EDS
+verified again, the application registered (R9.9), condition 3 (R9.10), the automatic
+decision (the provider's setting), the signed e-talon XML and PDF (R9.12), and the status
+messages back to the portal, relayed and received the same way. The citizen's signing (in
+the browser) is done before the clock starts.
+
+Two runs per set-up: a burst of --n submissions (throughput: applications per second from
+the first submission to the last decision), then submissions at a fixed rate --rate for
+--seconds (p99 of submission to decision). In the same child process the floor is measured:
+one RSA-2048 signature, one verification and one database commit, per second; the ratio is
+floor / throughput (how many floor-units one application costs).
+
+    .venv/bin/python bench/portal.py                       # PostgreSQL + RabbitMQ, and the default
+    .venv/bin/python bench/portal.py --setup default --n 60 --rate 10 --seconds 5
+
+Set-ups: `postgres` (PostgreSQL `bekitu_bench_portal`, made afresh, and RabbitMQ at
+127.0.0.1:5672 under a prefix of its own, deleted after; --workers relay/receiver processes)
+and `default` (SQLite and the queue-table transport, one worker process, as `make run`).
+The last line is that of the first set-up that ran (PostgreSQL + RabbitMQ when there):
+`portal pipeline: N applications/s; floor F/s; ratio Rx; p99 P ms at Q/s`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/bekitu_bench_portal")
+AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+PORTAL = "egov-portal"
+# The e-copy of the identity document the checklist asks of an adult (a tiny valid PDF).
+IDENTITY_COPY = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _recreate_pg_database(url: str) -> bool:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    try:
+        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL pass skipped: {exc.__class__.__name__}: no server at {base}")
+        return False
+    return True
+
+
+def _amqp_up() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 5672), 2).close()
+    except OSError:
+        print("PostgreSQL + RabbitMQ pass skipped: no RabbitMQ at 127.0.0.1:5672")
+        return False
+    return True
+
+
+def _persons(count: int) -> list[tuple[str, dt.date]]:
+    from bekitu.core.iin import make_iin
+
+    found: list[tuple[str, dt.date]] = []
+    serial = 0
+    while len(found) < count:
+        serial += 1
+        born = dt.date(1976, 1, 1) + dt.timedelta(days=11 * (serial % 900))
+        iin = make_iin(born, "male", 100 + serial // 900)
+        if iin and iin not in {i for i, _ in found}:
+            found.append((iin, born))
+    return found
+
+
+def _pki(folder: Path, persons: list[tuple[str, dt.date]]) -> Any:
+    """A test PKI: the provider's and the portal operator's organization keys, and a signing
+    certificate for each person (one RSA key shared by the persons' certificates: a key pair
+    per person would only cost its generation here)."""
+    from bekitu.core.iin import make_bin
+    from bekitu.devtools.testpki import PersonSpec, ProviderSpec, build_test_pki, cached_keys
+
+    bins = [b for s in range(1, 80) if (b := make_bin(dt.date(2005, 1, 1), 4, s))]
+    keys = cached_keys()
+
+    def source(slot: str) -> Any:
+        return keys("person" if slot.startswith(("sign:", "auth:")) else slot)
+
+    head = persons[0][0]
+    return build_test_pki(
+        folder / "pki",
+        persons=[PersonSpec(iin, "БЕНЧ", "АДАМ") for iin, _ in persons],
+        providers=[
+            ProviderSpec(bins[0], "ГКП «БЕНЧ ЕМХАНА»", head),
+            ProviderSpec(bins[1], "АО «НИТ» (BENCH)", head),
+        ],
+        key_source=source,
+    )
+
+
+def _environment(folder: Path, pki: Any, setup: str, prefix: str) -> dict[str, str]:
+    env = {
+        "BEKITU_VAR_DIR": str(folder / "var"),
+        "BEKITU_EDS_TRUST_DIR": str(pki.trust_dir),
+        "BEKITU_EDS_CRL_DIR": str(pki.crl_dir),
+        "BEKITU_EDS_PROVIDER_KEYS_DIR": str(pki.providers_dir),
+        "BEKITU_EDS_OCSP_URL": "",
+        "BEKITU_LOG_LEVEL": "WARNING",
+        "BEKITU_DEBUG": "false",
+        "BEKITU_SECRET_KEY": uuid.uuid4().hex * 2,
+        "BEKITU_GATEWAY_KICK": "false",
+        "DJANGO_SETTINGS_MODULE": "bekitu.settings",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+    }
+    if setup == "postgres":
+        env["DATABASE_URL"] = PG_URL
+        env["BEKITU_GATEWAY_TRANSPORT"] = AMQP_URL
+        env["BEKITU_GATEWAY_AMQP_PREFIX"] = prefix
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
+        env["BEKITU_GATEWAY_TRANSPORT"] = "db://"
+    return env
+
+
+def _world(pki: Any, persons: list[tuple[str, dt.date]]) -> Any:
+    """The provider (automatic decisions), a district covering one street where every person
+    lives, the persons, and both gateway participants."""
+    from tests.factories import (
+        DistrictFactory,
+        LocalityFactory,
+        PersonFactory,
+        ProviderFactory,
+        ServiceAreaFactory,
+        StreetFactory,
+    )
+
+    from bekitu.gateway.services import participant_register
+    from bekitu.service.portal_requests import portal_setting_set
+
+    locality = LocalityFactory()
+    provider = ProviderFactory(bin=pki.providers[0].bin, locality=locality)
+    street = StreetFactory(locality=locality)
+    district = DistrictFactory(provider=provider, normative_size=10 * len(persons) + 100)
+    ServiceAreaFactory(district=district, street=street)
+    for iin, born in persons:
+        PersonFactory(iin=iin, birth_date=born, sex="male", address__street=street)
+    portal_setting_set(provider_id=provider.pk, decision="automatic", by="bench")
+    participant_register(system_id=PORTAL, bin=pki.providers[1].bin, local=True)
+    participant_register(system_id=provider.bin, bin=provider.bin, local=True)
+    return provider
+
+
+def _signed_requests(pki: Any, provider_bin: str, persons: list[tuple[str, dt.date]]) -> list[Any]:
+    """Each person's request, signed with their key as NCALayer would (before the clock)."""
+    from django.utils import timezone
+
+    from bekitu.devtools.testpki import PASSWORD
+    from bekitu.eds.keys import load_p12
+    from bekitu.eds.signing import sign_xml_with_key
+    from bekitu.gateway.contracts import attachment_request as contract
+
+    signed = []
+    for n, (iin, _born) in enumerate(persons):
+        key = load_p12(pki.person_sign_p12(iin), PASSWORD)
+        number = f"P-20261127-{n:06d}"
+        request = contract.AttachmentRequest(
+            number=number,
+            submitted_at=timezone.now(),
+            nonce=uuid.uuid4().hex,
+            account_iin=iin,
+            recipient_iin=iin,
+            applicant_role="self",
+            provider_bin=provider_bin,
+            reason="choice",
+            contacts=contract.Contacts("+77010000000", "bench@example.kz"),
+            documents=(contract.document_for("identity_document", "id.pdf", IDENTITY_COPY),),
+            language="ru",
+        )
+        xml = sign_xml_with_key(key=key, xml=contract.build_request(request))
+        signed.append((number, iin, xml))
+    return signed
+
+
+def _submit(provider_bin: str, number: str, iin: str, xml: bytes) -> None:
+    """The portal's submission: condition 2 (R9.6), then the request in the outbox (R9.8)."""
+    from django.db import transaction
+
+    from bekitu.eds.verification import verify_request
+    from bekitu.gateway.contracts import attachment_request as contract
+    from bekitu.gateway.envelope import Part
+    from bekitu.gateway.services import message_send
+
+    result = verify_request(xml, expect_iin=iin)
+    if not result.valid:
+        raise SystemExit(f"condition 2 failed in the bench: {result.reason}")
+    with transaction.atomic():
+        message_send(
+            service_id=contract.SERVICE_ID,
+            sender_id=PORTAL,
+            route_id=provider_bin,
+            correlation_id=number,
+            parts=[
+                Part(contract.REQUEST_PART, xml, "application/xml"),
+                Part(contract.copy_part("identity_document"), IDENTITY_COPY, "application/pdf"),
+            ],
+        )
+
+
+def _decided(numbers: list[str]) -> dict[str, float]:
+    """Decision times (epoch seconds) of the applications made of these portal requests."""
+    from bekitu.service.models import PortalRequest
+
+    rows = PortalRequest.objects.filter(
+        number__in=numbers, application__decided_at__isnull=False
+    ).values_list("number", "application__decided_at")
+    return {number: decided.timestamp() for number, decided in rows}
+
+
+def _wait_for(numbers: list[str], timeout: float) -> dict[str, float]:
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    decided: dict[str, float] = {}
+    while time.monotonic() < deadline:
+        decided = _decided(numbers)
+        if len(decided) == len(numbers):
+            return decided
+        connection.close()
+        time.sleep(0.05)
+    missing = len(numbers) - len(decided)
+    raise SystemExit(f"{missing} of {len(numbers)} applications not decided in {timeout:.0f} s")
+
+
+def _floor(seconds: float = 2.0) -> float:
+    """One RSA-2048 signature, one verification, one database commit: per second."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from django.db import connection, transaction
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = key.public_key()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_floor (id INTEGER PRIMARY KEY, v TEXT)")
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        data = f"application {done}".encode()
+        signature = key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        public.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_floor (id, v) VALUES (%s, %s)", [done, "x"])
+        done += 1
+    return done / (time.perf_counter() - start)
+
+
+def _workers(env: dict[str, str], count: int) -> list[subprocess.Popen[bytes]]:
+    command = [sys.executable, __file__, "--worker"]
+    return [subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT) for _ in range(count)]
+
+
+def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
+    for worker in workers:
+        worker.send_signal(signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
+
+
+def worker() -> None:
+    """A relay and receiver process (`bekitu gateway run`), with the portal's status handler
+    standing in when the portal app registers none."""
+    import django
+
+    django.setup()
+    from bekitu.gateway.contracts import attachment_status
+    from bekitu.gateway.handlers import handler_register, message_handler
+    from bekitu.gateway.worker import gateway_run
+
+    if message_handler(attachment_status.SERVICE_ID) is None:
+        handler_register(service_id=attachment_status.SERVICE_ID, handler=lambda message: None)
+    gateway_run(wait=0.05, limit=50)
+
+
+def child(setup: str, n: int, rate: float, seconds: float, workers: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="bench-portal-"))
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+    paced = max(1, round(rate * seconds))
+    persons = _persons(n + paced)
+    pki = _pki(folder, persons)
+    prefix = f"bekitu-bench-{uuid.uuid4().hex[:8]}"
+    env = _environment(folder, pki, setup, prefix)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    provider = _world(pki, persons)
+    requests = _signed_requests(pki, provider.bin, persons)
+    burst, steady = requests[:n], requests[n:]
+    floor = _floor()
+    running = _workers(env, workers)
+    try:
+        started = time.time()
+        for number, iin, xml in burst:
+            _submit(provider.bin, number, iin, xml)
+        decided = _wait_for([r[0] for r in burst], timeout=60 + 5 * n)
+        throughput = n / (max(decided.values()) - started)
+
+        submitted: dict[str, float] = {}
+        lock = threading.Lock()
+        begin = time.time()
+        for k, (number, iin, xml) in enumerate(steady):
+            pause = begin + k / rate - time.time()
+            if pause > 0:
+                time.sleep(pause)
+            with lock:
+                submitted[number] = time.time()
+            _submit(provider.bin, number, iin, xml)
+        offered = len(steady) / max(1e-9, time.time() - begin)
+        decided = _wait_for(list(submitted), timeout=60 + 5 * len(steady))
+        latencies = [(decided[k] - submitted[k]) * 1000 for k in submitted]
+    finally:
+        _stop(running)
+        if setup == "postgres":
+            _delete_topology(prefix, [PORTAL, provider.bin])
+    print(
+        json.dumps(
+            {
+                "setup": setup,
+                "n": n,
+                "throughput": throughput,
+                "floor": floor,
+                "ratio": floor / throughput,
+                "p50_ms": _quantile(latencies, 0.50),
+                "p99_ms": _quantile(latencies, 0.99),
+                "rate": rate,
+                "offered": offered,
+                "workers": workers,
+            }
+        )
+    )
+
+
+def _delete_topology(prefix: str, routes: list[str]) -> None:
+    from kombu import Connection
+
+    with Connection(AMQP_URL) as conn:
+        channel = conn.channel()
+        for route in routes:
+            for kind in ("route", "dead"):
+                channel.queue_delete(f"{prefix}.{kind}.{route}")
+        for name in (prefix, f"{prefix}.dead"):
+            channel.exchange_delete(name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=100, help="submissions of the burst")
+    parser.add_argument("--rate", type=float, default=30.0, help="arrivals per second (Q)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of the paced run")
+    parser.add_argument("--workers", type=int, default=2, help="relay/receiver processes (PG)")
+    parser.add_argument("--setup", choices=["postgres", "default", "both"], default="both")
+    parser.add_argument("--child", choices=["postgres", "default"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker()
+        return
+    if args.child:
+        count = args.workers if args.child == "postgres" else 1
+        child(args.child, args.n, args.rate, args.seconds, count)
+        return
+    setups = ["postgres", "default"] if args.setup == "both" else [args.setup]
+    print(
+        f"Portal pipeline: burst of {args.n}, then {args.rate:g}/s for {args.seconds:g} s "
+        "(condition 2, envelope, transport, registration, condition 3, decision, e-talon)"
+    )
+    print(f"{'set-up':22}{'apps/s':>8}{'floor/s':>9}{'ratio':>8}{'p50 ms':>8}{'p99 ms':>8}")
+    results = []
+    for setup in setups:
+        if setup == "postgres" and not (_amqp_up() and _recreate_pg_database(PG_URL)):
+            continue
+        cmd = [sys.executable, __file__, "--child", setup, "--n", str(args.n)]
+        cmd += ["--rate", str(args.rate), "--seconds", str(args.seconds)]
+        cmd += ["--workers", str(args.workers)]
+        out = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=ROOT)
+        if out.returncode:
+            sys.exit(f"{setup} failed:\n{out.stderr[-3000:]}")
+        r = json.loads(next(line for line in out.stdout.splitlines() if line.startswith("{")))
+        name = "PostgreSQL + RabbitMQ" if setup == "postgres" else "SQLite + queue table"
+        print(
+            f"{name:22}{r['throughput']:8.1f}{r['floor']:9.0f}{r['ratio']:7.0f}x"
+            f"{r['p50_ms']:8.0f}{r['p99_ms']:8.0f}"
+        )
+        results.append(r)
+    if not results:
+        sys.exit("no set-up could run")
+    r = results[0]
+    print(
+        f"portal pipeline: {r['throughput']:.1f} applications/s; floor {r['floor']:.0f}/s; "
+        f"ratio {r['ratio']:.0f}x; p99 {r['p99_ms']:.0f} ms at {r['rate']:g}/s"
+    )
+
+
+if __name__ == "__main__":
+    main()
