@@ -44,6 +44,13 @@ def _no_gateway_kick(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _talon_pdf_on_request(settings: Any) -> None:
+    # Tests run in a transaction that never commits, so the background worker is never asked
+    # for a talon's PDF; a request for it makes it (tests of the wait set their own value).
+    settings.TALON_PDF_WAIT_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     # Login-failure and rate-limit counters live in the (per-process) cache: no test may
     # inherit another's lockout (docs/security.md).

@@ -45,6 +45,12 @@ TALON_VERIFY_RATE = env_str(
     "120/min",
     "Talon checks (page and API) one client address may make, e.g. 120/min; empty: no limit.",
 )
+TALON_PDF_WAIT_SECONDS = env_int(
+    "BEKITU_TALON_PDF_WAIT_SECONDS",
+    10,
+    "Seconds after issue during which a talon's PDF is left to the background worker; a "
+    "request after that makes a PDF still missing itself.",
+)
 TRUSTED_PROXIES = env_int(
     "BEKITU_TRUSTED_PROXIES",
     0,

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from bekitu.devtools.testpki import TestPki
-from bekitu.talons.selectors import talon_pdf
-from bekitu.talons.services import talon_issue
+from bekitu.talons.services import talon_issue, talon_pdf_make
 from tests.factories import AttachmentFactory, ProviderFactory
 from tests.talons.pdfcheck import qr_texts, render_png
 
@@ -33,7 +32,8 @@ def test_scanned_qr_code_opens_the_check_in_each_language(
         talon = pool.submit(
             talon_issue, attachment=attachment, application_number="A-E2E-1", channel="desk"
         ).result()
-    [address] = qr_texts(render_png(talon_pdf(talon), tmp_path))
+        pdf = pool.submit(talon_pdf_make, talon_id=talon.pk).result()
+    [address] = qr_texts(render_png(pdf, tmp_path))
     assert address == f"{live_server.url}/verify/{talon.code}"
 
     page.goto(address)

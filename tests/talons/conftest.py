@@ -10,7 +10,7 @@ from django.core.cache import cache
 from bekitu.devtools.testpki import TestPki
 from bekitu.registry.models import Attachment, Provider
 from bekitu.talons.models import Talon
-from bekitu.talons.services import talon_issue
+from bekitu.talons.services import talon_issue, talon_pdf_make
 from tests.factories import AttachmentFactory, PersonFactory, ProviderFactory
 
 
@@ -42,5 +42,8 @@ def attachment(provider: Provider) -> Attachment:
 
 @pytest.fixture
 def talon(attachment: Attachment) -> Talon:
-    """The talon of `attachment`, issued at the desk."""
-    return talon_issue(attachment=attachment, application_number="A-2026-000451", channel="desk")
+    """The talon of `attachment`, issued at the desk, with the PDF the background worker
+    makes once the issue commits."""
+    talon = talon_issue(attachment=attachment, application_number="A-2026-000451", channel="desk")
+    talon_pdf_make(talon_id=talon.pk)
+    return talon

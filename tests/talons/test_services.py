@@ -111,6 +111,7 @@ def test_talon_pdf_qr_code_leads_to_its_verification_page(
 def test_talon_of_a_person_outside_the_area_says_no_home_visits(provider: Provider) -> None:
     attachment = AttachmentFactory(provider=provider, home_visits=False)
     talon = talon_issue(attachment=attachment, application_number="A-1", channel="phone")
+    services.talon_pdf_make(talon_id=talon.pk)
     root = etree.fromstring(talon_xml(talon))
     assert root.findtext("t:attachment/t:homeVisits", namespaces=NS) == "false"
     text = " ".join(pdf_text(talon_pdf(talon)).split())
@@ -154,7 +155,7 @@ def test_an_issue_that_fails_gives_its_number_back(
     def broken(**kwargs: Any) -> bytes:
         raise SigningKeyError("the token was unplugged", code="key_unreadable")
 
-    monkeypatch.setattr(services, "sign_pdf_as_provider", broken)
+    monkeypatch.setattr(services, "sign_xml_as_provider", broken)
     with pytest.raises(SigningKeyError):
         talon_issue(attachment=attachment, application_number="A-1", channel="desk")
     monkeypatch.undo()

@@ -7,19 +7,24 @@ from the ProviderKeyStore, and write an audit row (action `eds.sign`, never the 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
-from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.x509.oid import NameOID
 from django.utils.translation import gettext_lazy as _
 from lxml import etree
+from pyhanko.pdf_utils import embed
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfReadError
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner
@@ -33,7 +38,6 @@ log = logging.getLogger("bekitu.eds")
 C14N = CanonicalizationMethod.CANONICAL_XML_1_0  # http://www.w3.org/TR/2001/REC-xml-c14n-20010315
 SIGNATURE_FIELD = "ProviderSignature"
 _STAMP_BOX = (36, 24, 300, 84)  # bottom left of the last page, in points
-_PDF_SIGNATURE_BYTES = 16384  # CMS with a 3-certificate RSA-2048 chain needs about 5 KB
 
 
 class SigningError(DomainError):
@@ -85,20 +89,149 @@ def sign_xml_as_provider(
     return signed
 
 
+def _chain(key: SigningKey) -> tuple[x509.Certificate, ...]:
+    """The signing certificate, then the intermediates that lead to a root; the root
+    itself is left out: a verifier must hold it already, so it would only weigh the file."""
+    rest = [c for c in key.chain if c != key.certificate and c.issuer != c.subject]
+    return (key.certificate, *rest)
+
+
+# The CMS container of a PAdES baseline B signature (ETSI EN 319 142-1, RFC 5652), written
+# as DER directly: the structure is fixed and small, and building it from asn1crypto
+# objects (as pyHanko does) costs about twenty times the RSA signature it carries.
+_OID_DATA = "1.2.840.113549.1.7.1"
+_OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
+_OID_SHA256 = "2.16.840.1.101.3.4.2.1"
+_OID_SHA256_RSA = "1.2.840.113549.1.1.11"
+_OID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
+_OID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
+_OID_SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"
+
+
+def _tlv(tag: int, content: bytes) -> bytes:
+    size = len(content)
+    if size < 0x80:
+        return bytes((tag, size)) + content
+    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(length))) + length + content
+
+
+def _seq(*items: bytes) -> bytes:
+    return _tlv(0x30, b"".join(items))
+
+
+def _set(*items: bytes) -> bytes:
+    return _tlv(0x31, b"".join(sorted(items)))  # DER orders the members of a SET OF
+
+
+def _int(value: int) -> bytes:
+    return _tlv(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big", signed=True))
+
+
+def _oid(dotted: str) -> bytes:
+    first, second, *rest = (int(part) for part in dotted.split("."))
+    body = bytearray([40 * first + second])
+    for arc in rest:
+        chunk = [arc & 0x7F]
+        while arc := arc >> 7:
+            chunk.append(0x80 | (arc & 0x7F))
+        body += bytes(reversed(chunk))
+    return _tlv(0x06, bytes(body))
+
+
+def _attribute(oid: str, value: bytes) -> bytes:
+    return _seq(_oid(oid), _set(value))
+
+
+def cms_signature(*, key: SigningKey, digest: bytes) -> bytes:
+    """A detached CMS SignedData over a SHA-256 `digest`, as PAdES-B wants it: content
+    type, message digest and the signing certificate (v2) as signed attributes, no signing
+    time (the PDF's /M carries it), the certificate chain without its root."""
+    return _cms(key, digest, sign=True)
+
+
+def _cms(key: SigningKey, digest: bytes, *, sign: bool) -> bytes:
+    chain = _chain(key)
+    leaf = key.certificate
+    issuer_serial = _seq(leaf.issuer.public_bytes(), _int(leaf.serial_number))
+    ess_issuer_serial = _seq(_seq(_tlv(0xA4, leaf.issuer.public_bytes())), _int(leaf.serial_number))
+    leaf_der = leaf.public_bytes(_DER)
+    signing_certificate = _seq(
+        _seq(_seq(_tlv(0x04, hashlib.sha256(leaf_der).digest()), ess_issuer_serial))
+    )
+    attributes = [
+        _attribute(_OID_CONTENT_TYPE, _oid(_OID_DATA)),
+        _attribute(_OID_MESSAGE_DIGEST, _tlv(0x04, digest)),
+        _attribute(_OID_SIGNING_CERTIFICATE_V2, signing_certificate),
+    ]
+    signed_attributes = _set(*attributes)
+    if sign:
+        signature = key.private_key.sign(signed_attributes, padding.PKCS1v15(), hashes.SHA256())
+    else:  # an RSA signature is always as long as the key's modulus
+        signature = bytes(key.private_key.key_size // 8)
+    sha256 = _seq(_oid(_OID_SHA256))
+    signer_info = _seq(
+        _int(1),
+        issuer_serial,
+        sha256,
+        b"\xa0" + signed_attributes[1:],  # [0] IMPLICIT: the same SET, tagged
+        _seq(_oid(_OID_SHA256_RSA), b"\x05\x00"),
+        _tlv(0x04, signature),
+    )
+    signed_data = _seq(
+        _int(1),
+        _set(sha256),
+        _seq(_oid(_OID_DATA)),
+        _tlv(0xA0, b"".join(c.public_bytes(_DER) for c in chain)),
+        _set(signer_info),
+    )
+    return _seq(_oid(_OID_SIGNED_DATA), _tlv(0xA0, signed_data))
+
+
+class _CertificateOnly(signers.Signer):
+    """What pyHanko needs to lay out the signature field; the CMS is `cms_signature`'s."""
+
+    def __init__(self, key: SigningKey) -> None:
+        chain = [asn1_x509.Certificate.load(c.public_bytes(_DER)) for c in _chain(key)]
+        super().__init__(
+            signing_cert=chain[0],
+            cert_registry=SimpleCertificateStore.from_certs(chain[1:]),
+        )
+
+    async def async_sign_raw(
+        self, data: bytes, digest_algorithm: str, dry_run: bool = False
+    ) -> bytes:
+        raise RuntimeError("the CMS signature is made by cms_signature, not by pyHanko")
+
+
+def _reservation(key: SigningKey) -> int:
+    """Hex digits to reserve for the CMS container. Its size is known before signing (an
+    RSA signature is as long as the modulus), so the reservation fits it exactly: no trial
+    signature, and no kilobytes of zeros in the file."""
+    return 2 * len(_cms(key, bytes(32), sign=False))
+
+
+@dataclass(frozen=True)
+class PdfAttachment:
+    """A file to carry inside the signed PDF (for the talon: its signed XML, R9.12)."""
+
+    name: str
+    data: bytes
+    mime_type: str
+    description: str
+
+
 def sign_pdf_with_key(
-    *, key: SigningKey, pdf: bytes, reason: str = "Attachment talon", visible: bool = True
+    *,
+    key: SigningKey,
+    pdf: bytes,
+    reason: str = "Attachment talon",
+    visible: bool = True,
+    attachments: tuple[PdfAttachment, ...] = (),
 ) -> bytes:
     """A PAdES baseline B signature (SHA-256) with the certificate chain embedded; with
-    `visible`, a stamp on the last page. A PDF reader lists it in its signature panel."""
-    signer = signers.SimpleSigner(
-        signing_cert=asn1_x509.Certificate.load(key.certificate.public_bytes(_DER)),
-        signing_key=asn1_keys.PrivateKeyInfo.load(
-            key.private_key.private_bytes(_DER, _PKCS8, serialization.NoEncryption())
-        ),
-        cert_registry=SimpleCertificateStore.from_certs(
-            [asn1_x509.Certificate.load(c.public_bytes(_DER)) for c in key.chain]
-        ),
-    )
+    `visible`, a stamp on the last page. A PDF reader lists it in its signature panel.
+    Each of `attachments` is embedded in the same revision, so the signature covers it."""
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
@@ -109,9 +242,33 @@ def sign_pdf_with_key(
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     except (PdfReadError, ValueError) as exc:
         raise SigningError(_("The document is not a readable PDF."), code="malformed") from exc
-    pdf_signer = signers.PdfSigner(meta, signer, **_appearance(writer, key, visible))
-    # A fixed reservation spares pyHanko a trial signature to measure the container.
-    return pdf_signer.sign_pdf(writer, bytes_reserved=_PDF_SIGNATURE_BYTES).getvalue()
+    for attachment in attachments:
+        _embed(writer, attachment)
+    pdf_signer = signers.PdfSigner(meta, _CertificateOnly(key), **_appearance(writer, key, visible))
+    output = io.BytesIO()
+    digest, _tbs, _out = pdf_signer.digest_doc_for_signing(
+        writer, bytes_reserved=_reservation(key), output=output
+    )
+    cms = cms_signature(key=key, digest=digest.document_digest)
+    PdfTBSDocument.finish_signing(output, digest, cms)
+    return output.getvalue()
+
+
+def _embed(writer: IncrementalPdfFileWriter, attachment: PdfAttachment) -> None:
+    data = embed.EmbeddedFileObject.from_file_data(
+        writer,
+        data=attachment.data,
+        compress=True,
+        mime_type=attachment.mime_type,
+        params=embed.EmbeddedFileParams(embed_checksum=False),
+    )
+    spec = embed.FileSpec(
+        file_spec_string=attachment.name,
+        file_name=attachment.name,
+        embedded_data=data,
+        description=attachment.description,
+    )
+    embed.embed_file(writer, spec)
 
 
 def _appearance(writer: IncrementalPdfFileWriter, key: SigningKey, visible: bool) -> dict:
@@ -137,10 +294,12 @@ def sign_pdf_as_provider(
     pdf: bytes,
     reason: str = "Attachment talon",
     key_store: ProviderKeyStore | None = None,
+    attachments: tuple[PdfAttachment, ...] = (),
 ) -> bytes:
-    """Sign the talon PDF with the provider's organization key (PAdES-B, R3.1)."""
+    """Sign a PDF (the talon, a refusal) with the provider's organization key (PAdES-B,
+    R3.1), carrying `attachments` inside the signed revision."""
     key = (key_store or default_key_store()).load(provider_bin)
-    signed = sign_pdf_with_key(key=key, pdf=pdf, reason=reason)
+    signed = sign_pdf_with_key(key=key, pdf=pdf, reason=reason, attachments=attachments)
     _audit(provider_bin, key, "pdf", len(pdf))
     return signed
 
@@ -156,4 +315,3 @@ def _audit(provider_bin: str, key: SigningKey, kind: str, size: int) -> None:
 
 
 _DER = serialization.Encoding.DER
-_PKCS8 = serialization.PrivateFormat.PKCS8

@@ -26,6 +26,7 @@ from bekitu.service.facts import required_documents
 from bekitu.service.models import Application, ApplicationDocument, ApplicationStep, CheckResult
 from bekitu.service.sla import application_time_left as _time_left
 from bekitu.talons import selectors as talon_selectors
+from bekitu.talons import services as talon_services
 
 if TYPE_CHECKING:
     from bekitu.registry.models import Attachment, Person
@@ -125,13 +126,16 @@ def application_time_left(application: Application, now: dt.datetime | None = No
     return _time_left(application, now)
 
 
-def application_document_pdf(*, application: Application, kind: str) -> tuple[str, bytes] | None:
+def application_document_pdf(
+    *, application: Application, kind: str
+) -> tuple[str, bytes | None] | None:
     """The file name and PDF of the application's talon or refusal, or None when it has
-    none. The talons selectors audit the read of the person's document."""
+    none; the PDF is None while a fresh talon's is still being signed in the background
+    (ask again in a second). The talons selectors audit the read of the person's document."""
     if kind == "talon" and application.talon_number:
         talon = talon_selectors.talon_get(number=application.talon_number)
         if talon is not None:
-            return f"{talon.number}.pdf", talon_selectors.talon_pdf(talon)
+            return f"{talon.number}.pdf", talon_services.talon_pdf_fetch(talon=talon)
     if kind == "refusal" and application.refusal_number:
         refusal = talon_selectors.refusal_get(number=application.refusal_number)
         if refusal is not None:

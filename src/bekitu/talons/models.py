@@ -86,7 +86,9 @@ class Talon(models.Model):
     application_number = models.CharField(_("application number"), max_length=32)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     xml = models.BinaryField(_("signed XML e-document"))
-    pdf = models.BinaryField(_("signed PDF"))
+    # Made after the issuing transaction commits (talons.services.talon_pdf_make): empty
+    # for the moment between the decision and the background worker's signature.
+    pdf = models.BinaryField(_("signed PDF"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("talon")

@@ -123,9 +123,11 @@ def refusal_for_application(*, application_number: str) -> Refusal | None:
     return found
 
 
-def talon_pdf(talon: Talon) -> bytes:
-    """The talon's signed PDF, as issued."""
-    return bytes(Talon.objects.values_list("pdf", flat=True).get(pk=talon.pk))
+def talon_pdf(talon: Talon) -> bytes | None:
+    """The talon's signed PDF as made after issue, or None while it is being made
+    (`talon_pdf_fetch` in the services makes it when the worker is late)."""
+    stored = Talon.objects.values_list("pdf", flat=True).get(pk=talon.pk)
+    return None if stored is None else bytes(stored)
 
 
 def talon_xml(talon: Talon) -> bytes:

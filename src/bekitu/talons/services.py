@@ -1,9 +1,13 @@
 """Issuing the documents that end an application: the talon (R5.2, R8.2, R9.12) and the
 refusal (R4-1, R9.11).
 
-A talon is made whole inside the caller's transaction: its number, its XML e-document checked
-against the schema and signed with the provider's key, and its signed PDF. If the key is
-missing or signing fails, nothing is written and the application stays where it was.
+The talon's legal document is made inside the caller's (the decision's) transaction: its
+number and its XML e-document, checked against the schema and signed with the provider's key.
+If the key is missing or signing fails, nothing is written and the application stays where
+it was. Its printable PDF, which carries that signed XML as an attached file (R9.12: one file
+holds both), is rendered and signed after the transaction commits, by the background worker
+(`talon_pdf_make`), so the decision holds its locks for no longer than the XML takes; until
+then the desk's page and the API say the PDF is on its way (`talon_pdf_fetch`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError
 from bekitu.core.vocabulary import Channel
 from bekitu.eds.keys import default_key_store
-from bekitu.eds.signing import sign_pdf_as_provider, sign_xml_as_provider
+from bekitu.eds.signing import PdfAttachment, sign_pdf_as_provider, sign_xml_as_provider
 from bekitu.registry.selectors import attachment_get
 from bekitu.talons.models import DocumentSequence, Refusal, Talon
 from bekitu.talons.numbering import format_number, new_code
@@ -144,7 +148,8 @@ def _audit_talon(talon: Talon) -> None:
 @transaction.atomic
 def talon_issue(*, attachment: Attachment, application_number: str, channel: str) -> Talon:
     """Issue the talon of an attachment (action 2, R5.2): numbered, its XML e-document
-    validated and signed with the provider's key, its PDF signed; audited.
+    validated and signed with the provider's key; audited. Its PDF is made once the
+    caller's transaction commits (`talon_pdf_make`, in the background).
 
     Raises Conflict "talon_exists" if the attachment already has a talon, and the EDS
     app's SigningKeyError when the provider has no usable key.
@@ -159,13 +164,67 @@ def talon_issue(*, attachment: Attachment, application_number: str, channel: str
     validate_talon_xml(xml)
     bin = talon.provider.bin
     talon.xml = sign_xml_as_provider(provider_bin=bin, xml=xml)
-    talon.pdf = sign_pdf_as_provider(
-        provider_bin=bin, pdf=render_talon_pdf(content), reason=TALON_SIGNATURE_REASON
-    )
     talon.save()
     _audit_talon(talon)
     log.info("talon.issued", extra={"fields": {"talon": talon.pk, "channel": channel}})
+    talon_id = talon.pk
+    transaction.on_commit(lambda: _queue_pdf(talon_id))
     return talon
+
+
+def _queue_pdf(talon_id: int) -> None:
+    from bekitu.talons.tasks import talon_pdf_make as task
+
+    try:
+        task.delay(talon_id)
+    except Exception:  # the broker is down: the first request for the PDF makes it
+        log.warning("talon.pdf.not_queued", extra={"fields": {"talon": talon_id}}, exc_info=True)
+
+
+def talon_pdf_make(*, talon_id: int) -> bytes:
+    """Render the talon's PDF, attach its signed XML e-document to it and sign it with the
+    provider's key; store it unless another process stored it first. Returns the stored PDF.
+    Idempotent: the background worker calls it after the issuing transaction commits, and
+    a request that found no PDF long after issue calls it too."""
+    talon = Talon.objects.select_related("person", "provider", "district", "doctor").get(
+        pk=talon_id
+    )
+    if talon.pdf is not None:
+        return bytes(talon.pdf)
+    xml = bytes(talon.xml)
+    pdf = sign_pdf_as_provider(
+        provider_bin=talon.provider.bin,
+        pdf=render_talon_pdf(talon_content(talon)),
+        reason=TALON_SIGNATURE_REASON,
+        attachments=(
+            PdfAttachment(
+                name=f"{talon.number}.xml",
+                data=xml,
+                mime_type="application/xml",
+                description="Signed XML e-document of the talon (R9.12)",
+            ),
+        ),
+    )
+    if Talon.objects.filter(pk=talon_id, pdf__isnull=True).update(pdf=pdf):
+        log.info("talon.pdf.made", extra={"fields": {"talon": talon_id, "bytes": len(pdf)}})
+        return pdf
+    return bytes(Talon.objects.values_list("pdf", flat=True).get(pk=talon_id) or b"")
+
+
+def talon_pdf_fetch(*, talon: Talon, now: dt.datetime | None = None) -> bytes | None:
+    """The talon's signed PDF, or None while the background worker is still making it.
+
+    A PDF still missing `TALON_PDF_WAIT_SECONDS` after issue is made in the caller's
+    process: the worker is down or far behind, and a desk must still be able to print.
+    """
+    stored = Talon.objects.values_list("pdf", flat=True).get(pk=talon.pk)
+    if stored is not None:
+        return bytes(stored)
+    waited = (now or timezone.now()) - talon.issued_at
+    if waited.total_seconds() < settings.TALON_PDF_WAIT_SECONDS:
+        return None
+    log.warning("talon.pdf.made_on_request", extra={"fields": {"talon": talon.pk}})
+    return talon_pdf_make(talon_id=talon.pk)
 
 
 def _refusal_content(refusal: Refusal) -> RefusalContent:

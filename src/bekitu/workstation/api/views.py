@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -37,7 +38,7 @@ from bekitu.workstation.api.data import (
 )
 from bekitu.workstation.api.errors import api_exception_handler
 from bekitu.workstation.staff import StaffScope, require_actor, scope_for
-from bekitu.workstation.views.common import found_or_404, scan_response
+from bekitu.workstation.views.common import PDF_RETRY_SECONDS, found_or_404, scan_response
 
 if TYPE_CHECKING:
     from bekitu.core.models import User
@@ -50,6 +51,11 @@ ERRORS = {
 }
 ACTION_ERRORS = {**ERRORS, 409: OpenApiResponse(s.ErrorSerializer, description="Wrong state.")}
 PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The document as application/pdf.")
+PENDING = OpenApiResponse(
+    s.ErrorSerializer,
+    description="A fresh talon's PDF is still being signed (code `pdf_pending`): ask again "
+    "after the Retry-After header's seconds.",
+)
 
 
 class IsProviderStaff(BasePermission):
@@ -224,10 +230,15 @@ class Refuse(_ApplicationAction):
 class DocumentPdf(StaffAPIView):
     kind = "talon"
 
-    def get(self, request: Request, number: str) -> FileResponse:
+    def get(self, request: Request, number: str) -> HttpResponseBase:
         application = self.application(number)
         pdf = selectors.application_document_pdf(application=application, kind=self.kind)
         name, body = found_or_404(pdf)
+        if body is None:
+            message = _("The talon's PDF is being signed; ask again in a second.")
+            response = Response({"code": "pdf_pending", "message": str(message)}, status=202)
+            response["Retry-After"] = str(PDF_RETRY_SECONDS)
+            return response
         return FileResponse(iter([body]), content_type="application/pdf", filename=name)
 
 
@@ -249,7 +260,7 @@ def _pdf_schema(operation_id: str, summary: str) -> Any:
         get=extend_schema(
             operation_id=operation_id,
             summary=summary,
-            responses={(200, "application/pdf"): PDF, **ERRORS},
+            responses={(200, "application/pdf"): PDF, 202: PENDING, **ERRORS},
             tags=["workstation"],
         )
     )

@@ -28,6 +28,7 @@ from bekitu.workstation.forms import (
 )
 from bekitu.workstation.staff import StaffScope
 from bekitu.workstation.views.common import (
+    PDF_RETRY_SECONDS,
     flash_error,
     found_or_404,
     page,
@@ -231,6 +232,14 @@ def document_pdf(
     name, body = found_or_404(
         selectors.application_document_pdf(application=application, kind=kind)
     )
+    if body is None:
+        # A fresh talon's PDF is being signed in the background: this page asks again.
+        context = {"number": application.number, "retry": PDF_RETRY_SECONDS}
+        response = page(request, "workstation/document_pending.html", scope, context)
+        response.status_code = 202
+        response["Refresh"] = str(PDF_RETRY_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
     return FileResponse(iter([body]), content_type="application/pdf", filename=name)
 
 

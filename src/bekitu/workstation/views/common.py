@@ -21,6 +21,8 @@ from bekitu.workstation.staff import StaffScope, scope_for
 
 View = Callable[..., HttpResponseBase]
 T = TypeVar("T")
+# Seconds after which a page or a client asks again for a talon PDF still being signed.
+PDF_RETRY_SECONDS = 1
 log = logging.getLogger("bekitu.workstation")
 
 
