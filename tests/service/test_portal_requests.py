@@ -25,6 +25,8 @@ from bekitu.registry.models import Person, Provider, ServiceArea
 from bekitu.service.models import Application, PortalRequest, PortalSetting
 from bekitu.service.portal_requests import request_receive
 from bekitu.service.services import application_issue_talon
+from bekitu.talons.models import Talon
+from bekitu.talons.services import talon_pdf_make
 from tests.factories import PersonFactory
 from tests.service.portal_helpers import PDF, message, request_number, request_parts, signed_request
 
@@ -86,6 +88,9 @@ def _receive(test_pki: Any, provider: Provider, citizen: Person, **kwargs: Any) 
                 parts=request_parts(signed, parts_copies),
             )
         )
+    # The talon's PDF, as the background worker makes it once the decision commits.
+    for talon_id in Talon.objects.filter(pdf__isnull=True).values_list("pk", flat=True):
+        talon_pdf_make(talon_id=talon_id)
     return number
 
 
@@ -205,6 +210,7 @@ def test_a_provider_that_decides_by_a_specialist_keeps_the_request_in_the_queue(
     assert [s.status for s, _ in _statuses(number)] == ["registered", "checked"]
 
     application_issue_talon(application=application, by=specialist)
+    talon_pdf_make(talon_id=Talon.objects.get(application_number=application.number).pk)
 
     application.refresh_from_db()
     assert application.decided_by == specialist

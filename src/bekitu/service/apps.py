@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -18,3 +20,14 @@ class ServiceConfig(AppConfig):
         query_register(
             service_id=register_answers.SERVICE_ID, handler=register_answers.attachments_answer
         )
+        # A talon's PDF is made after the decision commits; the portal hears of the talon
+        # (with its PDF) in the transaction that stores it.
+        from bekitu.talons.signals import talon_pdf_made
+
+        talon_pdf_made.connect(_talon_to_portal, dispatch_uid="service.talon_to_portal")
+
+
+def _talon_to_portal(sender: object, *, talon: Any, **kwargs: Any) -> None:
+    from bekitu.service.portal_status import talon_status_send
+
+    talon_status_send(application_number=talon.application_number)

@@ -33,6 +33,7 @@ from bekitu.talons.models import DocumentSequence, Refusal, Talon
 from bekitu.talons.numbering import format_number, new_code
 from bekitu.talons.pdf import RefusalContent, render_refusal_pdf, render_talon_pdf
 from bekitu.talons.qr import verification_url
+from bekitu.talons.signals import talon_pdf_made
 from bekitu.talons.xml import TalonContent, build_talon_xml, validate_talon_xml
 
 if TYPE_CHECKING:
@@ -205,9 +206,11 @@ def talon_pdf_make(*, talon_id: int) -> bytes:
             ),
         ),
     )
-    if Talon.objects.filter(pk=talon_id, pdf__isnull=True).update(pdf=pdf):
-        log.info("talon.pdf.made", extra={"fields": {"talon": talon_id, "bytes": len(pdf)}})
-        return pdf
+    with transaction.atomic():
+        if Talon.objects.filter(pk=talon_id, pdf__isnull=True).update(pdf=pdf):
+            log.info("talon.pdf.made", extra={"fields": {"talon": talon_id, "bytes": len(pdf)}})
+            talon_pdf_made.send(sender=Talon, talon=talon)
+            return pdf
     return bytes(Talon.objects.values_list("pdf", flat=True).get(pk=talon_id) or b"")
 
 
