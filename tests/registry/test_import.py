@@ -5,8 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import re
 import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -18,7 +24,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from bekitu.core.audit import audit_verify
-from bekitu.core.iin import make_bin
+from bekitu.core.iin import make_bin, make_iin
 from bekitu.core.models import AuditEntry
 from bekitu.registry import importer, importsql
 from bekitu.registry.importformat import ENTITIES
@@ -262,3 +268,91 @@ def test_a_second_import_at_the_same_time_is_refused_at_once() -> None:
         assert "imported as run" in _import(SAMPLE)
     finally:
         competitor.close()
+
+
+def _region_with_persons(target: Path, count: int) -> None:
+    """The sample's providers and districts with `count` generated persons, each attached."""
+    shutil.copytree(SAMPLE, target)
+    (target / "relations.jsonl").unlink()
+    bins = [row["bin"] for row in csv.DictReader((target / "providers.csv").open())]
+    with (
+        (target / "persons.jsonl").open("w", encoding="utf-8") as persons,
+        (target / "attachments.csv").open("w", encoding="utf-8", newline="") as attachments,
+    ):
+        writer = csv.writer(attachments)
+        writer.writerow(["person_iin", "provider_bin", "district_number", "valid_from", "reason"])
+        serial, made = 1000, 0
+        while made < count:
+            born = dt.date(1950, 1, 1) + dt.timedelta(days=made % 20000)
+            iin = make_iin(born, "female", serial + made // 20000)
+            serial += 1
+            if iin is None:
+                continue
+            row = {"iin": iin, "surname": "Әлиева", "given_name": "Айым", "sex": "female"}
+            row |= {"birth_date": born.isoformat(), "status": "citizen", "address_ref": "A4"}
+            persons.write(json.dumps(row, ensure_ascii=False) + "\n")
+            writer.writerow([iin, bins[1], 1, "2020-01-01", "initial"])
+            made += 1
+
+
+def _dump(db: Path) -> list[Any]:
+    with sqlite3.connect(db) as conn:
+        return [
+            sorted(conn.execute("SELECT iin, surname, address_id FROM registry_person")),
+            sorted(
+                conn.execute(
+                    "SELECT p.iin, a.provider_id, a.district_id, a.valid_from, a.valid_to "
+                    "FROM registry_attachment a JOIN registry_person p ON p.id = a.person_id"
+                )
+            ),
+        ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_killed_with_sigkill_resumes_to_the_result_of_one_clean_run(
+    tmp_path: Path,
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("runs the command on SQLite files of its own")
+    source = tmp_path / "region"
+    _region_with_persons(source, 2000)
+    killed, clean = tmp_path / "killed.sqlite3", tmp_path / "clean.sqlite3"
+
+    def command(*args: str) -> list[str]:
+        return [sys.executable, "-m", "bekitu", *args]
+
+    def env(db: Path) -> dict[str, str]:
+        return {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "BEKITU_VAR_DIR": str(tmp_path),
+                "BEKITU_LOG_LEVEL": "WARNING"}  # fmt: skip
+
+    subprocess.run(command("migrate", "-v0"), env=env(killed), check=True)
+    shutil.copy(killed, clean)
+    importing = [*command("registry", "import", str(source)), "--batch", "50"]
+    process = subprocess.Popen([*importing, "--no-progress"], env=env(killed))
+    deadline = time.monotonic() + 300
+    persons_done = 0
+    while process.poll() is None and time.monotonic() < deadline:
+        with sqlite3.connect(killed, timeout=30) as conn:
+            row = conn.execute("SELECT checkpoint FROM registry_importrun").fetchone()
+        persons_done = json.loads(row[0]).get("persons.jsonl", {}).get("line", 0) if row else 0
+        if persons_done >= 300:
+            process.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "the import ended before it could be killed"
+    with sqlite3.connect(killed) as conn:
+        taken = conn.execute("SELECT count(*) FROM registry_person").fetchone()[0]
+    assert 300 <= taken < 2000 and taken % 50 == 0  # whole batches only
+
+    subprocess.run([*importing, "--no-progress"], env=env(killed), check=True)
+    subprocess.run(
+        [*command("registry", "import", str(source)), "--no-progress"],
+        env=env(clean),
+        check=True,
+    )
+    assert _dump(killed) == _dump(clean)
+    assert len(_dump(killed)[0]) == 2000
+    with sqlite3.connect(killed) as conn:
+        runs = conn.execute("SELECT status FROM registry_importrun").fetchall()
+    assert runs == [("done",)]  # the second run resumed the first

@@ -65,7 +65,8 @@ def _int(raw: str) -> Value:
 
 
 def _bool(raw: str) -> Value:
-    value = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+    value = {"true": True, "t": True, "1": True, "yes": True}
+    value |= {"false": False, "f": False, "0": False, "no": False}
     if raw.lower() not in value:
         raise FieldError("boolean", _("Not true or false."))
     return value[raw.lower()]
