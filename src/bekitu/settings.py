@@ -184,9 +184,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CACHE_URL = env_str(
     "BEKITU_CACHE_URL",
     "locmem://",
-    "Cache holding login-failure and rate-limit counters: locmem:// (one process), "
-    "file:///path (processes on one machine), redis://host:6379/0 (several machines, needs "
-    "the redis package).",
+    "Django's cache: locmem:// (one process), file:///path (processes on one machine), "
+    "redis://host:6379/0 (several machines, needs the redis package). Login lockouts and rate "
+    "limits do not use it: they count in the database.",
 )
 _CACHE_BACKENDS = {
     "locmem": "django.core.cache.backends.locmem.LocMemCache",

@@ -8,6 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # Connects the failed-login counter (user_login_failed) and registers the
-        # deployment checks at start-up.
-        from bekitu.core import checks, lockout  # noqa: F401
+        # Registers the deployment checks at start-up.
+        from bekitu.core import checks  # noqa: F401

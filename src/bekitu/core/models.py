@@ -60,3 +60,20 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain {self.id} at #{self.last_seq}"
+
+
+class SecurityCounter(models.Model):
+    """A counter of the security limits (failed logins, talon checks, register look-ups),
+    kept in the database so that it is atomic (a row lock) and the same for every process,
+    and never evicted as a cache entry would be. `key` is a hash, never a user name or IIN."""
+
+    key = models.CharField(max_length=128, primary_key=True)
+    count = models.IntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("security counter")
+        verbose_name_plural = _("security counters")
+
+    def __str__(self) -> str:
+        return f"{self.key[:24]}… {self.count}"

@@ -10,19 +10,18 @@ already knows the recipient (the portal's signed request, through the gateway) c
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError, NotFound
+from bekitu.core.lockout import digest, hit_distinct
 from bekitu.core.vocabulary import OPEN_STATES, PROVIDER_CHANNELS, ApplicantRole, Channel
 from bekitu.registry.population import PersonRecord, get_population_register
 from bekitu.registry.selectors import person_get_by_iin
@@ -97,26 +96,23 @@ def population_lookup(*, iin: str, scope: Scope, looked_up_by: str) -> PersonRec
 def _count_lookup(looked_up_by: str, iin: str) -> None:
     """A desk takes a few applications an hour; someone who looks up many more people is
     browsing the population register, which an audit row alone does not stop. The counter
-    holds hashes of the IINs (looking the same person up again is free) in the shared cache."""
+    (a database row, atomic and shared by every process) holds hashes of the IINs: looking
+    the same person up again is free."""
     limit = int(settings.INTAKE_LOOKUPS_PER_HOUR)
     if limit <= 0:
         return
     hour = timezone.now().strftime("%Y%m%d%H")
-    key = f"bekitu:intake-lookups:{looked_up_by}:{hour}"
-    seen: list[str] = cache.get(key, [])
-    digest = hashlib.sha256(iin.encode()).hexdigest()[:16]
-    if digest in seen:
+    key = f"lookups:{digest(looked_up_by)}:{hour}"
+    if hit_distinct(key, iin, limit=limit, seconds=3600):
         return
-    if len(seen) >= limit:
-        log.warning("workstation.lookup_limit", extra={"fields": {"actor": looked_up_by}})
-        audit_record(action="workstation.register.lookup_refused", data={"limit": limit})
-        raise LookupLimit(
-            _(
-                "You have looked up as many people as a desk may in one hour. "
-                "Continue with the people already found, or ask the head of the provider."
-            )
+    log.warning("workstation.lookup_limit", extra={"fields": {"actor": looked_up_by}})
+    audit_record(action="workstation.register.lookup_refused", data={"limit": limit})
+    raise LookupLimit(
+        _(
+            "You have looked up as many people as a desk may in one hour. "
+            "Continue with the people already found, or ask the head of the provider."
         )
-    cache.set(key, [*seen, digest], 3600)
+    )
 
 
 def _open_conflict(recipient: Person) -> Conflict | None:
