@@ -270,6 +270,8 @@ LOCALE_PATHS = [SRC_DIR / "locale"]
 # after ours, so the project's catalogue wins (docs/translations.md).
 LOCALE_PATHS.append(SRC_DIR / "locale" / "framework")
 USE_I18N = True
+# Dates as 27.11.2026 18:04 in Kazakh and Russian, everywhere (bekitu/core/formats).
+FORMAT_MODULE_PATH = ["bekitu.core.formats"]
 TIME_ZONE = env_str(
     "BEKITU_TIME_ZONE",
     "Asia/Almaty",
@@ -302,7 +304,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        # Basic for programs; a browser is never sent a Basic challenge (no password dialog).
+        "bekitu.workstation.api.auth.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [

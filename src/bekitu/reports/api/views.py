@@ -14,7 +14,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -28,6 +28,7 @@ from bekitu.reports.catalog import KINDS, make_report, report_form
 from bekitu.reports.exports import CONTENT_TYPES, report_json
 from bekitu.reports.models import ReportRun
 from bekitu.reports.scope import NotAReader, ReportScope, report_scope
+from bekitu.workstation.api.auth import BasicAuthentication
 from bekitu.workstation.api.errors import api_exception_handler
 
 ERRORS = {

@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import status
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
@@ -30,6 +30,7 @@ from bekitu.core.errors import DomainError, NotFound
 from bekitu.service import selectors, services
 from bekitu.workstation import presenters
 from bekitu.workstation.api import serializers as s
+from bekitu.workstation.api.auth import BasicAuthentication
 from bekitu.workstation.api.data import (
     application_data,
     application_summary,
