@@ -209,19 +209,25 @@ def test_pages_answer_post_with_a_redirect_and_need_the_csrf_token(desk: Desk) -
     assert response.status_code == 403
 
 
-def test_population_search_is_posted_pages_through_and_audits_whose_rows_were_shown(
+def test_population_search_is_posted_pages_by_get_and_audits_whose_rows_were_shown(
     desk: Desk,
 ) -> None:
     attached = AttachmentFactory(provider=desk.provider, district=desk.district).person
     client = desk.client("specialist")
-    page = client.post(reverse("workstation:population"), {"q": attached.iin})
+    posted = client.post(reverse("workstation:population"), {"q": attached.iin})
+    assert posted.status_code == 302
+    # The address carries a short-lived search id, never the IIN.
+    assert attached.iin not in posted["Location"] and "?s=" in posted["Location"]
+    page = client.get(posted["Location"])
     assert page.status_code == 200
     assert [a.person_id for a in page.context["page_obj"]] == [attached.pk]
-    assert b'method="post" role="search"' in page.content
+    assert b'method="post" action="/workstation/population/" role="search"' in page.content
     row = AuditEntry.objects.filter(action="workstation.population.read").last()
     assert row is not None
     assert row.data == {"by_iin": True, "shown": 1, "persons": [attached.pk]}
-    # Paging posts the query again instead of putting it in the address.
-    second = client.post(reverse("workstation:population"), {"q": attached.surname, "page": "1"})
-    assert second.status_code == 200 and second.context["query"] == attached.surname
-    assert attached.surname not in second.request["PATH_INFO"]
+    # Paging is a plain GET of the same search id.
+    second = client.get(posted["Location"] + "&page=1")
+    assert second.status_code == 200 and second.context["query"] == attached.iin
+    # Another session cannot use the id: it finds nothing of the search (expired for it).
+    stranger = desk.client("head").get(posted["Location"])
+    assert stranger.context["query"] == "" and stranger.context["expired"]

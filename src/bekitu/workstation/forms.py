@@ -6,11 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.datastructures import MultiValueDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.iin import validate_iin
-from bekitu.core.vocabulary import PROVIDER_CHANNELS, ApplicantRole, AttachmentReason, Channel
+from bekitu.core.vocabulary import (
+    PROVIDER_CHANNELS,
+    ApplicantRole,
+    AttachmentReason,
+    Channel,
+    State,
+)
 from bekitu.service.parties import PowerOfAttorney, parties_problems
 
 IIN_REASONS = {
@@ -88,7 +95,11 @@ class IntakeForm(forms.Form):
     """Intake, step 2: who applies, on what authority, how, and why (R4, R1.2)."""
 
     channel = forms.ChoiceField(
-        label=_("Channel"), choices=CHANNELS, initial="desk", widget=forms.RadioSelect
+        label=_("Channel"),
+        choices=CHANNELS,
+        initial="desk",
+        # The page's first field has the focus on arrival.
+        widget=forms.RadioSelect({"autofocus": True}),
     )
     reason = forms.ChoiceField(label=_("Reason"), choices=REASONS, initial="choice")
     applicant_role = forms.ChoiceField(
@@ -168,6 +179,20 @@ class ScanForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
+    @classmethod
+    def for_kind(cls, data: Any, files: Any) -> ScanForm:
+        """The form from a post of the application's page, where each document's row has its
+        own file and note fields (`file-<kind>`, `note-<kind>`) and the button names the kind;
+        a post with plain `file` and `note` fields is read as it is."""
+        kind = data.get("kind", "")
+        if f"file-{kind}" not in files and f"note-{kind}" not in data:
+            return cls(data, files)
+        plain = {"kind": kind, "note": data.get(f"note-{kind}", "")}
+        upload: MultiValueDict[str, Any] = MultiValueDict()
+        if f"file-{kind}" in files:
+            upload["file"] = files[f"file-{kind}"]
+        return cls(plain, upload)
+
 
 class RefuseForm(forms.Form):
     """A refusal with its reason code (R4-1) and an optional comment."""
@@ -182,6 +207,61 @@ class RefuseForm(forms.Form):
         reason_code = self.fields["reason_code"]
         assert isinstance(reason_code, forms.ChoiceField)
         reason_code.choices = [("", "—"), *reasons]
+
+
+LEFT_CHOICES = [
+    ("", _("any")),
+    ("ok", _("on time")),
+    ("near", _("deadline near")),
+    ("past", _("deadline passed")),
+    ("breached", _("term breached (open or decided)")),
+]
+DECIDED_CHOICES = [
+    ("", _("open applications")),
+    ("today", _("decided today")),
+    ("yesterday", _("decided yesterday")),
+    ("day", _("decided on the day")),
+]
+
+
+class QueueSearchForm(forms.Form):
+    """The queue's search and filters. The text (a number, an IIN or a name) is posted and
+    kept under a search id; the filters are plain GET parameters (they name no one)."""
+
+    q = forms.CharField(
+        label=_("Number, IIN or name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput({"type": "search", "autofocus": True, "autocomplete": "off"}),
+    )
+    decided = forms.ChoiceField(label=_("Show"), choices=DECIDED_CHOICES, required=False)
+    on = DayField(label=_("Day decided"), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    left = forms.ChoiceField(label=_("Time left"), choices=LEFT_CHOICES, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        state = self.fields["state"]
+        channel = self.fields["channel"]
+        assert isinstance(state, forms.ChoiceField) and isinstance(channel, forms.ChoiceField)
+        state.choices = [("", _("open")), ("all", _("all")), *State.choices]
+        channel.choices = [("", _("any")), *Channel.choices]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decided") == "day" and not data.get("on") and "on" not in self.errors:
+            self.add_error("on", _("Enter the day the applications were decided."))
+        return data
+
+    def filters(self) -> dict[str, str]:
+        """The filters chosen, as GET parameters (the text is not among them)."""
+        data = self.cleaned_data
+        params = {name: str(data.get(name) or "") for name in ("decided", "state", "channel")}
+        params["left"] = str(data.get("left") or "")
+        if data.get("on"):
+            params["on"] = data["on"].strftime(DayField.FORMAT)
+        return {k: v for k, v in params.items() if v}
 
 
 class PopulationSearchForm(forms.Form):

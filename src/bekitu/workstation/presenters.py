@@ -70,11 +70,19 @@ class QueueRow:
     pending: str
     deadline: dt.datetime
     left: TimeLeft
+    provider: str = ""
+    is_open: bool = True
+    decided_at: dt.datetime | None = None
+    document: str = ""  # "talon" or "refusal": what a decided application prints
+    state_code: str = ""
+    late: bool = False
 
 
 def queue_row(application: Application, now: dt.datetime) -> QueueRow:
-    """One line of the queue."""
+    """One line of the queue (an open application, or a decided one to reprint)."""
     pending = pending_action(application.channel, application.state)
+    document = "talon" if application.talon_number else ""
+    document = document or ("refusal" if application.refusal_number else "")
     return QueueRow(
         number=application.number,
         person=application.recipient.full_name,
@@ -83,6 +91,12 @@ def queue_row(application: Application, now: dt.datetime) -> QueueRow:
         pending=str(pending.label) if pending else "",
         deadline=application.deadline,
         left=time_left(application, now),
+        provider=application.provider.name,
+        is_open=application.is_open,
+        decided_at=application.decided_at,
+        document=document,
+        state_code=application.state,
+        late=application.sla == "breached",
     )
 
 
@@ -100,6 +114,8 @@ class CheckRow:
     label: str
     passed: bool
     reason: str
+    code: str = ""  # the refusal code of a failure
+    pending: bool = False  # the check cannot have run yet (its input comes with a later action)
 
 
 @dataclass(frozen=True)
@@ -153,6 +169,7 @@ class ApplicationView:
     documents: list[DocumentRow] = field(default_factory=list)
     can_attach: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    failed: CheckRow | None = None  # the failure that decides a refusal, if any
 
     @property
     def checklist_choices(self) -> list[tuple[str, str]]:
@@ -174,20 +191,38 @@ def checklist(application: Application) -> list[ChecklistItem]:
     ]
 
 
+def _pending_checks(application: Application) -> frozenset[str]:
+    """The checks whose input a later action brings: the documents are ticked at action 1,
+    so before it their check has nothing to judge yet (it is pending, not failed)."""
+    allowed = allowed_actions(application.channel, application.state)
+    return frozenset({Check.DOCUMENTS}) if Action.ACCEPT_DOCUMENTS in allowed else frozenset()
+
+
 def checks(application: Application) -> list[CheckRow]:
-    """The results of the latest run of the checks, with the reason of each failure."""
+    """The results of the latest run of the checks, with the reason of each failure; a check
+    that cannot have run yet is pending."""
+    pending = _pending_checks(application)
     rows = []
     for result in service_selectors.application_check_report(application=application):
+        waiting = result.check_name in pending and not result.passed
+        failed = not result.passed and not waiting
         reason = REFUSAL_REASONS.get(result.reason_code)
         rows.append(
             CheckRow(
                 name=result.check_name,
                 label=_label(Check, result.check_name),
                 passed=result.passed,
-                reason=str(reason.text) if reason and not result.passed else "",
+                reason=str(reason.text) if reason and failed else "",
+                code=result.reason_code if failed else "",
+                pending=waiting,
             )
         )
     return rows
+
+
+def first_failure(rows: list[CheckRow]) -> CheckRow | None:
+    """The failed check that decides a refusal (the first, as the service decides), if any."""
+    return next((row for row in rows if not row.passed and not row.pending), None)
 
 
 def steps(application: Application) -> list[StepRow]:
@@ -256,21 +291,25 @@ def application_view(application: Application, now: dt.datetime) -> ApplicationV
             "justification": application.refusal_justification,
             "differing": [_data_field_label(name) for name in details.get("mismatch", [])],
         }
+    rows = checks(application)
+    failed = first_failure(rows) if application.is_open else None
     return ApplicationView(
         state_label=application.get_state_display(),
         channel_label=application.get_channel_display(),
         left=time_left(application, now),
         pending=str(pending.label) if pending else "",
         checklist=items,
-        checks=checks(application),
+        checks=rows,
         steps=steps(application),
         can_accept=Action.ACCEPT_DOCUMENTS in allowed,
-        can_issue=Action.ISSUE_TALON in allowed,
+        # A failed check means action 2 would refuse: the page offers the refusal instead.
+        can_issue=Action.ISSUE_TALON in allowed and failed is None,
         can_refuse=Action.REFUSE in allowed,
         talon_number=application.talon_number,
         refusal=refusal,
         documents=document_rows(items, scans(application)),
         can_attach=application.is_open,
+        failed=failed,
     )
 
 
@@ -316,5 +355,18 @@ def person_record(record: PersonRecord) -> dict[str, Any]:
         "address": _address_text(record),
         "deceased": not record.is_alive,
         "death_date": record.death_date,
-        "relatives": [{"kind": r.kind, "iin": r.relative_iin} for r in record.relations],
+        "relatives": [],
     }
+
+
+def relatives(relations: list[Any]) -> list[dict[str, str]]:
+    """The person's parents and guardians, each with the kind of relation in the page's
+    language, the name and the IIN (`relations` as the register's selector returns them)."""
+    return [
+        {
+            "kind": str(r.get_kind_display()),
+            "name": r.relative.full_name,
+            "iin": r.relative.iin,
+        }
+        for r in relations
+    ]

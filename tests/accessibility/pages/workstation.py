@@ -48,6 +48,18 @@ def _queue(world: World) -> Iterator[Visit]:
     for who in ("specialist", "head", "regional"):
         yield Visit(f"queue, {who}", url, user=who)
     yield Visit("queue, empty", url, user="other_specialist")
+
+    def find(page: Any, base: str) -> None:
+        page.fill("#id_q", world.desk.person.surname)
+        _submit(page, "#queue-search-submit")
+
+    def decided_on_no_day(page: Any, base: str) -> None:
+        page.select_option("#id_decided", "day")
+        _submit(page, "#queue-search-submit")
+
+    yield Visit("queue: found by name", url, user="specialist", drive=find)
+    yield Visit("queue: decided today", f"{url}?decided=today&state=all", user="regional")
+    yield Visit("queue: a day is missing", url, user="specialist", drive=decided_on_no_day)
     yield Visit("not staff", url, user="nonstaff", status=403)
 
 

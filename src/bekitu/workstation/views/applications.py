@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,19 +12,23 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bekitu.core.errors import DomainError
 from bekitu.core.vocabulary import REFUSAL_REASONS
+from bekitu.registry import selectors as registry_selectors
 from bekitu.service import selectors, services
-from bekitu.workstation import presenters
+from bekitu.workstation import presenters, search
+from bekitu.workstation import queue as queue_search
 from bekitu.workstation.forms import (
     SCAN_ACCEPT,
     AcceptDocumentsForm,
     IinLookupForm,
     IntakeForm,
+    QueueSearchForm,
     RefuseForm,
     ScanForm,
 )
@@ -40,14 +46,73 @@ if TYPE_CHECKING:
     from bekitu.service.models import Application
 
 INTAKE_IIN = "workstation.intake_iin"
+TICKS = "workstation.ticks.{number}"
+
+
+def _ticks_keep(request: HttpRequest, number: str) -> None:
+    """Remember the documents ticked on the page, so a failed action 1 or a scan upload
+    (which leave the page and come back to it) do not lose them."""
+    request.session[TICKS.format(number=number)] = request.POST.getlist("documents")
+
+
+def _ticks_take(request: HttpRequest, number: str) -> list[str] | None:
+    """The ticks remembered for the application, once; None when there are none."""
+    ticks = request.session.pop(TICKS.format(number=number), None)
+    return list(ticks) if isinstance(ticks, list) else None
 
 
 @staff_page()
+@require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
-    """The open applications with their time left, the most urgent first (R5.3)."""
+    """The open applications with their time left, the most urgent first (R5.3); searched by
+    number, IIN or name and filtered, or the decided ones of a day (to reprint).
+
+    A search is posted and answered with a redirect to an address that carries only a
+    short-lived search id and the filters, never the IIN or name searched for."""
+    if request.method == "POST":
+        form = QueueSearchForm(request.POST)
+        if form.is_valid():
+            params = form.filters()
+            text = form.cleaned_data["q"].strip()
+            if text:
+                params["s"] = search.remember(request, text)
+            address = reverse("workstation:index")
+            return redirect(f"{address}?{urlencode(params)}" if params else address)
+        return _bad(page(request, "workstation/queue.html", scope, {"form": form, "rows": []}))
+    sid = request.GET.get("s")
+    text = search.recall(request, sid)
+    data = request.GET.copy()
+    data["q"] = text or ""
+    form = QueueSearchForm(data)
+    query = _queue_query(form) if form.is_valid() else queue_search.QueueQuery()
     now = timezone.now()
-    rows = [presenters.queue_row(a, now) for a in selectors.application_queue(scope=scope, now=now)]
-    return page(request, "workstation/queue.html", scope, {"rows": rows})
+    found = queue_search.applications(scope=scope, query=query, now=now)
+    context = {
+        "form": form,
+        "rows": [presenters.queue_row(a, now) for a in found],
+        "query": query,
+        "expired": bool(sid) and text is None,
+        "searched": bool(text) or len(request.GET) > 0,
+    }
+    return page(request, "workstation/queue.html", scope, context)
+
+
+def _queue_query(form: QueueSearchForm) -> queue_search.QueueQuery:
+    data = form.cleaned_data
+    day = None
+    if data.get("decided") == "today":
+        day = registry_selectors.today()
+    elif data.get("decided") == "yesterday":
+        day = registry_selectors.today() - dt.timedelta(days=1)
+    elif data.get("decided") == "day":
+        day = data.get("on")
+    return queue_search.QueueQuery(
+        text=data.get("q", "").strip(),
+        state=data.get("state") or "",
+        channel=data.get("channel") or "",
+        left=data.get("left") or "",
+        decided_on=day,
+    )
 
 
 @staff_page(act=True)
@@ -69,6 +134,12 @@ def intake_lookup(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
 
 def _lookup(scope: StaffScope, iin: str) -> Any:
     return services.population_lookup(iin=iin, scope=scope, looked_up_by=scope.actor)
+
+
+def _relatives(iin: str) -> list[Any]:
+    """The parents and guardians of the person today, with their names."""
+    person = registry_selectors.person_get_by_iin(iin)
+    return list(registry_selectors.person_relatives(person=person)) if person else []
 
 
 def _bad(response: HttpResponse) -> HttpResponse:
@@ -96,7 +167,11 @@ def intake_person(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
     except DomainError as exc:
         flash_error(request, exc.message)
         return redirect("workstation:intake")
-    context = {"form": form, "person": presenters.person_record(record)}
+    context = {
+        "form": form,
+        "person": presenters.person_record(record),
+        "relatives": presenters.relatives(_relatives(iin)),
+    }
     response = page(request, "workstation/intake_person.html", scope, context)
     return _bad(response) if form.errors else response
 
@@ -139,10 +214,14 @@ def application_detail(request: HttpRequest, number: str, *, scope: StaffScope) 
     application = _application(scope, number)
     view = presenters.application_view(application, timezone.now())
     context: dict[str, Any] = {"app": application, "view": view}
+    ticked = _ticks_take(request, application.number)
+    context["ticked"] = set(view.presented_codes if ticked is None else ticked)
     context["accept_form"] = AcceptDocumentsForm(
-        checklist=view.checklist_choices, initial={"documents": view.presented_codes}
+        checklist=view.checklist_choices, initial={"documents": sorted(context["ticked"])}
     )
-    context["refuse_form"] = RefuseForm(reasons=presenters.refusal_choices())
+    # When a check failed, the refusal is offered with that check's reason.
+    initial = {"reason_code": view.failed.code} if view.failed else {}
+    context["refuse_form"] = RefuseForm(reasons=presenters.refusal_choices(), initial=initial)
     context["scan_accept"] = SCAN_ACCEPT
     context["scan_max"] = filesizeformat(settings.SCAN_MAX_BYTES)
     return page(request, "workstation/application.html", scope, context)
@@ -169,11 +248,13 @@ def accept_documents(request: HttpRequest, number: str, *, scope: StaffScope) ->
     def run(application: Any) -> str:
         checklist = presenters.application_view(application, timezone.now()).checklist_choices
         form = AcceptDocumentsForm(request.POST, checklist=checklist)
+        _ticks_keep(request, application.number)
         if not form.is_valid():
             raise DomainError(_("Tick the documents presented from the checklist."))
         services.application_accept_documents(
             application=application, documents=form.cleaned_data["documents"], by=_user(request)
         )
+        _ticks_take(request, application.number)
         return _("Documents accepted (action 1).")
 
     return _action(request, number, scope, run)
@@ -253,7 +334,10 @@ def scan_attach(request: HttpRequest, number: str, *, scope: StaffScope) -> Http
     """Attach the scan of a document of the checklist (R8.1); type and size are checked."""
 
     def run(application: Any) -> str:
-        form = ScanForm(request.POST, request.FILES)
+        # The scan's button is in the checklist's form: the ticks come along and are kept.
+        if "ticks" in request.POST:
+            _ticks_keep(request, application.number)
+        form = ScanForm.for_kind(request.POST, request.FILES)
         if not form.is_valid():
             raise DomainError(_form_error(form), code="invalid")
         data = form.cleaned_data
