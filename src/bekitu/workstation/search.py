@@ -20,7 +20,7 @@ KEPT = 20
 def _searches(request: HttpRequest) -> dict[str, list[object]]:
     now = time.time()
     kept = request.session.get(SESSION_KEY, {})
-    return {k: v for k, v in kept.items() if isinstance(v, list) and float(v[1]) > now}  # type: ignore[arg-type]
+    return {k: v for k, v in kept.items() if isinstance(v, list) and float(v[1]) > now}
 
 
 def remember(request: HttpRequest, text: str) -> str:

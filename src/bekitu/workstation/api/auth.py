@@ -33,4 +33,4 @@ class BasicAuthentication(authentication.BasicAuthentication):
 class BasicScheme(spectacular_auth.BasicScheme):
     """The schema describes it as HTTP Basic (security scheme "basicAuth"), as DRF's own."""
 
-    target_class = BasicAuthentication
+    target_class = "bekitu.workstation.api.auth.BasicAuthentication"
