@@ -117,6 +117,16 @@ def test_reports_in_the_browser(
     assert page.locator("#steps-table tbody tr").count() == 3  # action 1, action 2, the term
     assert page.locator("#breaches-table tbody tr").count() >= 1
     shot(4, "service")
+    page.select_option("#breaches-sort-by", "late")  # most late first
+    with page.expect_navigation():
+        page.click("#breaches-sort-apply")
+    assert "breaches_sort=late" in page.url and f"first={first}" in page.url
+    cells = page.locator("#breaches-table tbody tr td:last-child").all_text_contents()
+    late = [
+        float("".join(c for c in text if c.isdigit() or c == ",").replace(",", "."))
+        for text in cells
+    ]
+    assert len(late) >= 2 and late == sorted(late, reverse=True)
 
     page.goto(f"{live_server.url}/reports/district-load/")
     assert page.is_visible("#load-chart")

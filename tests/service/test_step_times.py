@@ -20,10 +20,13 @@ from bekitu.service.models import Application, ApplicationStep
 from bekitu.service.scope import Scope
 from bekitu.service.step_times import (
     TERM,
+    StepTime,
     _Application,
     _Step,
     _times_of,
     percentile,
+    service_figures,
+    step_minutes,
     step_statistics,
     step_time_summary,
     step_times,
@@ -243,3 +246,68 @@ def test_the_steps_of_an_application_add_up_to_its_term(
         assert t.in_time == (end <= t.due_at)
         late = working_time_between(t.due_at, end, HOURS).total_seconds() / 60
         assert t.late_minutes == (0 if t.in_time else pytest.approx(late))
+
+
+history = st.lists(
+    st.tuples(
+        st.integers(0, 4 * 24 * 60),  # submitted, minutes after Monday 07:00
+        st.lists(st.integers(0, 2 * 24 * 60), min_size=0, max_size=2),  # gaps between steps
+        st.lists(st.one_of(st.none(), st.integers(0, 90)), min_size=2, max_size=2),  # due after
+        st.booleans(),  # the service recorded the minutes with the steps
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@pytest.mark.django_db
+@settings(deadline=None, max_examples=25)
+@given(history)
+def test_the_recorded_minutes_give_the_figures_that_measuring_gives(
+    applications: list[tuple[int, list[int], list[int | None], bool]],
+) -> None:
+    """Over generated histories: the service report's figures counted from the minutes
+    recorded with the steps (`service_figures`) equal those measured step by step."""
+    provider = ProviderFactory()
+    chain = ["received", "documents_accepted", "talon_issued"]
+    for submitted, gaps, dues, recorded in applications:
+        at = MONDAY + dt.timedelta(minutes=submitted)
+        app = _application(provider, at)
+        for n, gap in enumerate(gaps):
+            at += dt.timedelta(minutes=gap)
+            due = (
+                None
+                if dues[n] is None
+                else at - dt.timedelta(minutes=gap) + dt.timedelta(minutes=dues[n])
+            )
+            ApplicationStep.objects.create(
+                application=app,
+                from_state=chain[n],
+                to_state=chain[n + 1],
+                action="x",
+                actor_label="t",
+                at=at,
+                due_at=due,
+                minutes=step_minutes(app, at) if recorded else None,
+            )
+        decided = len(gaps) == 2
+        Application.objects.filter(pk=app.pk).update(
+            state=chain[len(gaps)], decided_at=at if decided else None
+        )
+    first, last = MONDAY.date(), MONDAY.date() + dt.timedelta(days=4)
+    now = MONDAY + dt.timedelta(days=9)
+    times = [
+        t for t in step_times(first=first, last=last, provider_ids=[provider.pk], now=now) if t.step
+    ]
+    figures = service_figures(first=first, last=last, provider_ids=[provider.pk], now=now)
+    assert figures.steps == step_time_summary(times)
+
+    def breach(t: StepTime) -> tuple[int, str, bool, float]:
+        return (t.application_id, t.step, t.done_at is None, round(t.late_minutes, 6))
+
+    assert sorted(map(breach, figures.breaches)) == sorted(
+        breach(t) for t in times if not t.in_time
+    )
+    terms = [t for t in times if t.step == TERM]
+    assert sum(w.received for w in figures.weeks) == len(terms) == len(applications)
+    assert sum(w.term.count for w in figures.weeks) == sum(t.done_at is not None for t in terms)

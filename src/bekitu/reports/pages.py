@@ -3,9 +3,11 @@ a few shapes only a page needs. Pure shaping of what the reports return."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -17,10 +19,10 @@ from bekitu.reports.load import LoadReport
 from bekitu.reports.models import ReportRun
 from bekitu.reports.movement import MovementReport, reason_label
 from bekitu.reports.population import PopulationReport
-from bekitu.reports.quality import ServiceReport
+from bekitu.reports.quality import BREACH_SORTS, ServiceReport, breach_list, sorted_breaches
 from bekitu.reports.tables import Column, Table
 
-BREACHES_SHOWN = 500
+BREACHES_PER_PAGE = 50
 
 
 def context(kind: str, made: Made) -> dict[str, Any]:
@@ -132,11 +134,26 @@ def _service(report: ServiceReport) -> dict[str, Any]:
         if weeks
         else ""
     )
+    return {"trend_svg": svg, "report": report}
+
+
+def breach_page(made: Made, query: Mapping[str, str], params: Mapping[str, Any]) -> dict[str, Any]:
+    """One page of the service report's breaches, sorted as asked (`breaches_sort`, page
+    `breaches_page`), and what the sort form and the page links carry over."""
+    report: ServiceReport = made.figures
+    sort = query.get("breaches_sort", "")
+    sort = sort if sort in BREACH_SORTS else "due"
+    page = Paginator(sorted_breaches(report, sort), BREACHES_PER_PAGE).get_page(
+        query.get("breaches_page")
+    )
+    kept = [(name, str(value)) for name, value in params.items() if value not in (None, "")]
     return {
-        "trend_svg": svg,
-        "report": report,
-        "breaches_shown": BREACHES_SHOWN,
-        "breaches_more": max(len(report.breaches) - BREACHES_SHOWN, 0),
+        "breach_table": breach_list(report, list(page.object_list)),
+        "breach_page": page,
+        "breach_sort": sort,
+        "breach_sorts": [(key, str(label)) for key, label in BREACH_SORTS.items()],
+        "breach_params": kept,
+        "breach_query": urlencode([*kept, ("breaches_sort", sort)]),
     }
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,15 +20,7 @@ from bekitu.registry.selectors import providers_of
 from bekitu.reports.labels import CHANNELS, channel_label, refusal_label
 from bekitu.reports.tables import Column, ReportTables, Table
 from bekitu.service.selectors import applications_submitted
-from bekitu.service.step_times import (
-    STEPS,
-    TERM,
-    DurationSummary,
-    StepTime,
-    step_time_summary,
-    step_times,
-    summarize,
-)
+from bekitu.service.step_times import STEPS, DurationSummary, StepTime, service_figures
 
 OUTCOMES = ("talon_issued", "refused", "open")
 STEP_LABELS = {
@@ -91,10 +84,9 @@ def service_report(
         r["refusal_code"]: r["n"]
         for r in applications.filter(state="refused").values("refusal_code").annotate(n=Count("pk"))
     }
-    measured = step_times(first=first, last=last, provider_ids=provider_ids, now=now)
-    times = [t for t in measured if t.step]  # the steps the report names
-    breaches = sorted((t for t in times if not t.in_time), key=lambda t: (t.due_at, t.number))
-    ids = {t.provider_id for t in times} | set(provider_ids or ())
+    figures = service_figures(first=first, last=last, provider_ids=provider_ids, now=now)
+    breaches = sorted(figures.breaches, key=lambda t: (t.due_at, t.number, STEPS.index(t.step)))
+    ids = {t.provider_id for t in breaches} | set(provider_ids or ())
     return ServiceReport(
         first,
         last,
@@ -102,26 +94,12 @@ def service_report(
         names={p.pk: (p.bin, p.name) for p in providers_of(ids=ids)},
         outcomes=dict(outcomes),
         refusals=refusals,
-        steps=step_time_summary(times),
-        weeks=_weeks(times),
+        steps=figures.steps,
+        weeks=[
+            Week(w.monday, w.received, w.term.count, w.term.in_time, w.term) for w in figures.weeks
+        ],
         breaches=breaches,
     )
-
-
-def _weeks(times: list[StepTime]) -> list[Week]:
-    """Per week (Monday) of the term's start: received, decided, in time, term summary."""
-    terms: dict[dt.date, list[StepTime]] = defaultdict(list)
-    for t in times:
-        if t.step == TERM:
-            day = timezone.localdate(t.started_at)
-            terms[day - dt.timedelta(days=day.weekday())].append(t)
-    weeks = []
-    for monday in sorted(terms):
-        done = [t for t in terms[monday] if t.done_at is not None]
-        in_time = sum(t.in_time for t in done)
-        summary = summarize([t.minutes for t in done], in_time)
-        weeks.append(Week(monday, len(terms[monday]), len(done), in_time, summary))
-    return weeks
 
 
 # --- As tables -------------------------------------------------------------------------------
@@ -132,7 +110,7 @@ def service_tables(report: ServiceReport, *, with_list: bool = True) -> ReportTa
     when `with_list` (a reader's page, a provider's export), else counted per provider (a
     region-wide export holds aggregates only)."""
     tables = [_channels(report), _refusals(report), _steps(report), _weeks_table(report)]
-    tables.append(_breach_list(report) if with_list else _breach_counts(report))
+    tables.append(breach_list(report) if with_list else _breach_counts(report))
     return ReportTables(
         kind="service",
         title=_("The service: channels, outcomes and the term"),
@@ -229,7 +207,36 @@ def _weeks_table(report: ServiceReport) -> Table:
     return table
 
 
-def _breach_list(report: ServiceReport) -> Table:
+BREACH_SORTS: dict[str, Any] = {
+    "due": gettext_lazy("Due time, earliest first"),
+    "late": gettext_lazy("Most late first"),
+    "provider": gettext_lazy("Provider"),
+    "step": gettext_lazy("Step"),
+    "application": gettext_lazy("Application number"),
+}
+
+
+def sorted_breaches(report: ServiceReport, sort: str) -> list[StepTime]:
+    """The breaches in the order asked for (`BREACH_SORTS`; by due time otherwise)."""
+
+    def due(t: StepTime) -> tuple[Any, ...]:
+        return (t.due_at, t.number, STEPS.index(t.step))
+
+    keys: dict[str, Callable[[StepTime], tuple[Any, ...]]] = {
+        "late": lambda t: (-t.late_minutes, *due(t)),
+        "provider": lambda t: (report.names.get(t.provider_id, ("", ""))[1], *due(t)),
+        "step": lambda t: (STEPS.index(t.step), *due(t)),
+        "application": lambda t: (t.number, STEPS.index(t.step)),
+    }
+    return sorted(report.breaches, key=keys.get(sort, due))
+
+
+def breach_list(report: ServiceReport, breaches: list[StepTime] | None = None) -> Table:
+    """The breaches one by one (all of them, or those given: a page of the list)."""
+    return _breach_list(report, report.breaches if breaches is None else breaches)
+
+
+def _breach_list(report: ServiceReport, breaches: list[StepTime]) -> Table:
     table = Table(
         "breaches",
         _("Breaches of the term"),
@@ -244,7 +251,7 @@ def _breach_list(report: ServiceReport) -> Table:
             Column("late_minutes", _("Late by (working minutes)"), "minutes"),
         ],
     )
-    for t in report.breaches:
+    for t in breaches:
         table.rows.append(
             [
                 t.number,

@@ -87,6 +87,8 @@ def report(request: HttpRequest, kind: str, *, scope: ReportScope) -> HttpRespon
         made = make_report(kind, params, scope.provider_ids, regional=scope.regional)
         services.audit_report_read(kind=kind, params=params, scope=scope)
         context.update(pages.context(kind, made))
+        if kind == "service":
+            context.update(pages.breach_page(made, request.GET, params))
         context.update({"made": made, "params": params})
     return render(request, f"reports/{kind}.html", context)
 

@@ -219,6 +219,15 @@ class ApplicationStep(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     breached = models.BooleanField(_("done late"), default=False, db_index=True)
+    minutes = models.FloatField(
+        _("working minutes"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Working time since the previous step, or since the term started if later; "
+            "recorded with the step."
+        ),
+    )
 
     class Meta:
         verbose_name = _("procedure step")

@@ -17,6 +17,7 @@ from bekitu.service.models import Application, ApplicationCounter, ApplicationSt
 from bekitu.service.portal_status import status_send
 from bekitu.service.sla import action_due
 from bekitu.service.statemachine import TransitionNotAllowed, allowed_actions, transition
+from bekitu.service.step_times import step_minutes
 
 if TYPE_CHECKING:
     from bekitu.core.models import User
@@ -113,6 +114,7 @@ def step_record(
     except TransitionNotAllowed as exc:
         raise _not_allowed() from exc
     due = application.action_due_at
+    minutes = step_minutes(application, at)
     step = ApplicationStep.objects.create(
         application=application,
         from_state=move.source,
@@ -125,6 +127,7 @@ def step_record(
         comment=comment,
         due_at=due,
         breached=due is not None and at > due,
+        minutes=minutes,
     )
     application.state = move.target
     application.action_due_at = action_due(application=application, started_at=at)

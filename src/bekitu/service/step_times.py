@@ -28,8 +28,10 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from bekitu.core.audit import audit_record
@@ -177,6 +179,7 @@ class _Step:
     at: dt.datetime
     due_at: dt.datetime | None
     outcome: str
+    minutes: float | None = None
 
 
 _APPLICATION_FIELDS = [f for f in _Application.__dataclass_fields__]
@@ -216,6 +219,10 @@ def _times_of(
         start = max(start, app.term_start)
         end = done or max(now, start)
         late = _minutes(working_time_between(due, end, hours)) if end > due else 0.0
+        if step is not None and step.minutes is not None:
+            minutes = step.minutes  # recorded with the step, by `step_minutes`
+        else:
+            minutes = _minutes(working_time_between(start, end, hours)) if end > start else 0.0
         return StepTime(
             application_id=app.pk,
             number=app.number,
@@ -225,7 +232,7 @@ def _times_of(
             started_at=start,
             done_at=done,
             due_at=due,
-            minutes=_minutes(working_time_between(start, end, hours)) if end > start else 0.0,
+            minutes=minutes,
             in_time=end <= due,
             late_minutes=late,
             outcome=step.outcome if step else "",
@@ -248,6 +255,23 @@ def _times_of(
     yield measure(TERM, app.term_start, None, app.deadline)
 
 
+def step_minutes(application: Application, at: dt.datetime) -> float | None:
+    """The working minutes of the step the application takes at `at`: since its previous step,
+    or since the term started if later (None for the step that creates it). The service
+    records them with each step, so that reports add them up instead of measuring again."""
+    previous = (
+        ApplicationStep.objects.filter(application=application)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if previous is None:
+        return None
+    start = max(previous, application.term_start)
+    hours = provider_working_hours(application.provider)
+    return _minutes(working_time_between(start, at, hours)) if at > start else 0.0
+
+
 # --- The reports: applications submitted in a period -------------------------------------------
 
 
@@ -264,6 +288,216 @@ def step_times(
     applications = applications_submitted(first=first, last=last, provider_ids=provider_ids)
     steps = ApplicationStep.objects.filter(application__in=applications)
     return list(_measured(applications, steps, now or timezone.now()))
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """The applications whose term started in the week from `monday`, and the summary of the
+    terms decided (`term.count` decided, `term.in_time` decided in time)."""
+
+    monday: dt.date
+    received: int
+    term: DurationSummary
+
+
+@dataclass(frozen=True)
+class ServiceFigures:
+    """The service report's figures of the term: per step (in the order of STEPS) the summary
+    of the steps done, the weeks, and the steps not in time."""
+
+    steps: dict[str, DurationSummary]
+    weeks: list[WeekFigures]
+    breaches: list[StepTime]
+
+
+def _late(deadline: str) -> Q:
+    """A step done after its own due time, or after the term's deadline without one."""
+    return Q(due_at__isnull=False, at__gt=F("due_at")) | Q(due_at__isnull=True, at__gt=F(deadline))
+
+
+def service_figures(
+    *,
+    first: dt.date,
+    last: dt.date,
+    provider_ids: Collection[int] | None = None,
+    now: dt.datetime | None = None,
+) -> ServiceFigures:
+    """What `step_time_summary(step_times(...))` and the weeks and breaches of the same steps
+    come to, counted from the working minutes the service recorded with each step: the
+    database adds up the terms and says which steps were late, and only the late steps, the
+    open applications and steps recorded without their minutes are measured here."""
+    moment = now or timezone.now()
+    zone = timezone.get_current_timezone()
+    applications = applications_submitted(first=first, last=last, provider_ids=provider_ids)
+    unrecorded = set(  # steps recorded before the service kept their minutes (none, mostly)
+        ApplicationStep.objects.filter(application__in=applications, minutes__isnull=True)
+        .exclude(from_state="")
+        .values_list("application_id", flat=True)
+    )
+    measured = applications.filter(Q(decided_at__isnull=True) | Q(pk__in=unrecorded))
+    summed = applications.filter(decided_at__isnull=False).exclude(pk__in=unrecorded)
+
+    minutes: dict[str, list[float]] = defaultdict(list)
+    in_time: dict[str, int] = defaultdict(int)
+    weeks: dict[dt.date, tuple[list[float], list[bool]]] = defaultdict(lambda: ([], []))
+    breaches: list[StepTime] = []
+
+    def monday(day: dt.date) -> dt.date:
+        return day - dt.timedelta(days=day.weekday())
+
+    # The steps of decided applications: their recorded minutes; the late ones in full.
+    steps = ApplicationStep.objects.filter(application__in=summed, from_state__in=_STEP_LEAVING)
+    late = Case(When(_late("application__deadline"), then=True), default=False)
+    for source, worked, was_late in steps.values_list("from_state", "minutes", late).iterator():
+        minutes[_STEP_LEAVING[source]].append(worked)
+        in_time[_STEP_LEAVING[source]] += not was_late
+    breaches.extend(_late_steps(steps.filter(_late("application__deadline"))))
+
+    # Their terms: the sum of their steps' minutes up to the decision.
+    terms = summed.annotate(
+        day=TruncDate("term_start", tzinfo=zone),
+        worked=Coalesce(
+            Sum("steps__minutes", filter=Q(steps__at__lte=F("decided_at"))), Value(0.0)
+        ),
+        late=Case(When(decided_at__gt=F("deadline"), then=True), default=False),
+    )
+    for day, worked, was_late in terms.values_list("day", "worked", "late").iterator():
+        term = round(worked, 6)
+        minutes[TERM].append(term)
+        in_time[TERM] += not was_late
+        weeks[monday(day)][0].append(term)
+        weeks[monday(day)][1].append(not was_late)
+    breaches.extend(_late_terms(terms.filter(late=True)))
+
+    # Open applications, and any whose steps were recorded without their minutes.
+    for time in _measured(
+        measured, ApplicationStep.objects.filter(application__in=measured), moment
+    ):
+        if not time.step:
+            continue
+        if time.done_at is not None:
+            minutes[time.step].append(time.minutes)
+            in_time[time.step] += time.in_time
+            if time.step == TERM:
+                week = weeks[monday(timezone.localdate(time.started_at, zone))]
+                week[0].append(time.minutes)
+                week[1].append(time.in_time)
+        if not time.in_time:
+            breaches.append(time)
+
+    received: dict[dt.date, int] = defaultdict(int)
+    per_day = applications.annotate(day=TruncDate("term_start", tzinfo=zone))
+    for day, n in per_day.values("day").annotate(n=Count("pk")).values_list("day", "n"):
+        received[monday(day)] += n
+    return ServiceFigures(
+        steps={step: summarize(minutes[step], in_time[step]) for step in STEPS if minutes[step]},
+        weeks=[
+            WeekFigures(day, received[day], summarize(weeks[day][0], sum(weeks[day][1])))
+            for day in sorted(received)
+        ],
+        breaches=breaches,
+    )
+
+
+def _hours(provider_ids: Iterable[int]) -> dict[int, WorkingHours]:
+    return {p.pk: provider_working_hours(p) for p in providers_of(ids=set(provider_ids))}
+
+
+def _late_steps(steps: QuerySet[ApplicationStep]) -> list[StepTime]:
+    """The recorded steps, late, each with when it started and by how much it was late."""
+    previous = ApplicationStep.objects.filter(
+        Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lt=OuterRef("pk")),
+        application_id=OuterRef("application_id"),
+    ).order_by("-at", "-pk")
+    rows = list(
+        steps.annotate(previous_at=Subquery(previous.values("at")[:1]))
+        .order_by("application_id", "at", "pk")
+        .values_list(
+            "application_id",
+            "application__number",
+            "application__provider_id",
+            "application__channel",
+            "from_state",
+            "to_state",
+            "at",
+            "due_at",
+            "outcome",
+            "minutes",
+            "previous_at",
+            "application__term_start",
+            "application__deadline",
+        )
+    )
+    hours = _hours(row[2] for row in rows)
+    late = []
+    for (
+        app,
+        number,
+        provider,
+        channel,
+        source,
+        target,
+        at,
+        due,
+        outcome,
+        worked,
+        before,
+        term_start,
+        deadline,
+    ) in rows:
+        due = due or deadline
+        late.append(
+            StepTime(
+                application_id=app,
+                number=number,
+                provider_id=provider,
+                channel=channel,
+                step=_STEP_LEAVING[source],
+                started_at=max(before or term_start, term_start),
+                done_at=at,
+                due_at=due,
+                minutes=worked or 0.0,  # only steps with their minutes recorded come here
+                in_time=False,
+                late_minutes=_minutes(working_time_between(due, at, hours[provider])),
+                outcome=outcome,
+                from_state=source,
+                to_state=target,
+            )
+        )
+    return late
+
+
+def _late_terms(terms: QuerySet[Any]) -> list[StepTime]:
+    """The terms decided after their deadline, with by how much."""
+    rows = list(
+        terms.order_by("pk").values_list(
+            "pk",
+            "number",
+            "provider_id",
+            "channel",
+            "term_start",
+            "decided_at",
+            "deadline",
+            "worked",
+        )
+    )
+    hours = _hours(row[2] for row in rows)
+    return [
+        StepTime(
+            application_id=pk,
+            number=number,
+            provider_id=provider,
+            channel=channel,
+            step=TERM,
+            started_at=term_start,
+            done_at=decided,
+            due_at=deadline,
+            minutes=round(worked, 6),
+            in_time=False,
+            late_minutes=_minutes(working_time_between(deadline, decided, hours[provider])),
+        )
+        for pk, number, provider, channel, term_start, decided, deadline, worked in rows
+    ]
 
 
 # --- The handbook: steps recorded in a period, grouped -------------------------------------

@@ -93,7 +93,10 @@ class Command(BaseCommand):
             raise CommandError(_unknown_provider(options["provider"], form) or problems)
         params = form.params()
         with audit_context(actor="cli", channel="cli"):
-            made = make_report(kind, params, None, regional=True)
+            # Every provider: aggregates only, as region-wide exports; one: its list too.
+            made = make_report(
+                kind, params, None, regional=True, aggregates_only=not params.get("provider")
+            )
             audit_record(
                 action="reports.report.read",
                 object_type="reports.report",
