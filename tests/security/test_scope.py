@@ -41,7 +41,10 @@ def test_a_refused_throwaway_application_does_not_open_another_providers_person(
     # While the application is open, the provider it was made to reads the person.
     assert _reads(desk, person.pk, person.iin) == [200, 200, 200]
     services.application_refuse(
-        application=application, reason_code="unreliable_data", by=desk.users["specialist"]
+        application=application,
+        reason_code="unreliable_data",
+        by=desk.users["specialist"],
+        comment="The presented identity card is not the person's.",
     )
     assert _reads(desk, person.pk, person.iin) == [404, 404, 404]
     # The application itself stays the provider's own record.

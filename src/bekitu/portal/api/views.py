@@ -23,19 +23,19 @@ from bekitu.portal.api.auth import (
 from bekitu.portal.models import Challenge
 
 
-class ErrorSerializer(serializers.Serializer):
+class PortalErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     reason = serializers.CharField(required=False, help_text="eds_not_confirmed: the EDS reason")
 
 
 ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input or a rule forbids it."),
-    401: OpenApiResponse(ErrorSerializer, description="Not registered, wrong credentials."),
-    403: OpenApiResponse(ErrorSerializer, description="Not in the register, deceased."),
-    409: OpenApiResponse(ErrorSerializer, description="Already registered."),
-    422: OpenApiResponse(ErrorSerializer, description="The EDS was not confirmed."),
-    429: OpenApiResponse(ErrorSerializer, description="Locked after failed attempts."),
+    400: OpenApiResponse(PortalErrorSerializer, description="Invalid input or a rule forbids it."),
+    401: OpenApiResponse(PortalErrorSerializer, description="Not registered, wrong credentials."),
+    403: OpenApiResponse(PortalErrorSerializer, description="Not in the register, deceased."),
+    409: OpenApiResponse(PortalErrorSerializer, description="Already registered."),
+    422: OpenApiResponse(PortalErrorSerializer, description="The EDS was not confirmed."),
+    429: OpenApiResponse(PortalErrorSerializer, description="Locked after failed attempts."),
 }
 
 
