@@ -13,7 +13,7 @@ from django.utils import translation
 from bekitu.service import services
 from bekitu.service.models import Application
 from bekitu.workstation.staff import scope_for
-from tests.workstation.conftest import PASSWORD, Desk, build_desk
+from tests.workstation.conftest import PASSWORD, Desk, build_desk, document_of
 
 pytestmark = pytest.mark.e2e
 
@@ -71,6 +71,10 @@ def test_desk_flow_in_the_browser(
     assert page.inner_text("#person-iin") == desk.person.iin
     assert desk.person.surname in page.inner_text("#person-name")
     page.check('input[name="channel"][value="desk"]')
+    # What the presented identity document says (R4-1 compares it with the register).
+    for name, value in document_of(desk.person).items():
+        page.fill(f"#id_{name}", value)
+    assert page.is_visible("#outlook")
     shot("3-intake")
     page.click("#intake-submit")
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bekitu.service.models import Application
-from tests.workstation.conftest import PASSWORD, Desk, build_desk
+from tests.workstation.conftest import PASSWORD, Desk, build_desk, document_of
 
 pytestmark = pytest.mark.e2e
 
@@ -106,8 +106,16 @@ def test_the_desk_by_keyboard_alone(
     press_and_load(page, "Enter")
     page.wait_for_selector("#page-intake-person")
 
-    # Intake, step 2: a representative with a power of attorney, every field by keyboard.
+    # Intake, step 2: the identity document presented, then a representative with a power of
+    # attorney, every field by keyboard.
     stops: list[dict[str, Any]] = []
+    document = document_of(desk.person)
+    tab_to(page, "#id_doc_number", stops)
+    page.keyboard.type(document["doc_number"])
+    for name in ("doc_birth_date", "doc_surname", "doc_given_name", "doc_patronymic"):
+        page.keyboard.press("Tab")
+        assert focused(page)["id"] == f"id_{name}"
+        page.keyboard.type(document[name])
     tab_to(page, 'input[name="applicant_role"]', stops)
     for _ in range(3):  # self → parent → guardian → representative, with the arrow key
         page.keyboard.press("ArrowDown")
@@ -171,6 +179,8 @@ def test_a_date_typed_wrong_is_refused_with_the_format_it_wants(
     page.goto(f"{live_server.url}/workstation/intake/")
     page.keyboard.type(desk.person.iin)
     press_and_load(page, "Enter")
+    for name, value in document_of(desk.person).items():
+        page.fill(f"#id_{name}", value)
     page.check('input[name="applicant_role"][value="representative"]')
     page.fill("#id_applicant_iin", desk.elsewhere.iin)
     page.fill("#id_poa_number", "1")

@@ -79,3 +79,16 @@ def build_desk(test_pki: Any) -> Desk:
 def desk(db: None, eds_settings: Any, test_pki: Any) -> Desk:
     """The desk's small world (see build_desk)."""
     return build_desk(test_pki)
+
+
+def document_of(person: Person, **changed: str) -> dict[str, str]:
+    """The intake form's fields of the identity document a person presents: what it says is
+    the register's data unless `changed` says otherwise (e.g. doc_surname="Other")."""
+    fields = {
+        "doc_number": "N0" + person.iin[-7:],
+        "doc_surname": person.surname,
+        "doc_given_name": person.given_name,
+        "doc_patronymic": person.patronymic,
+        "doc_birth_date": person.birth_date.strftime("%d.%m.%Y"),
+    }
+    return {**fields, **changed}

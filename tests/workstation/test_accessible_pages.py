@@ -15,7 +15,7 @@ from django.utils.html import escape
 from bekitu.core.vocabulary import REFUSAL_REASONS
 from bekitu.service.models import Application
 from bekitu.workstation.forms import IntakeForm
-from tests.workstation.conftest import Desk
+from tests.workstation.conftest import Desk, document_of
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def _application(desk: Desk, *, accepted: bool) -> Application:
     client = desk.client("specialist")
     client.post(reverse("workstation:intake"), {"iin": desk.person.iin})
     data = {"channel": "desk", "reason": "choice", "applicant_role": "self"}
-    client.post(reverse("workstation:intake-person"), data)
+    client.post(reverse("workstation:intake-person"), {**data, **document_of(desk.person)})
     application = Application.objects.get(recipient=desk.person)
     if accepted:
         page = client.get(reverse("workstation:application", args=[application.number]))

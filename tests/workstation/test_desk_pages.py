@@ -8,7 +8,7 @@ from django.urls import reverse
 from bekitu.core.models import AuditEntry
 from bekitu.service.models import Application
 from tests.factories import AttachmentFactory
-from tests.workstation.conftest import Desk
+from tests.workstation.conftest import Desk, document_of
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,13 @@ def _intake(desk: Desk, client, **form: str) -> Application:
     response = client.post(reverse("workstation:intake"), {"iin": desk.person.iin})
     assert response.status_code == 302
     assert response["Location"] == reverse("workstation:intake-person")
-    data = {"channel": "desk", "reason": "choice", "applicant_role": "self", **form}
+    data = {
+        "channel": "desk",
+        "reason": "choice",
+        "applicant_role": "self",
+        **document_of(desk.person),
+        **form,
+    }
     response = client.post(reverse("workstation:intake-person"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     return Application.objects.get(recipient=desk.person)
@@ -184,7 +190,12 @@ def test_a_second_open_application_of_the_person_is_refused_with_its_reason(desk
     client.post(reverse("workstation:intake"), {"iin": desk.person.iin})
     response = client.post(
         reverse("workstation:intake-person"),
-        {"channel": "desk", "reason": "choice", "applicant_role": "self"},
+        {
+            "channel": "desk",
+            "reason": "choice",
+            "applicant_role": "self",
+            **document_of(desk.person),
+        },
     )
     assert response.status_code == 400
     assert "already has an open application" in response.content.decode()

@@ -133,6 +133,11 @@ def _history(person: Person) -> tuple[AttachmentFacts, ...]:
     )
 
 
+def history_facts(person: Person) -> tuple[AttachmentFacts, ...]:
+    """The person's attachments as the frequency rule counts them (shown before intake)."""
+    return _history(person)
+
+
 def _districts(
     application: Application, on: dt.date
 ) -> tuple[list[DistrictFacts], dict[int, District]]:

@@ -22,8 +22,10 @@ from bekitu.core.audit import audit_record
 from bekitu.core.vocabulary import OPEN_STATES
 from bekitu.registry import selectors as registry_selectors
 from bekitu.service.documents import DocumentRequirement
-from bekitu.service.facts import required_documents
+from bekitu.service.facts import history_facts, required_documents
 from bekitu.service.models import Application, ApplicationDocument, ApplicationStep, CheckResult
+from bekitu.service.policy import policy_for
+from bekitu.service.rules import voluntary_changes_within
 from bekitu.service.sla import application_time_left as _time_left
 from bekitu.talons import selectors as talon_selectors
 from bekitu.talons import services as talon_services
@@ -269,3 +271,62 @@ def applications_submitted(
     if provider_ids is not None:
         applications = applications.filter(provider_id__in=provider_ids)
     return applications.order_by()
+
+
+# --- what decides an application, shown before it is made ------------------------------
+
+
+@dataclass(frozen=True)
+class IntakeOutlook:
+    """What the specialist and the person see at intake, before they choose: the current
+    attachment, an open application anywhere, whether the address lies in the provider's
+    area (home visits), and what the policy in force allows today."""
+
+    current: Attachment | None
+    open_number: str  # an open application of the person, at any provider ("" if none)
+    open_provider: str
+    open_in_scope: bool  # its page can be opened from here
+    in_area: bool | None  # None: the person has no registered address
+    edition: str
+    campaign: tuple[dt.date, dt.date] | None  # this year's window, if the policy has one
+    in_campaign: bool
+    changes_used: int  # voluntary changes in the last 12 months
+    changes_allowed: int
+
+
+def intake_outlook(*, scope: Scope, iin: str, on: dt.date | None = None) -> IntakeOutlook | None:
+    """The outlook of a person's application to the scope's provider (None if the IIN is
+    unknown); audited as a read of the person's data."""
+    person = registry_selectors.person_get_by_iin(iin)
+    if person is None:
+        return None
+    day = on or registry_selectors.today()
+    open_one = (
+        Application.objects.filter(recipient=person, state__in=OPEN_STATES)
+        .select_related("provider")
+        .first()
+    )
+    in_area = None
+    if person.address is not None:
+        in_area = registry_selectors.districts_covering(
+            address=person.address, provider=scope.provider
+        ).exists()
+    policy = policy_for(day, settings.POLICY_EDITION)
+    window = None
+    if policy.campaign is not None:
+        window = (
+            dt.date(day.year, *policy.campaign.opens),
+            dt.date(day.year, *policy.campaign.closes),
+        )
+    return IntakeOutlook(
+        current=registry_selectors.attachment_open(person=person),
+        open_number=open_one.number if open_one else "",
+        open_provider=open_one.provider.name if open_one else "",
+        open_in_scope=bool(open_one) and scope.covers(open_one.provider_id if open_one else None),
+        in_area=in_area,
+        edition=policy.edition,
+        campaign=window,
+        in_campaign=policy.campaign.contains(day) if policy.campaign else True,
+        changes_used=voluntary_changes_within(history_facts(person), day),
+        changes_allowed=policy.max_voluntary_changes,
+    )

@@ -19,6 +19,7 @@ from bekitu.core.vocabulary import (
     State,
 )
 from bekitu.service.parties import PowerOfAttorney, parties_problems
+from bekitu.service.services import Declared
 
 IIN_REASONS = {
     "length": _("An IIN has exactly 12 digits."),
@@ -102,6 +103,25 @@ class IntakeForm(forms.Form):
         widget=forms.RadioSelect({"autofocus": True}),
     )
     reason = forms.ChoiceField(label=_("Reason"), choices=REASONS, initial="choice")
+    # What the presented identity document says (R4-1 compares it with the register). At the
+    # desk it is required; by telephone no paper is asked for (the caller's identity is
+    # confirmed by questions instead).
+    doc_number = forms.CharField(
+        label=_("Identity document: number"), max_length=40, required=False
+    )
+    doc_surname = forms.CharField(
+        label=_("Surname in the document"), max_length=100, required=False
+    )
+    doc_given_name = forms.CharField(
+        label=_("Given name in the document"), max_length=100, required=False
+    )
+    doc_patronymic = forms.CharField(
+        label=_("Patronymic in the document"),
+        max_length=100,
+        required=False,
+        help_text=_("Leave empty when the document gives none."),
+    )
+    doc_birth_date = DayField(label=_("Birth date in the document"), required=False)
     applicant_role = forms.ChoiceField(
         label=_("Who applies"), choices=APPLICANT_ROLES, initial="self", widget=forms.RadioSelect
     )
@@ -120,8 +140,14 @@ class IntakeForm(forms.Form):
         required=False,
     )
 
+    DOCUMENT_FIELDS = ("doc_number", "doc_surname", "doc_given_name", "doc_birth_date")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("channel") == Channel.DESK:
+            for name in self.DOCUMENT_FIELDS:
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("Enter what the presented identity document says here."))
         role = data.get("applicant_role")
         if role is None:
             return data
@@ -145,6 +171,19 @@ class IntakeForm(forms.Form):
             number=data.get("poa_number") or "",
             date=data.get("poa_date"),
             valid_until=data.get("poa_valid_until"),
+        )
+
+    def declared(self) -> Declared | None:
+        """What the identity document says, when it was entered (at the desk, always)."""
+        data = self.cleaned_data
+        if not all(data.get(name) for name in self.DOCUMENT_FIELDS):
+            return None
+        return Declared(
+            surname=data["doc_surname"],
+            given_name=data["doc_given_name"],
+            patronymic=data.get("doc_patronymic") or "",
+            birth_date=data["doc_birth_date"],
+            document_number=data["doc_number"],
         )
 
     def power_of_attorney(self) -> PowerOfAttorney | None:
@@ -199,7 +238,7 @@ class RefuseForm(forms.Form):
 
     reason_code = forms.ChoiceField(label=_("Reason for the refusal"))
     comment = forms.CharField(
-        label=_("Comment"), required=False, max_length=500, widget=forms.Textarea({"rows": 2})
+        label=_("Comment"), required=False, widget=forms.Textarea({"rows": 2})
     )
 
     def __init__(self, *args: Any, reasons: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -171,6 +171,7 @@ def intake_person(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
         "form": form,
         "person": presenters.person_record(record),
         "relatives": presenters.relatives(_relatives(iin)),
+        "outlook": selectors.intake_outlook(scope=scope, iin=iin),
     }
     response = page(request, "workstation/intake_person.html", scope, context)
     return _bad(response) if form.errors else response
@@ -187,6 +188,7 @@ def _create(
         applicant_role=data["applicant_role"],
         applicant_iin=data.get("applicant_iin") or "",
         power_of_attorney=form.power_of_attorney(),
+        declared=form.declared(),
     )
     try:
         application = services.application_intake(
