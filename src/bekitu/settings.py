@@ -585,6 +585,18 @@ SMS_SENDER = env_str(
 SMS_DIR = Path(
     env_str("BEKITU_SMS_DIR", str(VAR_DIR / "sms"), "Folder the default SMS adapter writes to.")
 )
+EMAIL_BACKEND = env_str(
+    "BEKITU_EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "Django's mail backend for notifications; default: each e-mail is a file in "
+    "BEKITU_EMAIL_DIR (django.core.mail.backends.smtp.EmailBackend sends them).",
+)
+EMAIL_FILE_PATH = Path(
+    env_str("BEKITU_EMAIL_DIR", str(VAR_DIR / "mail"), "Folder of the file mail backend.")
+)
+DEFAULT_FROM_EMAIL = env_str(
+    "BEKITU_EMAIL_FROM", "noreply@bekitu.local", "Sender address of notifications."
+)
 PORTAL_SYSTEM_ID = env_str(
     "BEKITU_PORTAL_SYSTEM_ID",
     "egov-portal",

@@ -11,7 +11,12 @@ from bekitu.core.sms import MemorySmsSender
 from bekitu.devtools.testpki import TestPki
 from bekitu.eds.signing import sign_xml_with_p12
 from bekitu.registry.models import Person
-from tests.factories import PersonFactory
+from tests.factories import (
+    PersonFactory,
+    PersonRelationFactory,
+    ProviderFactory,
+    ServiceAreaFactory,
+)
 
 PASSWORD = "Zhasyl-Alma-2026"
 P12_PASSWORD = "Qwerty12"
@@ -25,8 +30,24 @@ def sms(settings: Any) -> list[Any]:
 
 
 @pytest.fixture
-def citizen(db: Any, eds_settings: Any, test_pki: TestPki) -> Person:
-    """The test PKI's first person, alive in the register with a phone number."""
+def provider(db: Any, eds_settings: Any, test_pki: TestPki, settings: Any, tmp_path: Any) -> Any:
+    """A provider whose BIN has a key in the test PKI (it signs talons and envelopes)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return ProviderFactory(bin=test_pki.provider.bin, name_ru="ГКП «ЕМХАНА №1»")
+
+
+@pytest.fixture
+def area(provider: Any) -> Any:
+    """The provider's GP district and the street it covers."""
+    from bekitu.registry.models import District
+
+    return ServiceAreaFactory(district__provider=provider, district__kind=District.Kind.GP)
+
+
+@pytest.fixture
+def citizen(db: Any, eds_settings: Any, test_pki: TestPki, area: Any) -> Person:
+    """The test PKI's first person, alive in the register with a phone number, living in
+    the provider's GP area."""
     person = test_pki.person
     return PersonFactory(
         iin=person.iin,
@@ -35,7 +56,60 @@ def citizen(db: Any, eds_settings: Any, test_pki: TestPki) -> Person:
         birth_date=dt.date(1985, 3, 14),
         sex=Person.Sex.MALE,
         phone="+7 701 555-12-34",
+        address__street=area.street,
     )
+
+
+@pytest.fixture
+def child(citizen: Person, provider: Any) -> Person:
+    """The citizen's daughter, 8, at the same address, in the provider's paediatric area."""
+    from bekitu.registry.models import District
+
+    ServiceAreaFactory(
+        district__provider=provider,
+        district__kind=District.Kind.PAEDIATRIC,
+        street=citizen.address.street,
+    )
+    kid = PersonFactory(
+        birth_date=dt.date(2018, 5, 20), sex=Person.Sex.FEMALE, address=citizen.address
+    )
+    PersonRelationFactory(person=kid, relative=citizen, kind="parent")
+    return kid
+
+
+@pytest.fixture
+def channel(settings: Any, test_pki: TestPki, provider: Any) -> Any:
+    """The gateway between the portal and the provider in this process: the portal (the
+    PKI's second organization key), the provider and the providers' system take part; a
+    memory transport that answers queries in the calling thread."""
+    import uuid
+
+    from bekitu.gateway.inbox import inbox_receive
+    from bekitu.gateway.services import participant_register
+    from bekitu.gateway.transports import get_transport
+
+    settings.GATEWAY_KEYS_DIR = ""
+    settings.GATEWAY_TRANSPORT = f"memory://portal-{uuid.uuid4().hex}"
+    operator = test_pki.providers[1].bin
+    participant_register(system_id=settings.PORTAL_SYSTEM_ID, bin=operator, local=True)
+    participant_register(system_id=settings.GATEWAY_REGISTER_SYSTEM_ID, bin=operator, local=True)
+    participant_register(system_id=provider.bin, bin=provider.bin, local=True)
+    transport = get_transport()
+    transport.serve = lambda: inbox_receive(transport=transport, wait=2)  # type: ignore[attr-defined]
+    return transport
+
+
+def drain(transport: Any) -> None:
+    """Relay and receive until nothing is left, making the talons' PDFs between (the
+    background worker's jobs: a talon reaches the portal with its PDF)."""
+    from bekitu.gateway.worker import gateway_drain
+    from bekitu.talons.models import Talon
+    from bekitu.talons.services import talon_pdf_make
+
+    gateway_drain(transport=transport)
+    for talon_id in Talon.objects.filter(pdf__isnull=True).values_list("pk", flat=True):
+        talon_pdf_make(talon_id=talon_id)
+    gateway_drain(transport=transport)
 
 
 def sign_auth(test_pki: TestPki, iin: str, xml: str) -> str:

@@ -272,17 +272,17 @@ def _active(account: Account) -> Account:
 
 
 def login_check(request: Any, iin: str, password: str) -> Account:
-    """Condition 1 (R9.3) for IIN and password: the account, or the refusal (R9.4). Wrong
-    credentials count towards the lockout of this IIN from this address."""
+    """Condition 1 (R9.3) for IIN and password: the account, or the refusal (R9.4). Every
+    attempt counts towards the lockout of this IIN from this address until one succeeds."""
     iin = clean_iin(iin)
-    if lockout.is_locked(request, iin):
+    # Each attempt counts before its password is checked (the service's lockout); a right
+    # password clears the count.
+    if not lockout.take_attempt(request, iin):
         raise PortalError("locked")
     account = Account.objects.select_related("user").filter(iin=iin).first()
     if account is None:
-        lockout.record_failure(request, iin)
         raise PortalError("not_registered")
     if not account.user.check_password(password):
-        lockout.record_failure(request, iin)
         _audit("portal.login.refused", iin, code="wrong_credentials")
         raise PortalError("wrong_credentials")
     lockout.clear_failures(request, iin)

@@ -12,4 +12,11 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         # The API's bearer scheme, for the OpenAPI schema.
+        # The provider's answers and the gateway's receipts of the portal's requests.
+        from bekitu.gateway.contracts import attachment_request, attachment_status
+        from bekitu.gateway.handlers import handler_register, receipt_register
         from bekitu.portal.api import auth  # noqa: F401
+        from bekitu.portal.requests import receipt_receive, status_receive
+
+        handler_register(service_id=attachment_status.SERVICE_ID, handler=status_receive)
+        receipt_register(service_id=attachment_request.SERVICE_ID, handler=receipt_receive)

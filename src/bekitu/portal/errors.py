@@ -27,6 +27,16 @@ MESSAGES: dict[str, Promise] = {
     "passwords_differ": _("The two passwords differ."),
     "eds_not_confirmed": _("The EDS could not be confirmed."),
     "not_authenticated": _("Log in first."),
+    "provider_unavailable": _(
+        "The providers' system did not answer in time. Please try again in a few minutes."
+    ),
+    "invalid": _("The request has errors. Check the fields marked."),
+    "not_found": _("No such request."),
+    "request_altered": _(
+        "The signed request differs from the one prepared for signing. Sign it again without "
+        "changing it."
+    ),
+    "signer_mismatch": _("The request must be signed by the person who is logged in."),
 }
 
 
@@ -47,3 +57,11 @@ class EdsNotConfirmed(PortalError):
             "eds_not_confirmed", REASON_MESSAGES.get(reason, MESSAGES["eds_not_confirmed"])
         )
         self.reason = reason
+
+
+class DraftInvalid(PortalError):
+    """The form's data cannot make a request: the messages by field."""
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        super().__init__("invalid")
+        self.fields = fields

@@ -84,3 +84,134 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token of {self.account}"
+
+
+class Draft(models.Model):
+    """The request as the portal built it from the form (R9.5), waiting for the citizen's
+    signature: `xml` is exactly what is to be signed; the e-copies are kept beside it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="drafts", verbose_name=_("account")
+    )
+    number = models.CharField(_("request number"), max_length=32, unique=True)
+    recipient_iin = models.CharField(_("IIN of the recipient"), max_length=12)
+    applicant_role = models.CharField(_("applicant's role"), max_length=16)
+    provider_bin = models.CharField(_("BIN of the provider"), max_length=12)
+    provider_name = models.CharField(_("provider"), max_length=255)
+    xml = models.BinaryField(_("request to sign"))
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("request draft")
+        verbose_name_plural = _("request drafts")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DraftCopy(models.Model):
+    """An e-copy of a document attached to a draft (checked as the desk checks scans)."""
+
+    draft = models.ForeignKey(
+        Draft, on_delete=models.CASCADE, related_name="copies", verbose_name=_("draft")
+    )
+    code = models.CharField(_("document"), max_length=64)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("file type"), max_length=40)
+    content = models.BinaryField(_("content"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size"))
+
+    class Meta:
+        verbose_name = _("e-copy")
+        verbose_name_plural = _("e-copies")
+        constraints = [
+            models.UniqueConstraint(fields=["draft", "code"], name="portal_copy_once_per_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draft_id}/{self.code}"
+
+
+class Status(models.TextChoices):
+    """What became of a request, as the cabinet shows it (the portal's own steps, then the
+    provider's status messages, R9.9-R9.12)."""
+
+    SUBMITTED = "submitted", _("submitted, signature confirmed")
+    SENT = "sent", _("sent to the provider")
+    DELIVERED = "delivered", _("delivered to the provider")
+    REGISTERED = "registered", _("registered by the provider")
+    CHECKED = "checked", _("checked by the provider")
+    TALON_ISSUED = "talon_issued", _("talon issued")
+    REFUSED = "refused", _("refused")
+
+
+# How far along each status is: a late or repeated message never moves a request back.
+STATUS_RANK = {
+    Status.SUBMITTED: 0,
+    Status.SENT: 1,
+    Status.DELIVERED: 2,
+    Status.REGISTERED: 3,
+    Status.CHECKED: 4,
+    Status.TALON_ISSUED: 5,
+    Status.REFUSED: 5,
+}
+
+
+class CitizenRequest(models.Model):
+    """A signed request the portal accepted (condition 2, R9.6) and sent to the provider."""
+
+    number = models.CharField(_("request number"), max_length=32, unique=True)
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="requests", verbose_name=_("account")
+    )
+    draft = models.OneToOneField(
+        Draft, on_delete=models.PROTECT, related_name="request", verbose_name=_("draft")
+    )
+    recipient_iin = models.CharField(_("IIN of the recipient"), max_length=12)
+    provider_bin = models.CharField(_("BIN of the provider"), max_length=12)
+    provider_name = models.CharField(_("provider"), max_length=255)
+    signed_xml = models.BinaryField(_("signed request"))
+    signed_sha256 = models.CharField(_("SHA-256 of the signed request"), max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    registration_number = models.CharField(_("provider's number"), max_length=32, blank=True)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    talon_number = models.CharField(_("talon number"), max_length=32, blank=True)
+    talon_verify_url = models.CharField(_("talon check address"), max_length=255, blank=True)
+    talon_xml = models.BinaryField(_("signed e-talon"), null=True, blank=True)
+    talon_pdf = models.BinaryField(_("talon PDF"), null=True, blank=True)
+    refusal_code = models.CharField(_("reason for the refusal"), max_length=40, blank=True)
+    refusal_legal_ground = models.JSONField(_("legal ground"), default=dict, blank=True)
+    refusal_message = models.JSONField(_("refusal text"), default=dict, blank=True)
+    message_id = models.CharField(_("gateway message"), max_length=36, blank=True)
+
+    class Meta:
+        verbose_name = _("citizen's request")
+        verbose_name_plural = _("citizens' requests")
+        indexes = [models.Index(fields=["account", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RequestEvent(models.Model):
+    """One step of a request's timeline (each status once)."""
+
+    request = models.ForeignKey(
+        CitizenRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("request")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("request event")
+        verbose_name_plural = _("request events")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "status"], name="portal_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.status}"

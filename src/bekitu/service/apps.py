@@ -20,6 +20,11 @@ class ServiceConfig(AppConfig):
         query_register(
             service_id=register_answers.SERVICE_ID, handler=register_answers.attachments_answer
         )
+        # The portal's queries: the providers to choose from, the documents to attach.
+        from bekitu.service import portal_queries
+
+        portal_queries.register()
+
         # A talon's PDF is made after the decision commits; the portal hears of the talon
         # (with its PDF) in the transaction that stores it.
         from bekitu.talons.signals import talon_pdf_made

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+# Scans: the same checks as on the portal (re-exported for the desk's callers).
+from bekitu.core.scans import ScanRejected as ScanRejected
+from bekitu.core.scans import scan_check as scan_check
+from bekitu.core.scans import sniff_type as sniff_type
+
 # An identity card is issued at 16; a younger child is identified by the birth certificate.
 IDENTITY_CARD_AGE = 16
 ADULT_AGE = 18
@@ -97,36 +102,3 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 def requirements_for(category: Category) -> list[DocumentRequirement]:
     """The checklist of paragraph 9 of the standard for one case (R8.1)."""
     return _recipient_documents(category) + _applicant_documents(category)
-
-
-# Scans: the type is read from the first bytes, never trusted from the name.
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-
-
-def sniff_type(head: bytes) -> str | None:
-    """The content type a scan's first bytes show (PDF, JPEG, PNG), or None."""
-    return next((kind for magic, kind in _SIGNATURES if head.startswith(magic)), None)
-
-
-class ScanRejected(ValueError):
-    """A scan of a type or a size the service does not accept."""
-
-    def __init__(self, code: str, message: Promise) -> None:
-        super().__init__(str(message))
-        self.code, self.message = code, message
-
-
-def scan_check(head: bytes, size: int, max_bytes: int) -> str:
-    """The scan's content type, or ScanRejected for an empty, too large or foreign file."""
-    if size <= 0:
-        raise ScanRejected("scan_empty", _("The file is empty."))
-    if size > max_bytes:
-        raise ScanRejected("scan_too_large", _("The file is larger than allowed."))
-    kind = sniff_type(head)
-    if kind is None:
-        raise ScanRejected("scan_type", _("Only PDF, JPEG and PNG scans are accepted."))
-    return kind

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bekitu.portal.api import views
+from bekitu.portal.api import requests, views
 
 app_name = "portal-api"
 
@@ -12,4 +12,27 @@ urlpatterns = [
     path("auth/register", views.RegisterView.as_view(), name="auth-register"),
     path("auth/login", views.LoginView.as_view(), name="auth-login"),
     path("me", views.MeView.as_view(), name="me"),
+    path(
+        "services/attachment/requirements",
+        requests.RequirementsView.as_view(),
+        name="requirements",
+    ),
+    path("providers", requests.ProvidersView.as_view(), name="providers"),
+    path("attachment-requests", requests.DraftsView.as_view(), name="requests"),
+    path(
+        "attachment-requests/<uuid:draft_id>/submit",
+        requests.SubmitView.as_view(),
+        name="request-submit",
+    ),
+    path("attachment-requests/<str:number>", requests.RequestView.as_view(), name="request"),
+    path(
+        "attachment-requests/<str:number>/talon.xml",
+        requests.TalonFileView.as_view(kind="xml"),
+        name="talon-xml",
+    ),
+    path(
+        "attachment-requests/<str:number>/talon.pdf",
+        requests.TalonFileView.as_view(kind="pdf"),
+        name="talon-pdf",
+    ),
 ]

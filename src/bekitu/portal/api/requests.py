@@ -1,0 +1,259 @@
+"""The portal's API for the request (R9.5-R9.7) and the cabinet."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import translation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from bekitu.core.errors import NotFound
+from bekitu.portal import directory, presenters
+from bekitu.portal import requests as portal_requests
+from bekitu.portal.api.auth import citizen
+from bekitu.portal.api.views import ERRORS, PortalView
+from bekitu.portal.errors import DraftInvalid
+from bekitu.portal.models import CitizenRequest
+
+
+class DocumentOut(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    why = serializers.CharField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
+
+
+class RequirementsOut(serializers.Serializer):
+    documents = DocumentOut(many=True)
+    max_bytes = serializers.IntegerField()
+    types = serializers.ListField(child=serializers.CharField())
+
+
+class RequirementsView(PortalView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("recipient_iin", str, required=True),
+            OpenApiParameter("applicant_role", str, enum=list(portal_requests.ROLES)),
+        ],
+        responses={200: RequirementsOut, **ERRORS},
+        summary="The documents to attach for a recipient (the desk's checklist, R9.5)",
+    )
+    def get(self, request: Request) -> Response:
+        account = citizen(request)
+        iin = request.query_params.get("recipient_iin") or account.iin
+        role = request.query_params.get("applicant_role") or (
+            "self" if iin == account.iin else "parent"
+        )
+        needed = directory.requirements(iin, role)
+        return Response(
+            {
+                "documents": [
+                    {"code": d.code, "title": d.title, "why": d.why, "required": d.required}
+                    for d in needed.documents
+                ],
+                "max_bytes": needed.max_bytes,
+                "types": list(needed.types),
+            }
+        )
+
+
+class ProvidersView(PortalView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="name, locality, address or BIN"),
+            OpenApiParameter("recipient_iin", str),
+        ],
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        summary="Providers to choose: districts, whether the address is in the area, policy",
+    )
+    def get(self, request: Request) -> Response:
+        account = citizen(request)
+        found = directory.providers_search(
+            request.query_params.get("q", ""),
+            request.query_params.get("recipient_iin") or account.iin,
+        )
+        return Response(
+            {
+                "providers": [
+                    {
+                        "bin": p.bin,
+                        "name": p.name,
+                        "address": p.address,
+                        "locality": p.locality,
+                        "phone": p.phone,
+                        "districts": list(p.districts),
+                        "covers_address": p.covers_address,
+                        "home_visits": p.home_visits,
+                    }
+                    for p in found.providers
+                ],
+                "policy": found.policy,
+            }
+        )
+
+
+class PoaIn(serializers.Serializer):
+    number = serializers.CharField(max_length=100)
+    issued_on = serializers.DateField()
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    issued_by = serializers.CharField(max_length=300)
+
+
+class CopyIn(serializers.Serializer):
+    code = serializers.CharField(max_length=64)
+    filename = serializers.CharField(max_length=255)
+    content_base64 = serializers.CharField(trim_whitespace=False)
+
+
+class DraftIn(serializers.Serializer):
+    recipient_iin = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    applicant_role = serializers.ChoiceField(choices=portal_requests.ROLES, required=False)
+    provider_bin = serializers.CharField(max_length=12)
+    district_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=40)
+    phone = serializers.CharField(max_length=30)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    power_of_attorney = PoaIn(required=False)
+    documents = CopyIn(many=True, required=False)
+
+
+class DraftOut(serializers.Serializer):
+    draft_id = serializers.UUIDField()
+    number = serializers.CharField()
+    xml_to_sign = serializers.CharField(help_text='Sign it whole, enveloped, Reference URI="".')
+
+
+class SubmitIn(serializers.Serializer):
+    signed_xml = serializers.CharField(trim_whitespace=False)
+
+
+class SubmitOut(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+
+
+def _uploads(items: list[dict[str, Any]]) -> tuple[portal_requests.Upload, ...]:
+    uploads = []
+    for item in items:
+        try:
+            content = base64.b64decode(item["content_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError({"documents": ["content_base64 is not base64"]}) from None
+        uploads.append(portal_requests.Upload(item["code"], item["filename"], content))
+    return tuple(uploads)
+
+
+class DraftsView(PortalView):
+    @extend_schema(
+        request=DraftIn,
+        responses={201: DraftOut, **ERRORS},
+        summary="Prepare a request to sign (R9.5): checked, with the SHA-256 of each e-copy",
+    )
+    def post(self, request: Request) -> Response:
+        account = citizen(request)
+        serializer = DraftIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        poa = data.get("power_of_attorney") or {}
+        iin = data.get("recipient_iin") or account.iin
+        role = data.get("applicant_role") or ("self" if iin == account.iin else "parent")
+        form = portal_requests.Form(
+            recipient_iin=iin,
+            applicant_role=role,
+            provider_bin=data["provider_bin"],
+            reason=data["reason"],
+            phone=data["phone"],
+            email=data.get("email", ""),
+            district_number=data.get("district_number", ""),
+            poa_number=poa.get("number", ""),
+            poa_issued_on=poa.get("issued_on"),
+            poa_valid_until=poa.get("valid_until"),
+            poa_issued_by=poa.get("issued_by", ""),
+            language=(translation.get_language() or "ru")[:2],
+            uploads=_uploads(data.get("documents", [])),
+        )
+        try:
+            draft = portal_requests.draft_create(account, form)
+        except DraftInvalid as exc:
+            raise ValidationError(exc.fields) from None
+        return Response(
+            {
+                "draft_id": str(draft.pk),
+                "number": draft.number,
+                "xml_to_sign": bytes(draft.xml).decode("utf-8"),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="My requests, newest first")
+    def get(self, request: Request) -> Response:
+        account = citizen(request)
+        rows = CitizenRequest.objects.filter(account=account).order_by("-submitted_at")
+        return Response(
+            {"requests": [presenters.request_data(r) for r in rows.prefetch_related("events")]}
+        )
+
+
+class SubmitView(PortalView):
+    @extend_schema(
+        request=SubmitIn,
+        responses={202: SubmitOut, **ERRORS},
+        summary="Submit the signed request: condition 2 (R9.6), or the refusal (R9.7)",
+    )
+    def post(self, request: Request, draft_id: str) -> Response:
+        account = citizen(request)
+        serializer = SubmitIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sent = portal_requests.request_submit(
+            account, draft_id, serializer.validated_data["signed_xml"]
+        )
+        return Response(
+            {"number": sent.number, "status": sent.status}, status=status.HTTP_202_ACCEPTED
+        )
+
+
+def own_request(account: Any, number: str) -> CitizenRequest:
+    found = CitizenRequest.objects.filter(account=account, number=number).first()
+    if found is None:
+        raise NotFound(str(directory_message("not_found")))
+    return found
+
+
+def directory_message(code: str) -> str:
+    from bekitu.portal.errors import MESSAGES
+
+    return str(MESSAGES[code])
+
+
+class RequestView(PortalView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **ERRORS}, summary="One request")
+    def get(self, request: Request, number: str) -> Response:
+        return Response(presenters.request_data(own_request(citizen(request), number)))
+
+
+class TalonFileView(PortalView):
+    kind = "xml"
+
+    @extend_schema(
+        responses={200: OpenApiResponse(OpenApiTypes.BINARY), **ERRORS},
+        summary="The talon: its signed XML or its PDF",
+    )
+    def get(self, request: Request, number: str) -> HttpResponse:
+        found = own_request(citizen(request), number)
+        content = found.talon_xml if self.kind == "xml" else found.talon_pdf
+        if not content:
+            raise NotFound(directory_message("not_found"))
+        media = "application/xml" if self.kind == "xml" else "application/pdf"
+        response = HttpResponse(bytes(content), content_type=media)
+        response["Content-Disposition"] = (
+            f'attachment; filename="talon-{found.talon_number}.{self.kind}"'
+        )
+        return response

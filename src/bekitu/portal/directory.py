@@ -1,0 +1,129 @@
+"""What the portal asks the provider's side through the gateway (R9.5): the providers a
+citizen may choose and the documents to attach. Synchronous queries (`message_call`) to the
+providers' system, `BEKITU_GATEWAY_REGISTER_SYSTEM_ID`; served by `service/portal_queries.py`.
+No answer in time, or the gateway down: `PortalError("provider_unavailable")`, a clear message."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+
+from bekitu.gateway.errors import GatewayError
+from bekitu.gateway.services import message_call
+from bekitu.portal.errors import PortalError
+
+PROVIDERS = "bekitu.portal.providers"
+REQUIREMENTS = "bekitu.portal.requirements"
+
+
+def _ask(service_id: str, query: dict[str, Any]) -> dict[str, Any]:
+    try:
+        response = message_call(
+            service_id=service_id,
+            sender_id=settings.PORTAL_SYSTEM_ID,
+            route_id=settings.GATEWAY_REGISTER_SYSTEM_ID,
+            parts={"query.json": json.dumps(query).encode()},
+        )
+        answer = json.loads(response.part("answer.json"))
+    except (GatewayError, KeyError, ValueError) as exc:
+        raise PortalError("provider_unavailable") from exc
+    if not isinstance(answer, dict):
+        raise PortalError("provider_unavailable")
+    return answer
+
+
+def _local(texts: Any) -> str:
+    """The text in the active language (Russian, then any, when it is missing)."""
+    if not isinstance(texts, dict):
+        return str(texts or "")
+    lang = (translation.get_language() or "kk")[:2]
+    return str(texts.get(lang) or texts.get("ru") or next(iter(texts.values()), ""))
+
+
+@dataclass(frozen=True)
+class DocumentNeeded:
+    code: str
+    title: str
+    why: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class Requirements:
+    documents: tuple[DocumentNeeded, ...]
+    max_bytes: int
+    types: tuple[str, ...]
+
+    def title(self, code: str) -> str:
+        return next((d.title for d in self.documents if d.code == code), code)
+
+
+def requirements(recipient_iin: str, applicant_role: str) -> Requirements:
+    """The desk's checklist for this recipient and role, and its scan rules."""
+    answer = _ask(REQUIREMENTS, {"recipient_iin": recipient_iin, "applicant_role": applicant_role})
+    documents = tuple(
+        DocumentNeeded(
+            code=str(d.get("code", "")),
+            title=_local(d.get("title")),
+            why=_local(d.get("why")),
+            required=bool(d.get("required", True)),
+        )
+        for d in answer.get("documents", [])
+        if isinstance(d, dict)
+    )
+    scan = answer.get("scan") or {}
+    return Requirements(
+        documents=documents,
+        max_bytes=int(scan.get("max_bytes") or settings.SCAN_MAX_BYTES),
+        types=tuple(scan.get("types") or ()),
+    )
+
+
+@dataclass(frozen=True)
+class ProviderChoice:
+    bin: str
+    name: str
+    address: str
+    locality: str
+    phone: str
+    districts: tuple[dict[str, str], ...]
+    covers_address: bool
+    covering_districts: tuple[str, ...]
+    home_visits: bool
+
+
+@dataclass(frozen=True)
+class Search:
+    providers: tuple[ProviderChoice, ...]
+    policy: dict[str, Any]
+
+
+def providers_search(text: str, recipient_iin: str = "") -> Search:
+    """Open providers by name, locality or address; for a recipient, whether their address is
+    in each one's area (home visits), and what the policy allows now."""
+    answer = _ask(PROVIDERS, {"text": text, "recipient_iin": recipient_iin})
+    providers = tuple(
+        ProviderChoice(
+            bin=str(p.get("bin", "")),
+            name=_local(p.get("name")),
+            address=str(p.get("address", "")),
+            locality=_local(p.get("locality")),
+            phone=str(p.get("phone", "")),
+            districts=tuple(p.get("districts") or ()),
+            covers_address=bool(p.get("covers_address")),
+            covering_districts=tuple(p.get("covering_districts") or ()),
+            home_visits=bool(p.get("home_visits")),
+        )
+        for p in answer.get("providers", [])
+        if isinstance(p, dict)
+    )
+    return Search(providers, dict(answer.get("policy") or {}))
+
+
+def provider_get(bin_: str, recipient_iin: str = "") -> ProviderChoice | None:
+    """The open provider with this BIN, or None."""
+    return next((p for p in providers_search(bin_, recipient_iin).providers if p.bin == bin_), None)

@@ -1,0 +1,59 @@
+"""Notifications on each change of a request's status: an e-mail (Django's mail backends,
+BEKITU_EMAIL_BACKEND) and an SMS (the SMS port, `bekitu.core.sms`) to the contacts the citizen
+gave in the request, in its language. Sent by the background worker after the change commits,
+never inside the transaction that records it."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from bekitu.core.sms import send_sms
+from bekitu.gateway.contracts import attachment_request as contract
+from bekitu.portal.models import CitizenRequest, Status
+
+log = logging.getLogger("bekitu.portal")
+
+
+def notify_after_commit(request_pk: int, status: str) -> None:
+    """Ask the worker to notify once the current transaction commits."""
+    from bekitu.portal.tasks import notify
+
+    transaction.on_commit(lambda: notify.delay(request_pk, status))
+
+
+def notify_now(request_pk: int, status: str) -> int:
+    """Send the notifications of one status change; how many were sent."""
+    request = CitizenRequest.objects.select_related("draft").filter(pk=request_pk).first()
+    if request is None:
+        return 0
+    drafted = contract.parse_request(bytes(request.draft.xml))
+    sent = 0
+    with translation.override(drafted.language):
+        label = Status(status).label
+        text = _("Bekitu: your request %(number)s: %(status)s.") % {
+            "number": request.number,
+            "status": label,
+        }
+        if status == Status.TALON_ISSUED and request.talon_number:
+            text += " " + _("Talon %(talon)s is in your cabinet.") % {"talon": request.talon_number}
+        if status == Status.REFUSED:
+            text += " " + _("The reason is in your cabinet.")
+        if drafted.contacts.email:
+            send_mail(
+                _("Request %(number)s") % {"number": request.number},
+                text,
+                settings.DEFAULT_FROM_EMAIL,
+                [drafted.contacts.email],
+            )
+            sent += 1
+        if drafted.contacts.phone:
+            send_sms(drafted.contacts.phone, text)
+            sent += 1
+    log.info("portal.notified", extra={"fields": {"number": request.number, "status": status}})
+    return sent

@@ -1,0 +1,73 @@
+"""A citizen's request as the cabinet and the API show it: the timeline, the time left, the
+talon or the refusal (in the reader's language)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from bekitu.portal.models import STATUS_RANK, CitizenRequest, RequestEvent, Status
+
+
+def _local(texts: dict[str, str]) -> str:
+    lang = (translation.get_language() or "kk")[:2]
+    return texts.get(lang) or texts.get("ru") or next(iter(texts.values()), "")
+
+
+def time_left(request: CitizenRequest, now: dt.datetime | None = None) -> dt.timedelta | None:
+    """Until the deadline, while no decision is made (None before the provider gave one)."""
+    if request.deadline is None or request.status in (Status.TALON_ISSUED, Status.REFUSED):
+        return None
+    return request.deadline - (now or timezone.now())
+
+
+def talon(request: CitizenRequest) -> dict[str, str] | None:
+    if request.status != Status.TALON_ISSUED or not request.talon_number:
+        return None
+    return {
+        "number": request.talon_number,
+        "xml_url": reverse("portal:portal-api:talon-xml", args=[request.number]),
+        "pdf_url": reverse("portal:portal-api:talon-pdf", args=[request.number]),
+        "verify_url": request.talon_verify_url,
+    }
+
+
+def refusal(request: CitizenRequest) -> dict[str, str] | None:
+    if request.status != Status.REFUSED:
+        return None
+    return {
+        "reason_code": request.refusal_code,
+        "legal_ground": _local(request.refusal_legal_ground or {}),
+        "message": _local(request.refusal_message or {}),
+    }
+
+
+def timeline(request: CitizenRequest) -> list[RequestEvent]:
+    """The steps in the order of the procedure (the gateway's receipt and the provider's first
+    answer may arrive in either order; their clocks are not the portal's)."""
+    return sorted(request.events.all(), key=lambda e: (STATUS_RANK[Status(e.status)], e.at))
+
+
+def request_data(request: CitizenRequest) -> dict[str, Any]:
+    """The API's shape of a request."""
+    left = time_left(request)
+    return {
+        "number": request.number,
+        "status": request.status,
+        "status_label": str(Status(request.status).label),
+        "recipient_iin": request.recipient_iin,
+        "provider": {"bin": request.provider_bin, "name": request.provider_name},
+        "registration_number": request.registration_number,
+        "submitted_at": request.submitted_at.isoformat(),
+        "deadline": request.deadline.isoformat() if request.deadline else None,
+        "seconds_left": int(left.total_seconds()) if left is not None else None,
+        "events": [
+            {"at": e.at.isoformat(), "status": e.status, "label": str(Status(e.status).label)}
+            for e in timeline(request)
+        ],
+        "talon": talon(request),
+        "refusal": refusal(request),
+    }

@@ -1,0 +1,189 @@
+"""The provider's side answers the portal's queries through the gateway (R9.5): the
+providers a citizen may choose, with their districts and what the policy allows now, and the
+documents the desk's checklist asks for a recipient. The portal never reads the register's
+tables or the service's rules itself; it asks here (as the real portal asks the system of
+the providers).
+
+Both are synchronous queries (`gateway.services.message_call`): the request part
+`query.json`, the answer part `answer.json` (UTF-8 JSON). Registered in
+`ServiceConfig.ready`; they change nothing but audit rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import translation
+
+from bekitu.core.errors import DomainError
+from bekitu.core.iin import is_valid_iin
+from bekitu.gateway.handlers import Message, query_register
+from bekitu.registry import selectors as registry
+from bekitu.registry.population import PersonRecord, get_population_register
+from bekitu.service.documents import Category, age_on, requirements_for
+from bekitu.service.policy import policy_for
+from bekitu.service.rules import district_kinds
+
+PROVIDERS = "bekitu.portal.providers"
+REQUIREMENTS = "bekitu.portal.requirements"
+QUERY_PART = "query.json"
+ANSWER_PART = "answer.json"
+LANGUAGES = ("kk", "ru", "en")
+SEARCH_LIMIT = 20
+ROLES = ("self", "parent", "guardian", "representative")
+
+
+def _query(message: Message) -> dict[str, Any]:
+    try:
+        data = json.loads(message.part(QUERY_PART))
+    except (KeyError, ValueError) as exc:
+        raise DomainError("the query is not JSON", code="bad_query") from exc
+    if not isinstance(data, dict):
+        raise DomainError("the query is not an object", code="bad_query")
+    return data
+
+
+def _answer(data: dict[str, Any]) -> dict[str, bytes]:
+    return {ANSWER_PART: json.dumps(data, ensure_ascii=False).encode("utf-8")}
+
+
+def _texts(text: Any) -> dict[str, str]:
+    """A lazy text in each of the service's languages."""
+    out = {}
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            out[lang] = str(text)
+    return out
+
+
+def _person(iin: str) -> PersonRecord | None:
+    if not is_valid_iin(iin):
+        return None
+    return get_population_register().lookup(iin)
+
+
+def _campaign(on: dt.date) -> dict[str, Any]:
+    policy = policy_for(on, settings.POLICY_EDITION)
+    window = policy.campaign
+    return {
+        "edition": policy.edition,
+        "window": None if window is None else {"opens": window.opens, "closes": window.closes},
+        "open": window is None or window.contains(on),
+        "max_voluntary_changes": policy.max_voluntary_changes,
+    }
+
+
+def _changes_used(iin: str, on: dt.date) -> int | None:
+    person = registry.person_get_by_iin(iin)
+    if person is None:
+        return None
+    start = on - dt.timedelta(days=365)
+    return sum(
+        1
+        for a in registry.attachment_history(person=person)
+        if a.reason == "choice" and start < a.valid_from <= on
+    )
+
+
+def _districts(provider: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": str(d.number),
+            "kind": d.kind,
+            "doctor": d.doctor.full_name if d.doctor else "",
+        }
+        for d in provider.districts.select_related("doctor").order_by("number")
+    ]
+
+
+def providers_search(message: Message) -> dict[str, bytes]:
+    """`{"text", "recipient_iin"?}` -> `{"providers": [...], "policy": {...}}`: open
+    providers whose name, address or locality has the text; for a recipient, whether their
+    registered address is in each one's area (and so home visits come with it)."""
+    query = _query(message)
+    text = str(query.get("text") or "").strip()[:100]
+    on = registry.today()
+    providers = registry.providers_active()
+    if text:
+        providers = providers.filter(
+            Q(name_ru__icontains=text)
+            | Q(name_kk__icontains=text)
+            | Q(name_en__icontains=text)
+            | Q(address__icontains=text)
+            | Q(locality__name_ru__icontains=text)
+            | Q(locality__name_kk__icontains=text)
+            | Q(bin=text)
+        )
+    recipient = _person(str(query.get("recipient_iin") or ""))
+    address = None
+    kinds: frozenset[str] = frozenset()
+    if recipient is not None:
+        person = registry.person_get_by_iin(recipient.iin)
+        address = person.address if person is not None else None
+        kinds = district_kinds(age_on(recipient.birth_date, on))
+    found = []
+    for provider in providers[:SEARCH_LIMIT]:
+        covering: list[str] = []
+        if address is not None:
+            covering = [
+                str(d.number)
+                for d in registry.districts_covering(address=address, provider=provider)
+                if d.kind in kinds
+            ]
+        found.append(
+            {
+                "bin": provider.bin,
+                "name": {"kk": provider.name_kk, "ru": provider.name_ru, "en": provider.name_en},
+                "address": provider.address,
+                "locality": {"kk": provider.locality.name_kk, "ru": provider.locality.name_ru},
+                "phone": provider.phone,
+                "districts": _districts(provider),
+                "covers_address": bool(covering),
+                "covering_districts": covering,
+                "home_visits": bool(covering),
+            }
+        )
+    policy = _campaign(on)
+    if recipient is not None:
+        used = _changes_used(recipient.iin, on)
+        if used is not None:
+            policy["changes_left"] = max(0, policy["max_voluntary_changes"] - used)
+    return _answer({"providers": found, "policy": policy})
+
+
+def requirements(message: Message) -> dict[str, bytes]:
+    """`{"recipient_iin", "applicant_role"}` -> `{"documents": [{"code", "title", "why",
+    "required"}], "scan": {"max_bytes", "types"}}`: the desk's checklist for the case (R8.1)
+    and the desk's scan rules; titles in kk, ru and en."""
+    query = _query(message)
+    role = str(query.get("applicant_role") or "self")
+    if role not in ROLES:
+        raise DomainError("unknown applicant role", code="bad_query")
+    recipient = _person(str(query.get("recipient_iin") or ""))
+    if recipient is None:
+        raise DomainError("the population register does not know the IIN", code="not_found")
+    category = Category(
+        recipient_age=age_on(recipient.birth_date, registry.today()),
+        recipient_sex=recipient.sex,
+        recipient_status=recipient.status,
+        applicant_role=role,
+    )
+    documents = [
+        {"code": r.kind, "title": _texts(r.label), "why": _texts(r.why), "required": True}
+        for r in requirements_for(category)
+    ]
+    scan = {
+        "max_bytes": settings.SCAN_MAX_BYTES,
+        "types": ["application/pdf", "image/jpeg", "image/png"],
+    }
+    return _answer({"documents": documents, "scan": scan})
+
+
+def register() -> None:
+    """Serve the portal's queries (ServiceConfig.ready)."""
+    query_register(service_id=PROVIDERS, handler=providers_search)
+    query_register(service_id=REQUIREMENTS, handler=requirements)

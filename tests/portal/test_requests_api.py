@@ -1,0 +1,289 @@
+"""The request through the portal's API (R9.5-R9.7), end to end over the gateway: the form is
+checked, the XML to sign carries each e-copy's SHA-256, condition 2 runs on submission, the
+provider's side registers, checks and decides, and the cabinet shows the talon or the
+refusal."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from bekitu.core.models import User
+from bekitu.devtools.testpki import TestPki
+from bekitu.eds.signing import sign_xml_with_p12
+from bekitu.gateway.models import OutboxMessage
+from bekitu.portal import accounts
+from bekitu.portal.models import Account, CitizenRequest, Draft
+from bekitu.registry.models import Person
+from tests.portal.conftest import P12_PASSWORD, drain
+
+API = "/portal/api/v1/"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+pytestmark = pytest.mark.django_db
+
+
+def account_of(person: Person) -> Account:
+    user = User.objects.create_user(person.iin, iin=person.iin, password="Zhasyl-Alma-2026")
+    return Account.objects.create(
+        user=user, iin=person.iin, proof="eds", registered_at=timezone.now()
+    )
+
+
+@pytest.fixture
+def auth(citizen: Person, channel: Any) -> dict[str, str]:
+    token = accounts.token_issue(account_of(citizen))
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def body(provider: Any, **changes: Any) -> dict[str, Any]:
+    data = {
+        "provider_bin": provider.bin,
+        "reason": "choice",
+        "phone": "+7 701 555 12 34",
+        "email": "asan@example.kz",
+        "documents": [
+            {
+                "code": "identity_document",
+                "filename": "id.pdf",
+                "content_base64": base64.b64encode(PDF).decode(),
+            }
+        ],
+    }
+    data.update(changes)
+    return data
+
+
+def sign(test_pki: TestPki, iin: str, xml: str, *, key: str = "sign") -> str:
+    p12 = test_pki.person_sign_p12(iin) if key == "sign" else test_pki.person_auth_p12(iin)
+    return sign_xml_with_p12(p12_path=p12, password=P12_PASSWORD, xml=xml.encode()).decode()
+
+
+def draft(client: Any, auth: dict[str, str], data: dict[str, Any]) -> Any:
+    return client.post(API + "attachment-requests", data, content_type="application/json", **auth)
+
+
+def submit(client: Any, auth: dict[str, str], draft_id: str, signed: str) -> Any:
+    return client.post(
+        API + f"attachment-requests/{draft_id}/submit",
+        {"signed_xml": signed},
+        content_type="application/json",
+        **auth,
+    )
+
+
+def test_requirements_are_the_desks_checklist(
+    client: Any, auth: dict[str, str], citizen: Person, child: Person
+) -> None:
+    own = client.get(API + "services/attachment/requirements", **auth).json()
+    assert [d["code"] for d in own["documents"]] == ["identity_document"]
+    assert own["documents"][0]["required"] is True
+    kid = client.get(
+        API + f"services/attachment/requirements?recipient_iin={child.iin}", **auth
+    ).json()
+    assert [d["code"] for d in kid["documents"]] == [
+        "birth_certificate",
+        "applicant_identity_document",
+    ]
+
+
+def test_provider_search_says_whether_the_address_is_in_the_area(
+    client: Any, auth: dict[str, str], provider: Any
+) -> None:
+    found = client.get(API + "providers?q=ЕМХАНА", **auth).json()
+    assert [p["bin"] for p in found["providers"]] == [provider.bin]
+    assert found["providers"][0]["covers_address"] is True
+    assert found["providers"][0]["home_visits"] is True
+    assert "open" in found["policy"]
+
+
+def test_the_whole_way_self_ends_with_the_talon_in_the_cabinet(
+    client: Any,
+    auth: dict[str, str],
+    citizen: Person,
+    provider: Any,
+    test_pki: TestPki,
+    channel: Any,
+) -> None:
+    made = draft(client, auth, body(provider))
+    assert made.status_code == 201, made.json()
+    xml = made.json()["xml_to_sign"]
+    assert "identity_document" in xml and citizen.iin in xml
+    import hashlib
+
+    assert hashlib.sha256(PDF).hexdigest() in xml  # the signature covers the e-copy
+    sent = submit(client, auth, made.json()["draft_id"], sign(test_pki, citizen.iin, xml))
+    assert sent.status_code == 202, sent.json()
+    number = sent.json()["number"]
+    assert sent.json()["status"] == "sent"
+    assert OutboxMessage.objects.filter(correlation_id=number, route_id=provider.bin).count() == 1
+
+    drain(channel)  # the relay, the provider's side, the status messages back
+
+    shown = client.get(API + f"attachment-requests/{number}", **auth).json()
+    assert shown["status"] == "talon_issued", shown
+    steps = [e["status"] for e in shown["events"]]
+    assert steps == ["submitted", "sent", "delivered", "registered", "checked", "talon_issued"]
+    assert shown["deadline"] and shown["refusal"] is None
+    talon = shown["talon"]
+    assert talon["number"] and talon["verify_url"]
+    xml_file = client.get(talon["xml_url"], **auth)
+    assert xml_file.status_code == 200 and xml_file.content.startswith(b"<?xml")
+    pdf_file = client.get(talon["pdf_url"], **auth)
+    assert pdf_file.status_code == 200 and pdf_file.content.startswith(b"%PDF")
+
+
+def test_a_parent_applies_for_their_child(
+    client: Any,
+    auth: dict[str, str],
+    citizen: Person,
+    child: Person,
+    provider: Any,
+    test_pki: TestPki,
+    channel: Any,
+) -> None:
+    copies = [
+        {"code": c, "filename": f"{c}.pdf", "content_base64": base64.b64encode(PDF).decode()}
+        for c in ("birth_certificate", "applicant_identity_document")
+    ]
+    made = draft(
+        client,
+        auth,
+        body(provider, recipient_iin=child.iin, applicant_role="parent", documents=copies),
+    )
+    assert made.status_code == 201, made.json()
+    sent = submit(
+        client,
+        auth,
+        made.json()["draft_id"],
+        sign(test_pki, citizen.iin, made.json()["xml_to_sign"]),
+    )
+    assert sent.status_code == 202
+    drain(channel)
+    shown = client.get(API + f"attachment-requests/{sent.json()['number']}", **auth).json()
+    assert shown["recipient_iin"] == child.iin
+    assert shown["status"] == "talon_issued", shown
+
+
+def test_not_the_parent_of_that_child(client: Any, auth: dict[str, str], provider: Any) -> None:
+    from tests.factories import PersonFactory
+
+    stranger = PersonFactory(birth_date=dt.date(2019, 1, 1))
+    made = draft(client, auth, body(provider, recipient_iin=stranger.iin, applicant_role="parent"))
+    assert made.status_code == 400
+    assert "recipient_iin" in made.json()["fields"]
+
+
+def test_form_errors_by_field_before_anything_is_signed(
+    client: Any, auth: dict[str, str], provider: Any
+) -> None:
+    bad = body(
+        provider,
+        reason="nonsense",
+        phone="12",
+        documents=[
+            {"code": "identity_document", "filename": "x.exe", "content_base64": "TVqQAA=="}
+        ],
+    )
+    made = draft(client, auth, bad)
+    assert made.status_code == 400
+    fields = made.json()["fields"]
+    assert {"reason", "phone", "copy_identity_document"} <= set(fields)
+    assert not Draft.objects.exists()
+
+
+def test_a_missing_document_is_named(client: Any, auth: dict[str, str], provider: Any) -> None:
+    made = draft(client, auth, body(provider, documents=[]))
+    assert made.status_code == 400
+    assert "copy_identity_document" in made.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [("auth_key", "wrong_key_usage"), ("other_person", "iin_mismatch"), ("expired", "expired")],
+)
+def test_eds_not_confirmed_is_refused_and_nothing_is_sent(
+    client: Any,
+    auth: dict[str, str],
+    citizen: Person,
+    provider: Any,
+    test_pki: TestPki,
+    how: str,
+    reason: str,
+) -> None:
+    made = draft(client, auth, body(provider)).json()
+    xml = made["xml_to_sign"]
+    if how == "auth_key":
+        signed = sign(test_pki, citizen.iin, xml, key="auth")
+    elif how == "other_person":
+        signed = sign(test_pki, test_pki.persons[1].iin, xml)
+    else:
+        signed = sign_xml_with_p12(
+            p12_path=test_pki.negative("expired"), password=P12_PASSWORD, xml=xml.encode()
+        ).decode()
+    refused = submit(client, auth, made["draft_id"], signed)
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "eds_not_confirmed"
+    assert refused.json()["reason"] == reason
+    assert refused.json()["message"]
+    assert not CitizenRequest.objects.exists()
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_request_altered_after_signing_is_refused(
+    client: Any, auth: dict[str, str], citizen: Person, provider: Any, test_pki: TestPki
+) -> None:
+    made = draft(client, auth, body(provider)).json()
+    altered = made["xml_to_sign"].replace(
+        "<reason>choice</reason>", "<reason>change_of_residence</reason>"
+    )
+    refused = submit(client, auth, made["draft_id"], sign(test_pki, citizen.iin, altered))
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "request_altered"
+    assert not OutboxMessage.objects.exists()
+
+
+def test_the_same_signed_request_twice_makes_one_request(
+    client: Any, auth: dict[str, str], citizen: Person, provider: Any, test_pki: TestPki
+) -> None:
+    made = draft(client, auth, body(provider)).json()
+    signed = sign(test_pki, citizen.iin, made["xml_to_sign"])
+    first = submit(client, auth, made["draft_id"], signed)
+    again = submit(client, auth, made["draft_id"], signed)
+    assert first.status_code == again.status_code == 202
+    assert first.json()["number"] == again.json()["number"]
+    assert CitizenRequest.objects.count() == 1
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_another_citizens_request_is_not_found(
+    client: Any, auth: dict[str, str], citizen: Person, provider: Any, test_pki: TestPki
+) -> None:
+    made = draft(client, auth, body(provider)).json()
+    number = submit(
+        client, auth, made["draft_id"], sign(test_pki, citizen.iin, made["xml_to_sign"])
+    ).json()["number"]
+    from tests.factories import PersonFactory
+
+    other = accounts.token_issue(account_of(PersonFactory()))
+    response = client.get(
+        API + f"attachment-requests/{number}", HTTP_AUTHORIZATION=f"Bearer {other}"
+    )
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_the_providers_system_silent_is_a_clear_message(
+    client: Any, auth: dict[str, str], provider: Any, channel: Any
+) -> None:
+    channel.serve = lambda: None  # nobody answers the query
+    from django.test import override_settings
+
+    with override_settings(GATEWAY_CALL_TIMEOUT_SECONDS=0):
+        made = draft(client, auth, body(provider))
+    assert made.status_code == 400
+    assert made.json()["code"] == "provider_unavailable"
