@@ -15,7 +15,7 @@ EXPECTED = {
     "unreliable_data": "R4-1",
     "deceased": "policy",
     "not_eligible": "policy",
-    "no_authority": "R4",
+    "no_authority": "representation",
     "too_frequent": "policy",
     "outside_campaign": "policy",
     "provider_not_available": "policy",

@@ -133,7 +133,7 @@ def test_the_campaign_counts_applications_and_the_changes_on_new_year(region, se
             services.application_refuse(
                 application=app, reason_code="unreliable_data", by=None, comment="Altered."
             )
-    for p in movers[:2]:  # the two talons take effect on 1 January (the 2020 rules)
+    for p in movers[:2]:  # the two talons take effect on 1 January (the 2025 rules)
         move(p, r.a_gp, "2026-01-01")
     report = movement(
         first=day("2025-09-01"), last=day("2026-01-31"), provider_ids=frozenset({r.a.pk, r.b.pk})
@@ -141,7 +141,7 @@ def test_the_campaign_counts_applications_and_the_changes_on_new_year(region, se
     (campaign,) = report.campaigns
     assert (campaign.year, campaign.opens, campaign.effective) == (
         2025,
-        day("2025-09-15"),
+        day("2025-09-01"),  # the 2025 edition's campaign opens on 1 September
         day("2026-01-01"),
     )
     assert campaign.applications[r.a.pk] == {"received": 1, "submitted": 1, "refused": 1}

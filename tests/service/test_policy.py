@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -26,8 +27,12 @@ from bekitu.service.policy import (
         (dt.date(2010, 5, 1), "2015"),  # before any edition: the earliest applies
         (dt.date(2015, 11, 24), "2015"),
         (dt.date(2019, 12, 31), "2015"),
-        (dt.date(2020, 1, 1), "2020"),
-        (dt.date(2026, 11, 26), "2020"),
+        (dt.date(2020, 1, 1), "2015"),
+        (dt.date(2020, 11, 27), "2015"),
+        (dt.date(2020, 11, 28), "2020"),  # Order ҚР ДСМ-194/2020 takes effect
+        (dt.date(2025, 8, 31), "2020"),
+        (dt.date(2025, 9, 1), "2025"),
+        (dt.date(2026, 11, 26), "2025"),
     ],
 )
 def test_the_edition_in_force_on_the_application_date_applies(day, edition) -> None:
@@ -89,3 +94,34 @@ def test_editions_are_ordered_and_named_uniquely() -> None:
     dates = [p.in_force_from for p in EDITIONS]
     assert dates == sorted(dates)
     assert len({p.edition for p in EDITIONS}) == len(EDITIONS)
+
+
+def test_the_2025_edition_has_its_campaign_from_1_september_to_1_november() -> None:
+    p = policy_get("2025")
+    assert p.campaign == Window(opens=(9, 1), closes=(11, 1))
+    assert p.voluntary_effect is Effect.NEXT_JANUARY
+    assert p.effective_date(decided_on=dt.date(2025, 10, 1), voluntary_change=True) == dt.date(
+        2026, 1, 1
+    )
+
+
+def test_each_edition_names_the_act_that_enacted_it() -> None:
+    acts = {p.edition: (p.act.number, p.act.date) for p in EDITIONS if p.act}
+    assert acts == {
+        "2015": ("281", dt.date(2015, 4, 28)),
+        "2020": ("ҚР ДСМ-194/2020", dt.date(2020, 11, 13)),
+        "2025": ("ҚР ДСМ-194/2020", dt.date(2020, 11, 13)),
+    }
+    for p in EDITIONS:
+        assert p.act is not None and p.act.number in p.act.citation("ru")
+        assert p.act.paragraphs == {}  # no paragraph without the act's text at hand
+
+
+def test_editions_given_as_data_are_chosen_the_same_way() -> None:
+    later = dataclasses.replace(EDITION_2020, edition="2030", in_force_from=dt.date(2030, 1, 1))
+    own = (EDITION_2015, later)
+    assert policy_for(dt.date(2029, 12, 31), editions=own) is EDITION_2015
+    assert policy_for(dt.date(2030, 1, 1), editions=own) is later
+    assert policy_for(dt.date(2000, 1, 1), editions=(later, EDITION_2015)) is EDITION_2015
+    with pytest.raises(UnknownEdition):
+        policy_for(dt.date(2030, 1, 1), editions=())

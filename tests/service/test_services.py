@@ -58,7 +58,7 @@ def test_a_desk_application_is_received_with_its_number_term_and_first_step(
     term = service_term(submitted, hours)
     assert (app.state, app.term_start, app.deadline) == ("received", term.term_start, term.deadline)
     assert app.action_due_at == add_working_time(term.term_start, dt.timedelta(minutes=30), hours)
-    assert app.policy_edition == "2020"
+    assert app.policy_edition == "2025"
     step = app.steps.get()
     assert (step.from_state, step.to_state, step.action, step.actor_label) == (
         "",
@@ -547,7 +547,7 @@ def test_each_run_of_the_checks_is_kept_with_the_edition_used(adult, provider) -
         .distinct()
     ) == [1, 2]
     report = selectors.application_check_report(application=app)
-    assert {r.run for r in report} == {2} and {r.policy_edition for r in report} == {"2020"}
+    assert {r.run for r in report} == {2} and {r.policy_edition for r in report} == {"2025"}
     failed = [r for r in report if not r.passed]
     assert [(r.check_name, r.details) for r in failed] == [
         ("documents", {"missing": ["identity_document"]})

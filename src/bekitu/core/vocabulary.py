@@ -208,8 +208,9 @@ class RefusalCode(TextChoices):
 
 @dataclass(frozen=True)
 class RefusalReason:
-    """A refusal reason: its code, our clause id in the regulation (or "policy" for the
-    attachment rules), its legal ground and the text a person reads."""
+    """A refusal reason: its code, our clause id in the regulation ("policy" for the
+    attachment rules, cited per edition by `service.grounds`; "representation" for the law of
+    representatives), its legal ground and the text a person reads."""
 
     code: str
     clause: str
@@ -241,11 +242,15 @@ _GROUNDS: dict[RefusalCode, tuple[str, StrOrPromise]] = {
         "policy",
         _("Rules of attachment to PHC providers (the edition in force): who may be attached"),
     ),
+    # Who may act for whom is the law of representation, not the regulation's grounds to start.
     RefusalCode.NO_AUTHORITY: (
-        "R4",
+        "representation",
         _(
-            "Regulation of the state service (akimat resolution No. 314 of 24.11.2015), clause 4: "
-            "a representative acts under a power of attorney"
+            "Civil Code of the Republic of Kazakhstan (General Part) of 27 December 1994 "
+            "No. 268-XIII, article 168 (the term of a power of attorney), and the Code of the "
+            'Republic of Kazakhstan "On Marriage (Matrimony) and Family" of 26 December 2011 '
+            "No. 518-IV (parents and guardians as legal representatives): who may act for the "
+            "person"
         ),
     ),
     RefusalCode.TOO_FREQUENT: (

@@ -27,7 +27,7 @@ from bekitu.registry.selectors import (
 )
 from bekitu.reports.labels import GAIN_REASONS, end_reason_label, gain_reason_label
 from bekitu.reports.tables import Column, ReportTables, Table
-from bekitu.service.policy import policy_for
+from bekitu.service.editions import policy_in_force
 from bekitu.service.selectors import applications_submitted
 
 GAIN, LOSS = "gain", "loss"
@@ -187,7 +187,7 @@ def _campaigns(
 ) -> list[Campaign]:
     campaigns = []
     for year in range(first.year, last.year + 1):
-        policy = policy_for(dt.date(year, 12, 31))
+        policy = policy_in_force(dt.date(year, 12, 31))
         window = policy.campaign
         if window is None:
             continue

@@ -8,14 +8,16 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.admin_audit import AuditedChangelistMixin
-from bekitu.core.audit import audit_context
+from bekitu.core.audit import audit_context, audit_record
 from bekitu.service.models import (
     Application,
     ApplicationDocument,
     ApplicationStep,
     CheckResult,
+    PolicyEdition,
     PortalRequest,
     PortalSetting,
 )
@@ -93,6 +95,65 @@ class PortalSettingAdmin(admin.ModelAdmin):
                 by=request.user.get_username(),
             )
         obj.pk = saved.pk
+
+
+@admin.register(PolicyEdition)
+class PolicyEditionAdmin(admin.ModelAdmin):
+    """The editions of the attachment rules with their acts (docs/policy.md); every change is
+    audited. An application keeps the edition it was received under."""
+
+    list_display = ("edition", "in_force_from", "max_voluntary_changes", "act_number", "act_date")
+    search_fields = ("edition", "act_number")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "edition",
+                    "in_force_from",
+                    "max_voluntary_changes",
+                    ("campaign_opens", "campaign_closes"),
+                    "voluntary_effect",
+                    "eligible_statuses",
+                    "insured_statuses",
+                )
+            },
+        ),
+        (
+            _("The act"),
+            {
+                "fields": (
+                    ("act_number", "act_date"),
+                    "act_citation_kk",
+                    "act_citation_ru",
+                    "act_citation_en",
+                    "act_source",
+                    "act_paragraphs",
+                    "legal_text",
+                )
+            },
+        ),
+    )
+
+    def save_model(self, request: HttpRequest, obj: PolicyEdition, form: Any, change: bool) -> None:
+        with audit_context(actor=f"admin:{request.user.get_username()}", channel="admin"):
+            super().save_model(request, obj, form, change)
+            audit_record(
+                action="service.policy_edition.change" if change else "service.policy_edition.add",
+                object_type="service.policy_edition",
+                object_id=obj.pk,
+                data={"edition": obj.edition, "fields": sorted(form.changed_data)},
+            )
+
+    def delete_model(self, request: HttpRequest, obj: PolicyEdition) -> None:
+        with audit_context(actor=f"admin:{request.user.get_username()}", channel="admin"):
+            audit_record(
+                action="service.policy_edition.delete",
+                object_type="service.policy_edition",
+                object_id=obj.pk,
+                data={"edition": obj.edition},
+            )
+            super().delete_model(request, obj)
 
 
 @admin.register(Application)

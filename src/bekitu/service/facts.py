@@ -13,8 +13,9 @@ from django.utils import timezone
 from bekitu.registry.population import PersonRecord, get_population_register
 from bekitu.registry.selectors import attachment_history, district_loads, districts_covering
 from bekitu.service import documents
+from bekitu.service.editions import editions, policy_in_force
 from bekitu.service.models import Application
-from bekitu.service.policy import Policy, policy_for, policy_get
+from bekitu.service.policy import Policy, policy_get
 from bekitu.service.rules import (
     AttachmentFacts,
     AuthorityFacts,
@@ -47,8 +48,8 @@ def policy_of(application: Application) -> Policy:
     """The policy edition of the application: the one recorded when it was received, chosen
     then by BEKITU_POLICY_EDITION or else by the application's date."""
     if application.policy_edition:
-        return policy_get(application.policy_edition)
-    return policy_for(application_day(application), settings.POLICY_EDITION)
+        return policy_get(application.policy_edition, editions())
+    return policy_in_force(application_day(application), settings.POLICY_EDITION)
 
 
 def _person_facts(application: Application, record: PersonRecord | None) -> PersonFacts:

@@ -8,6 +8,7 @@ record each transition as an `ApplicationStep`.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -381,3 +382,69 @@ class PortalRequest(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class PolicyEdition(models.Model):
+    """An edition of the attachment rules, as data an administrator keeps (docs/policy.md):
+    from when it is in force, its limits, and the act that enacted it with its legal text.
+    The service ships with its editions (`service.policy`, seeded by a migration); a new one is
+    added here without a release."""
+
+    class Effect(models.TextChoices):
+        IMMEDIATE = "immediate", _("on the day of the decision")
+        NEXT_JANUARY = "next_january", _("on 1 January of the next year")
+
+    edition = models.CharField(_("edition"), max_length=20, unique=True)
+    in_force_from = models.DateField(_("in force from"))
+    max_voluntary_changes = models.PositiveSmallIntegerField(
+        _("voluntary changes in any 12 months")
+    )
+    campaign_opens = models.CharField(
+        _("campaign opens (MM-DD)"),
+        max_length=5,
+        blank=True,
+        help_text=_("Empty when voluntary changes are accepted on any day."),
+    )
+    campaign_closes = models.CharField(_("campaign closes (MM-DD)"), max_length=5, blank=True)
+    voluntary_effect = models.CharField(
+        _("a voluntary change takes effect"), max_length=16, choices=Effect.choices
+    )
+    eligible_statuses = models.JSONField(
+        _("statuses with the right to attachment"),
+        default=list,
+        help_text=_('Codes of the register\'s statuses, e.g. ["citizen", "kandas"].'),
+    )
+    insured_statuses = models.JSONField(
+        _("statuses with the right only if insured"), default=list, blank=True
+    )
+    act_number = models.CharField(_("number of the act"), max_length=40)
+    act_date = models.DateField(_("date of the act"))
+    act_citation_kk = models.TextField(_("citation of the act in Kazakh"))
+    act_citation_ru = models.TextField(_("citation of the act in Russian"))
+    act_citation_en = models.TextField(_("citation of the act in English"))
+    act_source = models.CharField(
+        _("source of the act's text"), max_length=300, blank=True, validators=[URLValidator()]
+    )
+    act_paragraphs = models.JSONField(
+        _("paragraphs that ground refusals"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Refusal reason code to the paragraph of the act that grounds it, only where the "
+            'act\'s text says so, e.g. {"too_frequent": "12"}.'
+        ),
+    )
+    legal_text = models.TextField(_("legal text"), blank=True)
+
+    class Meta:
+        verbose_name = _("policy edition")
+        verbose_name_plural = _("policy editions")
+        ordering = ["in_force_from"]
+
+    def __str__(self) -> str:
+        return self.edition
+
+    def clean(self) -> None:
+        from bekitu.service.editions import edition_validate
+
+        edition_validate(self)

@@ -22,9 +22,10 @@ from bekitu.core.audit import audit_record
 from bekitu.core.vocabulary import OPEN_STATES
 from bekitu.registry import selectors as registry_selectors
 from bekitu.service.documents import DocumentRequirement
-from bekitu.service.facts import history_facts, required_documents
+from bekitu.service.editions import policy_in_force
+from bekitu.service.facts import history_facts, policy_of, required_documents
+from bekitu.service.grounds import refusal_ground_text
 from bekitu.service.models import Application, ApplicationDocument, ApplicationStep, CheckResult
-from bekitu.service.policy import policy_for
 from bekitu.service.rules import voluntary_changes_within
 from bekitu.service.sla import application_time_left as _time_left
 from bekitu.talons import selectors as talon_selectors
@@ -116,6 +117,14 @@ def application_check_report(*, application: Application) -> list[CheckResult]:
     if last is None:
         return []
     return list(application.check_results.filter(run=last).order_by("id"))
+
+
+def application_legal_ground(*, application: Application) -> str:
+    """The legal ground of the application's refusal in the active language, citing the act
+    of its policy edition (empty when it is not refused)."""
+    if not application.refusal_code:
+        return ""
+    return refusal_ground_text(application.refusal_code, policy_of(application))
 
 
 def application_steps(*, application: Application) -> QuerySet[ApplicationStep]:
@@ -311,7 +320,7 @@ def intake_outlook(*, scope: Scope, iin: str, on: dt.date | None = None) -> Inta
         in_area = registry_selectors.districts_covering(
             address=person.address, provider=scope.provider
         ).exists()
-    policy = policy_for(day, settings.POLICY_EDITION)
+    policy = policy_in_force(day, settings.POLICY_EDITION)
     window = None
     if policy.campaign is not None:
         window = (

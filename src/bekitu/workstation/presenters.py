@@ -285,7 +285,7 @@ def application_view(application: Application, now: dt.datetime) -> ApplicationV
         refusal = {
             "code": reason.code,
             "text": str(reason.text),
-            "ground": str(reason.legal_ground),
+            "ground": service_selectors.application_legal_ground(application=application),
             "check": details.pop("check", ""),
             "details": details,
             "justification": application.refusal_justification,

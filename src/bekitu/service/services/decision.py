@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.errors import DomainError
-from bekitu.core.vocabulary import REFUSAL_REASONS, Action, legal_ground_texts, refusal_texts
+from bekitu.core.vocabulary import REFUSAL_REASONS, Action, refusal_texts
 from bekitu.registry.services import attachment_create, attachment_transfer
 from bekitu.service import rules
-from bekitu.service.facts import CaseFacts, case_build
+from bekitu.service.facts import CaseFacts, case_build, policy_of
+from bekitu.service.grounds import refusal_ground_texts
 from bekitu.service.models import Application, CheckResult
 from bekitu.service.procedure import audit_application, lock, require_action, step_record
 from bekitu.talons.services import refusal_issue, talon_issue
@@ -100,7 +101,7 @@ def decide_refusal(
     """Refuse the locked application with a reason and its ground (the failed check's
     `details`, the specialist's `justification`, kept whole): the refusal document, the
     decision, the step. Called inside the caller's transaction."""
-    texts, grounds = refusal_texts(code), legal_ground_texts(code)
+    texts, grounds = refusal_texts(code), refusal_ground_texts(code, policy_of(application))
     now = timezone.now()
     refusal = refusal_issue(
         application_number=application.number,
