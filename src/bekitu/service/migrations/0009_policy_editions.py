@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('service', '0007_refusal_ground_and_stated_document'),
+        ('service', '0008_step_minutes'),
     ]
 
     operations = [

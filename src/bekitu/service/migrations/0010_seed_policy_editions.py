@@ -22,6 +22,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("service", "0008_policy_editions")]
+    dependencies = [("service", "0009_policy_editions")]
 
     operations = [migrations.RunPython(seed, unseed)]
