@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bekitu.core.audit_changes.AdminAuditContextMiddleware",
     "bekitu.core.audit.AuditBatchMiddleware",
     "bekitu.core.security.IdleSessionMiddleware",
     "bekitu.core.security.AdminNetworkMiddleware",

@@ -8,5 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # Registers the deployment checks at start-up.
-        from bekitu.core import checks  # noqa: F401
+        # Registers the deployment checks at start-up; audits every change of users,
+        # groups, permissions and staff profiles.
+        from bekitu.core import audit_changes, checks  # noqa: F401
+
+        audit_changes.connect()

@@ -1,7 +1,9 @@
 """The audit log: who read or changed what, when, on whose behalf, through which channel.
 
 Rows are hash-chained: each row's hash covers its content and the previous row's hash, so an
-edited, inserted or deleted row breaks the chain, and `bekitu audit verify` names the first one.
+edited, inserted or deleted row breaks the chain, and `bekitu audit verify` names the first one
+(a row edited with its own hash recomputed is named too, as `rehashed`: the next row still
+points at its old hash).
 Someone who can write the database can also recompute every later hash; `bekitu audit anchor`
 prints the chains' heads to be kept outside the database (signed, printed, sent away), and
 `audit verify --anchor FILE` proves the chain still holds them.
@@ -220,6 +222,10 @@ def _verify_chain(chain: int, head: AuditChainHead | None, batch: int) -> ChainR
             if entry.hash != entry_hash(entry)
             else None
         )
+        if problem == "prev_hash" and entry.hash == entry_hash(entry) and checked:
+            # This row is intact and points at its predecessor's old hash: the predecessor
+            # was edited and its own hash recomputed. Name it, not this row.
+            return ChainReport(False, checked - 1, entry.seq - 1, "rehashed", chain)
         if problem:
             seq = expected_seq if problem == "missing" else entry.seq
             return ChainReport(False, checked, seq, problem, chain)

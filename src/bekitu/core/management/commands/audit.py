@@ -16,6 +16,7 @@ from bekitu.core.models import AuditEntry
 _PROBLEMS = {
     "content": "its content no longer matches its hash: it was edited after it was written",
     "prev_hash": "it does not chain to the row before it: a row was edited, inserted or removed",
+    "rehashed": "it was edited and its hash recomputed: the next row still points at its old hash",
     "missing": "it is missing: it was deleted",
     "anchor": "it is not the row the anchor recorded: the chain was rewritten after the anchor",
 }
