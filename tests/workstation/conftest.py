@@ -92,3 +92,15 @@ def document_of(person: Person, **changed: str) -> dict[str, str]:
         "doc_birth_date": person.birth_date.strftime("%d.%m.%Y"),
     }
     return {**fields, **changed}
+
+
+def caller_answers(person: Person, **changed: str) -> dict[str, str]:
+    """The intake form's fields of a telephone caller's answers: the register's truth about
+    the person unless `changed` says otherwise."""
+    address = person.address
+    fields = {
+        "phone_birth_date": person.birth_date.strftime("%d.%m.%Y"),
+        "phone_street": address.street.name_ru if address else "",
+        "phone_house": f"{address.house}{address.building}" if address else "",
+    }
+    return {**fields, **changed}

@@ -8,7 +8,7 @@ from django.urls import reverse
 from bekitu.core.models import AuditEntry
 from bekitu.service.models import Application
 from tests.factories import AttachmentFactory
-from tests.workstation.conftest import Desk, document_of
+from tests.workstation.conftest import Desk, caller_answers, document_of
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,8 @@ def test_the_whole_desk_flow_ends_with_a_printable_signed_talon(desk: Desk) -> N
 
 
 def test_a_telephone_application_is_recorded_the_same_way(desk: Desk) -> None:
-    application = _intake(desk, desk.client("specialist"), channel="phone")
+    answers = caller_answers(desk.person)
+    application = _intake(desk, desk.client("specialist"), channel="phone", **answers)
     assert application.channel == "phone" and application.state == "received"
 
 

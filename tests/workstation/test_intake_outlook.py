@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 from bekitu.service import services
 from bekitu.service.models import Application
 from bekitu.workstation.staff import scope_for
-from tests.workstation.conftest import Desk, document_of
+from tests.workstation.conftest import Desk, caller_answers, document_of
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_at_the_desk_the_identity_document_is_entered(desk: Desk) -> None:
     assert "Enter what the presented identity document says here." in response.content.decode()
     assert not Application.objects.exists()
     # By telephone nothing is asked for: no paper during the call.
-    phone = _record(client, desk, channel="phone")
+    phone = _record(client, desk, channel="phone", **caller_answers(desk.person))
     assert phone.status_code == 302
     assert Application.objects.get().declared_from_document is False
 

@@ -20,6 +20,7 @@ from bekitu.core.vocabulary import (
 )
 from bekitu.service.parties import PowerOfAttorney, parties_problems
 from bekitu.service.services import Declared
+from bekitu.workstation.telephone import IdentityAnswers
 
 IIN_REASONS = {
     "length": _("An IIN has exactly 12 digits."),
@@ -122,6 +123,17 @@ class IntakeForm(forms.Form):
         help_text=_("Leave empty when the document gives none."),
     )
     doc_birth_date = DayField(label=_("Birth date in the document"), required=False)
+    # By telephone: the caller's answers to the questions that confirm who they are; each is
+    # checked against the register, and only whether it matched is recorded.
+    phone_birth_date = DayField(label=_("The caller says the birth date is"), required=False)
+    phone_street = forms.CharField(
+        label=_("The caller says the registered address's street is"),
+        max_length=100,
+        required=False,
+    )
+    phone_house = forms.CharField(
+        label=_("…and the house number is"), max_length=20, required=False
+    )
     applicant_role = forms.ChoiceField(
         label=_("Who applies"), choices=APPLICANT_ROLES, initial="self", widget=forms.RadioSelect
     )
@@ -141,6 +153,7 @@ class IntakeForm(forms.Form):
     )
 
     DOCUMENT_FIELDS = ("doc_number", "doc_surname", "doc_given_name", "doc_birth_date")
+    PHONE_FIELDS = ("phone_birth_date", "phone_street", "phone_house")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -148,6 +161,10 @@ class IntakeForm(forms.Form):
             for name in self.DOCUMENT_FIELDS:
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("Enter what the presented identity document says here."))
+        if data.get("channel") == Channel.PHONE:
+            for name in self.PHONE_FIELDS:
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("Ask the caller and enter the answer."))
         role = data.get("applicant_role")
         if role is None:
             return data
@@ -184,6 +201,15 @@ class IntakeForm(forms.Form):
             patronymic=data.get("doc_patronymic") or "",
             birth_date=data["doc_birth_date"],
             document_number=data["doc_number"],
+        )
+
+    def caller_answers(self) -> IdentityAnswers:
+        """The caller's answers to the identity questions (by telephone)."""
+        data = self.cleaned_data
+        return IdentityAnswers(
+            birth_date=data.get("phone_birth_date"),
+            street=data.get("phone_street") or "",
+            house=data.get("phone_house") or "",
         )
 
     def power_of_attorney(self) -> PowerOfAttorney | None:

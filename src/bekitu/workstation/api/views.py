@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 from bekitu.core.audit import audit_context
 from bekitu.core.errors import DomainError, NotFound
 from bekitu.service import selectors, services
-from bekitu.workstation import presenters
+from bekitu.workstation import presenters, telephone
 from bekitu.workstation.api import serializers as s
 from bekitu.workstation.api.auth import BasicAuthentication
 from bekitu.workstation.api.data import (
@@ -202,7 +202,8 @@ class IssueTalon(_ApplicationAction):
     )
     def post(self, request: Request, number: str) -> Response:
         application = self.application(number)
-        services.application_issue_talon(application=application, by=self.staff_user)
+        decided = services.application_issue_talon(application=application, by=self.staff_user)
+        telephone.talon_ready_notify(decided)
         return self.respond(request, application)
 
 

@@ -15,13 +15,14 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bekitu.core.errors import DomainError
-from bekitu.core.vocabulary import REFUSAL_REASONS
+from bekitu.core.vocabulary import REFUSAL_REASONS, Channel
 from bekitu.registry import selectors as registry_selectors
 from bekitu.service import selectors, services
-from bekitu.workstation import presenters, search
+from bekitu.workstation import presenters, search, telephone
 from bekitu.workstation import queue as queue_search
 from bekitu.workstation.forms import (
     SCAN_ACCEPT,
@@ -156,9 +157,10 @@ def intake_person(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
         return redirect("workstation:intake")
     form = IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        matches = _caller_confirmed(scope, iin, form)
         # The intake reads the population register itself, once: the page reads it again
         # only to show the form with its errors.
-        created = _create(request, scope, iin, form)
+        created = _create(request, scope, iin, form, matches) if not form.errors else None
         if created is not None:
             request.session.pop(INTAKE_IIN, None)
             return created
@@ -177,8 +179,43 @@ def intake_person(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
     return _bad(response) if form.errors else response
 
 
+QUESTION_LABELS = {
+    "birth_date": _lazy("birth date"),
+    "street": _lazy("street"),
+    "house": _lazy("house"),
+}
+
+
+def _caller_confirmed(scope: StaffScope, iin: str, form: IntakeForm) -> dict[str, bool] | None:
+    """By telephone: check the caller's answers against the register. An answer that does
+    not match stops the intake with an error naming the question; None for other channels."""
+    if form.cleaned_data["channel"] != Channel.PHONE:
+        return None
+    try:
+        record = _lookup(scope, iin)
+    except DomainError as exc:
+        form.add_error(None, str(exc.message))
+        return None
+    matches = telephone.identity_matches(record, form.caller_answers())
+    wrong = [str(QUESTION_LABELS[name]) for name, ok in matches.items() if not ok]
+    if wrong:
+        form.add_error(
+            None,
+            _(
+                "The caller's identity is not confirmed: the answers about %(questions)s do not "
+                "match the population register. Do not record the application by telephone."
+            )
+            % {"questions": ", ".join(wrong)},
+        )
+    return matches
+
+
 def _create(
-    request: HttpRequest, scope: StaffScope, iin: str, form: IntakeForm
+    request: HttpRequest,
+    scope: StaffScope,
+    iin: str,
+    form: IntakeForm,
+    matches: dict[str, bool] | None = None,
 ) -> HttpResponse | None:
     data = form.cleaned_data
     intake = services.Intake(
@@ -197,6 +234,8 @@ def _create(
     except DomainError as exc:
         form.add_error(None, str(exc.message))
         return None
+    if matches is not None:
+        telephone.identity_record(application, matches)
     messages.success(request, _("Application %(number)s recorded.") % {"number": application})
     return redirect("workstation:application", number=application.number)
 
@@ -279,6 +318,11 @@ def issue_talon(request: HttpRequest, number: str, *, scope: StaffScope) -> Http
                 % {"reason": reason},
             )
             return ""
+        if telephone.talon_ready_notify(decided):
+            return _(
+                "Talon %(number)s issued (action 2). The person was told by SMS where to "
+                "collect it."
+            ) % {"number": decided.talon_number}
         return _("Talon %(number)s issued (action 2). Print it for the person.") % {
             "number": decided.talon_number
         }
