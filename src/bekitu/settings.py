@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "bekitu.core.http_errors.ApiErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -101,6 +102,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "bekitu.urls"
+CSRF_FAILURE_VIEW = "bekitu.core.views.csrf_failure"
 WSGI_APPLICATION = "bekitu.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "/workstation/login/"
@@ -315,6 +317,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "NUM_PROXIES": TRUSTED_PROXIES,
+    "EXCEPTION_HANDLER": "bekitu.core.http_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bekitu API",

@@ -6,6 +6,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from bekitu.core import views as core_views
 
+# Errors: a localised page, or {"code", "message"} under the API (bekitu.core.http_errors).
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error
+
 urlpatterns = [
     path("", core_views.start_page, name="start"),
     path("i18n/", include("django.conf.urls.i18n")),

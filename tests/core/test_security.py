@@ -368,11 +368,12 @@ def test_a_body_within_the_limit_goes_on(client: Client, settings: Any) -> None:
 # --- debug mode on a public host ------------------------------------------------------------
 
 
-def test_debug_mode_under_a_public_host_name_is_warned_about(settings: Any) -> None:
+def test_debug_mode_under_a_public_host_name_refuses_to_start(settings: Any) -> None:
     settings.DEBUG = True
     settings.ALLOWED_HOSTS = ["127.0.0.1", "bekitu.example.kz"]
-    (warning,) = debug_on_a_public_host()
-    assert warning.id == "bekitu.W001" and "bekitu.example.kz" in warning.msg
+    (error,) = debug_on_a_public_host()
+    assert error.id == "bekitu.E001" and "bekitu.example.kz" in error.msg
+    assert error.is_serious()
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
     assert debug_on_a_public_host() == []
     settings.DEBUG = False

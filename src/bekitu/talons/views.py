@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from bekitu.core.audit import audit_context
+from bekitu.core.views import too_many_requests
 from bekitu.talons.numbering import normalize_code
 from bekitu.talons.selectors import talon_verify
 from bekitu.talons.throttle import verification_allowed
@@ -39,7 +40,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     An unknown or malformed code answers 404 with the same page, saying nothing more.
     """
     if not verification_allowed(request):
-        return _private(render(request, "talons/verify_throttled.html", status=429))
+        return _private(too_many_requests(request, retry_after=60))
     with audit_context(actor="anonymous", channel="public"):
         result = talon_verify(code=code)
     status = 200 if result.found else 404

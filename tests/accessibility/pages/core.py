@@ -87,6 +87,18 @@ def _not_found(world: World) -> Iterator[Visit]:
     )
 
 
+@pages("error:429")
+def _too_many_requests(world: World) -> Iterator[Visit]:
+    # The public check of a talon is limited per client address.
+    yield Visit(
+        "429: too many checks of a talon",
+        reverse("talons:verify", args=[world.talon_codes["current"]]),
+        status=429,
+        settings={"TALON_VERIFY_RATE": "0/min"},
+        lang=_language(429),
+    )
+
+
 @pages("error:500")
 def _server_error(world: World) -> Iterator[Visit]:
     yield Visit("500", "/__raise__/500/", status=500, settings=RAISE_URLCONF, lang=_language(500))
