@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -22,7 +23,7 @@ from bekitu.reports.population import PopulationReport
 from bekitu.reports.quality import BREACH_SORTS, ServiceReport, breach_list, sorted_breaches
 from bekitu.reports.tables import Column, Table
 
-BREACHES_PER_PAGE = 50
+BREACHES_PER_PAGE = 50  # REPORTS_BREACHES_PER_PAGE in the settings overrides it
 
 
 def context(kind: str, made: Made) -> dict[str, Any]:
@@ -143,9 +144,8 @@ def breach_page(made: Made, query: Mapping[str, str], params: Mapping[str, Any])
     report: ServiceReport = made.figures
     sort = query.get("breaches_sort", "")
     sort = sort if sort in BREACH_SORTS else "due"
-    page = Paginator(sorted_breaches(report, sort), BREACHES_PER_PAGE).get_page(
-        query.get("breaches_page")
-    )
+    per_page = int(getattr(settings, "REPORTS_BREACHES_PER_PAGE", BREACHES_PER_PAGE))
+    page = Paginator(sorted_breaches(report, sort), per_page).get_page(query.get("breaches_page"))
     kept = [(name, str(value)) for name, value in params.items() if value not in (None, "")]
     return {
         "breach_table": breach_list(report, list(page.object_list)),
