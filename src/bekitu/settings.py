@@ -35,10 +35,17 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list(
     "BEKITU_CSRF_TRUSTED_ORIGINS", "", "Origins trusted for CSRF behind a proxy (https://...)."
 )
+# The service's public address: the talon's QR code and the address printed under it lead
+# there. BEKITU_PUBLIC_URL; BEKITU_PUBLIC_BASE_URL is its earlier name, still read.
 PUBLIC_BASE_URL = env_str(
-    "BEKITU_PUBLIC_BASE_URL",
-    "http://127.0.0.1:8000",
-    "Public address of the service, used in QR codes and links in documents.",
+    "BEKITU_PUBLIC_URL",
+    env_str(
+        "BEKITU_PUBLIC_BASE_URL",
+        "http://127.0.0.1:8000",
+        "Earlier name of BEKITU_PUBLIC_URL (read when that is not set).",
+    ),
+    "Public address of the service (https://…), used in the QR codes and printed addresses "
+    "of talons and refusals.",
 )
 TALON_VERIFY_RATE = env_str(
     "BEKITU_TALON_VERIFY_RATE",

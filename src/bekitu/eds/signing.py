@@ -295,11 +295,15 @@ def sign_pdf_as_provider(
     reason: str = "Attachment talon",
     key_store: ProviderKeyStore | None = None,
     attachments: tuple[PdfAttachment, ...] = (),
+    visible: bool = True,
 ) -> bytes:
     """Sign a PDF (the talon, a refusal) with the provider's organization key (PAdES-B,
-    R3.1), carrying `attachments` inside the signed revision."""
+    R3.1), carrying `attachments` inside the signed revision; `visible=False` when the
+    document draws its own stamp."""
     key = (key_store or default_key_store()).load(provider_bin)
-    signed = sign_pdf_with_key(key=key, pdf=pdf, reason=reason, attachments=attachments)
+    signed = sign_pdf_with_key(
+        key=key, pdf=pdf, reason=reason, attachments=attachments, visible=visible
+    )
     _audit(provider_bin, key, "pdf", len(pdf))
     return signed
 

@@ -145,10 +145,14 @@ def _label(kk: str, ru: str) -> Paragraph:
     return _p(f"<b>{kk}</b><br/>{ru}", "label")
 
 
-def _letterhead(name_kk: str, name_ru: str, bin: str, address: str, phone: str) -> list[Any]:
+def _letterhead(
+    name_kk: str, name_ru: str, bin: str, address: str, phone: str, hours: str = ""
+) -> list[Any]:
     contact = f"{w.BIN}: {bin} · {_esc(address)}"
     if phone:
         contact += f" · {w.PHONE} {_esc(phone)}"
+    if hours:
+        contact += f" · {w.HOURS[0]} / {w.HOURS[1]} {_esc(hours)}"
     return [
         _p(_esc(name_kk), "org"),
         _p(_esc(name_ru), "org"),
@@ -205,8 +209,43 @@ def _boxed(paragraphs: list[Paragraph]) -> Table:
     return table
 
 
+# Where the signature's stamp stands: the box of the signature field (eds.signing), drawn by
+# the document itself in its own font, so it speaks Kazakh and Russian.
+STAMP_BOX = (36, 24, 264, 60)  # x, y, width, height in points, bottom left of the page
+
+
+def stamp_lines(name_ru: str, bin: str, moment: dt.datetime) -> tuple[str, ...]:
+    """The signature stamp's text: that the provider signed with its EDS, who, when."""
+    return (
+        f"<b>{w.STAMP[0]}</b>",
+        f"<b>{w.STAMP[1]}</b>",
+        f"{_esc(name_ru)}, {w.BIN} {bin}",
+        _moment(moment),
+    )
+
+
+def _draw_stamp(canvas: Any, lines: tuple[str, ...]) -> None:
+    x, y, width, height = STAMP_BOX
+    canvas.setStrokeColor(INK)
+    canvas.setLineWidth(0.8)
+    canvas.roundRect(x, y, width, height, 4)
+    style = _style("stamp", 7.2)
+    top = y + height - 4
+    for line in lines:
+        paragraph = Paragraph(line, style)
+        _w, h = paragraph.wrap(width - 10, height)
+        top -= h
+        paragraph.drawOn(canvas, x + 5, top)
+
+
 def _render(
-    story: list[Flowable], *, title: str, author: str, subject: str, qr_text: str | None = None
+    story: list[Flowable],
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    qr_text: str | None = None,
+    stamp: tuple[str, ...] | None = None,
 ) -> bytes:
     register_fonts()
     buffer = io.BytesIO()
@@ -231,6 +270,8 @@ def _render(
         canvas.line(MARGIN, BOTTOM_STRIP - 1 * mm, A5[0] - MARGIN, BOTTOM_STRIP - 1 * mm)
         if qr_text:
             QrFlowable(qr_text, QR_SIDE).drawOn(canvas, A5[0] - MARGIN - QR_SIDE, 3.5 * mm)
+        if stamp:
+            _draw_stamp(canvas, stamp)
         canvas.restoreState()
 
     # Whatever the length of the names, the document stays on one page.
@@ -255,6 +296,7 @@ def _talon_rows(c: TalonContent) -> list[tuple[tuple[str, str], str]]:
         (w.FULL_NAME, f"<b>{_esc(c.full_name)}</b>"),
         (w.IIN, c.person_iin),
         (w.BIRTH_DATE, _date(c.birth_date)),
+        (w.ADDRESS, _esc(c.person_address) or "—"),
         (w.DISTRICT, district),
         (w.DOCTOR, doctor),
         (w.EFFECTIVE_DATE, f"<b>{_date(c.effective_date)}</b>"),
@@ -284,6 +326,7 @@ def render_talon_pdf(content: TalonContent) -> bytes:
         c.provider_bin,
         c.provider_address,
         c.provider_phone,
+        c.provider_hours,
     )
     story += _heading(w.TALON_TITLE, w.SERVICE_NAME, c.number)
     story.append(_fields(_talon_rows(c)))
@@ -298,6 +341,7 @@ def render_talon_pdf(content: TalonContent) -> bytes:
         author=c.provider_name_ru,
         subject=w.SERVICE_NAME[1],
         qr_text=c.verification_url,
+        stamp=stamp_lines(c.provider_name_ru, c.provider_bin, c.issued_at),
     )
 
 
@@ -370,4 +414,5 @@ def render_refusal_pdf(content: RefusalContent) -> bytes:
         title=f"{w.REFUSAL_TITLE[1]} {c.number}",
         author=c.provider_name_ru,
         subject=w.SERVICE_NAME[1],
+        stamp=stamp_lines(c.provider_name_ru, c.provider_bin, c.decided_at) if c.signed else None,
     )

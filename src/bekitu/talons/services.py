@@ -104,6 +104,8 @@ def talon_content(talon: Talon) -> TalonContent:
         doctor_specialty=doctor.specialty if doctor else None,
         effective_date=talon.effective_date,
         home_visits=talon.home_visits,
+        person_address=str(person.address) if person.address_id else "",
+        provider_hours=f"{provider.opens:%H:%M}–{provider.closes:%H:%M}",
     )
 
 
@@ -197,6 +199,7 @@ def talon_pdf_make(*, talon_id: int) -> bytes:
         provider_bin=talon.provider.bin,
         pdf=render_talon_pdf(talon_content(talon)),
         reason=TALON_SIGNATURE_REASON,
+        visible=False,  # the document draws its own stamp, in Kazakh and Russian
         attachments=(
             PdfAttachment(
                 name=f"{talon.number}.xml",
@@ -288,7 +291,7 @@ def refusal_issue(
     pdf = render_refusal_pdf(_refusal_content(refusal))
     if refusal.signed:
         pdf = sign_pdf_as_provider(
-            provider_bin=provider.bin, pdf=pdf, reason=REFUSAL_SIGNATURE_REASON
+            provider_bin=provider.bin, pdf=pdf, reason=REFUSAL_SIGNATURE_REASON, visible=False
         )
     refusal.pdf = pdf
     refusal.save()

@@ -51,6 +51,9 @@ class TalonContent:
     doctor_specialty: str | None
     effective_date: dt.date
     home_visits: bool
+    # Printed on the PDF only: the person's address and the provider's working hours.
+    person_address: str = ""
+    provider_hours: str = ""
 
     @property
     def full_name(self) -> str:
