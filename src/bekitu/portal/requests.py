@@ -173,7 +173,9 @@ def _copies(
             continue
         seen.add(upload.code)
         try:
-            kind = scan_check(upload.content[:16], len(upload.content), needed.max_bytes)
+            kind = scan_check(
+                upload.content[:16], len(upload.content), needed.max_bytes, upload.content
+            )
         except ScanRejected as exc:
             errors.setdefault(f"copy_{upload.code}", []).append(str(exc.message))
             continue

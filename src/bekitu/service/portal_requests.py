@@ -118,7 +118,7 @@ def _copies(message: Message, request: AttachmentRequest) -> list[tuple[str, Con
         if part.sha256 != document.sha256 or len(part.content) != document.size:
             raise Rejected("request_invalid", f"copy {document.code} differs from the signed one")
         try:
-            scan_check(part.content[:16], len(part.content), settings.SCAN_MAX_BYTES)
+            scan_check(part.content[:16], len(part.content), settings.SCAN_MAX_BYTES, part.content)
         except ScanRejected as exc:
             raise Rejected("request_invalid", exc.code) from exc
         copies.append((document.code, ContentFile(part.content, name=document.filename)))

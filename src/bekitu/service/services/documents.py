@@ -40,10 +40,10 @@ def _scan_type(file: File) -> tuple[str, int]:
     """The scan's content type (read from its first bytes) and size, or DomainError."""
     size = file.size or 0
     file.seek(0)
-    head = file.read(16)
+    content = file.read(settings.SCAN_MAX_BYTES + 1) if size <= settings.SCAN_MAX_BYTES else b""
     file.seek(0)
     try:
-        return scan_check(head, size, settings.SCAN_MAX_BYTES), size
+        return scan_check(content[:16], size, settings.SCAN_MAX_BYTES, content), size
     except ScanRejected as exc:
         raise DomainError(exc.message, code=exc.code) from exc
 

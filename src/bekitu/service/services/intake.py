@@ -115,18 +115,26 @@ def _count_lookup(looked_up_by: str, iin: str) -> None:
     )
 
 
-def _open_conflict(recipient: Person) -> Conflict | None:
+def _open_conflict(recipient: Person, provider_id: int) -> Conflict | None:
+    """The conflict of a second open application; its number only when the open one is at
+    the same provider (another provider's application numbers are not the caller's to
+    know)."""
     open_one = Application.objects.filter(recipient=recipient, state__in=OPEN_STATES).first()
     if open_one is None:
         return None
+    if open_one.provider_id != provider_id:
+        return Conflict(
+            _("The person already has an open application at another provider."),
+            code="application_open",
+        )
     return Conflict(
         _("The person already has an open application (%(number)s).") % {"number": open_one.number},
         code="application_open",
     )
 
 
-def _check_open_application(recipient: Person) -> None:
-    conflict = _open_conflict(recipient)
+def _check_open_application(recipient: Person, provider_id: int) -> None:
+    conflict = _open_conflict(recipient, provider_id)
     if conflict is not None:
         raise conflict
 
@@ -138,7 +146,7 @@ def _save_new(application: Application) -> None:
         with transaction.atomic():
             application.save()
     except IntegrityError as exc:
-        conflict = _open_conflict(application.recipient)
+        conflict = _open_conflict(application.recipient, application.provider_id)
         if conflict is None:
             raise
         raise conflict from exc
@@ -197,7 +205,7 @@ def application_create(
         power_of_attorney=power_of_attorney,
     )
     person_lock(person=recipient)  # one intake of a person at a time
-    _check_open_application(recipient)
+    _check_open_application(recipient, provider.pk)
     submitted = submitted_at or timezone.now()
     term = term_for(provider=provider, submitted_at=submitted, channel=channel)
     action, state = INITIAL[Channel(channel)]

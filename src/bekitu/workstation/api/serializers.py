@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -26,19 +27,38 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+IIN_SCHEMA = {"type": "string", "pattern": "^[0-9]{12}$", "minLength": 12, "maxLength": 12}
+
+
+@extend_schema_field(IIN_SCHEMA)
 class IinField(serializers.CharField):
-    """An IIN, checked with its check digit; the error names what is wrong."""
+    """An IIN: twelve digits, no spaces, checked with its check digit; the error names what
+    is wrong. The schema says as much, so a client (or a fuzzer) knows what is valid."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("max_length", 12)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
+        if value != "".join(value.split()):
+            raise serializers.ValidationError(
+                _("An IIN is twelve digits without spaces."), code="iin_format"
+            )
         try:
             return clean_iin_value(value)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages, code=exc.code) from None
+
+
+@extend_schema_field({**IIN_SCHEMA, "pattern": "^([0-9]{12})?$", "minLength": 0})
+class OptionalIinField(IinField):
+    """An IIN that may be left empty."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
 
 
 class IinQuerySerializer(serializers.Serializer):
@@ -71,7 +91,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=CHANNELS, default="desk")
     reason = serializers.ChoiceField(choices=REASONS, default="choice")
     applicant_role = serializers.ChoiceField(choices=APPLICANT_ROLES, default="self")
-    applicant_iin = IinField(required=False, allow_blank=True)
+    applicant_iin = OptionalIinField()
     power_of_attorney = PowerOfAttorneySerializer(required=False, allow_null=True)
     identity_document = IdentityDocumentSerializer(
         required=False,

@@ -18,6 +18,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
@@ -39,7 +40,12 @@ from bekitu.workstation.api.data import (
 )
 from bekitu.workstation.api.errors import api_exception_handler
 from bekitu.workstation.staff import StaffScope, require_actor, scope_for
-from bekitu.workstation.views.common import PDF_RETRY_SECONDS, found_or_404, scan_response
+from bekitu.workstation.views.common import (
+    PDF_RETRY_SECONDS,
+    found_or_404,
+    pdf_response,
+    scan_response,
+)
 
 if TYPE_CHECKING:
     from bekitu.core.models import User
@@ -241,7 +247,7 @@ class DocumentPdf(StaffAPIView):
             response = Response({"code": "pdf_pending", "message": str(message)}, status=202)
             response["Retry-After"] = str(PDF_RETRY_SECONDS)
             return response
-        return FileResponse(iter([body]), content_type="application/pdf", filename=name)
+        return pdf_response(body, name)
 
 
 def _declared(document: dict[str, Any] | None) -> services.Declared | None:
@@ -391,6 +397,19 @@ class PopulationPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Any) -> int | None:
+        """The asked page size (at most max_page_size), or a 400 for what is not a whole
+        number from 1 (`null`, 0, a word): answering the default would hide the mistake."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            message = _("The page size is a whole number from 1 to %(max)d.")
+            raise ValidationError(
+                {self.page_size_query_param: [message % {"max": self.max_page_size}]}
+            )
+        return min(int(raw), self.max_page_size)
 
 
 class PopulationSearch(StaffAPIView):

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
@@ -39,6 +39,7 @@ from bekitu.workstation.views.common import (
     flash_error,
     found_or_404,
     page,
+    pdf_response,
     scan_response,
     staff_page,
 )
@@ -367,7 +368,7 @@ def document_pdf(
         response["Refresh"] = str(PDF_RETRY_SECONDS)
         response["Cache-Control"] = "no-store"
         return response
-    return FileResponse(iter([body]), content_type="application/pdf", filename=name)
+    return pdf_response(body, name)
 
 
 def _form_error(form: ScanForm) -> str:

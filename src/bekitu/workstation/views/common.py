@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -68,6 +69,16 @@ def found_or_404(found: T | None) -> T:
     if found is None:
         raise Http404
     return found
+
+
+def pdf_response(body: bytes, filename: str) -> FileResponse:
+    """A talon's or refusal's PDF, shown in the browser to print, under its file name
+    (Content-Disposition: inline; a file-like body, so FileResponse sets the header and the
+    length), never cached (it names the person)."""
+    response = FileResponse(io.BytesIO(body), content_type="application/pdf", filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def scan_response(scope: StaffScope, number: str, pk: int) -> FileResponse:
