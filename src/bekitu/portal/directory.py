@@ -127,3 +127,21 @@ def providers_search(text: str, recipient_iin: str = "") -> Search:
 def provider_get(bin_: str, recipient_iin: str = "") -> ProviderChoice | None:
     """The open provider with this BIN, or None."""
     return next((p for p in providers_search(bin_, recipient_iin).providers if p.bin == bin_), None)
+
+
+def attachments(iin: str) -> list[Any]:
+    """The person's current attachment and history, and their children's and wards', read
+    from the register through the gateway (`bekitu.register.attachments`);
+    PortalError("register_unavailable") when it does not answer in time."""
+    from bekitu.gateway.contracts import register_query as rq
+
+    try:
+        response = message_call(
+            service_id=rq.SERVICE_ID,
+            sender_id=settings.PORTAL_SYSTEM_ID,
+            route_id=settings.GATEWAY_REGISTER_SYSTEM_ID,
+            parts={rq.PART_QUERY: rq.build_query(rq.AttachmentsQuery(iin, include_children=True))},
+        )
+        return list(rq.parse_answer(response.part(rq.PART_ANSWER)))
+    except (GatewayError, KeyError, ValueError) as exc:
+        raise PortalError("register_unavailable") from exc

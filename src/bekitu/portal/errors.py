@@ -30,6 +30,10 @@ MESSAGES: dict[str, Promise] = {
     "provider_unavailable": _(
         "The providers' system did not answer in time. Please try again in a few minutes."
     ),
+    "register_unavailable": _(
+        "The register of attached population did not answer in time, so your attachment "
+        "cannot be shown now. Please try again in a few minutes."
+    ),
     "invalid": _("The request has errors. Check the fields marked."),
     "not_found": _("No such request."),
     "request_altered": _(

@@ -75,3 +75,94 @@ class EdsLoginFinishForm(forms.Form):
     iin = forms.CharField(widget=forms.HiddenInput)
     challenge_id = forms.CharField(widget=forms.HiddenInput)
     signed_xml = forms.CharField(widget=forms.HiddenInput, strip=False)
+
+
+ROLE_CHOICES = [
+    ("self", _("myself")),
+    ("parent", _("my child under 18")),
+    ("guardian", _("my ward")),
+    ("representative", _("a person who gave me a power of attorney")),
+]
+
+
+class WhoForm(forms.Form):
+    """Step 1 of the request: for whom, and which provider to look for."""
+
+    applicant_role = forms.ChoiceField(
+        label=_("For whom"), choices=ROLE_CHOICES, initial="self", widget=forms.RadioSelect
+    )
+    recipient_iin = forms.CharField(
+        label=_("IIN of the person you apply for"),
+        required=False,
+        max_length=12,
+        help_text=_("Not needed when you apply for yourself."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}"}),
+    )
+    q = forms.CharField(
+        label=_("Provider: name, locality or address"),
+        required=False,
+        max_length=100,
+        help_text=_("Leave empty to see every provider."),
+    )
+
+
+class RequestForm(forms.Form):
+    """Step 2: the provider, the reason, contacts, the power of attorney, the e-copies (their
+    file fields are added per the checklist)."""
+
+    provider_bin = forms.ChoiceField(label=_("Provider"), widget=forms.RadioSelect)
+    reason = forms.ChoiceField(label=_("Reason"))
+    phone = forms.CharField(
+        label=_("Phone"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "tel"})
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    poa_number = forms.CharField(
+        label=_("Power of attorney: number"), required=False, max_length=100
+    )
+    poa_issued_on = forms.DateField(
+        label=_("Power of attorney: issued on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    poa_valid_until = forms.DateField(
+        label=_("Power of attorney: valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    poa_issued_by = forms.CharField(
+        label=_("Power of attorney: issued by (notary)"), required=False, max_length=300
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        providers: list[tuple[str, str]],
+        reasons: list[tuple[str, str]],
+        documents: list[tuple[str, str, str]],
+        representative: bool,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["provider_bin"].choices = providers  # type: ignore[attr-defined]
+        self.fields["reason"].choices = [("", "—"), *reasons]  # type: ignore[attr-defined]
+        if not representative:
+            for name in ("poa_number", "poa_issued_on", "poa_valid_until", "poa_issued_by"):
+                del self.fields[name]
+        for code, title, why in documents:
+            self.fields[f"copy_{code}"] = forms.FileField(
+                label=title,
+                help_text=_("PDF, JPEG or PNG; %(why)s") % {"why": why},
+                required=True,
+                widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+            )
+
+    def copy_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("copy_")]
+
+
+class SignForm(forms.Form):
+    signed_xml = forms.CharField(widget=forms.HiddenInput, strip=False)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from bekitu.portal import views
+from bekitu.portal import views, views_requests
 
 app_name = "portal"
 
@@ -13,5 +13,20 @@ urlpatterns = [
     path("login/eds/", views.login_eds, name="login-eds"),
     path("logout/", views.logout_page, name="logout"),
     path("cabinet/", views.cabinet, name="cabinet"),
+    path("requests/new/", views_requests.request_new, name="request-new"),
+    path("requests/sign/<uuid:draft_id>/", views_requests.request_sign, name="request-sign"),
+    path("requests/<str:number>/", views_requests.request_detail, name="request"),
+    path(
+        "requests/<str:number>/talon.xml",
+        views_requests.talon_file,
+        {"kind": "xml"},
+        name="talon-xml",
+    ),
+    path(
+        "requests/<str:number>/talon.pdf",
+        views_requests.talon_file,
+        {"kind": "pdf"},
+        name="talon-pdf",
+    ),
     path("api/v1/", include("bekitu.portal.api.urls")),
 ]

@@ -215,8 +215,10 @@ def logout_page(request: HttpRequest) -> HttpResponse:
 @citizen_required
 def cabinet(request: HttpRequest, account: Account) -> HttpResponse:
     """The personal cabinet: who is logged in, and their applications."""
+    from bekitu.portal.views_requests import cabinet_context
+
     return render(
         request,
         "portal/cabinet.html",
-        _context(request, name=accounts.display_name(account)),
+        _context(request, name=accounts.display_name(account), **cabinet_context(account)),
     )

@@ -14,6 +14,76 @@ from tests.accessibility.world import World
 from tests.factories import PersonFactory
 
 not_a_page("portal:logout", "POST only: logs out and redirects to the portal's start")
+not_a_page("portal:talon-xml", "the signed e-talon, downloaded")
+not_a_page("portal:talon-pdf", "the talon's PDF, downloaded")
+
+# The portal's queries (providers, the checklist, the register's attachments) answered in the
+# live server's thread: a memory transport of the process that serves them at once.
+GATEWAY = "memory://accessibility-portal"
+ANSWERED = {"GATEWAY_TRANSPORT": GATEWAY, "GATEWAY_KEYS_DIR": ""}
+
+
+def _gateway(world: World) -> None:
+    from django.conf import settings
+
+    from bekitu.gateway.inbox import inbox_receive
+    from bekitu.gateway.services import participant_register
+    from bekitu.gateway.transports import transport_for
+
+    operator = world.desk.other.bin
+    participant_register(system_id=settings.PORTAL_SYSTEM_ID, bin=operator, local=True)
+    participant_register(system_id=settings.GATEWAY_REGISTER_SYSTEM_ID, bin=operator, local=True)
+    participant_register(system_id=world.desk.provider.bin, bin=world.desk.provider.bin, local=True)
+    transport = transport_for(GATEWAY)
+    transport.serve = lambda: inbox_receive(transport=transport, wait=2)  # type: ignore[attr-defined]
+
+
+def _request(world: World, status: str) -> str:
+    """A request of the world's citizen in a status, with its timeline; its number."""
+    import datetime as dt
+
+    from bekitu.portal.models import STATUS_RANK, CitizenRequest, Draft, RequestEvent, Status
+
+    account = world.users[_citizen(world)].citizen_account
+    now = timezone.now()
+    number = f"P-{now:%Y%m%d}-9{len(status):02d}{STATUS_RANK[Status(status)]:03d}"
+    draft = Draft.objects.create(
+        account=account,
+        number=number,
+        recipient_iin=account.iin,
+        applicant_role="self",
+        provider_bin=world.desk.provider.bin,
+        provider_name=world.desk.provider.name_ru,
+        xml=b"<AttachmentRequest/>",
+        created_at=now,
+    )
+    request = CitizenRequest.objects.create(
+        number=number,
+        account=account,
+        draft=draft,
+        recipient_iin=account.iin,
+        provider_bin=world.desk.provider.bin,
+        provider_name=world.desk.provider.name_ru,
+        signed_xml=b"<AttachmentRequest/>",
+        signed_sha256=number.ljust(64, "0")[:64],
+        status=status,
+        submitted_at=now,
+        deadline=now + dt.timedelta(hours=20),
+        registration_number="A-2026-009999",
+        talon_number="T-1" if status == Status.TALON_ISSUED else "",
+        talon_verify_url="/verify/" if status == Status.TALON_ISSUED else "",
+        talon_pdf=b"%PDF-1.4" if status == Status.TALON_ISSUED else None,
+        refusal_code="outside_campaign" if status == Status.REFUSED else "",
+        refusal_legal_ground={"kk": "Қағида", "ru": "Правила", "en": "Rules"},
+        refusal_message={"kk": "Науқан жабық.", "ru": "Кампания закрыта.", "en": "Closed."},
+    )
+    for step in Status:
+        if STATUS_RANK[step] <= STATUS_RANK[Status(status)] and step != (
+            Status.REFUSED if status == Status.TALON_ISSUED else Status.TALON_ISSUED
+        ):
+            RequestEvent.objects.create(request=request, status=step, at=now)
+    return number
+
 
 MEMORY_SMS = {"SMS_SENDER": "bekitu.core.sms.MemorySmsSender"}
 
@@ -103,4 +173,74 @@ def _login_eds(world: World) -> Iterator[Visit]:
 
 @pages("portal:cabinet")
 def _cabinet(world: World) -> Iterator[Visit]:
-    yield Visit("portal: cabinet", reverse("portal:cabinet"), user=_citizen(world))
+    user = _citizen(world)
+    _gateway(world)
+    url = reverse("portal:cabinet")
+    yield Visit(
+        "portal: cabinet, the register silent",
+        url,
+        user=user,
+        settings={"GATEWAY_CALL_TIMEOUT_SECONDS": 0},
+    )
+    yield Visit("portal: cabinet", url, user=user, settings=ANSWERED)
+
+
+@pages("portal:request-new")
+def _request_new(world: World) -> Iterator[Visit]:
+    url = reverse("portal:request-new")
+    user = _citizen(world)
+    _gateway(world)
+    yield Visit("portal: new request, for whom", url, user=user)
+    yield Visit(
+        "portal: new request, the form",
+        f"{url}?applicant_role=self&recipient_iin=&q=",
+        user=user,
+        settings=ANSWERED,
+    )
+
+    def with_errors(page: Any, base: str) -> None:
+        _submit(page, "#request-next")
+
+    yield Visit(
+        "portal: new request, the form with errors",
+        f"{url}?applicant_role=self&recipient_iin=&q=",
+        user=user,
+        settings=ANSWERED,
+        drive=with_errors,
+    )
+
+
+@pages("portal:request-sign")
+def _request_sign(world: World) -> Iterator[Visit]:
+    from bekitu.portal.models import Draft
+
+    user = _citizen(world)
+    account = world.users[user].citizen_account
+    draft = Draft.objects.create(
+        account=account,
+        number=f"P-{timezone.now():%Y%m%d}-800001",
+        recipient_iin=account.iin,
+        applicant_role="self",
+        provider_bin=world.desk.provider.bin,
+        provider_name=world.desk.provider.name_ru,
+        xml=b'<AttachmentRequest version="1"><number>P-1</number></AttachmentRequest>',
+        created_at=timezone.now(),
+    )
+    url = reverse("portal:request-sign", args=[draft.pk])
+
+    def refused(page: Any, base: str) -> None:
+        page.evaluate("document.querySelector('input[name=signed_xml]').value = '<x/>'")
+        _submit(page, "#sign-submit")
+
+    yield Visit("portal: sign the request", url, user=user)
+    yield Visit("portal: sign the request, EDS not confirmed", url, user=user, drive=refused)
+
+
+@pages("portal:request")
+def _request_page(world: World) -> Iterator[Visit]:
+    user = _citizen(world)
+    for status in ("delivered", "talon_issued", "refused"):
+        number = _request(world, status)
+        yield Visit(
+            f"portal: request, {status}", reverse("portal:request", args=[number]), user=user
+        )

@@ -1,0 +1,183 @@
+"""The portal's pages of the request (R9.5-R9.7) and of the cabinet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from bekitu.core.vocabulary import AttachmentReason
+from bekitu.portal import directory, presenters
+from bekitu.portal import requests as portal_requests
+from bekitu.portal.errors import DraftInvalid, EdsNotConfirmed, PortalError
+from bekitu.portal.forms import RequestForm, SignForm, WhoForm
+from bekitu.portal.models import Account, CitizenRequest
+from bekitu.portal.views import _context, citizen_required
+
+
+def _provider_label(p: directory.ProviderChoice) -> str:
+    area = (
+        _("your address is in its area: home visits")
+        if p.covers_address
+        else _("your address is outside its area: no home visits")
+    )
+    return f"{p.name} — {p.locality}, {p.address} ({area})"
+
+
+@citizen_required
+def request_new(request: HttpRequest, account: Account) -> HttpResponse:
+    """The request form: for whom and the search (step 1), then the rest (step 2)."""
+    who = WhoForm(request.GET or None)
+    if not who.is_valid() or "applicant_role" not in request.GET:
+        return render(request, "portal/request_who.html", _context(request, form=who))
+    role = who.cleaned_data["applicant_role"]
+    recipient = account.iin if role == "self" else who.cleaned_data["recipient_iin"]
+    try:
+        found = directory.providers_search(who.cleaned_data["q"], recipient)
+        needed = (
+            directory.requirements(recipient, role)
+            if recipient and (role == "self" or len(recipient) == 12)
+            else None
+        )
+    except PortalError as error:
+        who.add_error(None, str(error.message))
+        return render(request, "portal/request_who.html", _context(request, form=who))
+    documents = [(d.code, d.title, d.why) for d in (needed.documents if needed else ())]
+    form = RequestForm(
+        request.POST or None,
+        request.FILES or None,
+        providers=[(p.bin, _provider_label(p)) for p in found.providers],
+        reasons=[(value, str(label)) for value, label in AttachmentReason.choices],
+        documents=documents,
+        representative=role == "representative",
+        initial={"phone": ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        uploads = tuple(
+            portal_requests.Upload(code, data[f"copy_{code}"].name, data[f"copy_{code}"].read())
+            for code, _title, _why in documents
+            if data.get(f"copy_{code}")
+        )
+        try:
+            draft = portal_requests.draft_create(
+                account,
+                portal_requests.Form(
+                    recipient_iin=recipient,
+                    applicant_role=role,
+                    provider_bin=data["provider_bin"],
+                    reason=data["reason"],
+                    phone=data["phone"],
+                    email=data.get("email") or "",
+                    poa_number=data.get("poa_number") or "",
+                    poa_issued_on=data.get("poa_issued_on"),
+                    poa_valid_until=data.get("poa_valid_until"),
+                    poa_issued_by=data.get("poa_issued_by") or "",
+                    language=(translation.get_language() or "ru")[:2],
+                    uploads=uploads,
+                ),
+            )
+        except DraftInvalid as invalid:
+            for name, texts in invalid.fields.items():
+                for text in texts:
+                    form.add_error(name if name in form.fields else None, text)
+        except PortalError as refused:
+            form.add_error(None, str(refused.message))
+        else:
+            return redirect("portal:request-sign", draft_id=draft.pk)
+    return render(
+        request,
+        "portal/request_form.html",
+        _context(request, who=who, form=form, found=found, role=role, recipient=recipient),
+    )
+
+
+@citizen_required
+def request_sign(request: HttpRequest, account: Account, draft_id: str) -> HttpResponse:
+    """The request to sign with NCALayer, and its submission: condition 2 (R9.6) or the
+    refusal that names what failed (R9.7)."""
+    try:
+        draft = portal_requests.draft_get(account, draft_id)
+    except PortalError:
+        raise Http404 from None
+    done = CitizenRequest.objects.filter(draft=draft).first()
+    if done is not None:
+        return redirect("portal:request", number=done.number)
+    form = SignForm(request.POST or None)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = portal_requests.request_submit(
+                account, draft.pk, form.cleaned_data["signed_xml"]
+            )
+        except EdsNotConfirmed as error:
+            refusal = {"code": error.reason, "message": error.message}
+        except PortalError as error:
+            refusal = {"code": error.code, "message": error.message}
+        else:
+            messages.success(
+                request, _("Request %(number)s is sent to the provider.") % {"number": sent.number}
+            )
+            return redirect("portal:request", number=sent.number)
+    return render(
+        request,
+        "portal/request_sign.html",
+        _context(
+            request,
+            draft=draft,
+            xml=bytes(draft.xml).decode("utf-8"),
+            form=SignForm(),
+            refusal=refusal,
+        ),
+    )
+
+
+def _own(account: Account, number: str) -> CitizenRequest:
+    found = CitizenRequest.objects.filter(account=account, number=number).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@citizen_required
+def request_detail(request: HttpRequest, account: Account, number: str) -> HttpResponse:
+    """One request: its timeline, the time left, the talon or the refusal."""
+    found = _own(account, number)
+    left = presenters.time_left(found)
+    return render(
+        request,
+        "portal/request.html",
+        _context(
+            request,
+            item=found,
+            events=presenters.timeline(found),
+            hours_left=None if left is None else max(0, int(left.total_seconds() // 3600)),
+            refusal=presenters.refusal(found),
+        ),
+    )
+
+
+@citizen_required
+def talon_file(request: HttpRequest, account: Account, number: str, kind: str) -> HttpResponse:
+    found = _own(account, number)
+    content = found.talon_xml if kind == "xml" else found.talon_pdf
+    if not content:
+        raise Http404
+    media = "application/xml" if kind == "xml" else "application/pdf"
+    response = HttpResponse(bytes(content), content_type=media)
+    response["Content-Disposition"] = f'attachment; filename="talon-{found.talon_number}.{kind}"'
+    return response
+
+
+def cabinet_context(account: Account) -> dict[str, Any]:
+    """The cabinet's requests, and the attachments read from the register (or why not)."""
+    rows = CitizenRequest.objects.filter(account=account).order_by("-submitted_at")
+    try:
+        persons, unavailable = directory.attachments(account.iin), None
+    except PortalError as error:
+        persons, unavailable = [], error.message
+    return {"requests": rows, "persons": persons, "register_unavailable": unavailable}

@@ -1,0 +1,118 @@
+"""The request's pages: the form in two steps, signing, condition 2's refusal on the page
+(R9.7), the request's timeline with the talon, the cabinet with the register's attachments."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from bekitu.core.models import User
+from bekitu.devtools.testpki import TestPki
+from bekitu.eds.signing import sign_xml_with_p12
+from bekitu.portal.models import Account, CitizenRequest
+from bekitu.registry.models import Person
+from tests.portal.conftest import P12_PASSWORD, drain
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(person: Person, lang: str) -> Client:
+    user = User.objects.create_user(person.iin, iin=person.iin, password="Zhasyl-Alma-2026")
+    Account.objects.create(user=user, iin=person.iin, proof="eds", registered_at=timezone.now())
+    client = Client(HTTP_ACCEPT_LANGUAGE=lang)
+    client.force_login(user)
+    return client
+
+
+def prepare(client: Any, provider: Any, **who: str) -> str:
+    """Steps 1 and 2 of the form; the address of the page to sign."""
+    query = {"applicant_role": "self", "recipient_iin": "", "q": "", **who}
+    step2 = client.get("/portal/requests/new/", query)
+    assert step2.status_code == 200
+    page = step2.content.decode()
+    assert provider.bin in page
+    codes = re.findall(r'name="copy_([a-z_]+)"', page)
+    files = {f"copy_{c}": SimpleUploadedFile(f"{c}.pdf", PDF, "application/pdf") for c in codes}
+    posted = client.post(
+        "/portal/requests/new/?" + "&".join(f"{k}={v}" for k, v in query.items()),
+        {"provider_bin": provider.bin, "reason": "choice", "phone": "+77015551234", **files},
+    )
+    assert posted.status_code == 302, posted.content.decode()[:3000]
+    return str(posted["Location"])
+
+
+def signed_from(client: Any, sign_url: str, p12: Any) -> str:
+    page = client.get(sign_url).content.decode()
+    import html
+
+    xml = html.unescape(re.search(r'<pre id="xml-to-sign">(.*?)</pre>', page, re.S).group(1))  # type: ignore[union-attr]
+    return sign_xml_with_p12(p12_path=p12, password=P12_PASSWORD, xml=xml.encode()).decode()
+
+
+def test_the_form_signing_and_the_talon_in_russian(
+    citizen: Person, provider: Any, test_pki: TestPki, channel: Any
+) -> None:
+    client = logged_in(citizen, "ru")
+    sign_url = prepare(client, provider)
+    signed = signed_from(client, sign_url, test_pki.person_sign_p12(citizen.iin))
+    sent = client.post(sign_url, {"signed_xml": signed})
+    assert sent.status_code == 302
+    number = CitizenRequest.objects.get().number
+    assert sent["Location"] == f"/portal/requests/{number}/"
+    drain(channel)
+    page = client.get(sent["Location"]).content.decode()
+    assert 'data-status="talon_issued"' in page
+    assert "Талон (PDF)" in page or "talon-pdf" in page
+    assert client.get(f"/portal/requests/{number}/talon.pdf").content.startswith(b"%PDF")
+    cabinet = client.get("/portal/cabinet/").content.decode()
+    assert number in cabinet
+    assert provider.name_ru in cabinet  # the current attachment, read from the register
+
+
+def test_a_parent_for_the_child_in_kazakh(
+    citizen: Person, child: Person, provider: Any, test_pki: TestPki, channel: Any
+) -> None:
+    client = logged_in(citizen, "kk")
+    sign_url = prepare(client, provider, applicant_role="parent", recipient_iin=child.iin)
+    signed = signed_from(client, sign_url, test_pki.person_sign_p12(citizen.iin))
+    assert client.post(sign_url, {"signed_xml": signed}).status_code == 302
+    drain(channel)
+    request = CitizenRequest.objects.get()
+    assert request.recipient_iin == child.iin and request.status == "talon_issued"
+    cabinet = client.get("/portal/cabinet/").content.decode()
+    assert f'data-iin="{child.iin}"' in cabinet  # the child's attachment beside the parent's
+
+
+@pytest.mark.parametrize(
+    ("key", "code"), [("auth", "wrong_key_usage"), ("revoked", "revoked"), ("expired", "expired")]
+)
+def test_an_eds_not_confirmed_is_refused_on_the_page(
+    citizen: Person, provider: Any, test_pki: TestPki, channel: Any, key: str, code: str
+) -> None:
+    client = logged_in(citizen, "ru")
+    sign_url = prepare(client, provider)
+    p12 = test_pki.person_auth_p12(citizen.iin) if key == "auth" else test_pki.negative(key)
+    refused = client.post(sign_url, {"signed_xml": signed_from(client, sign_url, p12)})
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert f'data-code="{code}"' in page
+    assert "ЭЦП не подтверждена" in page  # the EDS could not be confirmed
+    assert not CitizenRequest.objects.exists()
+
+
+def test_the_register_silent_is_a_clear_message(citizen: Person, channel: Any) -> None:
+    client = logged_in(citizen, "en")
+    channel.serve = lambda: None
+    from django.test import override_settings
+
+    with override_settings(GATEWAY_CALL_TIMEOUT_SECONDS=0):
+        page = client.get("/portal/cabinet/").content.decode()
+    assert 'id="register-unavailable"' in page
+    assert "did not answer in time" in page
