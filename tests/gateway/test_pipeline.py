@@ -27,6 +27,8 @@ from bekitu.gateway.signature import envelope_sign
 from bekitu.gateway.worker import gateway_drain
 from bekitu.registry.models import Attachment, District, Person, Provider
 from bekitu.service.models import Application, PortalRequest
+from bekitu.talons.models import Talon
+from bekitu.talons.services import talon_pdf_make
 from tests.factories import PersonFactory, ProviderFactory, ServiceAreaFactory
 from tests.gateway.conftest import GatewayPki
 from tests.service.portal_helpers import PDF, request_number, request_parts, signed_request
@@ -95,6 +97,16 @@ def _submit(gw: GatewayPki, citizen: Person, number: str | None = None) -> str:
     return number
 
 
+def _through(transport: Any, passes: int = 50) -> Any:
+    """The background worker: deliver and handle what is due; make the talons' PDFs (after
+    the decisions committed), which sends the talons to the portal; deliver that too."""
+    report = gateway_drain(transport=transport, passes=passes)
+    for talon_id in Talon.objects.filter(pdf__isnull=True).values_list("pk", flat=True):
+        talon_pdf_make(talon_id=talon_id)
+    gateway_drain(transport=transport, passes=passes)
+    return report
+
+
 def _one_open_attachment(person: Person) -> None:
     assert Attachment.objects.filter(person=person, valid_to__isnull=True).count() == 1
 
@@ -113,7 +125,7 @@ def test_a_request_goes_through_to_a_talon_and_its_statuses_back(
 ) -> None:
     number = _submit(gw, citizen)
 
-    gateway_drain(transport=transport)
+    _through(transport)
 
     application = Application.objects.get(portal_request__number=number)
     assert application.state == "talon_issued"
@@ -155,7 +167,7 @@ def test_a_request_delivered_twice_makes_one_application(
             parts=signed_again,
         )
 
-    report = gateway_drain(transport=transport)
+    report = _through(transport)
 
     assert report.received.duplicate == 1
     assert Application.objects.filter(recipient=citizen).count() == 1
@@ -180,7 +192,7 @@ def test_requests_out_of_order_are_each_answered_once(
         next_attempt_at=timezone.now() + dt.timedelta(hours=1),
     )
 
-    gateway_drain(transport=transport)
+    _through(transport)
 
     _every_request_answered_once(numbers)
     _one_open_attachment(citizen)
@@ -210,7 +222,7 @@ def test_a_poison_request_is_parked_and_the_others_go_through(
     for _ in range(3):
         InboxMessage.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
         inbox_retry_due()
-    gateway_drain(transport=transport)
+    _through(transport)
 
     parked = InboxMessage.objects.get(status="parked")
     assert str(parked.message_id) == str(poison.message_id)
@@ -225,7 +237,7 @@ def test_fifty_submissions_for_one_person_make_one_open_attachment(
 ) -> None:
     numbers = [_submit(gw, citizen) for _ in range(50)]
 
-    gateway_drain(transport=transport, passes=200)
+    _through(transport, passes=200)
 
     _every_request_answered_once(numbers)
     _one_open_attachment(citizen)

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from lxml import etree
 
+from bekitu.core.calendar import service_term
 from bekitu.core.models import AuditEntry
 from bekitu.gateway import envelope
 from bekitu.gateway.contracts.attachment_status import (
@@ -22,8 +24,11 @@ from bekitu.gateway.contracts.attachment_status import (
 )
 from bekitu.gateway.models import OutboxMessage
 from bekitu.registry.models import Person, Provider, ServiceArea
+from bekitu.registry.selectors import provider_working_hours
 from bekitu.service.models import Application, PortalRequest, PortalSetting
 from bekitu.service.portal_requests import request_receive
+from bekitu.service.scope import Scope
+from bekitu.service.selectors import application_queue
 from bekitu.service.services import application_issue_talon
 from bekitu.talons.models import Talon
 from bekitu.talons.services import talon_pdf_make
@@ -208,6 +213,9 @@ def test_a_provider_that_decides_by_a_specialist_keeps_the_request_in_the_queue(
     application = PortalRequest.objects.get(number=number).application
     assert application is not None and application.state == "checked"
     assert [s.status for s, _ in _statuses(number)] == ["registered", "checked"]
+    # R9.9: it waits in the specialist's queue with the time left before its deadline.
+    [queued] = application_queue(scope=Scope(provider=provider))
+    assert queued == application and queued.time_left > dt.timedelta(0)
 
     application_issue_talon(application=application, by=specialist)
     talon_pdf_make(talon_id=Talon.objects.get(application_number=application.number).pk)
@@ -216,6 +224,21 @@ def test_a_provider_that_decides_by_a_specialist_keeps_the_request_in_the_queue(
     assert application.decided_by == specialist
     assert application.steps.last().actor_label == specialist.username
     assert [s.status for s, _ in _statuses(number)] == ["registered", "checked", "talon_issued"]
+
+
+def test_the_term_of_a_request_submitted_on_a_day_off_starts_the_next_working_day(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    """R9.13: the term runs from the signed submission by the portal's rule (days off,
+    holidays and the two hours before closing move its start to the next opening)."""
+    saturday = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC)
+    number = _receive(test_pki, provider, citizen, submitted_at=saturday)
+
+    application = PortalRequest.objects.get(number=number).application
+    assert application is not None and application.submitted_at == saturday
+    term = service_term(saturday, provider_working_hours(provider), "portal")
+    assert (application.term_start, application.deadline) == (term.term_start, term.deadline)
+    assert timezone.localtime(application.term_start).date() == dt.date(2026, 11, 23)
 
 
 def test_a_second_request_while_one_is_open_is_answered_and_not_registered(
