@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from bekitu.core.errors import DomainError, NotFound
 from bekitu.core.models import AuditEntry
@@ -86,7 +87,7 @@ def test_inconsistent_parties_are_refused_before_the_register_is_read(
 def test_a_representative_whose_power_of_attorney_names_no_term_is_recorded(
     adult: Person, provider: Provider
 ) -> None:
-    poa = PowerOfAttorney(number="PA-9", date=dt.date(2026, 1, 5))
+    poa = PowerOfAttorney(number="PA-9", date=timezone.localdate() - dt.timedelta(days=300))
     application = _intake(
         provider,
         adult.iin,
@@ -119,5 +120,7 @@ def test_a_representative_whose_power_of_attorney_names_no_term_is_recorded(
     ],
 )
 def test_the_parties_are_judged_in_one_place_r4(role, named, poa, expected) -> None:
-    problems = parties_problems(role=role, applicant_named=named, power_of_attorney=poa)
+    problems = parties_problems(
+        role=role, applicant_named=named, power_of_attorney=poa, on=dt.date(2026, 11, 27)
+    )
     assert [(p.field, p.code) for p in problems] == expected

@@ -344,7 +344,8 @@ def test_a_change_of_residence_or_a_closed_provider_lifts_frequency_and_window(
     reason, policy
 ) -> None:
     history = _changes(ON - dt.timedelta(days=30), ON - dt.timedelta(days=10))
-    c = case(reason=reason, history=history, on=dt.date(2026, 3, 3))
+    # A change of residence with its evidence (the register, or a temporary registration).
+    c = case(reason=reason, history=history, on=dt.date(2026, 3, 3), residence_evidence=True)
     assert rules.check_frequency(c, policy).passed
     assert rules.check_campaign(c, policy).passed
 
@@ -454,3 +455,42 @@ def test_r4_1_compares_nothing_when_no_document_was_stated() -> None:
     unstated = dataclasses.replace(ADULT, surname="Other", stated_from_document=False)
     outcome = rules.check_data_reliable(case(recipient=unstated), EDITION_2020)
     assert (outcome.passed, outcome.details) == (True, {"compared": False})
+
+
+# --- first attachments, and a change of residence with its evidence -----------------------
+
+
+def test_a_change_of_residence_on_the_applicants_word_alone_is_a_voluntary_change() -> None:
+    march = dt.date(2026, 3, 3)  # outside every campaign
+    word = case(on=march, reason="change_of_residence", history=(attached(),))
+    assert word.is_voluntary_change
+    outcome = rules.check_campaign(word, EDITION_2020)
+    assert (outcome.passed, outcome.reason_code) == (False, "outside_campaign")
+    frequency = rules.check_frequency(word, EDITION_2020)
+    assert frequency.details["residence_evidence"] is False
+    shown = dataclasses.replace(word, residence_evidence=True)
+    assert not shown.is_voluntary_change
+    assert rules.check_campaign(shown, EDITION_2020).passed
+    assert rules.check_frequency(shown, EDITION_2015).details == {"applies": False}
+
+
+@given(
+    reasons=st.lists(st.sampled_from(sorted(rules.FIRST_ATTACHMENT_REASONS)), max_size=6),
+    choices=st.integers(0, 3),
+    offsets=st.lists(st.integers(0, 364), min_size=9, max_size=9),
+)
+def test_first_attachments_never_count_against_the_change_limit(reasons, choices, offsets) -> None:
+    chosen = tuple(
+        attached(made_on=ON - dt.timedelta(days=offsets[i]), reason="choice", valid_to=ON)
+        for i in range(choices)
+    )
+    firsts = tuple(
+        attached(made_on=ON - dt.timedelta(days=offsets[3 + i]), reason=r, valid_to=ON)
+        for i, r in enumerate(reasons)
+    )
+    current = (attached(made_on=dt.date(2010, 1, 1)),)
+    for policy in EDITIONS:
+        alone = rules.check_frequency(case(history=chosen + current), policy)
+        with_firsts = rules.check_frequency(case(history=chosen + firsts + current), policy)
+        assert alone == with_firsts
+    assert rules.voluntary_changes_within(firsts, ON) == 0

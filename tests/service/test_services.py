@@ -372,16 +372,17 @@ def test_refused_for_no_authority_when_a_minor_applies_alone(gp_area, provider) 
     _refused(issued(desk(minor, provider)), "no_authority")
 
 
-def test_refused_for_no_authority_when_the_power_of_attorney_expired(adult, provider) -> None:
+def test_an_expired_power_of_attorney_is_refused_at_intake(adult, provider) -> None:
     poa = services.PowerOfAttorney("PoA-1", dt.date(2020, 1, 1), dt.date(2021, 1, 1))
-    app = desk(
-        adult,
-        provider,
-        applicant=PersonFactory(birth_date=dt.date(1979, 6, 1)),  # an adult can represent
-        applicant_role="representative",
-        power_of_attorney=poa,
-    )
-    _refused(issued(app), "no_authority")
+    with pytest.raises(DomainError) as error:
+        desk(
+            adult,
+            provider,
+            applicant=PersonFactory(birth_date=dt.date(1979, 6, 1)),  # an adult can represent
+            applicant_role="representative",
+            power_of_attorney=poa,
+        )
+    assert error.value.code == "power_of_attorney_expired"
 
 
 def test_refused_as_too_frequent_under_2015(adult, provider, settings) -> None:
@@ -597,3 +598,85 @@ def test_under_2020_a_person_may_change_twice_within_a_campaign_but_not_three_ti
     first.attachment.refresh_from_db()
     assert first.attachment.valid_from == first.attachment.valid_to == second.effective_from
     _refused(change(provider, 5), "too_frequent")
+
+
+# --- a change of residence needs evidence; the parties at intake --------------------------
+
+
+def test_a_change_of_residence_the_register_does_not_show_is_a_voluntary_change(
+    adult, provider, gp_area
+) -> None:
+    other = ProviderFactory(atu_code=provider.atu_code)
+    old = ServiceAreaFactory(district__provider=other, street=gp_area.street)
+    AttachmentFactory(person=adult, provider=other, district=old.district, reason="initial")
+    march = dt.datetime(timezone.localdate().year, 3, 3, 10, tzinfo=timezone.get_current_timezone())
+    # Still living in the area of the provider they are attached to: the word alone.
+    word = desk(adult, provider, reason="change_of_residence", submitted_at=march)
+    _refused(issued(word), "outside_campaign")
+    frequency = word.check_results.filter(check_name="frequency").order_by("run").last()
+    assert frequency.details["residence_evidence"] is False
+
+
+def test_a_temporary_registration_shows_the_change_of_residence(adult, provider, gp_area) -> None:
+    other = ProviderFactory(atu_code=provider.atu_code)
+    old = ServiceAreaFactory(district__provider=other, street=gp_area.street)
+    AttachmentFactory(person=adult, provider=other, district=old.district, reason="initial")
+    march = dt.datetime(timezone.localdate().year, 3, 3, 10, tzinfo=timezone.get_current_timezone())
+    app = desk(adult, provider, reason="change_of_residence", submitted_at=march)
+    kinds = [r.kind for r in documents_required(application=app)] + ["temporary_registration"]
+    app = services.application_accept_documents(application=app, documents=kinds, by=None)
+    app = services.application_issue_talon(application=app, by=None)
+    assert app.state == "talon_issued" and app.effective_from == timezone.localdate()
+
+
+def test_a_move_the_register_shows_lifts_the_limits(adult, provider) -> None:
+    far = ProviderFactory(atu_code=provider.atu_code)
+    elsewhere = ServiceAreaFactory(district__provider=far)  # not the adult's street
+    AttachmentFactory(person=adult, provider=far, district=elsewhere.district, reason="initial")
+    march = dt.datetime(timezone.localdate().year, 3, 3, 10, tzinfo=timezone.get_current_timezone())
+    app = issued(desk(adult, provider, reason="change_of_residence", submitted_at=march))
+    assert app.state == "talon_issued"
+
+
+@pytest.mark.parametrize(
+    ("poa", "code"),
+    [
+        (("PoA-2", dt.timedelta(days=3), None), "power_of_attorney_not_in_force"),
+        (("PoA-3", -dt.timedelta(days=400), None), "power_of_attorney_expired"),
+        (("PoA-4", -dt.timedelta(days=30), -dt.timedelta(days=1)), "power_of_attorney_expired"),
+        (("PoA-5", -dt.timedelta(days=30), -dt.timedelta(days=40)), "power_of_attorney_invalid"),
+    ],
+)
+def test_a_power_of_attorney_not_in_force_is_refused_at_intake(adult, provider, poa, code) -> None:
+    today = timezone.localdate()
+    number, since, until = poa
+    power = services.PowerOfAttorney(number, today + since, today + until if until else None)
+    with pytest.raises(DomainError) as error:
+        desk(
+            adult,
+            provider,
+            applicant=PersonFactory(birth_date=dt.date(1979, 6, 1)),
+            applicant_role="representative",
+            power_of_attorney=power,
+        )
+    assert error.value.code == code
+    assert not Application.objects.exists()
+
+
+def test_a_power_of_attorney_without_a_term_is_in_force_for_a_year(adult, provider) -> None:
+    today = timezone.localdate()
+    power = services.PowerOfAttorney("PoA-6", today - dt.timedelta(days=300), None)
+    app = desk(
+        adult,
+        provider,
+        applicant=PersonFactory(birth_date=dt.date(1979, 6, 1)),
+        applicant_role="representative",
+        power_of_attorney=power,
+    )
+    assert app.poa_valid_until is None and app.state == "received"
+
+
+def test_a_parent_acts_only_for_a_minor(adult, provider) -> None:
+    with pytest.raises(DomainError) as error:
+        desk(adult, provider, applicant=PersonFactory(), applicant_role="parent")
+    assert error.value.code == "parent_of_an_adult"

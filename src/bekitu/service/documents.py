@@ -36,6 +36,8 @@ KINDS: dict[str, Promise] = {
     "refugee_certificate": _("refugee certificate"),
     "residence_permit": _("residence permit of a foreigner"),
     "insurance_certificate": _("certificate of compulsory social health insurance"),
+    # Not on the checklist: the evidence of a change of residence the register does not show.
+    "temporary_registration": _("document of temporary registration at the place of residence"),
 }
 
 STATUS_DOCUMENTS = {

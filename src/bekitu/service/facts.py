@@ -166,6 +166,22 @@ def _districts(
     return facts, {load.district.pk: load.district for load in loads}
 
 
+def _residence_evidence(application: Application, history: tuple[AttachmentFacts, ...]) -> bool:
+    """Evidence of a change of residence: a document of temporary registration presented or
+    attached, or a registered address outside the area of the provider the person is attached
+    to (the register shows the move)."""
+    if application.reason != "change_of_residence":
+        return False
+    if application.documents.filter(kind="temporary_registration").exists():
+        return True
+    current = next((a for a in history if a.is_open), None)
+    address = application.recipient.address
+    if current is None or address is None:
+        return False
+    covering = districts_covering(address=address).filter(provider_id=current.provider_id)
+    return not covering.exists()
+
+
 def case_build(application: Application, *, record: PersonRecord | None = None) -> CaseFacts:
     """The facts the checks need, from the population register and the local register.
 
@@ -177,6 +193,7 @@ def case_build(application: Application, *, record: PersonRecord | None = None) 
         record = get_population_register().lookup(application.recipient.iin)
     districts, by_id = _districts(application, on)
     provider = application.provider
+    history = _history(application.recipient)
     case = Case(
         on=on,
         reason=application.reason,
@@ -186,12 +203,13 @@ def case_build(application: Application, *, record: PersonRecord | None = None) 
             provider.pk, provider.atu_code, provider.is_active, provider.closed_on
         ),
         authority=_authority(application, record, on),
-        history=_history(application.recipient),
+        history=history,
         districts=tuple(districts),
         required_documents=frozenset(r.kind for r in required_documents(application)),
         presented_documents=frozenset(
             application.documents.filter(presented=True).values_list("kind", flat=True)
         ),
+        residence_evidence=_residence_evidence(application, history),
     )
     return CaseFacts(case=case, policy=policy_of(application), districts=by_id)
 

@@ -10,10 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.errors import DomainError
 from bekitu.core.vocabulary import ApplicantRole
+from bekitu.service.rules import ADULT_AGE, POA_DEFAULT_TERM
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -39,10 +41,36 @@ class PartyProblem:
     message: StrOrPromise
 
 
+def _poa_problems(poa: PowerOfAttorney, on: dt.date) -> list[PartyProblem]:
+    """A power of attorney must be in force on the day: dated no later than the day, ending
+    after its date and not before the day; without a term, one year from its date."""
+    if poa.date is None:
+        return []
+    if poa.date > on:
+        message = _("The power of attorney is dated after today: it is not yet in force.")
+        return [PartyProblem("poa_date", "power_of_attorney_not_in_force", message)]
+    if poa.valid_until is not None and poa.valid_until <= poa.date:
+        message = _("The power of attorney ends before its date: check both dates.")
+        return [PartyProblem("poa_valid_until", "power_of_attorney_invalid", message)]
+    if on > (poa.valid_until or poa.date + POA_DEFAULT_TERM):
+        message = _(
+            "The power of attorney has expired (without a stated term it is valid one year "
+            "from its date)."
+        )
+        field = "poa_valid_until" if poa.valid_until else "poa_date"
+        return [PartyProblem(field, "power_of_attorney_expired", message)]
+    return []
+
+
 def parties_problems(
-    *, role: str, applicant_named: bool, power_of_attorney: PowerOfAttorney | None
+    *,
+    role: str,
+    applicant_named: bool,
+    power_of_attorney: PowerOfAttorney | None,
+    on: dt.date | None = None,
 ) -> list[PartyProblem]:
-    """Everything inconsistent in who applies, on what authority (empty when all is well)."""
+    """Everything inconsistent in who applies, on what authority, on a day (default today;
+    empty when all is well)."""
     if role not in ApplicantRole.values:
         return [
             PartyProblem("applicant_role", "invalid_applicant_role", _("Unknown applicant role."))
@@ -65,7 +93,19 @@ def parties_problems(
             problems.append(PartyProblem("poa_number", "power_of_attorney_required", message))
         if poa.date is None:
             problems.append(PartyProblem("poa_date", "power_of_attorney_required", message))
+        problems += _poa_problems(poa, on or timezone.localdate())
     return problems
+
+
+def recipient_problems(*, role: str, recipient_age: int) -> list[PartyProblem]:
+    """What the recipient's age says about who applies: a parent acts only for a minor."""
+    if role == ApplicantRole.PARENT and recipient_age >= ADULT_AGE:
+        message = _(
+            "A parent acts only for a minor: an adult applies in person or through a "
+            "representative, a ward through a guardian."
+        )
+        return [PartyProblem("applicant_role", "parent_of_an_adult", message)]
+    return []
 
 
 class PartiesInvalid(DomainError):
@@ -77,11 +117,15 @@ class PartiesInvalid(DomainError):
 
 
 def parties_validate(
-    *, role: str, applicant_named: bool, power_of_attorney: PowerOfAttorney | None
+    *,
+    role: str,
+    applicant_named: bool,
+    power_of_attorney: PowerOfAttorney | None,
+    on: dt.date | None = None,
 ) -> None:
     """PartiesInvalid unless the parties are consistent (see `parties_problems`)."""
     problems = parties_problems(
-        role=role, applicant_named=applicant_named, power_of_attorney=power_of_attorney
+        role=role, applicant_named=applicant_named, power_of_attorney=power_of_attorney, on=on
     )
     if problems:
         raise PartiesInvalid(problems)

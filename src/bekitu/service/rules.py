@@ -20,8 +20,11 @@ ADULT_AGE = 18
 # Civil Code: a power of attorney that names no term is valid for one year from its date.
 POA_DEFAULT_TERM = dt.timedelta(days=365)
 FREQUENCY_WINDOW = dt.timedelta(days=365)
-# Reasons that lift the frequency limit and the campaign window.
+# Reasons that lift the frequency limit and the campaign window: a closed provider always, a
+# change of residence only with evidence (`Case.residence_evidence`).
 LIFTING_REASONS = frozenset({"change_of_residence", "provider_closed"})
+# Reasons of a first attachment: never a change, never counted against the limit.
+FIRST_ATTACHMENT_REASONS = frozenset({"initial", "newborn"})
 ADULT_DISTRICT_KINDS = frozenset({"gp", "therapist"})
 CHILD_DISTRICT_KINDS = frozenset({"paediatric"})
 
@@ -122,15 +125,27 @@ class Case:
     districts: tuple[DistrictFacts, ...] = ()
     required_documents: frozenset[str] = frozenset()
     presented_documents: frozenset[str] = frozenset()
+    # A change of residence is shown by the register (the registered address lies outside the
+    # area of the provider the person is attached to) or by a document of temporary
+    # registration; the applicant's word alone lifts no limit.
+    residence_evidence: bool = False
 
     @property
     def open_attachment(self) -> AttachmentFacts | None:
         return next((a for a in self.history if a.is_open), None)
 
     @property
+    def lifts_limits(self) -> bool:
+        """The reason lifts the frequency limit and the campaign window: a closed provider,
+        or a change of residence the register or a temporary registration shows."""
+        if self.reason == "change_of_residence":
+            return self.residence_evidence
+        return self.reason in LIFTING_REASONS
+
+    @property
     def is_voluntary_change(self) -> bool:
         """A change of provider that the frequency limit and the campaign window govern."""
-        return self.open_attachment is not None and self.reason not in LIFTING_REASONS
+        return self.open_attachment is not None and not self.lifts_limits
 
 
 @dataclass(frozen=True)
@@ -306,9 +321,12 @@ def check_frequency(case: Case, policy: Policy) -> Outcome:
         return _pass(Check.FREQUENCY, applies=False)
     count = voluntary_changes_within(case.history, case.on)
     limit = policy.max_voluntary_changes
+    unproven = {"residence_evidence": False} if case.reason == "change_of_residence" else {}
     if count >= limit:
-        return _fail(Check.FREQUENCY, RefusalCode.TOO_FREQUENT, changes=count, limit=limit)
-    return _pass(Check.FREQUENCY, changes=count, limit=limit)
+        return _fail(
+            Check.FREQUENCY, RefusalCode.TOO_FREQUENT, changes=count, limit=limit, **unproven
+        )
+    return _pass(Check.FREQUENCY, changes=count, limit=limit, **unproven)
 
 
 def check_campaign(case: Case, policy: Policy) -> Outcome:

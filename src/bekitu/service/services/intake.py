@@ -28,7 +28,12 @@ from bekitu.registry.selectors import person_get_by_iin
 from bekitu.registry.services import person_lock
 from bekitu.service.facts import case_build, policy_of
 from bekitu.service.models import Application
-from bekitu.service.parties import PowerOfAttorney, parties_validate
+from bekitu.service.parties import (
+    PartiesInvalid,
+    PowerOfAttorney,
+    parties_validate,
+    recipient_problems,
+)
 from bekitu.service.procedure import audit_application, next_number, step_first
 from bekitu.service.services.decision import checks_store
 from bekitu.service.sla import action_due, term_for
@@ -199,14 +204,24 @@ def application_create(
         raise DomainError(_("Unknown channel or reason."), code="invalid_application")
     if applicant is not None and applicant.pk == recipient.pk:
         applicant = None
+    submitted = submitted_at or timezone.now()
+    day = timezone.localdate(submitted)
     parties_validate(
         role=applicant_role,
         applicant_named=applicant is not None,
         power_of_attorney=power_of_attorney,
+        on=day,
     )
+    problems = recipient_problems(role=applicant_role, recipient_age=recipient.age_on(day))
+    if problems:
+        raise PartiesInvalid(problems)
     person_lock(person=recipient)  # one intake of a person at a time
+<<<<<<< HEAD
     _check_open_application(recipient, provider.pk)
     submitted = submitted_at or timezone.now()
+=======
+    _check_open_application(recipient)
+>>>>>>> bc65465 (A change of residence lifts the change limit and the campaign only when the register shows the move or a document of temporary registration is presented; first attachments never count against the limit (property test); at intake a power of attorney must be in force on the day (one year from its date without a term) and a parent acts only for a minor)
     term = term_for(provider=provider, submitted_at=submitted, channel=channel)
     action, state = INITIAL[Channel(channel)]
     application = Application(
