@@ -216,12 +216,7 @@ def application_create(
     if problems:
         raise PartiesInvalid(problems)
     person_lock(person=recipient)  # one intake of a person at a time
-<<<<<<< HEAD
     _check_open_application(recipient, provider.pk)
-    submitted = submitted_at or timezone.now()
-=======
-    _check_open_application(recipient)
->>>>>>> bc65465 (A change of residence lifts the change limit and the campaign only when the register shows the move or a document of temporary registration is presented; first attachments never count against the limit (property test); at intake a power of attorney must be in force on the day (one year from its date without a term) and a parent acts only for a minor)
     term = term_for(provider=provider, submitted_at=submitted, channel=channel)
     action, state = INITIAL[Channel(channel)]
     application = Application(
