@@ -1,6 +1,9 @@
 # Bekitu: two commands do all the set-up on a fresh machine.
-#   make run    the service on SQLite with demo data, at http://127.0.0.1:8000
+#   make run    the service on SQLite with demo data, at http://127.0.0.1:8000, served as in
+#               production: gunicorn, WhiteNoise, the background worker, debug mode off
 #   make test   lint, types and the whole suite on SQLite, then on PostgreSQL
+# And for developers and load: make dev (Django's development server, reload, debug mode on),
+# make run-scale (PostgreSQL, RabbitMQ, Redis, several web and worker processes).
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +11,7 @@ ADDR   ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/bekitu
 PYTEST_ARGS ?=
 
-.PHONY: run test lint types imports test-sqlite test-postgres messages install install-test clean bench
+.PHONY: run dev run-scale test lint types imports test-sqlite test-postgres messages install install-test clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +44,31 @@ run: install messages
 	$(BIN)/bekitu migrate -v0
 	$(BIN)/bekitu demo-setup
 	scripts/serve $(ADDR)
+
+# Django's development server: reloads on every change, debug pages; background tasks run in
+# the request's process (no worker to start).
+dev: install messages
+	$(BIN)/bekitu migrate -v0
+	$(BIN)/bekitu demo-setup
+	BEKITU_DEBUG=true BEKITU_TASKS_EAGER=true $(BIN)/bekitu runserver $(ADDR)
+
+# The shape of a region or the country on this machine's servers (docs/operations.md):
+# PostgreSQL, RabbitMQ as the broker, Redis as the cache, WEB_WORKERS gunicorn processes and
+# CELERY_WORKERS background worker processes.
+SCALE_DB     ?= postgres://postgres@127.0.0.1:5432/bekitu_scale
+SCALE_BROKER ?= amqp://guest:guest@127.0.0.1:5672//
+SCALE_CACHE  ?= redis://127.0.0.1:6379/1
+WEB_WORKERS    ?= 4
+CELERY_WORKERS ?= 4
+SCALE_ENV = DATABASE_URL=$(SCALE_DB) BEKITU_BROKER_URL=$(SCALE_BROKER) \
+	BEKITU_CACHE_URL=$(SCALE_CACHE) BEKITU_VAR_DIR=$(CURDIR)/var/scale
+run-scale: install messages
+	scripts/ensure-postgres && scripts/ensure-rabbitmq && scripts/ensure-redis
+	$(SCALE_ENV) $(BIN)/python -m bekitu.core.dbcreate
+	$(SCALE_ENV) $(BIN)/bekitu migrate -v0
+	$(SCALE_ENV) $(BIN)/bekitu demo-setup
+	$(SCALE_ENV) BEKITU_WEB_WORKERS=$(WEB_WORKERS) BEKITU_CELERY_WORKERS=$(CELERY_WORKERS) \
+		scripts/serve $(ADDR)
 
 lint: install-test
 	$(BIN)/ruff check src tests bench

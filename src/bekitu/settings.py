@@ -249,7 +249,13 @@ PROXY_SSL_HEADER = env_bool(
 )
 if PROXY_SSL_HEADER:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-if not DEBUG:
+LOCAL_HTTP = env_bool(
+    "BEKITU_LOCAL_HTTP",
+    False,
+    "With BEKITU_DEBUG false: serve over plain HTTP on this machine only (`make run`): no "
+    "HTTPS redirect, no HSTS, cookies without Secure; refused with a non-local host name.",
+)
+if not DEBUG and not LOCAL_HTTP:
     # Production: cookies over HTTPS only, with the __Host- prefix (no Domain, Path=/), so
     # a sibling subdomain cannot plant a session or CSRF cookie; HSTS; HTTP redirected.
     SECURE_SSL_REDIRECT = HTTPS_REDIRECT

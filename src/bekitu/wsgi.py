@@ -7,9 +7,12 @@ under a public host name, bekitu.core.checks).
 
 import os
 
-from django.core.management import call_command
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bekitu.settings")
 application = get_wsgi_application()
-call_command("check", verbosity=0)
+_errors = [e for e in checks.run_checks() if e.is_serious() and not e.is_silenced()]
+if _errors:
+    raise ImproperlyConfigured("\n".join(str(e) for e in _errors))

@@ -30,3 +30,19 @@ def debug_on_a_public_host(app_configs: Any = None, **kwargs: Any) -> list[Error
             id="bekitu.E001",
         )
     ]
+
+
+@register("security")
+def local_http_on_a_public_host(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Refuse plain-HTTP serving (BEKITU_LOCAL_HTTP) under a host name that is not local."""
+    public = sorted(set(settings.ALLOWED_HOSTS) - LOCAL_HOSTS)
+    if not getattr(settings, "LOCAL_HTTP", False) or not public:
+        return []
+    return [
+        Error(
+            f"BEKITU_LOCAL_HTTP is true while the site answers to {', '.join(public)}.",
+            hint="Plain HTTP is for serving on this machine (make run); behind TLS leave it "
+            "false (docs/operations.md).",
+            id="bekitu.E002",
+        )
+    ]
