@@ -32,7 +32,7 @@ from bekitu.service.step_times import (
     step_times,
     summarize,
 )
-from tests.factories import PersonFactory, ProviderFactory
+from tests.factories import LocalityFactory, PersonFactory, ProviderFactory
 
 ALMATY = ZoneInfo("Asia/Almaty")
 TUESDAY = dt.datetime(2026, 2, 10, 10, 0, tzinfo=ALMATY)  # an ordinary working day
@@ -311,3 +311,18 @@ def test_the_recorded_minutes_give_the_figures_that_measuring_gives(
     terms = [t for t in times if t.step == TERM]
     assert sum(w.received for w in figures.weeks) == len(terms) == len(applications)
     assert sum(w.term.count for w in figures.weeks) == sum(t.done_at is not None for t in terms)
+
+
+@pytest.mark.django_db
+def test_a_region_reads_every_provider_and_its_audit_row_names_the_region() -> None:
+    here = LocalityFactory(atu_code="631010000")
+    providers = [ProviderFactory(locality=here) for _ in range(7)]
+    for provider in providers:
+        app = _application(provider, TUESDAY)
+        _step(app, "received", "documents_accepted", TUESDAY + dt.timedelta(minutes=15))
+    region = Scope(provider=providers[0], kato_prefix="63")
+    figures = step_statistics(scope=region, since=TUESDAY, until=TUESDAY + dt.timedelta(days=1))
+    assert figures["desk:received>documents_accepted"].count == 7
+    audit = AuditEntry.objects.get(action="service.step_statistics.read")
+    assert audit.object_id == "kato:63"  # seven BINs would not fit the audit row's object id
+    assert sorted(audit.data["providers"]) == sorted(p.bin for p in providers)

@@ -190,9 +190,12 @@ def _measured(
     applications: QuerySet[Application],
     steps: QuerySet[ApplicationStep],
     now: dt.datetime,
+    *,
+    terms: bool = True,
 ) -> Iterator[StepTime]:
-    """Every step of the applications (the steps given, in order), their terms, and the step
-    each open one is waiting for. One query for the applications, one for the steps."""
+    """Every step of the applications (the steps given, in order), and unless `terms` is
+    False their terms and the step each open one is waiting for. One query for the
+    applications, one for the steps."""
     apps = [
         _Application(*row) for row in applications.order_by("pk").values_list(*_APPLICATION_FIELDS)
     ]
@@ -202,11 +205,16 @@ def _measured(
     ids = {a.provider_id for a in apps}
     hours = {p.pk: provider_working_hours(p) for p in providers_of(ids=ids)}
     for app in apps:
-        yield from _times_of(app, by_app[app.pk], hours[app.provider_id], now)
+        yield from _times_of(app, by_app[app.pk], hours[app.provider_id], now, terms=terms)
 
 
 def _times_of(
-    app: _Application, steps: list[_Step], hours: WorkingHours, now: dt.datetime
+    app: _Application,
+    steps: list[_Step],
+    hours: WorkingHours,
+    now: dt.datetime,
+    *,
+    terms: bool = True,
 ) -> Iterator[StepTime]:
     def measure(
         name: str,
@@ -245,6 +253,8 @@ def _times_of(
         name = _STEP_LEAVING.get(step.from_state, "")
         yield measure(name, previous_at, step.at, step.due_at or app.deadline, step)
         previous_at = step.at
+    if not terms:
+        return
     if app.decided_at is not None:
         yield measure(TERM, app.term_start, app.decided_at, app.deadline)
         return
@@ -533,7 +543,7 @@ def step_statistics(
     applications = Application.objects.filter(pk__in=recorded.values("application_id"))
     steps = ApplicationStep.objects.filter(application__in=applications, at__lt=until)
     groups: dict[str, list[StepTime]] = defaultdict(list)
-    for time in _measured(applications, steps, until):
+    for time in _measured(applications, steps, until, terms=False):
         if not time.recorded or time.done_at is None or time.done_at < since:
             continue
         key = group_by(time.channel, time.from_state, time.to_state)
@@ -543,10 +553,17 @@ def step_statistics(
         key: summarize([t.minutes for t in times], sum(t.in_time for t in times))
         for key, times in sorted(groups.items())
     }
+    # One provider is named by its BIN; a region by its KATO prefix, its BINs in the data.
+    bins = [p.bin for p in providers]
     audit_record(
         action="service.step_statistics.read",
         object_type="registry.provider",
-        object_id=",".join(p.bin for p in providers)[:200],
-        data={"since": since.isoformat(), "until": until.isoformat(), "groups": len(result)},
+        object_id=bins[0] if len(bins) == 1 else f"kato:{scope.kato_prefix}",
+        data={
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+            "groups": len(result),
+            "providers": bins,
+        },
     )
     return result
