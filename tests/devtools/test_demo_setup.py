@@ -41,6 +41,17 @@ def test_demo_setup_loads_people_keys_and_logins_and_prints_them(
     assert get_user_model().objects.get(username="admin").is_superuser
     for line in ("/workstation/", "/admin/", "/api/docs/", "stat1", "Try at the desk"):
         assert line in text
+    # The portal: a citizen with test keys (every one of them in the register), how to sign,
+    # and the gateway's participants served here.
+    import json
+
+    from bekitu.gateway.models import Participant
+
+    manifest = json.loads((tmp_path / "pki" / "manifest.json").read_text())
+    iins = [p["iin"] for p in manifest["persons"]]
+    assert Person.objects.filter(iin__in=iins).count() == len(iins)
+    assert "/portal/" in text and iins[1] in text and "ncalayer-dev" in text
+    assert Participant.objects.filter(system_id__in=["egov-portal", "bekitu-register"]).count() == 2
 
 
 def test_demo_setup_twice_changes_nothing(settings: Any, tmp_path: Path) -> None:

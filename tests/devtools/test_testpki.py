@@ -295,12 +295,35 @@ def test_command_from_the_database_takes_its_providers_and_first_adult_citizens(
     pki = TestPki.load(tmp_path)
     assert [p.iin for p in pki.persons] == [a.iin for a in adults]
     assert pki.persons[0].surname == adults[0].surname.upper()
-    assert {o.bin: o.name for o in pki.providers} == {p.bin: p.name_ru for p in providers}
+    from bekitu.devtools.cli.test_pki import PORTAL_OPERATOR_NAME, portal_operator_bin
+
+    # The providers, and the demo portal's operator (it signs the portal's gateway envelopes).
+    assert {o.bin: o.name for o in pki.providers} == {
+        **{p.bin: p.name_ru for p in providers},
+        portal_operator_bin(): PORTAL_OPERATOR_NAME,
+    }
     for provider in providers:
         assert (pki.providers_dir / f"{provider.bin}.p12").is_file()
         assert (pki.providers_dir / f"{provider.bin}.pass").read_text() == PASSWORD
     reads = AuditEntry.objects.filter(action="eds.test_pki.person.read")
     assert sorted(reads.values_list("subject_iin", flat=True)) == sorted(a.iin for a in adults)
+
+
+@pytest.mark.django_db
+def test_command_from_the_database_gives_a_parent_of_a_minor_keys(tmp_path: Path) -> None:
+    """The demo shows a parent applying for their child on the portal: the second person with
+    keys is a parent of a child under 18."""
+    from bekitu.registry.models import Person
+    from tests.factories import PersonFactory, PersonRelationFactory
+
+    adults = PersonFactory.create_batch(
+        4, status=Person.Status.CITIZEN, birth_date=dt.date(1980, 5, 1)
+    )
+    PersonRelationFactory(relative=adults[3], person__birth_date=dt.date(2019, 2, 3))
+    code, out = _command("test-pki", str(tmp_path), "--persons-from-db", "--persons", "3")
+    assert code == 0, out
+    pki = TestPki.load(tmp_path)
+    assert [p.iin for p in pki.persons] == [adults[0].iin, adults[3].iin, adults[1].iin]
 
 
 @pytest.mark.django_db

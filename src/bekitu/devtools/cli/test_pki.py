@@ -87,17 +87,50 @@ def _years_ago(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def db_specs(count: int) -> tuple[list[PersonSpec], list[ProviderSpec]]:
-    """The demo database's providers (heads get made-up IINs) and its first adult citizens."""
-    from bekitu.registry.models import Person, Provider
+# The demo portal's operator (the e-government portal's system, and the providers' system
+# that answers it): an organization key of the test PKI signs its gateway envelopes.
+PORTAL_OPERATOR_NAME = "АО «НИТ» (ДЕМО)"
+
+
+def portal_operator_bin() -> str:
+    """The made-up BIN of the demo portal's operator."""
+    return _first_usable(make_bin, dt.date(2004, 3, 1), 4, serial=31)
+
+
+def _adults_first_a_parent(count: int) -> list[Any]:
+    """The first adult citizens, the first of them a parent of a child under 18 (so the demo
+    shows a parent applying for their child)."""
+    from bekitu.registry.models import Person, PersonRelation
 
     adult_born_before = _years_ago(timezone.localdate(), 18)
-    people = Person.objects.filter(
+    adults = Person.objects.filter(
         status=Person.Status.CITIZEN, birth_date__lte=adult_born_before, death_date__isnull=True
-    ).order_by("pk")[:count]
+    )
+    parent = (
+        adults.filter(
+            pk__in=PersonRelation.objects.filter(
+                kind=PersonRelation.Kind.PARENT,
+                person__birth_date__gt=adult_born_before,
+                person__death_date__isnull=True,
+            ).values("relative_id")
+        )
+        .order_by("pk")
+        .first()
+    )
+    people = list(adults.order_by("pk")[:count])
+    if parent is not None and parent not in people[1:]:
+        people = [people[0], parent, *[p for p in people[1:] if p != parent]][:count]
+    return people
+
+
+def db_specs(count: int) -> tuple[list[PersonSpec], list[ProviderSpec]]:
+    """The demo database's providers (heads get made-up IINs), the portal's operator, and its
+    first adult citizens (the second a parent of a child under 18, when there is one)."""
+    from bekitu.registry.models import Provider
+
     persons = []
     with audit_context(actor="bekitu eds test-pki", channel="cli"):
-        for person in people:
+        for person in _adults_first_a_parent(count):
             audit_record(
                 action="eds.test_pki.person.read",
                 object_type="person",
@@ -114,6 +147,8 @@ def db_specs(count: int) -> tuple[list[PersonSpec], list[ProviderSpec]]:
         )
         for p in Provider.objects.order_by("pk")
     ]
+    if persons:
+        providers.append(ProviderSpec(portal_operator_bin(), PORTAL_OPERATOR_NAME, persons[0].iin))
     return persons, providers
 
 

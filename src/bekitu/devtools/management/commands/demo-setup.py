@@ -49,10 +49,74 @@ class Command(BaseCommand):
         call_command("demo-data", persons=options["persons"], seed=options["seed"], if_empty=True)
         call_command("eds", "test-pki", "--persons-from-db")
         providers = _demo_providers()
+        self._participants()
         logins = self._logins(providers)
         self._print_welcome(logins)
         if providers:
             self._print_desk_examples(providers[0])
+        self._print_portal_examples()
+
+    def _participants(self) -> None:
+        """The gateway's participants served here: the portal, the providers' system that
+        answers its queries (both signing with the demo operator's key), every provider."""
+        from bekitu.devtools.cli.test_pki import PORTAL_OPERATOR_NAME, portal_operator_bin
+
+        operator = portal_operator_bin()
+        entries = [
+            (settings.PORTAL_SYSTEM_ID, operator, PORTAL_OPERATOR_NAME),
+            (settings.GATEWAY_REGISTER_SYSTEM_ID, operator, "register (demo)"),
+            *((p.bin, p.bin, p.name_ru) for p in Provider.objects.filter(is_active=True)),
+        ]
+        for system_id, bin_, title in entries:
+            call_command(
+                "gateway",
+                "participant",
+                "add",
+                system_id,
+                bin_,
+                "--title",
+                title[:100],
+                "--local",
+                stdout=StringIO(),
+            )
+
+    def _print_portal_examples(self) -> None:
+        """A citizen to try on the portal (keys of their own), a parent with a child, and how
+        to sign with the development stand-in for NCALayer."""
+        from bekitu.devtools.testpki import PASSWORD, TestPki
+        from bekitu.registry.models import PersonRelation
+
+        pki_dir = settings.VAR_DIR / "pki"
+        if not (pki_dir / "manifest.json").is_file():
+            return
+        pki = TestPki.load(pki_dir)
+        base = settings.PUBLIC_BASE_URL
+        lines = [
+            f"Citizen portal: {base}/portal/ (register with the EDS key or an SMS code;",
+            f"  the SMS codes are written to {settings.SMS_DIR})",
+        ]
+        for spec in pki.persons[1:3]:
+            child = (
+                PersonRelation.objects.filter(relative__iin=spec.iin, kind="parent")
+                .select_related("person")
+                .order_by("-person__birth_date")
+                .first()
+            )
+            note = (
+                f", parent of {child.person.iin} (born {child.person.birth_date})" if child else ""
+            )
+            lines.append(f"  {spec.iin}  {spec.surname} {spec.given_name}{note}")
+        if len(pki.persons) > 1:
+            iin = pki.persons[1].iin
+            lines += [
+                "Sign with the dev signer (authentication key to register or log in, signing key",
+                "to send a request), in another terminal; open https://127.0.0.1:13579/ once:",
+                f"  .venv/bin/bekitu eds ncalayer-dev --p12 {pki.person_auth_p12(iin)} "
+                f"--password {PASSWORD}",
+                f"  .venv/bin/bekitu eds ncalayer-dev --p12 {pki.person_sign_p12(iin)} "
+                f"--password {PASSWORD}",
+            ]
+        self.stdout.write("\n".join([*lines, ""]))
 
     def _logins(self, providers: list[Provider]) -> list[tuple[str, str]]:
         user_model = get_user_model()
