@@ -415,9 +415,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"event": {"()": "bekitu.core.logging.EventFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "event"}},
-    # Django's own request and server logs carry paths and query strings, which may hold an
-    # IIN (a search); they go through the same formatter, which masks 12-digit numbers.
+    "filters": {"mask": {"()": "bekitu.core.logging.MaskFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "event", "filters": ["mask"]}
+    },
+    # Django's own request and server logs carry paths and query strings, which may hold a
+    # name or an IIN (a search); they go through the same filter and formatter, which mask
+    # every query-string value and 12-digit numbers (docs/security.md).
     "loggers": {
         "bekitu": {"handlers": ["console"], "level": LOG_LEVEL},
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -130,3 +130,58 @@ def test_the_schema_gives_every_iin_its_pattern_and_length(desk: Desk) -> None:
 @pytest.mark.parametrize("iin", ["", "1234567890123456789", "9001 0130 0001", "90010\x00300001"])
 def test_the_api_refuses_what_the_schema_calls_invalid(desk: Desk, iin: str) -> None:
     assert _create(desk, "specialist", iin).status_code == 400
+
+
+# --- bekitu staff-create ----------------------------------------------------------------------
+
+
+def _staff_create(desk: Desk, *args: str, stdin: str = "") -> str:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(
+        "staff-create",
+        "--username",
+        "aigul",
+        "--provider-bin",
+        desk.provider.bin,
+        "--role",
+        "head",
+        *args,
+        stdin=io.StringIO(stdin),
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def test_staff_create_takes_no_password_argument(desk: Desk) -> None:
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match=r"unrecognized arguments|password"):
+        _staff_create(desk, "--password", "Long-enough-pass-1")
+
+
+@pytest.mark.parametrize("weak", ["1234", "123456789012345", "password1234"])
+def test_staff_create_runs_the_password_validators(desk: Desk, weak: str) -> None:
+    from django.contrib.auth import get_user_model
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError):
+        _staff_create(desk, "--password-stdin", stdin=weak + "\n")
+    assert not get_user_model().objects.filter(username="aigul").exists()
+
+
+def test_staff_create_reads_the_password_from_standard_input(desk: Desk) -> None:
+    from django.contrib.auth import authenticate
+
+    _staff_create(desk, "--password-stdin", stdin="Polyclinic-desk-2026\n")
+    assert authenticate(username="aigul", password="Polyclinic-desk-2026") is not None
+
+
+def test_staff_create_without_a_terminal_or_stdin_flag_refuses(desk: Desk) -> None:
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="password-stdin"):
+        _staff_create(desk)

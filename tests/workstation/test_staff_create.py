@@ -16,8 +16,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _run(*args: str) -> str:
+    """The command with the password (given here as `--password P`) on standard input."""
+    args_list = list(args)
+    password = ""
+    if "--password" in args_list:
+        at = args_list.index("--password")
+        password = args_list[at + 1]
+        del args_list[at : at + 2]
     out = io.StringIO()
-    call_command("staff-create", *args, stdout=out)
+    stdin = io.StringIO(password + "\n")
+    call_command("staff-create", *args_list, "--password-stdin", stdin=stdin, stdout=out)
     return out.getvalue()
 
 
@@ -27,7 +35,7 @@ def test_creates_a_login_with_its_role_and_provider() -> None:
         "--username",
         "aigul",
         "--password",
-        "s3cret-pw",
+        "Aigul-s3cret-pw",
         "--provider-bin",
         provider.bin,
         "--role",
@@ -35,22 +43,29 @@ def test_creates_a_login_with_its_role_and_provider() -> None:
     )
     profile = StaffProfile.objects.get(user__username="aigul")
     assert (profile.provider, profile.role) == (provider, "statistics_specialist")
-    assert authenticate(username="aigul", password="s3cret-pw") == profile.user
+    assert authenticate(username="aigul", password="Aigul-s3cret-pw") == profile.user
     assert provider.bin in out
     assert AuditEntry.objects.filter(action="workstation.staff.create").count() == 1
 
 
 def test_running_it_again_updates_instead_of_duplicating() -> None:
     first, second = ProviderFactory(), ProviderFactory()
-    common = ("--username", "aigul", "--password", "pw-1")
+    common = ("--username", "aigul", "--password", "Polyclinic-pw-1")
     _run(*common, "--provider-bin", first.bin, "--role", "statistics_specialist")
     _run(
-        "--username", "aigul", "--password", "pw-2", "--provider-bin", second.bin, "--role", "head"
+        "--username",
+        "aigul",
+        "--password",
+        "Polyclinic-pw-2",
+        "--provider-bin",
+        second.bin,
+        "--role",
+        "head",
     )
     profile = StaffProfile.objects.get(user__username="aigul")
     assert StaffProfile.objects.count() == 1
     assert (profile.provider, profile.role) == (second, "head")
-    assert authenticate(username="aigul", password="pw-2") is not None
+    assert authenticate(username="aigul", password="Polyclinic-pw-2") is not None
 
 
 def test_an_unknown_bin_is_an_error_and_creates_nothing() -> None:

@@ -17,12 +17,34 @@ def mask_url_credentials(text: str) -> str:
     return _URL_CREDENTIALS.sub(lambda m: f"{m['head']}{MASK}@", text)
 
 
+# The value of every query-string parameter in a URL or request line: a person search puts a
+# name or the start of an IIN there (`?q=...`), and 11 digits give the whole IIN away.
+_QUERY_VALUE = re.compile(r"(?P<name>[?&;][^=&;\s\"'#?]+=)[^&;\s\"'#]*")
+
+
+def mask_query_strings(text: str) -> str:
+    """The text with every query parameter's value masked (`?q=***&page=***`)."""
+    return _QUERY_VALUE.sub(lambda m: f"{m['name']}***", text)
+
+
 def scrub(value: object) -> object:
-    """Mask anything that looks like an IIN or BIN, and passwords in URLs, as a last line of
-    defence."""
+    """Mask anything that looks like an IIN or BIN, query-string values and passwords in
+    URLs, as a last line of defence."""
     if isinstance(value, str):
-        return mask_url_credentials(_IIN.sub("************", value))
+        return mask_url_credentials(mask_query_strings(_IIN.sub("************", value)))
     return value
+
+
+class MaskFilter(logging.Filter):
+    """For handlers that do not use EventFormatter (a WSGI server's access log, e.g.
+    gunicorn's `gunicorn.access` through its logconfig_dict): the record's message is
+    formatted and scrubbed once, so no handler writes a query string or an IIN."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Always keep the record, scrubbed."""
+        record.msg = str(scrub(record.getMessage()))
+        record.args = None
+        return True
 
 
 class EventFormatter(logging.Formatter):

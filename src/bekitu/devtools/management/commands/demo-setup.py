@@ -7,7 +7,6 @@ It calls the project's own commands by name, so each part stays owned by its app
 
 from __future__ import annotations
 
-from io import StringIO
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +15,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Count
 
+from bekitu.core.audit import audit_context
 from bekitu.registry.models import Attachment, Person, Provider, ServiceArea
+from bekitu.workstation.services import staff_create
 
 DEMO_PASSWORD = "Bekitu-demo-2026"  # noqa: S105 - printed on purpose: demo logins only
 
@@ -131,20 +132,14 @@ class Command(BaseCommand):
         if providers:
             staff.append(("region", "regional_admin", providers[0]))
         for username, role, provider in staff:
-            extra = ["--kato-prefix", provider.atu_code[:2]] if role == "regional_admin" else []
-            call_command(
-                "staff-create",
-                "--username",
-                username,
-                "--password",
-                DEMO_PASSWORD,
-                "--provider-bin",
-                provider.bin,
-                "--role",
-                role,
-                *extra,
-                stdout=StringIO(),  # the welcome below lists the logins
-            )
+            with audit_context(actor="cli", channel="cli"):
+                staff_create(
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    provider_bin=provider.bin,
+                    role=role,
+                    kato_prefix=provider.atu_code[:2] if role == "regional_admin" else "",
+                )
             logins.append((username, f"{role} · {provider.name_ru} (BIN {provider.bin})"))
         return logins
 

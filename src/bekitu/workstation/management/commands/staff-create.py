@@ -1,9 +1,21 @@
-"""`bekitu staff-create`: a workstation login for a provider's staff member (idempotent)."""
+"""`bekitu staff-create`: a workstation login for a provider's staff member (idempotent).
+
+The password is never an argument (it would stand in the process list and the shell's
+history): it is asked twice at a terminal, or read from standard input with
+`--password-stdin` (a secret manager, a pipe), and must pass the password validators
+(AUTH_PASSWORD_VALIDATORS: at least BEKITU_PASSWORD_MIN_LENGTH characters, not common, not
+all digits, not like the user name).
+"""
 
 from __future__ import annotations
 
+import getpass
+import sys
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bekitu.core.audit import audit_context
@@ -14,10 +26,16 @@ from bekitu.workstation.services import staff_create
 
 class Command(BaseCommand):
     help = "Create or update a workstation login of a provider's staff member."
+    stealth_options = ("stdin",)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", required=True)
-        parser.add_argument("--password", required=True)
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="Read the password from the first line of standard input (otherwise it is "
+            "asked twice at the terminal).",
+        )
         parser.add_argument("--provider-bin", required=True, help="BIN of the staff's provider.")
         parser.add_argument("--role", required=True, choices=StaffProfile.Role.values)
         parser.add_argument(
@@ -29,12 +47,34 @@ class Command(BaseCommand):
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
 
+    def _password(self, options: dict[str, Any]) -> str:
+        stdin = options.get("stdin") or sys.stdin
+        if options["password_stdin"]:
+            return stdin.readline().rstrip("\r\n")
+        if not stdin.isatty():
+            raise CommandError("No terminal to ask the password at: use --password-stdin.")
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Password (again): ") != first:
+            raise CommandError("The two passwords differ.")
+        return first
+
     def handle(self, *args: Any, **options: Any) -> None:
+        password = self._password(options)
+        user_model = get_user_model()
+        probe = user_model.objects.filter(username=options["username"]).first() or user_model(
+            username=options["username"],
+            first_name=options["first_name"],
+            last_name=options["last_name"],
+        )
+        try:
+            validate_password(password, user=probe)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         try:
             with audit_context(actor="cli", channel="cli"):
                 profile = staff_create(
                     username=options["username"],
-                    password=options["password"],
+                    password=password,
                     provider_bin=options["provider_bin"],
                     role=options["role"],
                     kato_prefix=options["kato_prefix"],
