@@ -200,3 +200,33 @@ def test_each_page_focuses_its_first_field_and_shows_its_access_keys(desk: Desk)
         assert shown is not None and _text(shown).lower() == element.get("accesskey")
         assert element.get("aria-keyshortcuts").lower().endswith(element.get("accesskey"))
     assert _one(intake, '//*[@id="keys-hint"]') is not None
+
+
+def test_the_refusal_carries_its_own_qr_code_and_check_code(desk: Desk, tmp_path: Any) -> None:
+    from tests.talons.pdfcheck import pdf_text, qr_texts, render_png
+
+    application = _application(desk)
+    client = desk.client("specialist")
+    client.post(
+        reverse("workstation:refuse", args=[application.number]),
+        {"reason_code": "unreliable_data", "comment": "The photo is of another person."},
+    )
+    application.refresh_from_db()
+    assert application.state == "refused"
+    pdf = b"".join(
+        client.get(
+            reverse("workstation:pdf", args=[application.number, "refusal"])
+        ).streaming_content
+    )
+    text = " ".join(pdf_text(pdf).split())
+    assert "Код проверки" in text and "/verify/" in text
+    [url] = qr_texts(render_png(pdf, tmp_path))
+    code = url.rsplit("/", 1)[-1]
+    assert f"{code[:5]}-{code[5:]}" in text
+    # Anyone holding the paper checks it at the printed address (no login).
+    from django.test import Client
+
+    page = Client(HTTP_ACCEPT_LANGUAGE="ru").get(f"/verify/{code}")
+    assert page.status_code == 200
+    assert application.refusal_number in page.content.decode()
+    assert "Проверка отказа" in page.content.decode()

@@ -124,6 +124,8 @@ class Refusal(models.Model):
     decided_at = models.DateTimeField(_("decided at"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     signed = models.BooleanField(_("signed by the provider's EDS"), default=False)
+    # Printed under the refusal's QR code: anyone holding the paper can check it.
+    code = models.CharField(_("verification code"), max_length=16, blank=True, db_index=True)
     pdf = models.BinaryField(_("PDF"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

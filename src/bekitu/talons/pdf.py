@@ -306,10 +306,10 @@ def _talon_rows(c: TalonContent) -> list[tuple[tuple[str, str], str]]:
     ]
 
 
-def _verification_block(url: str, code: str) -> list[Any]:
+def _verification_block(url: str, code: str, verify: tuple[str, str] = w.VERIFY) -> list[Any]:
     grouped = f"{code[:5]}-{code[5:]}"
     return [
-        _p(f"<b>{w.VERIFY[0]}</b><br/>{w.VERIFY[1]}", "note"),
+        _p(f"<b>{verify[0]}</b><br/>{verify[1]}", "note"),
         Spacer(1, 1 * mm),
         _p(f"{_esc(url)}<br/>{w.CODE[0]} / {w.CODE[1]}: <b>{grouped}</b>", "note"),
         Spacer(1, 2.5 * mm),
@@ -365,6 +365,8 @@ class RefusalContent:
     reason_text_ru: str
     legal_ground: str
     signed: bool
+    code: str = ""  # the verification code printed under the QR code
+    verification_url: str = ""
 
 
 def _refusal_signature(signed: bool) -> list[Any]:
@@ -408,6 +410,11 @@ def render_refusal_pdf(content: RefusalContent) -> bytes:
     ]
     story += [_boxed(reason), Spacer(1, 3 * mm)]
     story += [_p(w.APPEAL[0], "small"), _p(w.APPEAL[1], "small")]
+    if c.code:
+        story += [
+            Spacer(1, 2 * mm),
+            *_verification_block(c.verification_url, c.code, w.VERIFY_REFUSAL)[:3],
+        ]
     story += _refusal_signature(c.signed)
     return _render(
         story,
@@ -415,4 +422,5 @@ def render_refusal_pdf(content: RefusalContent) -> bytes:
         author=c.provider_name_ru,
         subject=w.SERVICE_NAME[1],
         stamp=stamp_lines(c.provider_name_ru, c.provider_bin, c.decided_at) if c.signed else None,
+        qr_text=c.verification_url or None,
     )

@@ -200,3 +200,47 @@ def talon_verify(*, code: str) -> TalonVerification:
         ended_on=attachment.valid_to,
         in_force_until=attachment.valid_to - dt.timedelta(days=1) if attachment.valid_to else None,
     )
+
+
+@dataclass(frozen=True)
+class RefusalVerification:
+    """The answer of the public check of a refusal's code: which refusal, by whom, when."""
+
+    found: bool
+    number: str = ""
+    initials: str = ""
+    provider_name: str = ""
+    provider_bin: str = ""
+    decided_at: dt.datetime | None = None
+    signed: bool = False
+
+
+def refusal_verify(*, code: str) -> RefusalVerification:
+    """The public check of the refusal with this verification code; audited when found."""
+    normalized = normalize_code(code)
+    refusal = (
+        Refusal.objects.select_related("person", "provider")
+        .defer("pdf")
+        .filter(code=normalized)
+        .first()
+        if normalized
+        else None
+    )
+    if refusal is None:
+        return RefusalVerification(found=False)
+    audit_record(
+        action="talons.refusal.verify",
+        object_type="talons.refusal",
+        object_id=refusal.pk,
+        subject_iin=refusal.person.iin,
+        data={"number": refusal.number},
+    )
+    return RefusalVerification(
+        found=True,
+        number=refusal.number,
+        initials=refusal.person.initials,
+        provider_name=refusal.provider.name_ru,
+        provider_bin=refusal.provider.bin,
+        decided_at=refusal.decided_at,
+        signed=refusal.signed,
+    )

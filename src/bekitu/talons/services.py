@@ -69,7 +69,9 @@ def _unique_code() -> str:
     # 50 random bits: a clash is all but impossible, and is retried rather than trusted away.
     while True:
         code = new_code()
-        if not Talon.objects.filter(code=code).exists():
+        if not (
+            Talon.objects.filter(code=code).exists() or Refusal.objects.filter(code=code).exists()
+        ):
             return code
 
 
@@ -252,6 +254,8 @@ def _refusal_content(refusal: Refusal) -> RefusalContent:
         reason_text_ru=refusal.reason_text_ru,
         legal_ground=refusal.legal_ground,
         signed=refusal.signed,
+        code=refusal.code,
+        verification_url=verification_url(refusal.code) if refusal.code else "",
     )
 
 
@@ -287,6 +291,7 @@ def refusal_issue(
         decided_at=decided_at,
         channel=channel,
         signed=default_key_store().has_key(provider.bin),
+        code=_unique_code(),
     )
     pdf = render_refusal_pdf(_refusal_content(refusal))
     if refusal.signed:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from bekitu.core.audit import audit_context
 from bekitu.core.views import too_many_requests
 from bekitu.talons.numbering import normalize_code
-from bekitu.talons.selectors import talon_verify
+from bekitu.talons.selectors import refusal_verify, talon_verify
 from bekitu.talons.throttle import verification_allowed
 
 
@@ -43,5 +43,9 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         return _private(too_many_requests(request, retry_after=60))
     with audit_context(actor="anonymous", channel="public"):
         result = talon_verify(code=code)
+        refusal = refusal_verify(code=code) if not result.found else None
+    if refusal is not None and refusal.found:
+        # The code is a refusal's (its own QR code): say which refusal, by whom, when.
+        return _private(render(request, "talons/verify_refusal.html", {"result": refusal}))
     status = 200 if result.found else 404
     return _private(render(request, "talons/verify.html", {"result": result}, status=status))
