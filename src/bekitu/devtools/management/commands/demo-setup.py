@@ -7,6 +7,7 @@ It calls the project's own commands by name, so each part stays owned by its app
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 
 from django.conf import settings
