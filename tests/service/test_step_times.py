@@ -267,7 +267,8 @@ def test_the_recorded_minutes_give_the_figures_that_measuring_gives(
     applications: list[tuple[int, list[int], list[int | None], bool]],
 ) -> None:
     """Over generated histories: the service report's figures counted from the minutes
-    recorded with the steps (`service_figures`) equal those measured step by step."""
+    recorded with the steps (`service_figures`) equal those measured step by step, and the
+    handbook's figures of the same transitions equal them too."""
     provider = ProviderFactory()
     chain = ["received", "documents_accepted", "talon_issued"]
     for submitted, gaps, dues, recorded in applications:
@@ -301,6 +302,13 @@ def test_the_recorded_minutes_give_the_figures_that_measuring_gives(
     ]
     figures = service_figures(first=first, last=last, provider_ids=[provider.pk], now=now)
     assert figures.steps == step_time_summary(times)
+    # The handbook's figures of the same steps, from the same recorded minutes.
+    handbook = step_statistics(scope=Scope(provider=provider), since=MONDAY, until=now)
+    for kind, step in (
+        ("received>documents_accepted", "action_1"),
+        ("documents_accepted>talon_issued", "action_2"),
+    ):
+        assert handbook.get(f"desk:{kind}") == figures.steps.get(step)
 
     def breach(t: StepTime) -> tuple[int, str, bool, float]:
         return (t.application_id, t.step, t.done_at is None, round(t.late_minutes, 6))

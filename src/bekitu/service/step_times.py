@@ -539,20 +539,31 @@ def step_statistics(
     providers = list(in_scope.order_by("bin"))
     recorded = ApplicationStep.objects.filter(
         application__provider__in=[p.pk for p in providers], at__gte=since, at__lt=until
+    ).exclude(from_state="")
+    minutes: dict[str, list[float]] = defaultdict(list)
+    in_time: dict[str, int] = defaultdict(int)
+    # Steps recorded with their minutes: the database says which were late.
+    unrecorded = set(recorded.filter(minutes__isnull=True).values_list("application_id", flat=True))
+    late = Case(When(_late("application__deadline"), then=True), default=False)
+    rows = recorded.exclude(application_id__in=unrecorded).values_list(
+        "application__channel", "from_state", "to_state", "minutes", late
     )
-    applications = Application.objects.filter(pk__in=recorded.values("application_id"))
+    for channel, source, target, worked, was_late in rows.iterator():
+        key = group_by(channel, source, target)
+        if key is not None:
+            minutes[key].append(worked)
+            in_time[key] += not was_late
+    # Applications with steps recorded before the service kept their minutes: measured.
+    applications = Application.objects.filter(pk__in=unrecorded)
     steps = ApplicationStep.objects.filter(application__in=applications, at__lt=until)
-    groups: dict[str, list[StepTime]] = defaultdict(list)
     for time in _measured(applications, steps, until, terms=False):
         if not time.recorded or time.done_at is None or time.done_at < since:
             continue
         key = group_by(time.channel, time.from_state, time.to_state)
         if key is not None:
-            groups[key].append(time)
-    result = {
-        key: summarize([t.minutes for t in times], sum(t.in_time for t in times))
-        for key, times in sorted(groups.items())
-    }
+            minutes[key].append(time.minutes)
+            in_time[key] += time.in_time
+    result = {key: summarize(minutes[key], in_time[key]) for key in sorted(minutes)}
     # One provider is named by its BIN; a region by its KATO prefix, its BINs in the data.
     bins = [p.bin for p in providers]
     audit_record(
