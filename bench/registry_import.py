@@ -158,7 +158,7 @@ def _child(function: str, *args: str) -> Any:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--only", choices=("postgresql", "sqlite"), default="postgresql")
     args = parser.parse_args()
     print(f"load average at the start: {os.getloadavg()[0]:.1f} (2 cores)")

@@ -17,6 +17,7 @@ audit row written as a request writes it (`audit_batch`). It prints:
 
     BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/bekitu_scale_bench \\
         .venv/bin/python bench/registry_scale.py --persons 1000000 5000000
+    .venv/bin/python bench/registry_scale.py        # 100,000 and 500,000 (`make bench`)
     .venv/bin/python bench/registry_scale.py --only sqlite --persons 100000
 
 The PostgreSQL database named by BENCH_PG_URL is dropped and made again for every size and
@@ -288,7 +289,9 @@ def _project(results: list[dict[str, Any]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--persons", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument(
+        "--persons", type=int, nargs="+", default=[100_000, 500_000], help="sizes to load"
+    )
     parser.add_argument("--lookups", type=int, default=2000)
     parser.add_argument("--only", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--keep", action="store_true", help="keep the last PostgreSQL database")
