@@ -4,8 +4,9 @@ and hears what each action did.
 
 - The desk (R5, R8): log in, intake by IIN, the intake form (a date field is one Tab stop),
   action 1, action 2, read the talon.
-- The portal (register, apply, sign, read the talon) gets its walk here when portal/ has its
-  pages: a test beside the desk's, with the same helpers (`tab_to`, `focus_ring`).
+- The portal (R9.2, R9.5, R9.6, R9.12): log in, the request's two steps, sign through
+  NCALayer (the development stand-in), read the talon. Choosing a file opens the system's own
+  dialog, which a test cannot drive: the e-copies are given to their fields directly.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from bekitu.service.models import Application
+from tests.portal.conftest import area, channel, citizen, provider  # noqa: F401 - fixtures
 from tests.workstation.conftest import PASSWORD, Desk, build_desk, document_of
 
 pytestmark = pytest.mark.e2e
@@ -199,3 +201,92 @@ def test_a_date_typed_wrong_is_refused_with_the_format_it_wants(
     tab_to(page, '#error-summary a[href="#id_poa_date"]')
     page.keyboard.press("Enter")
     assert focused(page)["id"] == "id_poa_date"
+
+
+def test_the_portal_by_keyboard_alone(
+    page: Any,
+    live_server: Any,
+    transactional_db: None,
+    settings: Any,
+    test_pki: Any,
+    citizen: Any,  # noqa: F811
+    provider: Any,  # noqa: F811
+    channel: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+    from django.utils import timezone
+
+    from bekitu.core.models import User
+    from bekitu.devtools.ncalayer_dev import run_in_thread
+    from bekitu.devtools.testpki import PASSWORD as P12_PASSWORD
+    from bekitu.portal.models import Account, CitizenRequest
+    from tests.portal.conftest import drain
+
+    user = User.objects.create_user(citizen.iin, iin=citizen.iin, password=PASSWORD)
+    Account.objects.create(user=user, iin=citizen.iin, proof="eds", registered_at=timezone.now())
+    base = live_server.url
+
+    # Log in.
+    page.goto(f"{base}/portal/login/")
+    tab_to(page, "#id_iin")
+    page.keyboard.type(citizen.iin)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    press_and_load(page, "Enter")
+    assert page.url.endswith("/portal/cabinet/")
+
+    # The request, step 1: for myself (the first choice), all providers.
+    tab_to(page, "#new-request")
+    press_and_load(page, "Enter")
+    tab_to(page, 'input[name="applicant_role"]')
+    assert page.is_checked('input[name="applicant_role"][value="self"]')
+    tab_to(page, "#who-next")
+    press_and_load(page, "Enter")
+
+    # Step 2: the provider with Space, the reason with the arrow keys, the phone typed.
+    stops: list[dict[str, Any]] = []
+    tab_to(page, f'input[name="provider_bin"][value="{provider.bin}"]', stops)
+    page.keyboard.press("Space")
+    assert page.is_checked(f'input[name="provider_bin"][value="{provider.bin}"]')
+    tab_to(page, "#id_reason", stops)
+    page.select_option("#id_reason", "choice")
+    tab_to(page, "#id_phone", stops)
+    page.keyboard.type("+77015551234")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    for field in page.query_selector_all("input[type=file]"):
+        field.set_input_files(str(scan))
+    tab_to(page, "#request-next", stops)
+    press_and_load(page, "Enter")
+
+    # Sign and send through NCALayer (the development stand-in, the signing key).
+    with run_in_thread(
+        p12_path=test_pki.person_sign_p12(citizen.iin), password=P12_PASSWORD
+    ) as signer:
+        settings.EDS_NCALAYER_URL = signer.url
+        page.reload()
+        tab_to(page, "#sign-submit")
+        press_and_load(page, "Enter")
+    assert CitizenRequest.objects.get().status == "sent"
+    assert_told(page, CitizenRequest.objects.get().number)
+
+    def _drain() -> None:
+        try:
+            drain(channel)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_drain).result()
+    page.reload()
+    page.screenshot(path=str(tmp_path / "keyboard-portal-request.png"), full_page=True)
+
+    # Read the talon: the PDF link.
+    tab_to(page, "#talon-pdf")
+    with page.context.expect_event("response") as answered:
+        page.keyboard.press("Enter")
+    pdf = answered.value
+    assert pdf.url.endswith("/talon.pdf") and pdf.status == 200

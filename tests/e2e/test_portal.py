@@ -1,0 +1,136 @@
+"""The citizen's whole way on the portal in a real browser (chromium), in Kazakh and Russian:
+a login refused (R9.4), registration by signing the challenge with the authentication key
+through ncalayer.js and the development stand-in for NCALayer (R9.1), a request for the
+citizen's child (R9.5) refused when signed with the authentication key (R9.7, nothing sent),
+then signed with the signing key (R9.6), and the talon in the cabinet after the provider's
+side decided it through the gateway."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connections
+
+from bekitu.devtools.ncalayer_dev import run_in_thread
+from bekitu.devtools.testpki import PASSWORD as P12_PASSWORD
+from bekitu.portal.models import Account, CitizenRequest
+from tests.portal.conftest import (  # noqa: F401 - fixtures
+    area,
+    channel,
+    child,
+    citizen,
+    drain,
+    provider,
+)
+
+pytestmark = pytest.mark.e2e
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PASSWORD = "Zhasyl-Alma-2026"
+
+TEXTS = {
+    "kk": {"not_registered": "тіркелгі тіркелмеген", "eds": "ЭЦҚ расталмады"},
+    "ru": {"not_registered": "не зарегистрирована", "eds": "ЭЦП не подтверждена"},
+}
+
+
+def _drain(transport: Any) -> None:
+    try:
+        drain(transport)
+    finally:
+        connections.close_all()
+
+
+def _go(page: Any, selector: str) -> None:
+    with page.expect_navigation():
+        page.click(selector)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_citizens_whole_way_for_their_child(
+    page: Any,
+    live_server: Any,
+    transactional_db: None,
+    settings: Any,
+    test_pki: Any,
+    citizen: Any,  # noqa: F811
+    child: Any,  # noqa: F811
+    provider: Any,  # noqa: F811
+    channel: Any,  # noqa: F811
+    tmp_path: Path,
+    lang: str,
+) -> None:
+    base = live_server.url
+    page.goto(f"{base}/portal/login/")
+    with page.expect_navigation():
+        page.click(f'form.lang button[value="{lang}"]')
+    assert page.get_attribute("html", "lang") == lang
+
+    # R9.4: not registered yet.
+    page.fill("#id_iin", citizen.iin)
+    page.fill("#id_password", PASSWORD)
+    _go(page, "#login-submit")
+    assert page.get_attribute("#error-summary", "data-code") == "not_registered"
+    assert TEXTS[lang]["not_registered"] in page.inner_text("#error-summary")
+
+    # R9.1: registration, the challenge signed with the authentication key.
+    auth_key = test_pki.person_auth_p12(citizen.iin)
+    with run_in_thread(p12_path=auth_key, password=P12_PASSWORD) as signer:
+        settings.EDS_NCALAYER_URL = signer.url
+        page.goto(f"{base}/portal/register/")
+        page.fill("#id_iin", citizen.iin)
+        page.check("input[name=way][value=eds]")
+        _go(page, "#register-next")
+        page.fill("#id_password1", PASSWORD)
+        page.fill("#id_password2", PASSWORD)
+        _go(page, "#register-submit")  # signs through ncalayer.js, then submits
+    assert page.url.endswith("/portal/cabinet/")
+    assert Account.objects.get(iin=citizen.iin).proof == "eds"
+
+    # R9.5: the request for the child.
+    page.click("#new-request")
+    page.wait_for_selector("#who-form")
+    page.check("input[name=applicant_role][value=parent]")
+    page.fill("#id_recipient_iin", child.iin)
+    _go(page, "#who-next")
+    page.check(f"input[name=provider_bin][value='{provider.bin}']")
+    page.select_option("#id_reason", "choice")
+    page.fill("#id_phone", "+77015551234")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(PDF)
+    for field in page.query_selector_all("input[type=file]"):
+        field.set_input_files(str(scan))
+    _go(page, "#request-next")
+    sign_url = page.url
+
+    # R9.7: signed with the authentication key: refused on the page, nothing sent.
+    with run_in_thread(p12_path=auth_key, password=P12_PASSWORD) as signer:
+        settings.EDS_NCALAYER_URL = signer.url
+        page.goto(sign_url)
+        _go(page, "#sign-submit")
+    assert page.get_attribute("#error-summary", "data-code") == "wrong_key_usage"
+    assert TEXTS[lang]["eds"] in page.inner_text("#error-summary")
+    assert not CitizenRequest.objects.exists()
+
+    # R9.6: signed with the signing key: sent.
+    sign_key = test_pki.person_sign_p12(citizen.iin)
+    with run_in_thread(p12_path=sign_key, password=P12_PASSWORD) as signer:
+        settings.EDS_NCALAYER_URL = signer.url
+        page.goto(sign_url)
+        _go(page, "#sign-submit")
+    request = CitizenRequest.objects.get()
+    assert request.recipient_iin == child.iin
+    assert page.get_attribute("#request-status", "data-status") == "sent"
+
+    # The worker: relay, the provider's side, the answers back. In a thread of its own: the
+    # talon's PDF is signed with asyncio, which Playwright's loop forbids in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_drain, channel).result()
+    page.reload()
+    assert page.get_attribute("#request-status", "data-status") == "talon_issued"
+    assert page.is_visible("#talon-pdf")
+    steps = page.eval_on_selector_all("#timeline li", "items => items.map(i => i.dataset.status)")
+    assert steps[-1] == "talon_issued" and steps[0] == "submitted"
