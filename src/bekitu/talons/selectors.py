@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+from django.utils import translation
 
 from bekitu.core.audit import audit_record
 from bekitu.core.vocabulary import AttachmentEnd
@@ -20,7 +21,7 @@ from bekitu.eds.verification import verify_provider_document
 from bekitu.registry.selectors import today
 from bekitu.talons.models import Refusal, Talon
 from bekitu.talons.numbering import normalize_code
-from bekitu.talons.xml import talon_identity
+from bekitu.talons.xml import SignedFacts, signed_facts, talon_identity
 
 if TYPE_CHECKING:
     from bekitu.registry.models import Attachment
@@ -140,8 +141,10 @@ def refusal_pdf(refusal: Refusal) -> bytes:
     return bytes(Refusal.objects.values_list("pdf", flat=True).get(pk=refusal.pk))
 
 
-def _authenticity(talon: Talon) -> tuple[bool, str]:
-    """Whether the stored XML is signed by the talon's provider and says what the row says.
+def _authenticity(talon: Talon) -> tuple[bool, str, SignedFacts | None]:
+    """Whether the stored XML is signed by the talon's provider and says what the row says
+    (number, code, person, provider, time of issue, effective date), with the facts the
+    signed document states.
 
     The certificate is judged at the time of issue: a talon stays authentic after the
     provider's certificate expires, as a signed paper does.
@@ -150,12 +153,18 @@ def _authenticity(talon: Talon) -> tuple[bool, str]:
         bytes(talon.xml), expect_bin=talon.provider.bin, at=talon.issued_at
     )
     if not result.valid:
-        return False, result.reason or "signature_invalid"
+        return False, result.reason or "signature_invalid", None
     identity = talon_identity(result.signed_root)
+    facts = signed_facts(result.signed_root)
     expected = (talon.number, talon.code, talon.person.iin, talon.provider.bin)
-    if identity is None or identity.as_tuple() != expected:
-        return False, "content_mismatch"
-    return True, ""
+    if identity is None or identity.as_tuple() != expected or facts is None:
+        return False, "content_mismatch", None
+    if (facts.issued_at, facts.effective_date) != (
+        talon.issued_at.replace(microsecond=0),
+        talon.effective_date,
+    ):
+        return False, "content_mismatch", None
+    return True, "", facts
 
 
 def _status(attachment: Attachment, day: dt.date) -> tuple[str, bool]:
@@ -178,12 +187,25 @@ def talon_verify(*, code: str) -> TalonVerification:
     if talon is None:
         log.info("talon.verify.unknown")
         return TalonVerification(found=False)
-    authentic, problem = _authenticity(talon)
+    authentic, problem, facts = _authenticity(talon)
     status, in_force = _status(talon.attachment, today())
     attachment = talon.attachment
     _audit_read(talon, "talons.talon.verify", authentic=authentic, status=status)
     fields = {"talon": talon.pk, "authentic": authentic, "problem": problem}
     log.info("talon.verify", extra={"fields": fields})
+    # What the page shows of the talon comes from the signed document, never from the row: a
+    # row edited in the database shows nothing (and "not authentic").
+    shown: dict[str, Any] = {}
+    if facts is not None:
+        kk = (translation.get_language() or "").startswith("kk")
+        shown = {
+            "number": facts.number,
+            "initials": facts.initials,
+            "provider_name": facts.provider_name_kk if kk else facts.provider_name_ru,
+            "provider_bin": facts.provider_bin,
+            "issued_at": facts.issued_at,
+            "effective_date": facts.effective_date,
+        }
     return TalonVerification(
         found=True,
         authentic=authentic,
@@ -191,12 +213,7 @@ def talon_verify(*, code: str) -> TalonVerification:
         status=status,
         current=status == Status.CURRENT,
         in_force=in_force,
-        number=talon.number,
-        initials=talon.person.initials,
-        provider_name=talon.provider.name,
-        provider_bin=talon.provider.bin,
-        issued_at=talon.issued_at,
-        effective_date=talon.effective_date,
+        **shown,
         ended_on=attachment.valid_to,
         in_force_until=attachment.valid_to - dt.timedelta(days=1) if attachment.valid_to else None,
     )

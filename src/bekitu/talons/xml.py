@@ -155,3 +155,41 @@ def talon_identity(root: Any) -> TalonIdentity | None:
     paths = ("t:number", "t:verificationCode", "t:person/t:iin", "t:provider/t:bin")
     values = [root.findtext(path, namespaces=_NS) or "" for path in paths]
     return TalonIdentity(*values) if all(values) else None
+
+
+@dataclass(frozen=True)
+class SignedFacts:
+    """What the public check may show of a talon: read from its signed document only."""
+
+    number: str
+    issued_at: dt.datetime
+    initials: str
+    provider_bin: str
+    provider_name_kk: str
+    provider_name_ru: str
+    effective_date: dt.date
+
+
+def signed_facts(root: Any) -> SignedFacts | None:
+    """The facts of a verified talon element, or None when one is missing or malformed."""
+    if not isinstance(root, etree._Element) or root.tag != f"{{{NAMESPACE}}}talon":
+        return None
+
+    def text(path: str) -> str:
+        return root.findtext(path, namespaces=_NS) or ""
+
+    names = [text(f"t:person/t:{part}") for part in ("givenName", "patronymic", "surname")]
+    try:
+        issued_at = dt.datetime.fromisoformat(text("t:issuedAt"))
+        effective = dt.date.fromisoformat(text("t:attachment/t:effectiveDate"))
+    except ValueError:
+        return None
+    return SignedFacts(
+        number=text("t:number"),
+        issued_at=issued_at,
+        initials=" ".join(n[:1] + "." for n in names if n),
+        provider_bin=text("t:provider/t:bin"),
+        provider_name_kk=text("t:provider/t:nameKk"),
+        provider_name_ru=text("t:provider/t:nameRu"),
+        effective_date=effective,
+    )
