@@ -230,3 +230,26 @@ def test_the_refusal_carries_its_own_qr_code_and_check_code(desk: Desk, tmp_path
     assert page.status_code == 200
     assert application.refusal_number in page.content.decode()
     assert "Проверка отказа" in page.content.decode()
+
+
+def test_the_talon_names_the_specialist_who_issued_it(desk: Desk) -> None:
+    from tests.talons.pdfcheck import pdf_text
+
+    user = desk.users["specialist"]
+    user.first_name, user.last_name = "Айгерим", "Сапарова"
+    user.save()
+    application = _application(desk)
+    client = desk.client("specialist")
+    client.post(
+        reverse("workstation:accept", args=[application.number]),
+        {"documents": ["identity_document"]},
+    )
+    client.post(reverse("workstation:issue", args=[application.number]))
+    application.refresh_from_db()
+    assert application.state == "talon_issued"
+    pdf = b"".join(
+        client.get(reverse("workstation:pdf", args=[application.number, "talon"])).streaming_content
+    )
+    text = " ".join(pdf_text(pdf).split())
+    assert "Выдал специалист" in text and "Айгерим Сапарова" in text
+    assert "Подписано электронной цифровой подписью" in text

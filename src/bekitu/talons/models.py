@@ -84,6 +84,8 @@ class Talon(models.Model):
     effective_date = models.DateField(_("attached from"))
     home_visits = models.BooleanField(_("home visits available"))
     application_number = models.CharField(_("application number"), max_length=32)
+    # The specialist who issued it (printed on the talon); empty for an automatic decision.
+    issued_by = models.CharField(_("issued by"), max_length=200, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     xml = models.BinaryField(_("signed XML e-document"))
     # Made after the issuing transaction commits (talons.services.talon_pdf_make): empty
@@ -124,6 +126,8 @@ class Refusal(models.Model):
     decided_at = models.DateTimeField(_("decided at"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     signed = models.BooleanField(_("signed by the provider's EDS"), default=False)
+    # The specialist who decided it (printed on the refusal); empty for an automatic decision.
+    issued_by = models.CharField(_("issued by"), max_length=200, blank=True)
     # Printed under the refusal's QR code: anyone holding the paper can check it.
     code = models.CharField(_("verification code"), max_length=16, blank=True, db_index=True)
     pdf = models.BinaryField(_("PDF"))

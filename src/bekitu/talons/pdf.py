@@ -303,6 +303,7 @@ def _talon_rows(c: TalonContent) -> list[tuple[tuple[str, str], str]]:
         (w.HOME_VISITS, w.YES if c.home_visits else w.NO),
         (w.APPLICATION_NUMBER, _esc(c.application_number)),
         (w.CHANNEL, w.CHANNELS[c.channel]),
+        *([(w.ISSUED_BY, _esc(c.issued_by))] if c.issued_by else []),
     ]
 
 
@@ -367,6 +368,7 @@ class RefusalContent:
     signed: bool
     code: str = ""  # the verification code printed under the QR code
     verification_url: str = ""
+    issued_by: str = ""  # the specialist's name
 
 
 def _refusal_signature(signed: bool) -> list[Any]:
@@ -397,6 +399,7 @@ def render_refusal_pdf(content: RefusalContent) -> bytes:
         (w.BIRTH_DATE, _date(c.birth_date)),
         (w.APPLICATION_NUMBER, _esc(c.application_number)),
         (w.CHANNEL, w.CHANNELS[c.channel]),
+        *([(w.ISSUED_BY, _esc(c.issued_by))] if c.issued_by else []),
     ]
     story += [_fields(rows), Spacer(1, 3 * mm)]
     reason = [

@@ -107,11 +107,14 @@ def talon_content(talon: Talon) -> TalonContent:
         effective_date=talon.effective_date,
         home_visits=talon.home_visits,
         person_address=str(person.address) if person.address_id else "",
+        issued_by=talon.issued_by,
         provider_hours=f"{provider.opens:%H:%M}–{provider.closes:%H:%M}",
     )
 
 
-def _new_talon(attachment: Attachment, application_number: str, channel: str) -> Talon:
+def _new_talon(
+    attachment: Attachment, application_number: str, channel: str, issued_by: str = ""
+) -> Talon:
     issued_at = timezone.now().replace(microsecond=0)
     district = attachment.district
     return Talon(
@@ -129,6 +132,7 @@ def _new_talon(attachment: Attachment, application_number: str, channel: str) ->
         home_visits=attachment.home_visits,
         application_number=application_number,
         channel=channel,
+        issued_by=issued_by,
     )
 
 
@@ -151,7 +155,9 @@ def _audit_talon(talon: Talon) -> None:
 
 
 @transaction.atomic
-def talon_issue(*, attachment: Attachment, application_number: str, channel: str) -> Talon:
+def talon_issue(
+    *, attachment: Attachment, application_number: str, channel: str, issued_by: str = ""
+) -> Talon:
     """Issue the talon of an attachment (action 2, R5.2): numbered, its XML e-document
     validated and signed with the provider's key; audited. Its PDF is made once the
     caller's transaction commits (`talon_pdf_make`, in the background).
@@ -163,7 +169,7 @@ def talon_issue(*, attachment: Attachment, application_number: str, channel: str
     attachment = attachment_get(pk=attachment.pk)
     if Talon.objects.filter(attachment=attachment).exists():
         raise Conflict(_("A talon was already issued for this attachment."), code="talon_exists")
-    talon = _new_talon(attachment, application_number, channel)
+    talon = _new_talon(attachment, application_number, channel, issued_by)
     content = talon_content(talon)
     xml = build_talon_xml(content)
     validate_talon_xml(xml)
@@ -256,6 +262,7 @@ def _refusal_content(refusal: Refusal) -> RefusalContent:
         signed=refusal.signed,
         code=refusal.code,
         verification_url=verification_url(refusal.code) if refusal.code else "",
+        issued_by=refusal.issued_by,
     )
 
 
@@ -272,6 +279,7 @@ def refusal_issue(
     legal_ground: str,
     decided_at: dt.datetime,
     channel: str,
+    issued_by: str = "",
 ) -> Refusal:
     """Make the reasoned refusal (R4-1, R9.11) as a document: numbered, its PDF in Kazakh
     and Russian, signed with the provider's key where the provider has one; audited."""
@@ -292,6 +300,7 @@ def refusal_issue(
         channel=channel,
         signed=default_key_store().has_key(provider.bin),
         code=_unique_code(),
+        issued_by=issued_by,
     )
     pdf = render_refusal_pdf(_refusal_content(refusal))
     if refusal.signed:

@@ -54,6 +54,7 @@ class TalonContent:
     # Printed on the PDF only: the person's address and the provider's working hours.
     person_address: str = ""
     provider_hours: str = ""
+    issued_by: str = ""  # the specialist's name
 
     @property
     def full_name(self) -> str:

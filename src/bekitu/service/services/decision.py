@@ -84,6 +84,13 @@ def _attach(application: Application, facts: CaseFacts, decided_on: dt.date) -> 
     )
 
 
+def staff_name(user: User | None) -> str:
+    """The name of the staff member who decides, as printed on the talon or refusal."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
 def _mark_decided_late(application: Application, now: dt.datetime) -> None:
     if now > application.deadline:
         application.sla = Application.Sla.BREACHED
@@ -115,6 +122,7 @@ def decide_refusal(
         legal_ground=f"{grounds['kk']} / {grounds['ru']}",
         decided_at=now,
         channel=application.channel,
+        issued_by=staff_name(by),
     )
     application.refusal_code, application.refusal_number = code, refusal.number
     application.refusal_details = details or {}
@@ -217,7 +225,10 @@ def application_issue_talon(*, application: Application, by: User | None) -> App
     now = timezone.now()
     attachment = _attach(application, facts, timezone.localdate(now))
     talon = talon_issue(
-        attachment=attachment, application_number=application.number, channel=application.channel
+        attachment=attachment,
+        application_number=application.number,
+        channel=application.channel,
+        issued_by=staff_name(by),
     )
     application.attachment, application.talon_number = attachment, talon.number
     application.effective_from = attachment.valid_from
