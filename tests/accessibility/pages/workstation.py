@@ -59,7 +59,9 @@ def _queue(world: World) -> Iterator[Visit]:
 
     yield Visit("queue: found by name", url, user="specialist", drive=find)
     yield Visit("queue: decided today", f"{url}?decided=today&state=all", user="regional")
-    yield Visit("queue: a day is missing", url, user="specialist", drive=decided_on_no_day)
+    yield Visit(
+        "queue: a day is missing", url, user="specialist", drive=decided_on_no_day, status=400
+    )
     yield Visit("not staff", url, user="nonstaff", status=403)
 
 
