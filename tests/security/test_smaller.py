@@ -185,3 +185,10 @@ def test_staff_create_without_a_terminal_or_stdin_flag_refuses(desk: Desk) -> No
 
     with pytest.raises(CommandError, match="password-stdin"):
         _staff_create(desk)
+
+
+def test_an_unmatched_path_under_the_api_answers_json_404(client) -> None:
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"]
