@@ -193,7 +193,11 @@ class DraftsView(PortalView):
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="My requests, newest first")
+    @extend_schema(
+        operation_id="portal_requests_list",
+        responses={200: OpenApiTypes.OBJECT},
+        summary="My requests, newest first",
+    )
     def get(self, request: Request) -> Response:
         account = citizen(request)
         rows = CitizenRequest.objects.filter(account=account).order_by("-submitted_at")

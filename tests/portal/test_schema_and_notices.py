@@ -1,0 +1,80 @@
+"""The portal's API in the OpenAPI schema; the SMS port's default; notifications of a change
+of a request's status (e-mail and SMS, after the change commits)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
+
+from bekitu.core.sms import FileSmsSender, masked, normalise_phone
+
+pytestmark = pytest.mark.django_db
+
+PATHS = {
+    "/portal/api/v1/auth/challenge",
+    "/portal/api/v1/auth/register",
+    "/portal/api/v1/auth/login",
+    "/portal/api/v1/services/attachment/requirements",
+    "/portal/api/v1/attachment-requests",
+    "/portal/api/v1/attachment-requests/{draft_id}/submit",
+    "/portal/api/v1/attachment-requests/{number}",
+    "/portal/api/v1/attachment-requests/{number}/talon.xml",
+    "/portal/api/v1/attachment-requests/{number}/talon.pdf",
+}
+
+
+def test_the_portal_api_is_in_the_schema_without_warnings() -> None:
+    GENERATOR_STATS.reset()
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    validate_schema(schema)
+    assert set(schema["paths"]) >= PATHS
+    complaints = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
+    assert [c for c in complaints if "portal" in c] == []
+    assert schema["components"]["securitySchemes"]["portalBearer"]["scheme"] == "bearer"
+
+
+def test_the_default_sms_sender_writes_a_file_and_masks_the_number_in_the_log(
+    tmp_path: Path, caplog: Any
+) -> None:
+    sender = FileSmsSender(tmp_path)
+    sent = sender.send("+77015551234", "code 123456")
+    (written,) = tmp_path.glob("*.txt")
+    assert "code 123456" in written.read_text() and sent.message_id in written.name
+    assert "+77015551234" not in caplog.text
+    assert normalise_phone("+7 (701) 555-12-34") == "+77015551234"
+    assert normalise_phone("12") == "" and masked("+77015551234").endswith("34")
+
+
+def test_a_status_change_notifies_by_mail_and_sms_after_commit(
+    citizen: Any,
+    provider: Any,
+    test_pki: Any,
+    channel: Any,
+    sms: list[Any],
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+    settings: Any,
+) -> None:
+    from django.test import Client
+
+    from bekitu.portal import accounts
+    from tests.portal.conftest import drain
+    from tests.portal.test_requests_api import account_of, body, draft, sign, submit
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {accounts.token_issue(account_of(citizen))}"}
+    made = draft(client, auth, body(provider)).json()
+    submit(client, auth, made["draft_id"], sign(test_pki, citizen.iin, made["xml_to_sign"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        drain(channel)
+    subjects = {m.subject for m in mailoutbox}
+    assert subjects == {f"Запрос {made['number']}"}  # the request's language
+    texts = [m.body for m in mailoutbox]
+    assert any("талон" in t.lower() for t in texts)
+    assert [m.phone for m in sms] and all(m.phone == "+77015551234" for m in sms)
