@@ -53,7 +53,7 @@ def test_an_intake_that_slips_past_the_check_gets_the_conflict_from_the_database
     adult: Person, provider: Provider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _desk(adult, provider)
-    monkeypatch.setattr(intake, "_check_open_application", lambda recipient: None)
+    monkeypatch.setattr(intake, "_check_open_application", lambda recipient, provider_id: None)
     with pytest.raises(Conflict) as info:
         _desk(adult, provider)
     assert info.value.code == "application_open"
