@@ -127,6 +127,23 @@ def test_a_changed_row_is_updated_by_its_natural_key(tmp_path: Path) -> None:
     assert Person.objects.count() == 12
 
 
+def test_a_history_that_overlaps_the_register_s_is_refused(tmp_path: Path) -> None:
+    _import(SAMPLE)
+    source = shutil.copytree(SAMPLE, tmp_path / "region")
+    lines = (source / "attachments.csv").read_text(encoding="utf-8").splitlines()
+    # the register keeps [2010-01-01, 2018-09-01) at the district hospital; the file now says
+    # [2011-01-01, 2018-09-01) there: another key, the same days
+    lines[1] = lines[1].replace("2010-01-01", "2011-01-01")
+    (source / "attachments.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = tmp_path / "problems.csv"
+    with pytest.raises(CommandError, match="refused"):
+        _import(source, "--report", str(report))
+    assert _report(report) == [
+        ("attachments.csv", "2", "valid_from", "overlaps_register"),
+        ("attachments.csv", "3", "person_iin", "history_refused"),
+    ]
+
+
 def test_a_dry_run_writes_nothing() -> None:
     out = _import(SAMPLE, "--dry-run")
     assert "dry run: nothing written" in out

@@ -353,25 +353,52 @@ def _refuse_history(
 def _check_register_open(
     check: Check, label: str, history: dict[Value, list[tuple[int, dict[str, Value]]]]
 ) -> None:
-    """An open attachment the register holds must be one of the file's rows for that person
-    (the file then closes it or keeps it open), or the person would end with two."""
+    """The register's attachments of the file's persons that the file does not carry (by
+    natural key): an open one would leave the person with two, a closed one must not overlap
+    the file's periods."""
     iins = sorted(str(iin) for iin in history)
     for start in range(0, len(iins), 2000):
         chunk = iins[start : start + 2000]
-        held = Attachment.objects.filter(valid_to__isnull=True, person__iin__in=chunk)
-        for iin, bin, valid_from in held.values_list("person__iin", "provider__bin", "valid_from"):
-            entries = history[iin]
+        held = Attachment.objects.filter(person__iin__in=chunk).values_list(
+            "person__iin", "provider__bin", "valid_from", "valid_to"
+        )
+        for iin, bin, valid_from, valid_to in held:
+            entries = history.get(iin)
+            if entries is None:
+                continue  # refused for an earlier attachment of the register
             if any((r["provider_bin"], r["valid_from"]) == (bin, valid_from) for _l, r in entries):
                 continue
-            problem = Problem(
-                label,
-                entries[0][0],
-                "person_iin",
-                "open_in_register",
-                _("The register holds an open attachment of the person that the file lacks."),
-            )
+            if valid_to is None:
+                problem = Problem(
+                    label,
+                    entries[0][0],
+                    "person_iin",
+                    "open_in_register",
+                    _("The register holds an open attachment of the person that the file lacks."),
+                )
+            else:
+                line = next((n for n, r in entries if _overlap(r, valid_from, valid_to)), None)
+                if line is None:
+                    continue
+                problem = Problem(
+                    label,
+                    line,
+                    "valid_from",
+                    "overlaps_register",
+                    _("The period overlaps an attachment the register holds from %(day)s.")
+                    % {"day": valid_from.isoformat()},
+                )
             _refuse_history(check, label, entries, problem)
             del history[iin]
+
+
+def _overlap(row: dict[str, Value], start: dt.date, end: dt.date) -> bool:
+    """Whether the row's period [valid_from, valid_to) shares a day with [start, end)."""
+    row_start, row_end = row["valid_from"], row["valid_to"]
+    assert isinstance(row_start, dt.date)
+    if start >= end or (isinstance(row_end, dt.date) and row_start >= row_end):
+        return False  # an empty period never held
+    return row_start < end and (row_end is None or start < row_end)  # type: ignore[operator]
 
 
 _Rows = list[tuple[int, dict[str, Value]]]
