@@ -287,3 +287,57 @@ def test_the_providers_system_silent_is_a_clear_message(
         made = draft(client, auth, body(provider))
     assert made.status_code == 400
     assert made.json()["code"] == "provider_unavailable"
+
+
+def test_a_representative_gives_the_power_of_attorney(
+    client: Any, auth: dict[str, str], provider: Any
+) -> None:
+    from tests.factories import PersonFactory
+
+    principal = PersonFactory(birth_date=dt.date(1950, 1, 1))
+    codes = client.get(
+        API
+        + f"services/attachment/requirements?recipient_iin={principal.iin}"
+        + "&applicant_role=representative",
+        **auth,
+    ).json()["documents"]
+    copies = [
+        {"code": d["code"], "filename": "x.pdf", "content_base64": base64.b64encode(PDF).decode()}
+        for d in codes
+    ]
+    assert "power_of_attorney" in {d["code"] for d in codes}
+    base = body(
+        provider, recipient_iin=principal.iin, applicant_role="representative", documents=copies
+    )
+    expired = draft(
+        client,
+        auth,
+        {
+            **base,
+            "power_of_attorney": {
+                "number": "12-345",
+                "issued_on": "2024-01-10",
+                "valid_until": "2025-01-10",
+                "issued_by": "notary Abenova",
+            },
+        },
+    )
+    assert expired.status_code == 400
+    assert "poa_valid_until" in expired.json()["fields"]
+    missing = draft(client, auth, base)
+    assert {"poa_number", "poa_issued_on"} <= set(missing.json()["fields"])
+    valid = draft(
+        client,
+        auth,
+        {
+            **base,
+            "power_of_attorney": {
+                "number": "12-345",
+                "issued_on": "2026-01-10",
+                "issued_by": "notary Abenova",
+            },
+        },
+    )
+    assert valid.status_code == 201, valid.json()
+    xml = valid.json()["xml_to_sign"]
+    assert "<powerOfAttorney>" in xml and "12-345" in xml
