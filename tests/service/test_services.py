@@ -344,6 +344,7 @@ def test_r4_1_names_every_field_the_identity_document_states_differently(adult, 
         "mismatch": ["given_name", "birth_date"],
     }
     assert app.refusal_justification == ""
+    assert Refusal.objects.get(number=app.refusal_number).differing == ["given_name", "birth_date"]
 
 
 def test_r4_1_says_it_compared_nothing_when_no_document_was_stated(adult, provider) -> None:
@@ -454,6 +455,7 @@ def test_a_written_justification_is_kept_whole(adult, provider, specialist) -> N
     assert (app.state, app.refusal_code) == ("refused", "unreliable_data")
     assert app.refusal_justification == why.strip() and app.refusal_details == {}
     assert app.steps.last().comment == why
+    assert Refusal.objects.get(number=app.refusal_number).justification == why.strip()
 
 
 def test_the_portal_refuses_a_request_whose_eds_is_not_confirmed(adult, provider) -> None:

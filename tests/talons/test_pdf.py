@@ -129,3 +129,21 @@ def test_refusal_has_a_signature_line_only_when_not_signed_electronically(
     text = _words(pdf_text(render_refusal_pdf(refusal(signed=signed))))
     assert (wording.SIGNATURE in text) is line
     assert (_words(wording.SIGNED_EDS[1]) in text) is signed
+
+
+def test_refusal_names_the_data_that_differ_and_gives_the_justification_whole() -> None:
+    why = "Фотосурет ауыстырылған. " * 30 + "\nПаспорт подделан."
+    text = _words(
+        pdf_text(
+            render_refusal_pdf(refusal(differing=("given_name", "birth_date"), justification=why))
+        )
+    )
+    assert wording.DIFFERING[0] in text and wording.DIFFERING[1] in text
+    assert "аты, туған күні" in text and "имя, дата рождения" in text
+    assert wording.JUSTIFICATION[1] in text and "Паспорт подделан." in text
+    assert text.count("Фотосурет ауыстырылған.") == 30
+
+
+def test_a_refusal_on_a_check_alone_has_no_justification_line() -> None:
+    text = _words(pdf_text(render_refusal_pdf(refusal())))
+    assert wording.JUSTIFICATION[1] not in text and wording.DIFFERING[1] not in text

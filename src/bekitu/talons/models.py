@@ -123,6 +123,10 @@ class Refusal(models.Model):
     reason_text_ru = models.TextField(_("reason (Russian)"))
     reason_text_en = models.TextField(_("reason (English)"), blank=True)
     legal_ground = models.TextField(_("legal ground"))
+    # What the refusal rests on: the fields of the recipient's data that differ from the
+    # register (R4-1), and the specialist's written justification, whole.
+    differing = models.JSONField(_("data that differ from the register"), default=list, blank=True)
+    justification = models.TextField(_("justification"), blank=True)
     decided_at = models.DateTimeField(_("decided at"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     signed = models.BooleanField(_("signed by the provider's EDS"), default=False)

@@ -369,6 +369,9 @@ class RefusalContent:
     code: str = ""  # the verification code printed under the QR code
     verification_url: str = ""
     issued_by: str = ""  # the specialist's name
+    # The fields of the recipient's data that differ from the register (R4-1), as codes.
+    differing: tuple[str, ...] = ()
+    justification: str = ""
 
 
 def _refusal_signature(signed: bool) -> list[Any]:
@@ -411,6 +414,15 @@ def render_refusal_pdf(content: RefusalContent) -> bytes:
         Spacer(1, 2 * mm),
         _p(f"<b>{w.LEGAL_GROUND[0]} / {w.LEGAL_GROUND[1]}:</b> {_esc(c.legal_ground)}", "note"),
     ]
+    if c.differing:
+        names = [w.DATA_FIELDS.get(name, (name, name)) for name in c.differing]
+        kk, ru = ", ".join(n[0] for n in names), ", ".join(n[1] for n in names)
+        heading = f"<b>{w.DIFFERING[0]} / {w.DIFFERING[1]}:</b>"
+        reason += [Spacer(1, 2 * mm), _p(f"{heading} {_esc(kk)} / {_esc(ru)}", "note")]
+    if c.justification:
+        heading = f"<b>{w.JUSTIFICATION[0]} / {w.JUSTIFICATION[1]}:</b>"
+        text = _esc(c.justification).replace("\n", "<br/>")
+        reason += [Spacer(1, 2 * mm), _p(f"{heading} {text}", "note")]
     story += [_boxed(reason), Spacer(1, 3 * mm)]
     story += [_p(w.APPEAL[0], "small"), _p(w.APPEAL[1], "small")]
     if c.code:

@@ -263,6 +263,8 @@ def _refusal_content(refusal: Refusal) -> RefusalContent:
         code=refusal.code,
         verification_url=verification_url(refusal.code) if refusal.code else "",
         issued_by=refusal.issued_by,
+        differing=tuple(refusal.differing),
+        justification=refusal.justification,
     )
 
 
@@ -280,6 +282,8 @@ def refusal_issue(
     decided_at: dt.datetime,
     channel: str,
     issued_by: str = "",
+    differing: list[str] | None = None,
+    justification: str = "",
 ) -> Refusal:
     """Make the reasoned refusal (R4-1, R9.11) as a document: numbered, its PDF in Kazakh
     and Russian, signed with the provider's key where the provider has one; audited."""
@@ -296,6 +300,8 @@ def refusal_issue(
         reason_text_ru=reason_text_ru,
         reason_text_en=reason_text_en,
         legal_ground=legal_ground,
+        differing=differing or [],
+        justification=justification,
         decided_at=decided_at,
         channel=channel,
         signed=default_key_store().has_key(provider.bin),

@@ -123,6 +123,8 @@ def decide_refusal(
         decided_at=now,
         channel=application.channel,
         issued_by=staff_name(by),
+        differing=list((details or {}).get("mismatch", [])),
+        justification=justification,
     )
     application.refusal_code, application.refusal_number = code, refusal.number
     application.refusal_details = details or {}
