@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('talons', '0004_refusal_code'),
+        ('talons', '0005_issued_by'),
     ]
 
     operations = [
