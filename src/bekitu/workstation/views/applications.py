@@ -21,9 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bekitu.core.errors import DomainError
 from bekitu.core.vocabulary import REFUSAL_REASONS, Channel
 from bekitu.registry import selectors as registry_selectors
-from bekitu.service import selectors, services
+from bekitu.service import queue_search, selectors, services
 from bekitu.workstation import presenters, search, telephone
-from bekitu.workstation import queue as queue_search
 from bekitu.workstation.forms import (
     SCAN_ACCEPT,
     AcceptDocumentsForm,

@@ -1,7 +1,7 @@
-"""The queue as a desk searches it: by application number, IIN or name; by state, channel,
-time left or a breached term; and the decided applications of a day (today, yesterday, a
-date) to find one again and reprint its talon or refusal. Reads go through the service's
-scoped selectors; one audit row names the applications shown."""
+"""The queue as a channel searches it (the desk's pages today): by application number, IIN or
+name; by state, channel, time left or a breached term; and the decided applications of a day
+(today, yesterday, a date) to find one again and reprint its talon or refusal. A selector of
+the service: scoped by the caller's `Scope`, one audit row names the applications shown."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from django.db.models import Q
 from bekitu.core.audit import audit_record
 from bekitu.core.vocabulary import OPEN_STATES, TERMINAL_STATES
 from bekitu.service import selectors
-from bekitu.workstation.presenters import time_left
+from bekitu.service.sla import sla_status
 
 if TYPE_CHECKING:
     from bekitu.service.models import Application
-    from bekitu.workstation.staff import StaffScope
+    from bekitu.service.scope import Scope
 
 # The most applications one page of the queue lists (the most urgent, or the latest decided).
 SHOWN = 200
@@ -66,7 +66,7 @@ def _starts(field: str, word: str) -> Q:
     return Q(**{f"{field}__istartswith": word}) | Q(**{f"{field}__startswith": word.capitalize()})
 
 
-def applications(*, scope: StaffScope, query: QueueQuery, now: dt.datetime) -> list[Application]:
+def applications(*, scope: Scope, query: QueueQuery, now: dt.datetime) -> list[Application]:
     """The applications in scope that match, the nearest deadline first (decided ones: the
     latest decided first); audited as one read naming them."""
     found = selectors.applications_in_scope(scope=scope).select_related(
@@ -119,9 +119,16 @@ def _filters(query: QueueQuery) -> dict[str, Any]:
 def _left_matches(application: Application, left: str, now: dt.datetime) -> bool:
     if left == BREACHED:
         return application.sla == BREACHED or (
-            application.is_open and time_left(application, now).warning == "past"
+            application.is_open and _warning(application, now) == "past"
         )
     if not application.is_open:
         return False
-    warning = time_left(application, now).warning or "ok"
-    return warning == left
+    return (_warning(application, now) or "ok") == left
+
+
+# What the desk's time-left column calls the SLA states (workstation.presenters.WARNINGS).
+_WARNINGS = {"near": "near", "breached": "past"}
+
+
+def _warning(application: Application, now: dt.datetime) -> str:
+    return _WARNINGS.get(sla_status(application, now).sla, "")
