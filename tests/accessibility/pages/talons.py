@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from django.urls import reverse
 
+from bekitu.talons.models import Refusal
 from tests.accessibility.registry import Visit, not_a_page, pages
 from tests.accessibility.world import World
 
@@ -27,6 +28,8 @@ def _verdict(world: World) -> Iterator[Visit]:
     yield Visit("check: authentic, current", at(world.talon_codes["current"]))
     yield Visit("check: superseded", at(world.talon_codes["superseded"]))
     yield Visit("check: no such talon", at("ABCDEFGHJK"), status=404)
+    refused = Refusal.objects.get(number=world.applications["refused"].refusal_number)
+    yield Visit("check: a refusal's own code", at(refused.code))
     yield Visit(
         "check: too many checks",
         at(world.talon_codes["current"]),
