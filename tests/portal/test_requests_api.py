@@ -341,3 +341,34 @@ def test_a_representative_gives_the_power_of_attorney(
     assert valid.status_code == 201, valid.json()
     xml = valid.json()["xml_to_sign"]
     assert "<powerOfAttorney>" in xml and "12-345" in xml
+
+
+def test_a_guardian_applies_for_their_ward_and_only_for_them(
+    client: Any, auth: dict[str, str], citizen: Person, provider: Any
+) -> None:
+    from tests.factories import PersonFactory, PersonRelationFactory
+
+    ward = PersonFactory(birth_date=dt.date(1960, 6, 1))
+    stranger = PersonFactory(birth_date=dt.date(1961, 6, 1))
+    PersonRelationFactory(person=ward, relative=citizen, kind="guardian")
+    codes = client.get(
+        API + f"services/attachment/requirements?recipient_iin={ward.iin}&applicant_role=guardian",
+        **auth,
+    ).json()["documents"]
+    copies = [
+        {"code": d["code"], "filename": "x.pdf", "content_base64": base64.b64encode(PDF).decode()}
+        for d in codes
+    ]
+    assert "guardianship_decision" in {d["code"] for d in codes}
+    made = draft(
+        client,
+        auth,
+        body(provider, recipient_iin=ward.iin, applicant_role="guardian", documents=copies),
+    )
+    assert made.status_code == 201, made.json()
+    refused = draft(
+        client,
+        auth,
+        body(provider, recipient_iin=stranger.iin, applicant_role="guardian", documents=copies),
+    )
+    assert refused.status_code == 400 and "recipient_iin" in refused.json()["fields"]
