@@ -253,3 +253,17 @@ def test_the_talon_names_the_specialist_who_issued_it(desk: Desk) -> None:
     text = " ".join(pdf_text(pdf).split())
     assert "Выдал специалист" in text and "Айгерим Сапарова" in text
     assert "Подписано электронной цифровой подписью" in text
+
+
+def test_the_api_says_a_check_is_pending_and_names_a_failures_code(desk: Desk) -> None:
+    application = _application(desk)
+    api = desk.api("specialist")
+    body = api.get(reverse("workstation-api:application", args=[application.number])).json()
+    documents = next(c for c in body["checks"] if c["name"] == "documents")
+    assert documents["pending"] is True and documents["code"] == ""
+    desk.person.death_date = dt.date(2026, 1, 5)
+    desk.person.save()
+    services.application_checks_run(application=application)
+    body = api.get(reverse("workstation-api:application", args=[application.number])).json()
+    alive = next(c for c in body["checks"] if c["name"] == "alive")
+    assert (alive["passed"], alive["pending"], alive["code"]) == (False, False, "deceased")

@@ -169,6 +169,11 @@ class CheckRowSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]
     passed = serializers.BooleanField()
     reason = serializers.CharField()
+    code = serializers.CharField(help_text="The refusal code of a failure; empty otherwise.")
+    pending = serializers.BooleanField(
+        help_text="The check cannot have run yet: its input comes with a later action "
+        "(the documents, before action 1)."
+    )
 
 
 class StepSerializer(serializers.Serializer):
