@@ -85,22 +85,28 @@ imports: install-test
 # in the test process, and pyHanko's signing (asyncio.run) can't start one beside it.
 test-sqlite: install-test messages
 	BEKITU_VAR_DIR=$(CURDIR)/var/test DATABASE_URL=sqlite:///$(CURDIR)/var/test/db.sqlite3 \
-		$(BIN)/pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
+		$(BIN)/pytest -n 2 -m "not e2e and not fuzz" $(PYTEST_ARGS)
 	BEKITU_VAR_DIR=$(CURDIR)/var/test-e2e DATABASE_URL=sqlite:///$(CURDIR)/var/test-e2e/db.sqlite3 \
 		$(BIN)/pytest -n 2 -m e2e $(PYTEST_ARGS)
 
 test-postgres: install-test messages
 	@if scripts/ensure-postgres; then \
 		BEKITU_VAR_DIR=$(CURDIR)/var/test-pg DATABASE_URL=$(PG_URL) \
-		$(BIN)/pytest -n 2 -m "not e2e" $(PYTEST_ARGS); \
+		$(BIN)/pytest -n 2 -m "not e2e and not fuzz" $(PYTEST_ARGS); \
 	else \
 		echo "PostgreSQL pass skipped: no server at 127.0.0.1:5432 (set CI=true to start one)"; \
 	fi
 
-test: lint types imports test-sqlite test-postgres
+# The API fuzzed from its own OpenAPI schema by schemathesis (every operation under /api/, a
+# bounded number of examples, every check): no 5xx, no answer outside the schema.
+fuzz: install-test messages
+	BEKITU_VAR_DIR=$(CURDIR)/var/test-fuzz DATABASE_URL=sqlite:///$(CURDIR)/var/test-fuzz/db.sqlite3 \
+		$(BIN)/pytest -m fuzz tests/security/test_fuzz_api.py $(PYTEST_ARGS)
+
+test: lint types imports test-sqlite test-postgres fuzz
 
 bench: install-test
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf var/test var/test-e2e var/test-pg
+	rm -rf var/test var/test-e2e var/test-pg var/test-fuzz

@@ -27,7 +27,13 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
-IIN_SCHEMA = {"type": "string", "pattern": "^[0-9]{12}$", "minLength": 12, "maxLength": 12}
+IIN_SCHEMA = {
+    "type": "string",
+    "format": "iin",
+    "pattern": "^[0-9]{12}$",
+    "minLength": 12,
+    "maxLength": 12,
+}
 
 
 @extend_schema_field(IIN_SCHEMA)

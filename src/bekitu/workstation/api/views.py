@@ -411,6 +411,13 @@ class PopulationPagination(PageNumberPagination):
             )
         return min(int(raw), self.max_page_size)
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """The page and page size as the API takes them: whole numbers from 1."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
 
 class PopulationSearch(StaffAPIView):
     @extend_schema(
