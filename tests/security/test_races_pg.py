@@ -61,11 +61,10 @@ print(json.dumps({"issued": issued, "refused": refused}))
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="run on PostgreSQL")
 def test_two_specialists_race_on_intake_and_on_action_2(
     processes: Processes, test_pki: Any, eds_settings: Any
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("the races are run on PostgreSQL")
     desk = build_desk(test_pki)
     staff_create(
         username="specialist2",

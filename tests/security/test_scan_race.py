@@ -39,11 +39,10 @@ print(json.dumps(done))
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="run on PostgreSQL")
 def test_two_processes_replacing_one_scan_leave_exactly_its_file(
     processes: Processes, test_pki: Any, eds_settings: Any
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("the race is run on PostgreSQL")
     desk = build_desk(test_pki)
     scope = scope_for(desk.users["specialist"])
     assert scope is not None
