@@ -25,6 +25,8 @@ from bekitu.gateway.contracts.attachment_status import (
 from bekitu.gateway.models import OutboxMessage
 from bekitu.registry.models import Person, Provider, ServiceArea
 from bekitu.registry.selectors import provider_working_hours
+from bekitu.service.facts import policy_of
+from bekitu.service.grounds import refusal_ground_texts
 from bekitu.service.models import Application, PortalRequest, PortalSetting
 from bekitu.service.portal_requests import request_receive
 from bekitu.service.scope import Scope
@@ -203,6 +205,8 @@ def test_a_failed_check_refuses_with_its_reason_and_legal_ground(
     refusal = statuses[-1].refusal
     assert refusal is not None and refusal.reason_code == "deceased"
     assert all(refusal.legal_ground[lang] and refusal.message[lang] for lang in ("kk", "ru"))
+    # The ground cites the act of the application's edition, as the refusal document does.
+    assert refusal.legal_ground == refusal_ground_texts("deceased", policy_of(application))
 
 
 def test_a_provider_that_decides_by_a_specialist_keeps_the_request_in_the_queue(

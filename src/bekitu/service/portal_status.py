@@ -17,11 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-from bekitu.core.vocabulary import REFUSAL_REASONS, State, legal_ground_texts, refusal_texts
+from bekitu.core.vocabulary import REFUSAL_REASONS, State, refusal_texts
 from bekitu.gateway.contracts import attachment_status as contract
 from bekitu.gateway.envelope import Part
 from bekitu.gateway.services import message_send
+from bekitu.service.facts import policy_of
+from bekitu.service.grounds import refusal_ground_texts
 from bekitu.service.models import PortalRequest
+from bekitu.service.policy import Policy
 from bekitu.talons.qr import verification_url
 from bekitu.talons.selectors import talon_for_application, talon_pdf, talon_xml
 
@@ -72,10 +75,12 @@ def _each_language(text: Promise) -> dict[str, str]:
     return texts
 
 
-def refusal_of(code: str) -> contract.Refusal:
-    """The refusal as the contract carries it: the code, its ground and text in kk, ru, en."""
+def refusal_of(code: str, policy: Policy | None = None) -> contract.Refusal:
+    """The refusal as the contract carries it: the code, its ground and text in kk, ru, en.
+    The ground cites the act of the application's policy edition (`policy`), as the refusal
+    document does."""
     if code in REFUSAL_REASONS:
-        return contract.Refusal(code, legal_ground_texts(code), refusal_texts(code))
+        return contract.Refusal(code, refusal_ground_texts(code, policy), refusal_texts(code))
     ground, message = REJECTIONS[code]
     return contract.Refusal(code, _each_language(ground), _each_language(message))
 
@@ -141,7 +146,11 @@ def status_send(application: Application, *, at: dt.datetime | None = None) -> b
         at=at or timezone.now(),
         registration_number=application.number,
         deadline=application.deadline,
-        refusal=refusal_of(application.refusal_code) if status_name == "refused" else None,
+        refusal=(
+            refusal_of(application.refusal_code, policy_of(application))
+            if status_name == "refused"
+            else None
+        ),
         talon_number=talon_number,
         verify_url=verify_url,
     )
