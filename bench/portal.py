@@ -23,6 +23,7 @@ Set-ups: `postgres` (PostgreSQL `bekitu_bench_portal`, made afresh, and RabbitMQ
 and `default` (SQLite and the queue-table transport, one worker process, as `make run`).
 The last line is that of the first set-up that ran (PostgreSQL + RabbitMQ when there):
 `portal pipeline: N applications/s; floor F/s; ratio Rx; p99 P ms at Q/s`.
+With BENCH_PROFILE=/tmp/prof each worker writes its cProfile to /tmp/prof.<pid> (pstats).
 """
 
 from __future__ import annotations
@@ -300,6 +301,16 @@ def worker() -> None:
 
     if message_handler(attachment_status.SERVICE_ID) is None:
         handler_register(service_id=attachment_status.SERVICE_ID, handler=lambda message: None)
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+
+        cProfile.runctx(
+            "gateway_run(wait=0.05, limit=50)",
+            globals(),
+            {"gateway_run": gateway_run},
+            f"{os.environ['BENCH_PROFILE']}.{os.getpid()}",
+        )
+        return
     gateway_run(wait=0.05, limit=50)
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from lxml import etree
 
+from bekitu.core.audit import audit_verify
 from bekitu.core.calendar import service_term
 from bekitu.core.models import AuditEntry
 from bekitu.gateway import envelope
@@ -124,6 +125,9 @@ def test_a_signed_request_is_registered_checked_and_decided_automatically(
     assert AuditEntry.objects.filter(
         action="service.application.auto_decision", object_id=application.number
     ).exists()
+    # The automatic decision is made on the case condition 3 has just checked: one run.
+    assert set(application.check_results.values_list("run", flat=True)) == {1}
+    assert audit_verify().ok
     statuses = _statuses(number)
     assert [s.status for s, _ in statuses] == ["registered", "checked", "talon_issued"]
     for status, _ in statuses:

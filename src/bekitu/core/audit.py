@@ -124,17 +124,60 @@ def audit_record(
         subject_iin=subject_iin,
         data=data or {},
     )
+    in_transaction = transaction.get_connection().in_atomic_block
+    writes = _writes.get()
     pending = _batch.get()
-    if pending is not None and not transaction.get_connection().in_atomic_block:
+    if writes is not None and in_transaction:
+        marker = _Marker()
+        # Django drops the on-commit callbacks of a savepoint that is rolled back: the marker
+        # says whether the row's savepoint still stands when the batch is written.
+        transaction.on_commit(marker)
+        writes.append((entry, marker))
+    elif pending is not None and not in_transaction:
         pending.append(entry)
     else:
         _append([entry])
     return entry
 
 
+class _Marker:
+    """A no-op on-commit callback that stands for one deferred row's savepoint."""
+
+    def __call__(self) -> None:
+        return None
+
+
 _batch: contextvars.ContextVar[list[AuditEntry] | None] = contextvars.ContextVar(
     "bekitu_audit_batch", default=None
 )
+_writes: contextvars.ContextVar[list[tuple[AuditEntry, _Marker]] | None] = contextvars.ContextVar(
+    "bekitu_audit_writes", default=None
+)
+
+
+@contextmanager
+def audit_write_batch() -> Iterator[None]:
+    """Write the audit rows recorded in the block inside the caller's transaction together when
+    the block ends, still in that transaction: one lock and one update of each chain's head
+    and one insert instead of one of each per row, and the head is locked from the block's end
+    to the commit instead of from its first row. A row recorded in a savepoint that was rolled
+    back is dropped with it, as it would have been if written at once; when the transaction
+    can no longer be used (it is being rolled back) nothing is written. Entered outside a
+    transaction it changes nothing. Nested blocks write with the outermost one."""
+    connection = transaction.get_connection()
+    if _writes.get() is not None or not connection.in_atomic_block:
+        yield
+        return
+    token = _writes.set([])
+    try:
+        yield
+    finally:
+        recorded = _writes.get() or []
+        _writes.reset(token)
+        standing = {id(func) for _sids, func, _robust in connection.run_on_commit}
+        entries = [entry for entry, marker in recorded if id(marker) in standing]
+        if entries and connection.in_atomic_block and not connection.needs_rollback:
+            _append(entries)
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
-from bekitu.core.audit import audit_record
+from bekitu.core.audit import audit_record, audit_write_batch
 from bekitu.core.errors import Conflict, DomainError
 from bekitu.core.vocabulary import ApplicantRole, Channel, RefusalCode, State
 from bekitu.eds.verification import verify_request
@@ -42,7 +42,7 @@ from bekitu.service.procedure import audit_application
 from bekitu.service.services.decision import application_issue_talon
 from bekitu.service.services.documents import application_document_add
 from bekitu.service.services.intake import application_create
-from bekitu.service.services.registration import application_check, application_register
+from bekitu.service.services.registration import application_check_case, application_register
 
 log = logging.getLogger("bekitu.service")
 
@@ -212,14 +212,16 @@ def _decide(application: Application) -> Application:
     """R9.10-R9.12: registered, checked at once; decided at once when every check passed
     and the provider decides automatically. Each step names who made it (the system)."""
     application = application_register(application=application)
-    application = application_check(application=application)
+    application, facts = application_check_case(application=application)
     if application.state != State.CHECKED:
         return application
     decision = portal_decision(application.provider_id)
     if decision != PortalSetting.Decision.AUTOMATIC:
         return application
     audit_application(application, "auto_decision", setting=decision)
-    return application_issue_talon(application=application, by=None)
+    # Decided on the case condition 3 has just checked, in the same transaction: the checks
+    # are not run a second time.
+    return application_issue_talon(application=application, by=None, checked=facts)
 
 
 def request_receive(message: Message) -> None:
@@ -230,14 +232,17 @@ def request_receive(message: Message) -> None:
         log.info("portal.request.again", extra={"fields": {"request": message.correlation_id}})
         return
     received_at = timezone.now()
-    try:
-        with transaction.atomic():
-            verified = _verify(message)
-            application = _create(message, verified, received_at)
-    except Rejected as rejected:
-        _reject(message, rejected, received_at)
-        return
-    _decide(application)
+    # The handler runs in the inbox's transaction: its audit rows are chained and written
+    # together at its end, in that transaction.
+    with transaction.atomic(), audit_write_batch():
+        try:
+            with transaction.atomic():
+                verified = _verify(message)
+                application = _create(message, verified, received_at)
+        except Rejected as rejected:
+            _reject(message, rejected, received_at)
+            return
+        _decide(application)
 
 
 @transaction.atomic

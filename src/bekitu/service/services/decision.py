@@ -215,15 +215,22 @@ def application_refuse(
 
 
 @transaction.atomic
-def application_issue_talon(*, application: Application, by: User | None) -> Application:
+def application_issue_talon(
+    *, application: Application, by: User | None, checked: CaseFacts | None = None
+) -> Application:
     """Action 2 (R5.2, R8.2; process 8, R9.12): run the checks; if all pass, attach or
-    transfer the recipient and issue the signed talon; if one fails, refuse with its reason."""
+    transfer the recipient and issue the signed talon; if one fails, refuse with its reason.
+    `checked`: the case on which every check passed earlier in this same transaction, the
+    application locked since (an automatic decision right after condition 3): decided on as
+    it is, without running the checks again."""
     application = lock(application)
     require_action(application, Action.ISSUE_TALON)
-    facts = case_build(application)
-    refused = refuse_on_failure(application, checks_store(application, facts), by=by)
-    if refused is not None:
-        return refused
+    facts = checked
+    if facts is None:
+        facts = case_build(application)
+        refused = refuse_on_failure(application, checks_store(application, facts), by=by)
+        if refused is not None:
+            return refused
     now = timezone.now()
     attachment = _attach(application, facts, timezone.localdate(now))
     talon = talon_issue(

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bekitu.core.vocabulary import Action
-from bekitu.service.facts import case_build
+from bekitu.service.facts import CaseFacts, case_build
 from bekitu.service.models import Application
 from bekitu.service.procedure import lock, require_action, step_record
 from bekitu.service.services.decision import checks_store, refuse_on_failure
@@ -32,10 +32,21 @@ def application_register(*, application: Application, by: User | None = None) ->
 def application_check(*, application: Application, by: User | None = None) -> Application:
     """Condition 3 (R9.10): check the request against the grounds of the service; a
     failed check refuses it at once with its reason (process 7, R9.11)."""
+    return application_check_case(application=application, by=by)[0]
+
+
+@transaction.atomic
+def application_check_case(
+    *, application: Application, by: User | None = None
+) -> tuple[Application, CaseFacts]:
+    """`application_check`, also giving the case the checks ran on: an automatic decision in
+    the same transaction (the application locked since) decides on it without running them
+    again."""
     application = lock(application)
     require_action(application, Action.CHECK)
-    results = checks_store(application, case_build(application))
+    facts = case_build(application)
+    results = checks_store(application, facts)
     failed = next((r for r in results if not r.passed), None)
     outcome = f"failed:{failed.reason_code}" if failed else "passed"
     step_record(application, Action.CHECK, by=by, at=timezone.now(), outcome=outcome)
-    return refuse_on_failure(application, results, by=by) or application
+    return refuse_on_failure(application, results, by=by) or application, facts
