@@ -28,6 +28,11 @@ from bekitu.registry.models import (
     Street,
 )
 
+# A power of attorney in force on whatever day the suite runs (intake requires one in force):
+# made a month ago, valid for most of a year.
+POA_DATE = dt.datetime.now(tz=dt.UTC).date() - dt.timedelta(days=30)
+POA_VALID_UNTIL = POA_DATE + dt.timedelta(days=330)
+
 _SURNAMES = ("Нұрланов", "Сейітов", "Ахметов", "Иванов", "Қасымов", "Петров", "Жұмабаев")
 _MALE_NAMES = ("Ерлан", "Әлихан", "Нұрсұлтан", "Дмитрий", "Сергей", "Айбек", "Қайрат")
 _FEMALE_NAMES = ("Айгүл", "Әсел", "Гүлнар", "Елена", "Ольга", "Жанар", "Аружан")

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from bekitu.service.models import Application
+from tests.factories import POA_DATE, POA_VALID_UNTIL
 from tests.portal.conftest import area, channel, citizen, provider  # noqa: F401 - fixtures
 from tests.workstation.conftest import PASSWORD, Desk, build_desk, document_of
 
@@ -126,7 +127,8 @@ def test_the_desk_by_keyboard_alone(
     page.keyboard.type(desk.elsewhere.iin)
     tab_to(page, "#id_poa_number", stops)
     page.keyboard.type("12-345")
-    for field, day in (("#id_poa_date", "10.01.2026"), ("#id_poa_valid_until", "10.01.2027")):
+    dates = (("#id_poa_date", POA_DATE), ("#id_poa_valid_until", POA_VALID_UNTIL))
+    for field, day in ((field, f"{d:%d.%m.%Y}") for field, d in dates):
         page.keyboard.press("Tab")
         assert page.evaluate("(s) => document.activeElement.matches(s)", field)
         page.keyboard.type(day)
@@ -138,7 +140,7 @@ def test_the_desk_by_keyboard_alone(
     page.wait_for_selector("#page-application")
     application = Application.objects.get(recipient=desk.person)
     assert application.applicant_role == "representative"
-    assert application.poa_date.isoformat() == "2026-01-10"
+    assert application.poa_date == POA_DATE
     assert_told(page, application.number)
 
     # Action 1: tick every document of the checklist with Space, then accept.
@@ -187,7 +189,7 @@ def test_a_date_typed_wrong_is_refused_with_the_format_it_wants(
     page.fill("#id_applicant_iin", desk.elsewhere.iin)
     page.fill("#id_poa_number", "1")
     page.fill("#id_poa_date", "31.02.2026")
-    page.fill("#id_poa_valid_until", "01.01.2027")
+    page.fill("#id_poa_valid_until", f"{POA_VALID_UNTIL:%d.%m.%Y}")
     page.focus("#intake-submit")
     press_and_load(page, "Enter")
     # The summary of what is wrong has the focus and links to the field. The browser moves the

@@ -19,6 +19,7 @@ from bekitu.gateway.models import OutboxMessage
 from bekitu.portal import accounts
 from bekitu.portal.models import Account, CitizenRequest, Draft
 from bekitu.registry.models import Person
+from tests.factories import POA_DATE
 from tests.portal.conftest import P12_PASSWORD, drain
 
 API = "/portal/api/v1/"
@@ -333,7 +334,7 @@ def test_a_representative_gives_the_power_of_attorney(
             **base,
             "power_of_attorney": {
                 "number": "12-345",
-                "issued_on": "2026-01-10",
+                "issued_on": POA_DATE.isoformat(),
                 "issued_by": "notary Abenova",
             },
         },

@@ -17,7 +17,7 @@ from bekitu.registry.models import PersonRelation
 from bekitu.service import services
 from bekitu.service.models import Application
 from bekitu.workstation.staff import scope_for
-from tests.factories import PersonFactory
+from tests.factories import POA_DATE, POA_VALID_UNTIL, PersonFactory
 from tests.workstation.conftest import Desk
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,7 @@ def test_ticks_survive_a_failed_action_1(desk: Desk) -> None:
         applicant_role="representative",
         applicant_iin=desk.elsewhere.iin,
         power_of_attorney=services.PowerOfAttorney(
-            number="PA-1", date=dt.date(2026, 1, 10), valid_until=dt.date(2027, 1, 10)
+            number="PA-1", date=POA_DATE, valid_until=POA_VALID_UNTIL
         ),
     )
     client = desk.client("specialist")

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from bekitu.core.models import AuditEntry
 from bekitu.service.models import Application
-from tests.factories import AttachmentFactory
+from tests.factories import POA_DATE, POA_VALID_UNTIL, AttachmentFactory
 from tests.workstation.conftest import Desk, caller_answers, document_of
 
 pytestmark = pytest.mark.django_db
@@ -178,8 +178,8 @@ def test_a_representative_with_a_power_of_attorney_is_recorded(desk: Desk) -> No
         applicant_role="representative",
         applicant_iin=desk.elsewhere.iin,
         poa_number="PA-17",
-        poa_date="2026-01-10",
-        poa_valid_until="2027-01-10",
+        poa_date=POA_DATE.isoformat(),
+        poa_valid_until=POA_VALID_UNTIL.isoformat(),
     )
     assert application.applicant == desk.elsewhere
     assert application.poa_number == "PA-17"
