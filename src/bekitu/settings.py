@@ -595,6 +595,16 @@ REPORTS_KEEP_HOURS = env_int(
     "Hours an export is kept for its reader to download; older ones are deleted.",
 )
 CELERY_BEAT_SCHEDULE["reports-purge"] = {"task": "reports.tasks.purge", "schedule": 3600}
+# Talons issued while a provider's key was unavailable (R3.1) are signed once it is back.
+TALONS_SIGN_PENDING_SECONDS = env_int(
+    "BEKITU_TALONS_SIGN_PENDING_SECONDS",
+    300,
+    "How often the beat tries to sign talons issued while their provider's key was unavailable.",
+)
+CELERY_BEAT_SCHEDULE["talons-sign-pending"] = {
+    "task": "talons.tasks.sign_pending",
+    "schedule": TALONS_SIGN_PENDING_SECONDS,
+}
 
 # The citizen portal (R9.1-R9.7, docs/portal.md) and the SMS port (bekitu.core.sms).
 SMS_SENDER = env_str(

@@ -141,8 +141,15 @@ def test_unknown_channel_is_refused(attachment: Attachment) -> None:
     assert error.value.code == "invalid_channel"
 
 
-def test_provider_without_a_key_gets_no_talon_and_nothing_is_written(eds_settings: Any) -> None:
-    attachment = AttachmentFactory(provider=ProviderFactory())
+def test_a_key_that_is_not_usable_gives_no_talon_and_nothing_is_written(
+    attachment: Attachment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Unavailable keys issue a talon pending its signature (test_keyless); a key of the
+    # wrong kind is a misconfiguration: issuing stops.
+    def unsupported(**kwargs: Any) -> bytes:
+        raise SigningKeyError("an EC key", code="key_unsupported")
+
+    monkeypatch.setattr(services, "sign_xml_as_provider", unsupported)
     with pytest.raises(SigningKeyError):
         talon_issue(attachment=attachment, application_number="A-1", channel="desk")
     assert not Talon.objects.exists()
@@ -153,10 +160,10 @@ def test_an_issue_that_fails_gives_its_number_back(
     attachment: Attachment, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(**kwargs: Any) -> bytes:
-        raise SigningKeyError("the token was unplugged", code="key_unreadable")
+        raise DomainError("the signer failed", code="sign_failed")
 
     monkeypatch.setattr(services, "sign_xml_as_provider", broken)
-    with pytest.raises(SigningKeyError):
+    with pytest.raises(DomainError):
         talon_issue(attachment=attachment, application_number="A-1", channel="desk")
     monkeypatch.undo()
     talon = talon_issue(attachment=attachment, application_number="A-1", channel="desk")

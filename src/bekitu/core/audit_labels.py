@@ -40,6 +40,7 @@ SUBJECTS = {
     "workstation.register": _("population register"),
     "workstation.scan": _("scan of a document"),
     "workstation.staff": _("staff account"),
+    "workstation.heads": _("head of the provider"),
 }
 VERBS = {
     "read": _("read"),
@@ -74,6 +75,9 @@ VERBS = {
     "sla_flag": _("term flagged"),
     "replay": _("replayed"),
     "discard": _("discarded"),
+    "signature_pending": _("issued unsigned (key unavailable)"),
+    "sign_pending": _("signed once the key was back"),
+    "told_signature_pending": _("told that a talon awaits its signature"),
 }
 CHANNELS = {
     "desk": _("desk (workstation)"),

@@ -91,6 +91,10 @@ class Talon(models.Model):
     # Made after the issuing transaction commits (talons.services.talon_pdf_make): empty
     # for the moment between the decision and the background worker's signature.
     pdf = models.BinaryField(_("signed PDF"), null=True, blank=True)
+    # Issued while the provider's key was unavailable (R3.1: a paper talon in free form): the
+    # XML is unsigned and the PDF is marked for a handwritten signature and stamp, until
+    # talons.services.talons_sign_pending signs both once the key is readable again.
+    signature_pending = models.BooleanField(_("signature pending"), default=False)
 
     class Meta:
         verbose_name = _("talon")

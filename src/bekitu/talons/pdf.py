@@ -307,14 +307,28 @@ def _talon_rows(c: TalonContent) -> list[tuple[tuple[str, str], str]]:
     ]
 
 
-def _verification_block(url: str, code: str, verify: tuple[str, str] = w.VERIFY) -> list[Any]:
+def _verification_block(
+    url: str, code: str, verify: tuple[str, str] = w.VERIFY, *, signed: bool = True
+) -> list[Any]:
     grouped = f"{code[:5]}-{code[5:]}"
+    if signed:
+        signature = [_p(f"{w.SIGNED_EDS[0]}<br/>{w.SIGNED_EDS[1]}", "small")]
+    else:
+        # R3.1: a paper talon while the provider's key is unavailable, signed by hand.
+        line = "_" * 28
+        signature = [
+            _boxed([_p(w.SIGNATURE_PENDING[0], "note"), _p(w.SIGNATURE_PENDING[1], "note")]),
+            Spacer(1, 4 * mm),
+            _p(f"{w.OFFICIAL[0]} / {w.OFFICIAL[1]} {line} ({w.SIGNATURE})", "note"),
+            Spacer(1, 2 * mm),
+            _p(w.STAMP_PLACE, "note"),
+        ]
     return [
         _p(f"<b>{verify[0]}</b><br/>{verify[1]}", "note"),
         Spacer(1, 1 * mm),
         _p(f"{_esc(url)}<br/>{w.CODE[0]} / {w.CODE[1]}: <b>{grouped}</b>", "note"),
         Spacer(1, 2.5 * mm),
-        _p(f"{w.SIGNED_EDS[0]}<br/>{w.SIGNED_EDS[1]}", "small"),
+        *signature,
     ]
 
 
@@ -335,14 +349,14 @@ def render_talon_pdf(content: TalonContent) -> bytes:
     if not c.home_visits:
         story += [_boxed([_p(w.NO_HOME_VISITS[0], "note"), _p(w.NO_HOME_VISITS[1], "note")])]
         story.append(Spacer(1, 2.5 * mm))
-    story += _verification_block(c.verification_url, c.code)
+    story += _verification_block(c.verification_url, c.code, signed=c.signed)
     return _render(
         story,
         title=f"{w.TALON_TITLE[0]} {c.number}",
         author=c.provider_name_ru,
         subject=w.SERVICE_NAME[1],
         qr_text=c.verification_url,
-        stamp=stamp_lines(c.provider_name_ru, c.provider_bin, c.issued_at),
+        stamp=stamp_lines(c.provider_name_ru, c.provider_bin, c.issued_at) if c.signed else None,
     )
 
 

@@ -55,6 +55,8 @@ class TalonVerification:
     effective_date: dt.date | None = None
     ended_on: dt.date | None = None
     in_force_until: dt.date | None = None
+    # Issued while the provider's key was unavailable (R3.1): not yet signed electronically.
+    signature_pending: bool = False
 
 
 def _talons() -> QuerySet[Talon]:
@@ -187,7 +189,10 @@ def talon_verify(*, code: str) -> TalonVerification:
     if talon is None:
         log.info("talon.verify.unknown")
         return TalonVerification(found=False)
-    authentic, problem, facts = _authenticity(talon)
+    if talon.signature_pending:
+        authentic, problem, facts = False, "not_yet_signed", None
+    else:
+        authentic, problem, facts = _authenticity(talon)
     status, in_force = _status(talon.attachment, today())
     attachment = talon.attachment
     _audit_read(talon, "talons.talon.verify", authentic=authentic, status=status)
@@ -216,6 +221,7 @@ def talon_verify(*, code: str) -> TalonVerification:
         **shown,
         ended_on=attachment.valid_to,
         in_force_until=attachment.valid_to - dt.timedelta(days=1) if attachment.valid_to else None,
+        signature_pending=talon.signature_pending,
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -26,14 +27,14 @@ from django.utils.translation import gettext_lazy as _
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError
 from bekitu.core.vocabulary import Channel
-from bekitu.eds.keys import default_key_store
+from bekitu.eds.keys import SigningKeyError, default_key_store
 from bekitu.eds.signing import PdfAttachment, sign_pdf_as_provider, sign_xml_as_provider
 from bekitu.registry.selectors import attachment_get
 from bekitu.talons.models import DocumentSequence, Refusal, Talon
 from bekitu.talons.numbering import format_number, new_code
 from bekitu.talons.pdf import RefusalContent, render_refusal_pdf, render_talon_pdf
 from bekitu.talons.qr import verification_url
-from bekitu.talons.signals import talon_pdf_made
+from bekitu.talons.signals import talon_pdf_made, talon_signature_pending
 from bekitu.talons.xml import TalonContent, build_talon_xml, validate_talon_xml
 
 if TYPE_CHECKING:
@@ -43,6 +44,11 @@ log = logging.getLogger("bekitu.talons")
 
 TALON_SIGNATURE_REASON = "Attachment talon"
 REFUSAL_SIGNATURE_REASON = "Refusal to provide the service"
+
+
+# Why a key is unavailable (eds.keys): missing, or unreadable (wrong password, damaged file).
+# An unsupported key is a misconfiguration, not an outage: issuing stops, as for any error.
+KEY_UNAVAILABLE = frozenset({"key_missing", "key_unreadable"})
 
 
 def _local_year(moment: dt.datetime) -> int:
@@ -162,8 +168,13 @@ def talon_issue(
     validated and signed with the provider's key; audited. Its PDF is made once the
     caller's transaction commits (`talon_pdf_make`, in the background).
 
-    Raises Conflict "talon_exists" if the attachment already has a talon, and the EDS
-    app's SigningKeyError when the provider has no usable key.
+    When the provider's key is unavailable (missing or unreadable: SigningKeyError, and
+    nothing else) the service does not stop (R3.1 allows a paper talon in free form): the
+    talon is recorded with its number and unsigned XML, flagged `signature_pending`, its
+    PDF is marked for a handwritten signature and stamp, and the heads of the provider are
+    told once the transaction commits. Any other signing error fails closed.
+
+    Raises Conflict "talon_exists" if the attachment already has a talon.
     """
     _check_channel(channel)
     attachment = attachment_get(pk=attachment.pk)
@@ -174,13 +185,81 @@ def talon_issue(
     xml = build_talon_xml(content)
     validate_talon_xml(xml)
     bin = talon.provider.bin
-    talon.xml = sign_xml_as_provider(provider_bin=bin, xml=xml)
+    try:
+        talon.xml = sign_xml_as_provider(provider_bin=bin, xml=xml)
+    except SigningKeyError as exc:
+        if exc.code not in KEY_UNAVAILABLE:
+            raise
+        talon.xml, talon.signature_pending = xml, True
+        log.warning("talon.signature_pending", extra={"fields": {"reason": exc.code}})
     talon.save()
     _audit_talon(talon)
     log.info("talon.issued", extra={"fields": {"talon": talon.pk, "channel": channel}})
     talon_id = talon.pk
+    if talon.signature_pending:
+        _audit_pending(talon)
+        transaction.on_commit(lambda: _tell_pending(talon_id))
     transaction.on_commit(lambda: _queue_pdf(talon_id))
     return talon
+
+
+def _audit_pending(talon: Talon) -> None:
+    audit_record(
+        action="talons.talon.signature_pending",
+        object_type="talons.talon",
+        object_id=talon.pk,
+        subject_iin=talon.person.iin,
+        data={"number": talon.number, "provider_bin": talon.provider.bin},
+    )
+
+
+def _tell_pending(talon_id: int) -> None:
+    talon = Talon.objects.select_related("provider").get(pk=talon_id)
+    try:
+        talon_signature_pending.send(sender=Talon, talon=talon)
+    except Exception:  # the talon is issued; a failed notice must not undo it
+        log.warning("talon.pending.not_told", extra={"fields": {"talon": talon_id}}, exc_info=True)
+
+
+def talons_sign_pending(*, provider_bin: str | None = None) -> tuple[int, int]:
+    """Sign the talons issued while their provider's key was unavailable, now that it is
+    readable again: the XML e-document is signed, the unsigned PDF is replaced by the signed
+    one; audited. A provider whose key is still unavailable is left for the next run.
+    Returns (signed, still pending)."""
+    pending = Talon.objects.filter(signature_pending=True).select_related("provider", "person")
+    if provider_bin:
+        pending = pending.filter(provider__bin=provider_bin)
+    signed = left = 0
+    unavailable: set[str] = set()
+    for talon in pending.order_by("pk"):
+        bin = talon.provider.bin
+        if bin in unavailable:
+            left += 1
+            continue
+        try:
+            xml = sign_xml_as_provider(provider_bin=bin, xml=bytes(talon.xml))
+        except SigningKeyError as exc:
+            if exc.code not in KEY_UNAVAILABLE:
+                raise
+            unavailable.add(bin)
+            left += 1
+            continue
+        with transaction.atomic():
+            if not Talon.objects.filter(pk=talon.pk, signature_pending=True).update(
+                xml=xml, pdf=None, signature_pending=False
+            ):
+                continue
+            audit_record(
+                action="talons.talon.sign_pending",
+                object_type="talons.talon",
+                object_id=talon.pk,
+                subject_iin=talon.person.iin,
+                data={"number": talon.number, "provider_bin": bin},
+            )
+        talon_pdf_make(talon_id=talon.pk)
+        signed += 1
+    log.info("talon.sign_pending", extra={"fields": {"signed": signed, "left": left}})
+    return signed, left
 
 
 def _queue_pdf(talon_id: int) -> None:
@@ -203,6 +282,15 @@ def talon_pdf_make(*, talon_id: int) -> bytes:
     if talon.pdf is not None:
         return bytes(talon.pdf)
     xml = bytes(talon.xml)
+    if talon.signature_pending:
+        # R3.1: a paper talon, printable now, marked for a handwritten signature and stamp.
+        pdf = render_talon_pdf(replace(talon_content(talon), signed=False))
+        with transaction.atomic():
+            if Talon.objects.filter(pk=talon_id, pdf__isnull=True, signature_pending=True).update(
+                pdf=pdf
+            ):
+                return pdf
+        return bytes(Talon.objects.values_list("pdf", flat=True).get(pk=talon_id) or b"")
     pdf = sign_pdf_as_provider(
         provider_bin=talon.provider.bin,
         pdf=render_talon_pdf(talon_content(talon)),

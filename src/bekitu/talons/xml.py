@@ -55,6 +55,8 @@ class TalonContent:
     person_address: str = ""
     provider_hours: str = ""
     issued_by: str = ""  # the specialist's name
+    # False while the provider's key is unavailable: the PDF asks for a handwritten signature.
+    signed: bool = True
 
     @property
     def full_name(self) -> str:

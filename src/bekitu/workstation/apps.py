@@ -6,3 +6,11 @@ class WorkstationConfig(AppConfig):
     name = "bekitu.workstation"
     label = "workstation"
     verbose_name = _("Provider workstation")
+
+    def ready(self) -> None:
+        from bekitu.talons.signals import talon_signature_pending
+        from bekitu.workstation.notices import tell_heads_signature_pending
+
+        talon_signature_pending.connect(
+            tell_heads_signature_pending, dispatch_uid="workstation.tell_heads_signature_pending"
+        )
