@@ -101,7 +101,7 @@ test-postgres: install-test messages
 # bounded number of examples, every check): no 5xx, no answer outside the schema.
 fuzz: install-test messages
 	BEKITU_VAR_DIR=$(CURDIR)/var/test-fuzz DATABASE_URL=sqlite:///$(CURDIR)/var/test-fuzz/db.sqlite3 \
-		$(BIN)/pytest -m fuzz tests/security/test_fuzz_api.py $(PYTEST_ARGS)
+		$(BIN)/pytest -m fuzz tests/security/test_fuzz_api.py tests/security/test_fuzz_portal.py $(PYTEST_ARGS)
 
 test: lint types imports test-sqlite test-postgres fuzz
 

@@ -35,8 +35,8 @@ def _valid_iins() -> st.SearchStrategy[str]:
 # The schema's IINs carry `format: iin`: generated valid (check digit and all), so the fuzzer
 # reaches past the IIN check; invalid ones come from the negative mode.
 schemathesis.openapi.format("iin", _valid_iins())
-# The service's own API (the workstation, the talon check, the reports); the portal's API is
-# fuzzed by the same test once its schema documents its 401 and 404 (docs/security.md, O2).
+# The service's own API (the workstation, the talon check, the reports); the portal's API,
+# with a citizen's bearer token, in test_fuzz_portal.py.
 # The schema's own address (drf-spectacular's view) is left out.
 schema = (
     schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -37,21 +38,49 @@ class RequirementsOut(serializers.Serializer):
     types = serializers.ListField(child=serializers.CharField())
 
 
+def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """The query string checked like a body: a parameter the operation does not take, or a
+    value outside its kind, is bad input (400), not silently ignored."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    unknown = set(request.query_params) - set(serializer.fields)
+    if unknown:
+        raise ValidationError({name: [_("The request has errors.")] for name in sorted(unknown)})
+    return dict(serializer.validated_data)
+
+
+class RequirementsQuery(serializers.Serializer):
+    recipient_iin = serializers.CharField(
+        max_length=12, required=False, allow_blank=True, help_text="the citizen's own if empty"
+    )
+    applicant_role = serializers.ChoiceField(
+        choices=portal_requests.ROLES,
+        required=False,
+        allow_blank=True,
+        help_text="self for the citizen's own IIN, otherwise parent, if empty",
+    )
+
+
+class ProvidersQuery(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="name, locality, address or BIN"
+    )
+    recipient_iin = serializers.CharField(
+        max_length=12, required=False, allow_blank=True, help_text="the citizen's own if empty"
+    )
+
+
 class RequirementsView(PortalView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter("recipient_iin", str, required=True),
-            OpenApiParameter("applicant_role", str, enum=list(portal_requests.ROLES)),
-        ],
+        parameters=[RequirementsQuery],
         responses={200: RequirementsOut, **ERRORS},
         summary="The documents to attach for a recipient (the desk's checklist, R9.5)",
     )
     def get(self, request: Request) -> Response:
         account = citizen(request)
-        iin = request.query_params.get("recipient_iin") or account.iin
-        role = request.query_params.get("applicant_role") or (
-            "self" if iin == account.iin else "parent"
-        )
+        query = _query(RequirementsQuery, request)
+        iin = query.get("recipient_iin") or account.iin
+        role = query.get("applicant_role") or ("self" if iin == account.iin else "parent")
         needed = directory.requirements(iin, role)
         return Response(
             {
@@ -67,18 +96,15 @@ class RequirementsView(PortalView):
 
 class ProvidersView(PortalView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, description="name, locality, address or BIN"),
-            OpenApiParameter("recipient_iin", str),
-        ],
+        parameters=[ProvidersQuery],
         responses={200: OpenApiTypes.OBJECT, **ERRORS},
         summary="Providers to choose: districts, whether the address is in the area, policy",
     )
     def get(self, request: Request) -> Response:
         account = citizen(request)
+        query = _query(ProvidersQuery, request)
         found = directory.providers_search(
-            request.query_params.get("q", ""),
-            request.query_params.get("recipient_iin") or account.iin,
+            query.get("q", ""), query.get("recipient_iin") or account.iin
         )
         return Response(
             {
@@ -195,7 +221,7 @@ class DraftsView(PortalView):
 
     @extend_schema(
         operation_id="portal_requests_list",
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
         summary="My requests, newest first",
     )
     def get(self, request: Request) -> Response:

@@ -32,8 +32,11 @@ class PortalErrorSerializer(serializers.Serializer):
 ERRORS = {
     400: OpenApiResponse(PortalErrorSerializer, description="Invalid input or a rule forbids it."),
     401: OpenApiResponse(PortalErrorSerializer, description="Not registered, wrong credentials."),
-    403: OpenApiResponse(PortalErrorSerializer, description="Not in the register, deceased."),
-    409: OpenApiResponse(PortalErrorSerializer, description="Already registered."),
+    403: OpenApiResponse(
+        PortalErrorSerializer, description="Not in the register, deceased, not your request."
+    ),
+    404: OpenApiResponse(PortalErrorSerializer, description="No such request of yours."),
+    409: OpenApiResponse(PortalErrorSerializer, description="Already registered or submitted."),
     422: OpenApiResponse(PortalErrorSerializer, description="The EDS was not confirmed."),
     429: OpenApiResponse(PortalErrorSerializer, description="Locked after failed attempts."),
 }
