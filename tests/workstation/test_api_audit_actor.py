@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 # Addresses that change an application rather than read: their audit rows are the action's.
-ACTIONS = {"accept-documents", "issue-talon", "refuse"}
+ACTIONS = {"accept-documents", "issue-talon", "refuse", "district-override"}
 
 
 def _api_names() -> set[str]:

@@ -187,6 +187,11 @@ class DistrictLoad:
     attached: int  # persons whose attachment to the district is in force on the day
 
 
+def district_of_provider(*, provider: Provider, district_id: int) -> District | None:
+    """The provider's district with this id, or None when the provider has no such district."""
+    return District.objects.filter(provider=provider, pk=district_id).first()
+
+
 def district_loads(*, provider: Provider, on: dt.date) -> list[DistrictLoad]:
     """The provider's districts by number, each with its doctor and the persons attached to
     it on the day (two queries)."""

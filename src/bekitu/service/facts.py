@@ -126,6 +126,7 @@ def _history(person: Person) -> tuple[AttachmentFacts, ...]:
             valid_from=a.valid_from,
             valid_to=a.valid_to,
             reason=a.reason,
+            district_id=a.district_id,
             made_on=timezone.localdate(requested[a.application_number])
             if a.application_number in requested
             else min(timezone.localdate(a.created_at), a.valid_from),
@@ -210,6 +211,8 @@ def case_build(application: Application, *, record: PersonRecord | None = None) 
             application.documents.filter(presented=True).values_list("kind", flat=True)
         ),
         residence_evidence=_residence_evidence(application, history),
+        chosen_district_id=application.district_id,
+        district_override=application.district_override_at is not None,
     )
     return CaseFacts(case=case, policy=policy_of(application), districts=by_id)
 

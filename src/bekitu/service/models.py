@@ -69,6 +69,28 @@ class Application(models.Model):
         verbose_name=_("provider"),
     )
     reason = models.CharField(_("reason"), max_length=24, choices=Reason.choices)
+    # The district (and so the doctor) the applicant chose within the provider; empty: the
+    # rules choose. A head may admit a chosen district above its normative size: who, when, why.
+    district = models.ForeignKey(
+        "registry.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("chosen district"),
+    )
+    district_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district size override by"),
+    )
+    district_override_at = models.DateTimeField(
+        _("district size override at"), null=True, blank=True
+    )
+    district_override_reason = models.TextField(_("district size override reason"), blank=True)
     # The recipient's data as the application states them; R4-1 compares them with the
     # population register.
     declared_surname = models.CharField(_("surname as stated"), max_length=100)

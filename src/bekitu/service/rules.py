@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any
 
 from bekitu.core.vocabulary import ApplicantRole, Check, RefusalCode
@@ -79,6 +80,7 @@ class AttachmentFacts:
     valid_to: dt.date | None
     reason: str
     made_on: dt.date  # the day the attachment was decided
+    district_id: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -129,6 +131,10 @@ class Case:
     # area of the provider the person is attached to) or by a document of temporary
     # registration; the applicant's word alone lifts no limit.
     residence_evidence: bool = False
+    # The district (and so the doctor) the applicant chose within the provider; None: the
+    # rules choose. `district_override`: a head admitted it above its normative size.
+    chosen_district_id: int | None = None
+    district_override: bool = False
 
     @property
     def open_attachment(self) -> AttachmentFacts | None:
@@ -144,8 +150,21 @@ class Case:
 
     @property
     def is_voluntary_change(self) -> bool:
-        """A change of provider that the frequency limit and the campaign window govern."""
-        return self.open_attachment is not None and not self.lifts_limits
+        """A change of provider that the frequency limit and the campaign window govern (a
+        change of district or doctor within the same provider is neither)."""
+        current = self.open_attachment
+        return current is not None and not self.within_provider and not self.lifts_limits
+
+    @property
+    def within_provider(self) -> bool:
+        """The person is attached to this provider and asks for another of its districts."""
+        current = self.open_attachment
+        return (
+            current is not None
+            and current.provider_id == self.provider.id
+            and self.chosen_district_id is not None
+            and self.chosen_district_id != current.district_id
+        )
 
 
 @dataclass(frozen=True)
@@ -275,10 +294,21 @@ def district_kinds(age: int) -> frozenset[str]:
     return CHILD_DISTRICT_KINDS if age < ADULT_AGE else ADULT_DISTRICT_KINDS
 
 
-def district_choose(districts: tuple[DistrictFacts, ...], age: int) -> DistrictChoice | None:
-    """The least loaded district of the right kind covering the address; failing that, the
-    least loaded of the right kind, without home visits (the person lives outside the area)."""
+def district_room(attached: int, normative_size: int) -> int:
+    """How many more persons a district takes before it exceeds its normative size."""
+    return max(normative_size - attached, 0)
+
+
+def district_choose(
+    districts: tuple[DistrictFacts, ...], age: int, chosen: int | None = None
+) -> DistrictChoice | None:
+    """The district the applicant chose, when it is of the right kind; otherwise the least
+    loaded district of the right kind covering the address; failing that, the least loaded of
+    the right kind, without home visits (the person lives outside the area)."""
     fitting = [d for d in districts if d.kind in district_kinds(age)]
+    if chosen is not None:
+        named = next((d for d in fitting if d.id == chosen), None)
+        return None if named is None else DistrictChoice(named.id, named.covers_address)
     covering = [d for d in fitting if d.covers_address]
     pool = covering or fitting
     if not pool:
@@ -288,18 +318,45 @@ def district_choose(districts: tuple[DistrictFacts, ...], age: int) -> DistrictC
 
 
 def check_district(case: Case, policy: Policy) -> Outcome:
-    """The provider has a district of the kind the person's age needs."""
-    choice = district_choose(case.districts, case.recipient.age_on(case.on))
+    """The provider has a district of the kind the person's age needs; a district the
+    applicant chose is of that kind and within its normative size, unless a head admitted it."""
+    chosen = case.chosen_district_id
+    choice = district_choose(case.districts, case.recipient.age_on(case.on), chosen)
     if choice is None:
+        problem = "no_district_of_kind" if chosen is None else "chosen_district_not_of_kind"
+        return _fail(Check.DISTRICT, RefusalCode.PROVIDER_NOT_AVAILABLE, problem=problem)
+    if chosen is None:
+        return _pass(Check.DISTRICT, district_id=choice.district_id, home_visits=choice.home_visits)
+    district = next(d for d in case.districts if d.id == chosen)
+    room = district_room(district.attached, district.normative_size)
+    size = {"attached": district.attached, "normative_size": district.normative_size}
+    if room == 0 and not case.district_override:
         return _fail(
-            Check.DISTRICT, RefusalCode.PROVIDER_NOT_AVAILABLE, problem="no_district_of_kind"
+            Check.DISTRICT,
+            RefusalCode.PROVIDER_NOT_AVAILABLE,
+            problem="district_full",
+            district_id=chosen,
+            **size,
         )
-    return _pass(Check.DISTRICT, district_id=choice.district_id, home_visits=choice.home_visits)
+    return _pass(
+        Check.DISTRICT,
+        district_id=chosen,
+        home_visits=choice.home_visits,
+        chosen=True,
+        override=room == 0,
+        **size,
+    )
 
 
 def check_not_already_attached(case: Case, policy: Policy) -> Outcome:
     """The attachment in force from now on is not already to the chosen provider."""
     current = case.open_attachment
+    if case.within_provider and current is not None:
+        return _pass(
+            Check.NOT_ALREADY_ATTACHED,
+            change="district",
+            since=current.valid_from.isoformat(),
+        )
     if current is not None and current.provider_id == case.provider.id:
         return _fail(
             Check.NOT_ALREADY_ATTACHED,
@@ -312,7 +369,20 @@ def check_not_already_attached(case: Case, policy: Policy) -> Outcome:
 def voluntary_changes_within(history: tuple[AttachmentFacts, ...], on: dt.date) -> int:
     """Voluntary attachments decided in the 12 months (365 days) up to and including a day."""
     start = on - FREQUENCY_WINDOW
-    return sum(1 for a in history if a.reason == "choice" and start < a.made_on <= on)
+    # index in history -> provider of the attachment decided before it (in the order made: a
+    # campaign's change may start later, or never, when another replaced it)
+    previous: dict[int, int] = {}
+    ordered = sorted(range(len(history)), key=lambda i: (history[i].made_on, history[i].valid_from))
+    for before, after in pairwise(ordered):
+        previous[after] = history[before].provider_id
+    return sum(
+        1
+        for i, a in enumerate(history)
+        if a.reason == "choice"
+        and start < a.made_on <= on
+        # a new district of the same provider is no change of provider
+        and previous.get(i) != a.provider_id
+    )
 
 
 def check_frequency(case: Case, policy: Policy) -> Outcome:

@@ -104,6 +104,15 @@ class IntakeForm(forms.Form):
         widget=forms.RadioSelect({"autofocus": True}),
     )
     reason = forms.ChoiceField(label=_("Reason"), choices=REASONS, initial="choice")
+    # The district (and so its doctor) the person chose within the provider; another district
+    # of the provider they are attached to is a change of district.
+    district = forms.TypedChoiceField(
+        label=_("District and doctor"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Leave the rules' choice to attach to the least loaded district."),
+    )
     # What the presented identity document says (R4-1 compares it with the register). At the
     # desk it is required; by telephone no paper is asked for (the caller's identity is
     # confirmed by questions instead).
@@ -151,6 +160,12 @@ class IntakeForm(forms.Form):
         ),
         required=False,
     )
+
+    def __init__(self, *args: Any, districts: list[tuple[int, str]] | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        field = self.fields["district"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("The rules choose")), *(districts or [])]
 
     DOCUMENT_FIELDS = ("doc_number", "doc_surname", "doc_given_name", "doc_birth_date")
     PHONE_FIELDS = ("phone_birth_date", "phone_street", "phone_house")

@@ -29,6 +29,7 @@ from bekitu.service.services.intake import (
     Intake,
     LookupLimit,
     application_create,
+    application_district_override,
     application_intake,
     population_lookup,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "application_check",
     "application_checks_run",
     "application_create",
+    "application_district_override",
     "application_document_add",
     "application_intake",
     "application_issue_talon",

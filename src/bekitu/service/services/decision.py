@@ -63,9 +63,12 @@ def application_checks_run(*, application: Application) -> list[CheckResult]:
 
 
 def _attach(application: Application, facts: CaseFacts, decided_on: dt.date) -> Attachment:
-    """Attach, or transfer, the recipient to the district the rules choose."""
+    """Attach, or transfer, the recipient to the district chosen or the rules choose (a new
+    district of the same provider is a new attachment period there, the old one kept)."""
     case = facts.case
-    choice = rules.district_choose(case.districts, case.recipient.age_on(case.on))
+    choice = rules.district_choose(
+        case.districts, case.recipient.age_on(case.on), case.chosen_district_id
+    )
     if choice is None:  # the district check passed, so a district exists
         raise DomainError(_("The provider has no district for the person."), code="no_district")
     effective = facts.policy.effective_date(

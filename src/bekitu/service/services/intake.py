@@ -24,7 +24,7 @@ from bekitu.core.errors import Conflict, DomainError, NotFound
 from bekitu.core.lockout import digest, hit_distinct
 from bekitu.core.vocabulary import OPEN_STATES, PROVIDER_CHANNELS, ApplicantRole, Channel
 from bekitu.registry.population import PersonRecord, get_population_register
-from bekitu.registry.selectors import person_get_by_iin
+from bekitu.registry.selectors import district_of_provider, person_get_by_iin
 from bekitu.registry.services import person_lock
 from bekitu.service.facts import case_build, policy_of
 from bekitu.service.models import Application
@@ -41,7 +41,7 @@ from bekitu.service.statemachine import INITIAL
 
 if TYPE_CHECKING:
     from bekitu.core.models import User
-    from bekitu.registry.models import Person, Provider
+    from bekitu.registry.models import District, Person, Provider
     from bekitu.service.scope import Scope
 
 log = logging.getLogger("bekitu.service")
@@ -72,6 +72,22 @@ class Intake:
     # What the recipient's identity document says; None when the channel entered nothing
     # (then R4-1 has nothing to compare, and its result says so).
     declared: Declared | None = None
+    # The district (and so its doctor) the applicant chose within the provider; None: the
+    # rules choose (a head may later admit a full one: `application_district_override`).
+    district_id: int | None = None
+
+
+# The staff role that may admit a chosen district above its normative size.
+OVERRIDE_ROLE = "head"
+
+
+def _chosen_district(provider: Provider, district_id: int | None) -> District | None:
+    if district_id is None:
+        return None
+    district = district_of_provider(provider=provider, district_id=district_id)
+    if district is None:
+        raise DomainError(_("The provider has no such district."), code="district_not_of_provider")
+    return district
 
 
 class LookupLimit(DomainError):
@@ -192,6 +208,7 @@ def application_create(
     declared: Declared | None = None,
     signed_request: bytes | None = None,
     signer_serial: str = "",
+    district: District | None = None,
 ) -> Application:
     """Record an application received at the desk, by telephone, or from the portal.
 
@@ -236,6 +253,7 @@ def application_create(
         signer_serial=signer_serial,
         **_poa_fields(power_of_attorney),
         **_declared_fields(recipient, declared),
+        district=district,
     )
     application.policy_edition = policy_of(application).edition
     application.action_due_at = action_due(application=application, started_at=term.term_start)
@@ -249,6 +267,7 @@ def application_create(
         role=applicant_role,
         provider_bin=provider.bin,
         edition=application.policy_edition,
+        district=district.number if district is not None else None,
     )
     return application
 
@@ -292,6 +311,53 @@ def application_intake(
             power_of_attorney=intake.power_of_attorney,
             created_by=by,
             declared=intake.declared,
+            district=_chosen_district(scope.provider, intake.district_id),
         )
         checks_store(application, case_build(application, record=record))
+    return application
+
+
+@transaction.atomic
+def application_district_override(
+    *, application: Application, by: User | None, reason: str
+) -> Application:
+    """A head of the provider admits the district the applicant chose above its normative
+    size, saying why: who, when and why are recorded and audited, and the checks run again.
+
+    Raises DomainError `district_override_not_allowed` for anyone but a head of the
+    application's provider, for an application without a chosen district or no longer open,
+    and `district_override_reason_required` without a reason.
+    """
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    profile = getattr(by, "staff_profile", None)
+    is_head = (
+        profile is not None
+        and profile.role == OVERRIDE_ROLE
+        and profile.provider_id == application.provider_id
+    )
+    if not is_head or application.district_id is None or application.state not in OPEN_STATES:
+        raise DomainError(
+            _("Only the head of the provider may admit a chosen district above its size."),
+            code="district_override_not_allowed",
+        )
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(
+            _("Say why the district is admitted above its size."),
+            code="district_override_reason_required",
+        )
+    application.district_override_by = by
+    application.district_override_at = timezone.now()
+    application.district_override_reason = reason
+    application.save(
+        update_fields=["district_override_by", "district_override_at", "district_override_reason"]
+    )
+    audit_application(
+        application,
+        "district_override",
+        district=application.district.number if application.district else None,
+        by=by.get_username() if by is not None else "",
+        justification=reason,
+    )
+    checks_store(application, case_build(application))
     return application

@@ -94,6 +94,22 @@ def application_data(
         "talon_pdf": _pdf_link(request, application, "talon", bool(application.talon_number)),
         "refusal_pdf": _pdf_link(request, application, "refusal", bool(application.refusal_code)),
         "scans": [scan_data(request, application.number, d.scan) for d in view.documents if d.scan],
+        "district": _chosen_district(application),
+    }
+
+
+def _chosen_district(application: Application) -> dict[str, Any] | None:
+    district = application.district
+    if district is None:
+        return None
+    by = application.district_override_by
+    return {
+        "id": district.pk,
+        "number": district.number,
+        "override": application.district_override_at is not None,
+        "override_by": by.get_username() if by is not None else "",
+        "override_at": application.district_override_at,
+        "override_reason": application.district_override_reason,
     }
 
 

@@ -105,6 +105,14 @@ class ApplicationCreateSerializer(serializers.Serializer):
         help_text="The recipient's identity document as presented; without it R4-1 compares "
         "nothing (its result says compared: false).",
     )
+    district_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="A district of the provider the applicant chose (and so its doctor); without "
+        "it the rules choose. Another district of the provider the person is attached to is a "
+        "change of district: a new attachment period with the same provider.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # The service says what is missing, so the API, the pages and the services agree.
@@ -148,6 +156,14 @@ class RefuseSerializer(serializers.Serializer):
         trim_whitespace=False,
         help_text="The written justification, kept whole: required unless a check of this "
         "reason failed; a reason a passed check contradicts is refused.",
+    )
+
+
+class DistrictOverrideSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000,
+        help_text="Why the head admits the chosen district above its normative size "
+        "(recorded with who and when, audited).",
     )
 
 
@@ -254,6 +270,15 @@ class ScanSerializer(serializers.Serializer):
     file = serializers.CharField(help_text="Address of the scan (download, audited).")
 
 
+class ChosenDistrictSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    override = serializers.BooleanField(help_text="A head admitted it above its normative size.")
+    override_by = serializers.CharField(allow_blank=True)
+    override_at = serializers.DateTimeField(allow_null=True)
+    override_reason = serializers.CharField(allow_blank=True)
+
+
 class ApplicationSerializer(ApplicationSummarySerializer):
     applicant_role = serializers.CharField()
     applicant = PersonBriefSerializer(allow_null=True)
@@ -268,6 +293,9 @@ class ApplicationSerializer(ApplicationSummarySerializer):
     talon_pdf = serializers.CharField(allow_null=True, help_text="Address of the talon's PDF.")
     refusal_pdf = serializers.CharField(allow_null=True, help_text="Address of the refusal's PDF.")
     scans = ScanSerializer(many=True, help_text="Scans of the documents attached so far.")
+    district = ChosenDistrictSerializer(
+        allow_null=True, help_text="The district the applicant chose; null: the rules choose."
+    )
 
 
 class AddressSerializer(serializers.Serializer):

@@ -17,6 +17,11 @@ urlpatterns = [
     ),
     path("applications/<str:number>/issue-talon/", views.IssueTalon.as_view(), name="issue-talon"),
     path("applications/<str:number>/refuse/", views.Refuse.as_view(), name="refuse"),
+    path(
+        "applications/<str:number>/district-override/",
+        views.DistrictOverride.as_view(),
+        name="district-override",
+    ),
     path("applications/<str:number>/talon.pdf", views.TalonPdf.as_view(), name="talon-pdf"),
     path("applications/<str:number>/refusal.pdf", views.RefusalPdf.as_view(), name="refusal-pdf"),
     path("applications/<str:number>/documents/", views.ScanCreate.as_view(), name="documents"),

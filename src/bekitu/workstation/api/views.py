@@ -145,6 +145,7 @@ class ApplicationListCreate(StaffAPIView):
             applicant_iin=v.get("applicant_iin") or "",
             power_of_attorney=data.power_of_attorney_of(v),
             declared=_declared(v.get("identity_document")),
+            district_id=v.get("district_id"),
         )
         try:
             application = services.application_intake(
@@ -231,6 +232,27 @@ class Refuse(_ApplicationAction):
             reason_code=v["reason_code"],
             comment=v["comment"],
             by=self.staff_user,
+        )
+        return self.respond(request, application)
+
+
+class DistrictOverride(_ApplicationAction):
+    # The head decides this, not the specialist: the service checks the role.
+    act = False
+
+    @extend_schema(
+        operation_id="applications_district_override",
+        summary="A head admits the chosen district above its normative size, saying why",
+        request=s.DistrictOverrideSerializer,
+        responses={200: s.ApplicationSerializer, **ACTION_ERRORS},
+        tags=["workstation"],
+    )
+    def post(self, request: Request, number: str) -> Response:
+        application = self.application(number)
+        data = s.DistrictOverrideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.application_district_override(
+            application=application, by=self.staff_user, reason=data.validated_data["reason"]
         )
         return self.respond(request, application)
 

@@ -143,6 +143,19 @@ def _relatives(iin: str) -> list[Any]:
     return list(registry_selectors.person_relatives(person=person)) if person else []
 
 
+def _district_choices(scope: StaffScope) -> list[tuple[int, str]]:
+    """The provider's districts, each with its doctor and its load against its size."""
+    loads = registry_selectors.district_loads(provider=scope.provider, on=timezone.localdate())
+    return [
+        (
+            load.district.pk,
+            f"{load.district}: {load.district.doctor or '—'} "
+            f"({load.attached} / {load.district.normative_size})",
+        )
+        for load in loads
+    ]
+
+
 def _bad(response: HttpResponse) -> HttpResponse:
     response.status_code = 400
     return response
@@ -155,7 +168,7 @@ def intake_person(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
     iin = request.session.get(INTAKE_IIN)
     if not iin:
         return redirect("workstation:intake")
-    form = IntakeForm(request.POST or None)
+    form = IntakeForm(request.POST or None, districts=_district_choices(scope))
     if request.method == "POST" and form.is_valid():
         matches = _caller_confirmed(scope, iin, form)
         # The intake reads the population register itself, once: the page reads it again
@@ -226,6 +239,7 @@ def _create(
         applicant_iin=data.get("applicant_iin") or "",
         power_of_attorney=form.power_of_attorney(),
         declared=form.declared(),
+        district_id=data.get("district"),
     )
     try:
         application = services.application_intake(
