@@ -23,7 +23,9 @@ from bekitu.registry.models import Attachment, Person
 from bekitu.registry.services import attachment_transfer
 from bekitu.reports.models import AgeBandEdition, ReportRun
 from bekitu.service import services
-from bekitu.service.models import Application
+from bekitu.service.editions import edition_fields
+from bekitu.service.models import Application, PolicyEdition
+from bekitu.service.policy import EDITIONS
 from bekitu.service.portal_requests import portal_setting_set
 from bekitu.talons.models import Talon
 from bekitu.workstation import presenters
@@ -120,6 +122,10 @@ def build_world(test_pki: Any) -> World:
         kind="district-load", format="csv", requested_by=users["head"], actor="staff:head"
     )
     _gateway_messages(desk)
+    # The shipped policy editions (a migration seeds them; a transactional test's flush
+    # empties the table) are shown in the admin.
+    for policy in EDITIONS:
+        PolicyEdition.objects.get_or_create(edition=policy.edition, defaults=edition_fields(policy))
     # The admin's portal settings show how the provider decides portal requests.
     portal_setting_set(provider_id=desk.provider.pk, decision="specialist", by="world")
     return World(desk, users, applications, talon_codes, unattached=_resident(desk))

@@ -135,6 +135,8 @@ def _accepted_after(provider: Any, minutes: int, *, late: bool = False) -> None:
         action="accept_documents",
         actor_label="t",
         at=start + dt.timedelta(minutes=minutes),
+        # Action 1 is due 30 minutes after submission (R5.1); `late` steps come after it.
+        due_at=start + dt.timedelta(minutes=30),
         breached=late,
     )
 
