@@ -155,6 +155,12 @@ PASSWORD_HASHERS = [
 PASSWORD_MIN_LENGTH = env_int(
     "BEKITU_PASSWORD_MIN_LENGTH", 12, "Shortest password accepted for a new or changed one."
 )
+# A one-time set-password link of `bekitu staff-create --link` (workstation/services.py).
+PASSWORD_RESET_TIMEOUT = 3600 * env_int(
+    "BEKITU_SET_PASSWORD_LINK_HOURS",
+    24,
+    "Hours a one-time set-password link of `bekitu staff-create --link` stays valid.",
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", applications.queue, name="index"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("set-password/<str:uidb64>/<str:token>/", auth.set_password, name="set-password"),
     path("intake/", applications.intake_lookup, name="intake"),
     path("intake/person/", applications.intake_person, name="intake-person"),
     path("applications/<str:number>/", applications.application_detail, name="application"),

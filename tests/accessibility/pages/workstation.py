@@ -8,6 +8,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from bekitu.workstation.services import set_password_link, staff_create
 from tests.accessibility.registry import Visit, not_a_page, pages
 from tests.accessibility.world import STATES, World
 
@@ -40,6 +41,25 @@ def _login(world: World) -> Iterator[Visit]:
 
     yield Visit("login", url)
     yield Visit("login: wrong password", url, drive=wrong_password)
+
+
+@pages("workstation:set-password")
+def _set_password(world: World) -> Iterator[Visit]:
+    profile = staff_create(
+        username="new-specialist",
+        password=None,
+        provider_bin=world.desk.provider.bin,
+        role="statistics_specialist",
+    )
+    url = set_password_link(profile.user)
+
+    def too_short(page: Any, base: str) -> None:
+        page.fill("#id_new_password1", "1234")
+        page.fill("#id_new_password2", "1234")
+        _submit(page, "#set-password-submit")
+
+    yield Visit("set password (one-time link)", url)
+    yield Visit("set password: refused by the validators", url, drive=too_short, status=400)
 
 
 @pages("workstation:index")
