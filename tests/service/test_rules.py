@@ -242,7 +242,8 @@ def test_a_provider_closing_later_and_a_person_without_address_pass() -> None:
     later = dataclasses.replace(PROVIDER, closed_on=ON + dt.timedelta(days=30))
     homeless = dataclasses.replace(ADULT, atu_code=None)
     outcome = rules.check_provider_available(case(homeless, provider=later), EDITION_2020)
-    assert outcome.passed and outcome.details == {"address_known": False}
+    assert outcome.passed
+    assert outcome.details == {"address_known": False, "basis": "registered_residence"}
 
 
 def test_a_child_needs_a_paediatric_district_and_an_adult_a_gp_or_therapist_one() -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "TERMINAL_STATES",
     "Action",
     "ApplicantRole",
+    "AttachmentBasis",
     "AttachmentEnd",
     "AttachmentReason",
     "Channel",
@@ -66,6 +67,18 @@ class AttachmentReason(TextChoices):
     PROVIDER_CLOSED = "provider_closed", _("provider closed or reorganised")
     NEWBORN = "newborn", _("newborn")
     INITIAL = "initial", _("initial registration")
+
+
+class AttachmentBasis(TextChoices):
+    """What an attachment rests on: the applicant's residence (registered or temporary), work
+    or study in the administrative-territorial unit; where a pregnant woman or a child under
+    five actually lives."""
+
+    REGISTERED_RESIDENCE = "registered_residence", _("registered residence")
+    TEMPORARY_RESIDENCE = "temporary_residence", _("temporary residence")
+    WORK = "work", _("place of work")
+    STUDY = "study", _("place of study")
+    ACTUAL_RESIDENCE = "actual_residence", _("actual residence (pregnant woman, child under 5)")
 
 
 class AttachmentEnd(TextChoices):

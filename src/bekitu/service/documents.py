@@ -36,9 +36,26 @@ KINDS: dict[str, Promise] = {
     "refugee_certificate": _("refugee certificate"),
     "residence_permit": _("residence permit of a foreigner"),
     "insurance_certificate": _("certificate of compulsory social health insurance"),
-    # Not on the checklist: the evidence of a change of residence the register does not show.
+    # The evidence of a change of residence the register does not show, and the document of a
+    # temporary residence the attachment rests on.
     "temporary_registration": _("document of temporary registration at the place of residence"),
+    "employment_certificate": _("certificate from the place of work"),
+    "study_certificate": _("certificate from the place of study"),
+    "pregnancy_certificate": _("medical certificate of pregnancy"),
 }
+
+# The document that shows the address an attachment rests on, by basis; the registered
+# residence is the register's own.
+BASIS_DOCUMENTS = {
+    "temporary_residence": (
+        "temporary_registration",
+        _("the attachment rests on a temporary residence"),
+    ),
+    "work": ("employment_certificate", _("the attachment rests on the place of work")),
+    "study": ("study_certificate", _("the attachment rests on the place of study")),
+}
+# A child under five may attach where they actually live with no further document.
+ACTUAL_RESIDENCE_AGE = 5
 
 STATUS_DOCUMENTS = {
     "kandas": "kandas_certificate",
@@ -63,6 +80,8 @@ class Category:
     recipient_sex: str
     recipient_status: str
     applicant_role: str
+    basis: str = "registered_residence"
+    pregnant: bool = False
 
 
 def _req(kind: str, why: Promise) -> DocumentRequirement:
@@ -101,6 +120,20 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
     return day.year - birth_date.year - int(before)
 
 
+def _basis_documents(category: Category) -> list[DocumentRequirement]:
+    if category.basis in BASIS_DOCUMENTS:
+        kind, why = BASIS_DOCUMENTS[category.basis]
+        return [_req(kind, why)]
+    if category.basis == "actual_residence" and category.recipient_age >= ACTUAL_RESIDENCE_AGE:
+        return [
+            _req("pregnancy_certificate", _("the attachment rests on where she actually lives"))
+        ]
+    return []
+
+
 def requirements_for(category: Category) -> list[DocumentRequirement]:
-    """The checklist of paragraph 9 of the standard for one case (R8.1)."""
-    return _recipient_documents(category) + _applicant_documents(category)
+    """The checklist of paragraph 9 of the standard for one case (R8.1), with the document of
+    the address the attachment rests on."""
+    return (
+        _recipient_documents(category) + _applicant_documents(category) + _basis_documents(category)
+    )

@@ -213,6 +213,9 @@ def case_build(application: Application, *, record: PersonRecord | None = None) 
         residence_evidence=_residence_evidence(application, history),
         chosen_district_id=application.district_id,
         district_override=application.district_override_at is not None,
+        basis=application.basis,
+        basis_atu_code=application.basis_atu_code or None,
+        pregnant=application.pregnant,
     )
     return CaseFacts(case=case, policy=policy_of(application), districts=by_id)
 
@@ -225,5 +228,7 @@ def required_documents(application: Application) -> list[documents.DocumentRequi
         recipient_sex=recipient.sex,
         recipient_status=recipient.status,
         applicant_role=application.applicant_role,
+        basis=application.basis,
+        pregnant=application.pregnant,
     )
     return documents.requirements_for(category)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from bekitu.core.vocabulary import (
     TERMINAL_STATES,
     ApplicantRole,
+    AttachmentBasis,
     AttachmentReason,
     Channel,
     Check,
@@ -33,6 +34,7 @@ class Application(models.Model):
     State = State
     # The reason an application gives is the reason the attachment it makes will carry.
     Reason = AttachmentReason
+    Basis = AttachmentBasis
 
     class Sla(models.TextChoices):
         ON_TIME = "on_time", _("on time")
@@ -91,6 +93,19 @@ class Application(models.Model):
         _("district size override at"), null=True, blank=True
     )
     district_override_reason = models.TextField(_("district size override reason"), blank=True)
+    # What the attachment rests on, with the address it rests on (the unit's code and the
+    # address as stated); the registered residence is the register's own address.
+    basis = models.CharField(
+        _("basis of attachment"),
+        max_length=24,
+        choices=Basis.choices,
+        default=Basis.REGISTERED_RESIDENCE,
+    )
+    basis_atu_code = models.CharField(
+        _("administrative-territorial unit of the basis (KATO)"), max_length=9, blank=True
+    )
+    basis_address = models.CharField(_("address of the basis"), max_length=255, blank=True)
+    pregnant = models.BooleanField(_("the recipient is pregnant (stated)"), default=False)
     # The recipient's data as the application states them; R4-1 compares them with the
     # population register.
     declared_surname = models.CharField(_("surname as stated"), max_length=100)

@@ -14,7 +14,7 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any
 
-from bekitu.core.vocabulary import ApplicantRole, Check, RefusalCode
+from bekitu.core.vocabulary import ApplicantRole, AttachmentBasis, Check, RefusalCode
 from bekitu.service.policy import Policy
 
 ADULT_AGE = 18
@@ -28,6 +28,8 @@ LIFTING_REASONS = frozenset({"change_of_residence", "provider_closed"})
 FIRST_ATTACHMENT_REASONS = frozenset({"initial", "newborn"})
 ADULT_DISTRICT_KINDS = frozenset({"gp", "therapist"})
 CHILD_DISTRICT_KINDS = frozenset({"paediatric"})
+# Where a person actually lives counts only for a pregnant woman and a child under five.
+ACTUAL_RESIDENCE_AGE = 5
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,18 @@ class Case:
     # rules choose. `district_override`: a head admitted it above its normative size.
     chosen_district_id: int | None = None
     district_override: bool = False
+    # What the attachment rests on (`AttachmentBasis`) and the unit of the address it rests on;
+    # the registered residence is the register's (`recipient.atu_code`).
+    basis: str = AttachmentBasis.REGISTERED_RESIDENCE
+    basis_atu_code: str | None = None
+    pregnant: bool = False
+
+    @property
+    def basis_unit(self) -> str | None:
+        """The administrative-territorial unit the attachment rests on; None when unknown."""
+        if self.basis == AttachmentBasis.REGISTERED_RESIDENCE:
+            return self.recipient.atu_code
+        return self.basis_atu_code or None
 
     @property
     def open_attachment(self) -> AttachmentFacts | None:
@@ -270,17 +284,35 @@ def check_documents(case: Case, policy: Policy) -> Outcome:
     return _pass(Check.DOCUMENTS)
 
 
+def actual_residence_allowed(case: Case) -> bool:
+    """Where a person actually lives is a basis only for a pregnant woman (stated, with the
+    document in the checklist) or a child under five on the day of the application."""
+    return case.pregnant or case.recipient.age_on(case.on) < ACTUAL_RESIDENCE_AGE
+
+
 def check_provider_available(case: Case, policy: Policy) -> Outcome:
-    """The provider works on the day and lies in the person's administrative-territorial unit."""
-    provider, atu = case.provider, case.recipient.atu_code
+    """The provider works on the day and lies in the administrative-territorial unit of the
+    address the attachment rests on (residence, temporary residence, work, study; actual
+    residence for a pregnant woman or a child under five)."""
+    provider, atu = case.provider, case.basis_unit
     closed = provider.closed_on is not None and provider.closed_on <= case.on
     if not provider.is_active or closed:
         return _fail(Check.PROVIDER_AVAILABLE, RefusalCode.PROVIDER_NOT_AVAILABLE, problem="closed")
+    if case.basis == AttachmentBasis.ACTUAL_RESIDENCE and not actual_residence_allowed(case):
+        return _fail(
+            Check.PROVIDER_AVAILABLE,
+            RefusalCode.PROVIDER_NOT_AVAILABLE,
+            problem="basis_not_allowed",
+            basis=case.basis,
+        )
     if atu is not None and atu != provider.atu_code:
         return _fail(
-            Check.PROVIDER_AVAILABLE, RefusalCode.PROVIDER_NOT_AVAILABLE, problem="other_unit"
+            Check.PROVIDER_AVAILABLE,
+            RefusalCode.PROVIDER_NOT_AVAILABLE,
+            problem="other_unit",
+            basis=case.basis,
         )
-    return _pass(Check.PROVIDER_AVAILABLE, address_known=atu is not None)
+    return _pass(Check.PROVIDER_AVAILABLE, address_known=atu is not None, basis=case.basis)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from bekitu.service.services.documents import (
     application_document_add,
 )
 from bekitu.service.services.intake import (
+    Basis,
     Declared,
     Intake,
     LookupLimit,
@@ -36,6 +37,7 @@ from bekitu.service.services.intake import (
 from bekitu.service.services.registration import application_check, application_register
 
 __all__ = [
+    "Basis",
     "Declared",
     "Intake",
     "LookupLimit",

@@ -22,7 +22,13 @@ from django.utils.translation import gettext_lazy as _
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError, NotFound
 from bekitu.core.lockout import digest, hit_distinct
-from bekitu.core.vocabulary import OPEN_STATES, PROVIDER_CHANNELS, ApplicantRole, Channel
+from bekitu.core.vocabulary import (
+    OPEN_STATES,
+    PROVIDER_CHANNELS,
+    ApplicantRole,
+    AttachmentBasis,
+    Channel,
+)
 from bekitu.registry.population import PersonRecord, get_population_register
 from bekitu.registry.selectors import district_of_provider, person_get_by_iin
 from bekitu.registry.services import person_lock
@@ -46,6 +52,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bekitu.service")
 
+# The code of an administrative-territorial unit (KATO) has nine digits.
+KATO_LENGTH = 9
+
 
 @dataclass(frozen=True)
 class Declared:
@@ -57,6 +66,19 @@ class Declared:
     patronymic: str
     birth_date: dt.date
     document_number: str = ""
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What the attachment rests on, as the applicant states it: a basis of
+    `AttachmentBasis` and the address (its unit's KATO code and its text). The registered
+    residence needs no address: the register's is used. `pregnant` is stated by the applicant
+    (the checklist then asks for the medical certificate)."""
+
+    kind: str = AttachmentBasis.REGISTERED_RESIDENCE
+    atu_code: str = ""
+    address: str = ""
+    pregnant: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +97,8 @@ class Intake:
     # The district (and so its doctor) the applicant chose within the provider; None: the
     # rules choose (a head may later admit a full one: `application_district_override`).
     district_id: int | None = None
+    # What the attachment rests on; None is the registered residence.
+    basis: Basis | None = None
 
 
 # The staff role that may admit a chosen district above its normative size.
@@ -179,6 +203,27 @@ def _poa_fields(poa: PowerOfAttorney | None) -> dict[str, object]:
     return {"poa_number": poa.number, "poa_date": poa.date, "poa_valid_until": poa.valid_until}
 
 
+def _basis_fields(basis: Basis | None) -> dict[str, object]:
+    """The basis as recorded; an unknown basis, or one other than the registered residence
+    without the unit of its address, is refused."""
+    stated = basis or Basis()
+    if stated.kind not in AttachmentBasis.values:
+        raise DomainError(_("Unknown basis of attachment."), code="invalid_basis")
+    atu = stated.atu_code.strip()
+    registered = stated.kind == AttachmentBasis.REGISTERED_RESIDENCE
+    if not registered and not (atu.isdigit() and len(atu) == KATO_LENGTH):
+        raise DomainError(
+            _("State the address the basis rests on, with the nine-digit code of its unit."),
+            code="basis_address_required",
+        )
+    return {
+        "basis": stated.kind,
+        "basis_atu_code": "" if registered else atu,
+        "basis_address": "" if registered else stated.address.strip(),
+        "pregnant": stated.pregnant,
+    }
+
+
 def _declared_fields(recipient: Person, declared: Declared | None) -> dict[str, object]:
     stated = declared or Declared(
         recipient.surname, recipient.given_name, recipient.patronymic, recipient.birth_date
@@ -206,6 +251,7 @@ def application_create(
     submitted_at: dt.datetime | None = None,
     created_by: User | None = None,
     declared: Declared | None = None,
+    basis: Basis | None = None,
     signed_request: bytes | None = None,
     signer_serial: str = "",
     district: District | None = None,
@@ -219,6 +265,7 @@ def application_create(
     """
     if channel not in Channel.values or reason not in Application.Reason.values:
         raise DomainError(_("Unknown channel or reason."), code="invalid_application")
+    basis_fields = _basis_fields(basis)
     if applicant is not None and applicant.pk == recipient.pk:
         applicant = None
     submitted = submitted_at or timezone.now()
@@ -254,6 +301,7 @@ def application_create(
         **_poa_fields(power_of_attorney),
         **_declared_fields(recipient, declared),
         district=district,
+        **basis_fields,
     )
     application.policy_edition = policy_of(application).edition
     application.action_due_at = action_due(application=application, started_at=term.term_start)
@@ -265,6 +313,7 @@ def application_create(
         channel=channel,
         reason=reason,
         role=applicant_role,
+        basis=application.basis,
         provider_bin=provider.bin,
         edition=application.policy_edition,
         district=district.number if district is not None else None,
@@ -312,6 +361,7 @@ def application_intake(
             created_by=by,
             declared=intake.declared,
             district=_chosen_district(scope.provider, intake.district_id),
+            basis=intake.basis,
         )
         checks_store(application, case_build(application, record=record))
     return application

@@ -84,6 +84,12 @@ def application_data(
         "applicant_role": application.applicant_role,
         "applicant": _person(application.applicant),
         "power_of_attorney": _poa(application),
+        "basis": {
+            "kind": application.basis,
+            "atu_code": application.basis_atu_code,
+            "address": application.basis_address,
+            "pregnant": application.pregnant,
+        },
         "action_due_at": application.action_due_at,
         "allowed_actions": sorted(allowed_actions(application.channel, application.state)),
         "checklist": [asdict(item) for item in view.checklist],

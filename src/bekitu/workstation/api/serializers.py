@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bekitu.core.vocabulary import ApplicantRole
+from bekitu.core.vocabulary import ApplicantRole, AttachmentBasis
 from bekitu.service.parties import PowerOfAttorney, parties_problems
 from bekitu.workstation.forms import APPLICANT_ROLES, CHANNELS, REASONS, clean_iin_value
 from bekitu.workstation.presenters import DESK_REFUSALS
@@ -90,6 +90,40 @@ class IdentityDocumentSerializer(serializers.Serializer):
     birth_date = serializers.DateField()
 
 
+class BasisSerializer(serializers.Serializer):
+    """What the attachment rests on and the address it rests on (its unit's KATO code and its
+    text); the registered residence needs no address (the register's is used)."""
+
+    kind = serializers.ChoiceField(
+        choices=AttachmentBasis.choices, default=AttachmentBasis.REGISTERED_RESIDENCE
+    )
+    atu_code = serializers.RegexField(
+        r"^[0-9]{9}$", required=False, allow_blank=True, default="", max_length=9
+    )
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    pregnant = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Stated by the applicant; the checklist then asks for the medical certificate.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("kind") != AttachmentBasis.REGISTERED_RESIDENCE and not attrs.get("atu_code"):
+            raise serializers.ValidationError(
+                {
+                    "atu_code": [
+                        str(
+                            _(
+                                "State the address the basis rests on, "
+                                "with the nine-digit code of its unit."
+                            )
+                        )
+                    ]
+                }
+            )
+        return attrs
+
+
 class ApplicationCreateSerializer(serializers.Serializer):
     """Intake (R4, R1.2): the recipient, who applies and on what authority, how, why."""
 
@@ -112,6 +146,13 @@ class ApplicationCreateSerializer(serializers.Serializer):
         help_text="A district of the provider the applicant chose (and so its doctor); without "
         "it the rules choose. Another district of the provider the person is attached to is a "
         "change of district: a new attachment period with the same provider.",
+    )
+    basis = BasisSerializer(
+        required=False,
+        allow_null=True,
+        help_text="What the attachment rests on: residence (registered, the default, or "
+        "temporary), work or study in the provider's unit; actual residence only for a pregnant "
+        "woman or a child under five.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -283,6 +324,7 @@ class ApplicationSerializer(ApplicationSummarySerializer):
     applicant_role = serializers.CharField()
     applicant = PersonBriefSerializer(allow_null=True)
     power_of_attorney = PowerOfAttorneySerializer(allow_null=True)
+    basis = BasisSerializer()
     action_due_at = serializers.DateTimeField(allow_null=True)
     allowed_actions = serializers.ListField(child=serializers.CharField())
     checklist = ChecklistItemSerializer(many=True)

@@ -146,6 +146,7 @@ class ApplicationListCreate(StaffAPIView):
             power_of_attorney=data.power_of_attorney_of(v),
             declared=_declared(v.get("identity_document")),
             district_id=v.get("district_id"),
+            basis=_basis(v.get("basis")),
         )
         try:
             application = services.application_intake(
@@ -282,6 +283,18 @@ def _declared(document: dict[str, Any] | None) -> services.Declared | None:
         patronymic=document["patronymic"],
         birth_date=document["birth_date"],
         document_number=document["number"],
+    )
+
+
+def _basis(basis: dict[str, Any] | None) -> services.Basis | None:
+    """What the attachment rests on, as stated; None is the registered residence."""
+    if not basis:
+        return None
+    return services.Basis(
+        kind=basis["kind"],
+        atu_code=basis["atu_code"],
+        address=basis["address"],
+        pregnant=basis["pregnant"],
     )
 
 

@@ -240,6 +240,7 @@ def _create(
         power_of_attorney=form.power_of_attorney(),
         declared=form.declared(),
         district_id=data.get("district"),
+        basis=form.basis_stated(),
     )
     try:
         application = services.application_intake(
