@@ -68,7 +68,7 @@ def test_the_login_has_no_password_until_the_link_sets_it_once() -> None:
     assert page.status_code == 200
     assert b"aigul" in page.content
     assert page["Cache-Control"].startswith("max-age=0")
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
 
     done = _choose(url, GOOD)
     assert done.status_code == 302

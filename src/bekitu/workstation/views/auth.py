@@ -48,5 +48,7 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     status = 400 if form.is_bound else 200
     context = {"form": form, "username": user.get_username()}
     response = render(request, "workstation/set_password.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
+    # The link's token never leaves the site in a Referer; "no-referrer" would also make the
+    # browser send `Origin: null` with the form, which the CSRF check rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
