@@ -46,7 +46,8 @@ def test_desk_flow_in_the_browser(
     _switch_language(page, lang)
 
     # Log in with the keyboard: the user name field has the focus, Tab to the password.
-    assert page.evaluate("document.activeElement.id") == "id_username"
+    # (the browser applies `autofocus` at its next rendering step after the load)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_username'")
     page.keyboard.type("specialist")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)

@@ -65,6 +65,15 @@ def tab_to(page: Any, selector: str, stops: list[dict[str, Any]] | None = None) 
     raise AssertionError(f"{selector} not reached with {MOST_STOPS} Tab presses")
 
 
+def await_focus(page: Any, element_id: str) -> None:
+    """Wait until the element `element_id` has the focus. The browser moves the focus to an
+    `autofocus` element at its next rendering step, after the page has loaded, so typing
+    right after a navigation may otherwise land nowhere."""
+    page.wait_for_function(
+        "(id) => document.activeElement && document.activeElement.id === id", arg=element_id
+    )
+
+
 def press_and_load(page: Any, key: str) -> None:
     with page.expect_navigation():
         page.keyboard.press(key)
@@ -73,6 +82,7 @@ def press_and_load(page: Any, key: str) -> None:
 def assert_told(page: Any, words: str) -> None:
     """After an action the status message has the focus (so it is read out first) and says
     what happened."""
+    page.wait_for_function("document.activeElement && document.activeElement.id !== ''")
     stop = focused(page)
     assert stop["id"] == "messages", f"the focus is on {stop}, not on the status message"
     assert words in page.inner_text("#messages")
@@ -85,7 +95,7 @@ def test_the_desk_by_keyboard_alone(
 ) -> None:
     page.goto(f"{live_server.url}/workstation/login/")
     # Log in: the user name has the focus on arrival.
-    assert focused(page)["id"] == "id_username"
+    await_focus(page, "id_username")
     page.keyboard.type("specialist")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
@@ -94,7 +104,7 @@ def test_the_desk_by_keyboard_alone(
 
     # The queue's first field, its search, has the focus; the sections are a few Shift+Tab
     # presses back (each stop shows the focus ring).
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_q'")
+    await_focus(page, "id_q")
     for _ in range(MOST_STOPS):
         page.keyboard.press("Shift+Tab")
         assert focus_ring(focused(page)), f"no visible focus on {focused(page)}"
@@ -104,7 +114,7 @@ def test_the_desk_by_keyboard_alone(
     press_and_load(page, "Enter")
 
     # Intake, step 1: the IIN field has the focus.
-    assert focused(page)["id"] == "id_iin"
+    await_focus(page, "id_iin")
     page.keyboard.type(desk.person.iin)
     press_and_load(page, "Enter")
     page.wait_for_selector("#page-intake-person")
@@ -176,13 +186,16 @@ def test_a_date_typed_wrong_is_refused_with_the_format_it_wants(
     page: Any, live_server: Any, desk: Desk
 ) -> None:
     page.goto(f"{live_server.url}/workstation/login/")
+    await_focus(page, "id_username")
     page.keyboard.type("specialist")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     press_and_load(page, "Enter")
     page.goto(f"{live_server.url}/workstation/intake/")
+    await_focus(page, "id_iin")
     page.keyboard.type(desk.person.iin)
     press_and_load(page, "Enter")
+    page.wait_for_selector("#page-intake-person")
     for name, value in document_of(desk.person).items():
         page.fill(f"#id_{name}", value)
     page.check('input[name="applicant_role"][value="representative"]')
