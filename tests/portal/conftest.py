@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -77,19 +79,17 @@ def child(citizen: Person, provider: Any) -> Person:
     return kid
 
 
-@pytest.fixture
-def channel(settings: Any, test_pki: TestPki, provider: Any) -> Any:
-    """The gateway between the portal and the provider in this process: the portal (the
-    PKI's second organization key), the provider and the providers' system take part; a
-    memory transport that answers queries in the calling thread."""
-    import uuid
-
+def _channel(settings: Any, test_pki: TestPki, provider: Any, url: str, prefix: str) -> Any:
+    """The portal (the PKI's second organization key), the provider and the providers'
+    system take part, all served here, over the transport at `url`; its `serve` answers the
+    portal's synchronous queries in the calling thread."""
     from bekitu.gateway.inbox import inbox_receive
     from bekitu.gateway.services import participant_register
     from bekitu.gateway.transports import get_transport
 
     settings.GATEWAY_KEYS_DIR = ""
-    settings.GATEWAY_TRANSPORT = f"memory://portal-{uuid.uuid4().hex}"
+    settings.GATEWAY_TRANSPORT = url
+    settings.GATEWAY_AMQP_PREFIX = prefix
     operator = test_pki.providers[1].bin
     participant_register(system_id=settings.PORTAL_SYSTEM_ID, bin=operator, local=True)
     participant_register(system_id=settings.GATEWAY_REGISTER_SYSTEM_ID, bin=operator, local=True)
@@ -97,6 +97,37 @@ def channel(settings: Any, test_pki: TestPki, provider: Any) -> Any:
     transport = get_transport()
     transport.serve = lambda: inbox_receive(transport=transport, wait=2)  # type: ignore[attr-defined]
     return transport
+
+
+@pytest.fixture
+def channel(settings: Any, test_pki: TestPki, provider: Any) -> Any:
+    """The gateway between the portal and the provider in this process, over a memory
+    transport."""
+    url = f"memory://portal-{uuid.uuid4().hex}"
+    return _channel(settings, test_pki, provider, url, settings.GATEWAY_AMQP_PREFIX)
+
+
+@pytest.fixture(params=["memory", "db", "amqp"])
+def any_channel(
+    request: pytest.FixtureRequest, settings: Any, test_pki: TestPki, provider: Any
+) -> Iterator[Any]:
+    """The same gateway over each transport: memory, the queue table (the default) and real
+    RabbitMQ (skipped when no broker answers, as the gateway's own RabbitMQ tests are)."""
+    from tests.gateway.conftest import AMQP_URL, delete_topology, need_amqp
+
+    if request.param != "amqp":
+        url = "db://" if request.param == "db" else f"memory://portal-{uuid.uuid4().hex}"
+        yield _channel(settings, test_pki, provider, url, settings.GATEWAY_AMQP_PREFIX)
+        return
+    need_amqp()
+    prefix = f"bekitu-test-{uuid.uuid4().hex[:10]}"
+    transport = _channel(settings, test_pki, provider, AMQP_URL, prefix)
+    try:
+        yield transport
+    finally:
+        transport.close()
+        routes = [settings.PORTAL_SYSTEM_ID, settings.GATEWAY_REGISTER_SYSTEM_ID, provider.bin]
+        delete_topology(AMQP_URL, prefix, routes)
 
 
 def drain(transport: Any) -> None:
