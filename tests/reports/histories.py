@@ -56,7 +56,9 @@ def histories(draw: st.DrawFn, providers: int = 3) -> History:
             break
         provider = draw(st.integers(0, providers - 1))
         district = draw(st.one_of(st.none(), st.integers(0, 1)))
-        reason = draw(st.sampled_from(["initial", "choice", "change_of_residence", "newborn"]))
+        reason = draw(
+            st.sampled_from(["initial", "choice", "change_of_residence", "newborn", "arrival"])
+        )
         if draw(st.integers(0, 9)) == 0:  # replaced before it started: [d, d)
             periods.append(Period(provider, district, day, day, reason, "transfer"))
             continue

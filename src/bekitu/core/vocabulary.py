@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 __all__ = [
+    "FIRST_ATTACHMENT_REASONS",
     "OPEN_STATES",
     "PROVIDER_CHANNELS",
     "REFUSAL_REASONS",
@@ -67,6 +68,14 @@ class AttachmentReason(TextChoices):
     PROVIDER_CLOSED = "provider_closed", _("provider closed or reorganised")
     NEWBORN = "newborn", _("newborn")
     INITIAL = "initial", _("initial registration")
+    ARRIVAL = "arrival", _("arrival from abroad or another region, no attachment")
+
+
+# The reasons of a first attachment: the person has none open. Never a change of provider, so
+# never counted against the limit of changes nor held to the attachment campaign.
+FIRST_ATTACHMENT_REASONS = frozenset(
+    {AttachmentReason.NEWBORN, AttachmentReason.INITIAL, AttachmentReason.ARRIVAL}
+)
 
 
 class AttachmentBasis(TextChoices):

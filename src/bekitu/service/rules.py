@@ -14,7 +14,13 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any
 
-from bekitu.core.vocabulary import ApplicantRole, AttachmentBasis, Check, RefusalCode
+from bekitu.core.vocabulary import (
+    FIRST_ATTACHMENT_REASONS,
+    ApplicantRole,
+    AttachmentBasis,
+    Check,
+    RefusalCode,
+)
 from bekitu.service.policy import Policy
 
 ADULT_AGE = 18
@@ -24,8 +30,6 @@ FREQUENCY_WINDOW = dt.timedelta(days=365)
 # Reasons that lift the frequency limit and the campaign window: a closed provider always, a
 # change of residence only with evidence (`Case.residence_evidence`).
 LIFTING_REASONS = frozenset({"change_of_residence", "provider_closed"})
-# Reasons of a first attachment: never a change, never counted against the limit.
-FIRST_ATTACHMENT_REASONS = frozenset({"initial", "newborn"})
 ADULT_DISTRICT_KINDS = frozenset({"gp", "therapist"})
 CHILD_DISTRICT_KINDS = frozenset({"paediatric"})
 # Where a person actually lives counts only for a pregnant woman and a child under five.
@@ -417,13 +421,23 @@ def voluntary_changes_within(history: tuple[AttachmentFacts, ...], on: dt.date) 
     )
 
 
+def _unproven_reason(case: Case) -> dict[str, bool]:
+    """Why a reason that would lift the limits did not: a change of residence nothing shows,
+    or a first attachment (newborn, first time, arrival) of someone already attached."""
+    if case.reason == "change_of_residence":
+        return {"residence_evidence": False}
+    if case.reason in FIRST_ATTACHMENT_REASONS:
+        return {"first_attachment": False}
+    return {}
+
+
 def check_frequency(case: Case, policy: Policy) -> Outcome:
     """The policy's limit on voluntary changes; a change of residence or closure lifts it."""
     if not case.is_voluntary_change:
         return _pass(Check.FREQUENCY, applies=False)
     count = voluntary_changes_within(case.history, case.on)
     limit = policy.max_voluntary_changes
-    unproven = {"residence_evidence": False} if case.reason == "change_of_residence" else {}
+    unproven = _unproven_reason(case)
     if count >= limit:
         return _fail(
             Check.FREQUENCY, RefusalCode.TOO_FREQUENT, changes=count, limit=limit, **unproven
