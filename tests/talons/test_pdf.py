@@ -88,6 +88,13 @@ def test_very_long_names_still_fit_on_one_page() -> None:
     assert len(PdfReader(io.BytesIO(render_talon_pdf(long))).pages) == 1
 
 
+def test_a_word_wider_than_its_column_is_broken_and_printed_whole() -> None:
+    address = "Өскемен-" + "Қазақстанкөшесі" * 8 + "-85"
+    pdf = render_talon_pdf(content(person_address=address))
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    assert address in "".join(pdf_text(pdf).split())
+
+
 def refusal(**changes: object) -> RefusalContent:
     """A refusal's values; pass keyword arguments to change some."""
     base = RefusalContent(
