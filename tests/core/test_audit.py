@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
-from bekitu.core.audit import audit_context, audit_record, audit_verify, chain_of
+from bekitu.core.audit import (
+    audit_context,
+    audit_record,
+    audit_verify,
+    canonical_parts,
+    chain_of,
+    entry_hash,
+)
 from bekitu.core.models import AuditChainHead, AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +89,21 @@ def test_one_chain_when_configured_so(settings) -> None:
     settings.AUDIT_CHAINS = 1
     first, other = "user:1", "user:2"
     assert chain_of(first) == chain_of(other) == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"via": "iin", "note": 'кавычки " и \\ обратная черта, Әлия'},
+        # A nested object that looks like the chain's own fields must not mislead the split.
+        {"x": {"prev_hash": "", "seq": 0, "subject_iin": ""}, "prev_hash": ""},
+    ],
+)
+def test_the_hash_from_the_canonical_parts_is_the_rows_hash(data: dict[str, object]) -> None:
+    entry = audit_record(action="test.parts", subject_iin="900101300123", data=data)
+    entry.refresh_from_db()
+    before, after = canonical_parts(entry)
+    joined = before + f'{entry.prev_hash}","seq":{entry.seq}'.encode() + after
+    assert hashlib.sha256(joined).hexdigest() == entry.hash == entry_hash(entry)
+    assert audit_verify().ok
