@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from bekitu.service import services
+from bekitu.service import selectors, services
 from bekitu.service.models import Application
+from bekitu.talons.models import Talon
 from bekitu.workstation.staff import scope_for
+from tests.factories import DistrictFactory
 from tests.workstation.conftest import PASSWORD, Desk, build_desk, document_of
 
 pytestmark = pytest.mark.e2e
@@ -153,3 +155,85 @@ def test_a_scan_is_attached_and_listed_in_the_browser(
     download = page.request.get(f"{live_server.url}{href}")
     assert download.status == 200 and download.headers["content-type"] == "image/png"
     assert download.headers["content-disposition"].startswith("attachment")
+
+
+def _log_in(page: Any, live_server: Any, who: str, lang: str) -> None:
+    page.goto(f"{live_server.url}/workstation/login/")
+    _switch_language(page, lang)
+    page.fill("#id_username", who)
+    page.fill("#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#page-queue")
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_head_admits_a_full_district_in_the_browser(
+    page: Any, live_server: Any, desk: Desk, screenshots: Path, lang: str
+) -> None:
+    """The head sees the district the person chose is full and admits it with a reason; the
+    page then says who admitted it, when and why (decision 10)."""
+    full = DistrictFactory(provider=desk.provider, normative_size=0)
+    scope = scope_for(desk.users["specialist"])
+    entry = services.Intake(
+        recipient_iin=desk.person.iin, channel="desk", reason="choice", district_id=full.pk
+    )
+    application = services.application_intake(
+        scope=scope, intake=entry, by=desk.users["specialist"], looked_up_by=scope.actor
+    )
+    _log_in(page, live_server, "head", lang)
+    page.goto(f"{live_server.url}/workstation/applications/{application.number}/")
+    assert page.get_attribute('#check-results tr[data-check="district"]', "class") == "failed"
+    page.fill("#id_reason", "Отбасы осы учаскеде / семья на этом участке")
+    page.screenshot(path=str(screenshots / f"desk-{lang}-10-district-override.png"), full_page=True)
+    with page.expect_navigation():
+        page.click("#district-override-submit")
+    assert "семья на этом участке" in page.inner_text("#district-override")
+    assert page.get_attribute('#check-results tr[data-check="district"]', "class") == "ok"
+    page.screenshot(path=str(screenshots / f"desk-{lang}-11-district-admitted.png"), full_page=True)
+    with translation.override(lang):
+        done = translation.gettext("District %(district)s admitted above its normative size.")
+        done %= {"district": str(full)}
+    assert done in page.inner_text("main")
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_talon_issued_without_the_key_shows_as_awaiting_the_e_signature(
+    page: Any, live_server: Any, desk: Desk, screenshots: Path, lang: str, settings: Any
+) -> None:
+    """The provider's key is missing when the talon is issued (R3.1, decision 9): the
+    application's page, the queue's filter and the person's card say it awaits the
+    e-signature, and the public check says the paper is valid and shows what it records."""
+    keys = Path(settings.EDS_PROVIDER_KEYS_DIR)
+    settings.EDS_PROVIDER_KEYS_DIR = keys.parent / f"no-keys-{lang}"
+    settings.EDS_PROVIDER_KEYS_DIR.mkdir(exist_ok=True)
+    user = desk.users["specialist"]
+    scope = scope_for(user)
+    entry = services.Intake(recipient_iin=desk.person.iin, channel="desk", reason="choice")
+    application = services.application_intake(
+        scope=scope, intake=entry, by=user, looked_up_by=scope.actor
+    )
+    checklist = [r.kind for r in selectors.documents_required(application=application)]
+    services.application_accept_documents(application=application, documents=checklist, by=user)
+    decided = services.application_issue_talon(application=application, by=user)
+    assert decided.talon_number
+    shot = lambda name: page.screenshot(  # noqa: E731
+        path=str(screenshots / f"desk-{lang}-{name}.png"), full_page=True
+    )
+    _log_in(page, live_server, "specialist", lang)
+    page.goto(f"{live_server.url}/workstation/applications/{application.number}/")
+    assert page.is_visible("#signature-pending")
+    shot("12-signature-pending")
+    page.goto(f"{live_server.url}/workstation/")
+    page.select_option("#id_decided", "unsigned")
+    with page.expect_navigation():
+        page.click("#queue-search-submit")
+    assert page.is_visible(f"#unsigned-{application.number}")
+    shot("13-queue-unsigned")
+    page.goto(f"{live_server.url}/workstation/persons/{application.recipient_id}/")
+    assert page.is_visible(f"#history-unsigned-{application.number}")
+    shot("14-person-unsigned")
+    code = Talon.objects.get(number=decided.talon_number).code
+    page.goto(f"{live_server.url}/verify/{code}")
+    assert page.is_visible("#pending-facts")
+    assert decided.talon_number in page.inner_text("table.talon-facts")
+    shot("15-verify-unsigned")

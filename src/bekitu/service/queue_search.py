@@ -14,9 +14,10 @@ from django.conf import settings
 from django.db.models import Q
 
 from bekitu.core.audit import audit_record
-from bekitu.core.vocabulary import OPEN_STATES, TERMINAL_STATES
+from bekitu.core.vocabulary import OPEN_STATES, TERMINAL_STATES, State
 from bekitu.service import selectors
 from bekitu.service.sla import sla_status
+from bekitu.talons import selectors as talon_selectors
 
 if TYPE_CHECKING:
     from bekitu.service.models import Application
@@ -36,6 +37,9 @@ class QueueQuery:
     channel: str = ""
     left: str = ""  # "", "ok", "near", "past" (time left) or "breached" (term broken)
     decided_on: dt.date | None = None  # the decided applications of that day
+    # The applications whose talon awaits the provider's e-signature (issued while its key
+    # was unavailable, R3.1), whenever decided.
+    signature_pending: bool = False
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -72,7 +76,12 @@ def applications(*, scope: Scope, query: QueueQuery, now: dt.datetime) -> list[A
     found = selectors.applications_in_scope(scope=scope).select_related(
         "recipient", "provider", "attachment", "attachment__district"
     )
-    if query.decided_on is not None:
+    if query.signature_pending:
+        found = found.filter(
+            state=State.TALON_ISSUED,
+            number__in=talon_selectors.signature_pending_application_query(),
+        ).order_by("-decided_at", "-pk")
+    elif query.decided_on is not None:
         start, end = _day_bounds(query.decided_on)
         found = found.filter(
             state__in=TERMINAL_STATES, decided_at__gte=start, decided_at__lt=end
@@ -113,6 +122,7 @@ def _filters(query: QueueQuery) -> dict[str, Any]:
         "channel": query.channel,
         "left": query.left,
         "decided_on": query.decided_on.isoformat() if query.decided_on else "",
+        "signature_pending": query.signature_pending,
     }
 
 

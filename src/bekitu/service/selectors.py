@@ -9,7 +9,7 @@ audited under the actor of the caller's audit context.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -221,6 +221,18 @@ class PersonCard:
     current: Attachment | None
     history: list[Attachment]
     applications: list[Any] = field(default_factory=list)
+    # The application numbers (of `history` and `applications`) whose talon awaits its
+    # e-signature.
+    signature_pending: set[str] = field(default_factory=set)
+
+
+def applications_signature_pending(*, numbers: Iterable[str]) -> set[str]:
+    """Of these applications, those whose talon was issued unsigned while the provider's key
+    was unavailable and awaits its e-signature (R3.1, decision 9)."""
+    wanted = [number for number in numbers if number]
+    if not wanted:
+        return set()
+    return talon_selectors.signature_pending_applications(application_numbers=wanted)
 
 
 def person_card(
@@ -238,12 +250,17 @@ def person_card(
         subject_iin=person.iin,
         data={"provider": scope.provider.bin},
     )
-    applications = applications_in_scope(scope=scope).filter(recipient=person)
+    applications = list(
+        applications_in_scope(scope=scope).filter(recipient=person).order_by("-submitted_at")
+    )
+    history = registry_selectors.attachment_history(person=person)
+    numbers = {a.application_number for a in history} | {a.number for a in applications}
     return PersonCard(
         person=person,
         current=registry_selectors.attachment_open(person=person),
-        history=registry_selectors.attachment_history(person=person),
-        applications=list(applications.order_by("-submitted_at")),
+        history=history,
+        applications=applications,
+        signature_pending=applications_signature_pending(numbers=numbers),
     )
 
 

@@ -32,6 +32,13 @@ class TalonVerificationSerializer(serializers.Serializer):
             "attachment; ended: ended by death, departure or the provider's closure."
         ),
     )
+    signature_pending = serializers.BooleanField(
+        help_text=_(
+            "The talon was issued while the medical organization's electronic signature key "
+            "was unavailable: the printed talon is valid with a handwritten signature and "
+            "stamp, and its e-document is not yet signed (authentic is false until it is)."
+        )
+    )
     current = serializers.BooleanField(help_text=_("The status is current."))
     in_force = serializers.BooleanField(help_text=_("The attachment is in force today."))
     number = serializers.CharField(allow_blank=True)

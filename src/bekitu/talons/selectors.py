@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from bekitu.eds.verification import verify_provider_document
 from bekitu.registry.selectors import today
 from bekitu.talons.models import Refusal, Talon
 from bekitu.talons.numbering import normalize_code
-from bekitu.talons.xml import SignedFacts, signed_facts, talon_identity
+from bekitu.talons.xml import SignedFacts, signed_facts, talon_identity, unsigned_root
 
 if TYPE_CHECKING:
     from bekitu.registry.models import Attachment
@@ -90,6 +91,21 @@ def talon_for_application(*, application_number: str) -> Talon | None:
     if talon is not None:
         _audit_read(talon, "talons.talon.read")
     return talon
+
+
+def signature_pending_applications(*, application_numbers: Iterable[str]) -> set[str]:
+    """Of these applications, those whose talon was issued unsigned while the provider's key
+    was unavailable and still awaits its e-signature (R3.1); one query, not audited (it
+    names no person)."""
+    found = Talon.objects.filter(
+        application_number__in=list(application_numbers), signature_pending=True
+    )
+    return set(found.values_list("application_number", flat=True))
+
+
+def signature_pending_application_query() -> QuerySet[Talon, Any]:
+    """The application numbers of every talon awaiting its e-signature, as a subquery."""
+    return Talon.objects.filter(signature_pending=True).values("application_number")
 
 
 def _audit_refusal_read(refusal: Refusal) -> None:
@@ -190,7 +206,10 @@ def talon_verify(*, code: str) -> TalonVerification:
         log.info("talon.verify.unknown")
         return TalonVerification(found=False)
     if talon.signature_pending:
-        authentic, problem, facts = False, "not_yet_signed", None
+        # Not yet signed: what the check shows comes from the talon's e-document as issued
+        # (unsigned), so the paper in hand can be compared with the provider's record.
+        authentic, problem = False, "not_yet_signed"
+        facts = signed_facts(unsigned_root(bytes(talon.xml)))
     else:
         authentic, problem, facts = _authenticity(talon)
     status, in_force = _status(talon.attachment, today())
@@ -198,8 +217,8 @@ def talon_verify(*, code: str) -> TalonVerification:
     _audit_read(talon, "talons.talon.verify", authentic=authentic, status=status)
     fields = {"talon": talon.pk, "authentic": authentic, "problem": problem}
     log.info("talon.verify", extra={"fields": fields})
-    # What the page shows of the talon comes from the signed document, never from the row: a
-    # row edited in the database shows nothing (and "not authentic").
+    # What the page shows of the talon comes from its document, never from the row: a row
+    # edited in the database shows nothing (and "not authentic").
     shown: dict[str, Any] = {}
     if facts is not None:
         kk = (translation.get_language() or "").startswith("kk")

@@ -124,6 +124,15 @@ def _parse(data: bytes) -> Any:
         raise TalonSchemaError(f"not well-formed XML: {exc}") from exc
 
 
+def unsigned_root(data: bytes) -> Any:
+    """The root element of a talon's e-document issued unsigned (its provider's key was
+    unavailable), or None when it is not well-formed."""
+    try:
+        return _parse(data)
+    except TalonSchemaError:
+        return None
+
+
 def validate_talon_xml(data: bytes) -> None:
     """Raise `TalonSchemaError` unless `data` is a talon that follows the 1.0 schema."""
     schema = _schema()

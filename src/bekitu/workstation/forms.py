@@ -333,6 +333,25 @@ class RefuseForm(forms.Form):
         reason_code.choices = [("", "—"), *reasons]
 
 
+class DistrictOverrideForm(forms.Form):
+    """The head admits a district above its normative size (the one chosen, or another of the
+    provider's districts), with a written reason (decision 10)."""
+
+    district = forms.TypedChoiceField(label=_("District and doctor"), coerce=int)
+    reason = forms.CharField(
+        label=_("Why the district is admitted above its size"),
+        max_length=2000,
+        widget=forms.Textarea({"rows": 3}),
+        error_messages={"required": _("Say why the district is admitted above its size.")},
+    )
+
+    def __init__(self, *args: Any, districts: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        district = self.fields["district"]
+        assert isinstance(district, forms.TypedChoiceField)
+        district.choices = districts
+
+
 LEFT_CHOICES = [
     ("", _("any")),
     ("ok", _("on time")),
@@ -345,6 +364,7 @@ DECIDED_CHOICES = [
     ("today", _("decided today")),
     ("yesterday", _("decided yesterday")),
     ("day", _("decided on the day")),
+    ("unsigned", _("talons awaiting the e-signature")),
 ]
 
 

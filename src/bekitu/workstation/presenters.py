@@ -5,6 +5,7 @@ return; they query nothing themselves."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -76,9 +77,12 @@ class QueueRow:
     document: str = ""  # "talon" or "refusal": what a decided application prints
     state_code: str = ""
     late: bool = False
+    signature_pending: bool = False  # its talon awaits the provider's e-signature
 
 
-def queue_row(application: Application, now: dt.datetime) -> QueueRow:
+def queue_row(
+    application: Application, now: dt.datetime, signature_pending: Collection[str] = ()
+) -> QueueRow:
     """One line of the queue (an open application, or a decided one to reprint)."""
     pending = pending_action(application.channel, application.state)
     document = "talon" if application.talon_number else ""
@@ -97,6 +101,7 @@ def queue_row(application: Application, now: dt.datetime) -> QueueRow:
         document=document,
         state_code=application.state,
         late=application.sla == "breached",
+        signature_pending=application.number in signature_pending,
     )
 
 
@@ -170,6 +175,9 @@ class ApplicationView:
     can_attach: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     failed: CheckRow | None = None  # the failure that decides a refusal, if any
+    # The talon was issued unsigned (the provider's key was unavailable): it awaits its
+    # e-signature (R3.1, decision 9).
+    signature_pending: bool = False
 
     @property
     def checklist_choices(self) -> list[tuple[str, str]]:
@@ -293,6 +301,9 @@ def application_view(application: Application, now: dt.datetime) -> ApplicationV
         }
     rows = checks(application)
     failed = first_failure(rows) if application.is_open else None
+    pending_signature = bool(application.talon_number) and bool(
+        service_selectors.applications_signature_pending(numbers=[application.number])
+    )
     return ApplicationView(
         state_label=application.get_state_display(),
         channel_label=application.get_channel_display(),
@@ -310,6 +321,7 @@ def application_view(application: Application, now: dt.datetime) -> ApplicationV
         documents=document_rows(items, scans(application)),
         can_attach=application.is_open,
         failed=failed,
+        signature_pending=pending_signature,
     )
 
 

@@ -33,6 +33,11 @@ class StaffScope(Scope):
         return self.role == Role.STATISTICS_SPECIALIST
 
     @property
+    def is_head(self) -> bool:
+        """The head of the provider: reads, and admits a district above its size."""
+        return self.role == Role.HEAD
+
+    @property
     def is_regional(self) -> bool:
         return self.role == Role.REGIONAL_ADMIN
 

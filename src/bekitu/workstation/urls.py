@@ -16,6 +16,11 @@ urlpatterns = [
     path("applications/<str:number>/accept/", applications.accept_documents, name="accept"),
     path("applications/<str:number>/issue/", applications.issue_talon, name="issue"),
     path("applications/<str:number>/refuse/", applications.refuse, name="refuse"),
+    path(
+        "applications/<str:number>/district-override/",
+        applications.district_override,
+        name="district-override",
+    ),
     path("applications/<str:number>/documents/", applications.scan_attach, name="scan-attach"),
     path(
         "applications/<str:number>/documents/<int:pk>/file",

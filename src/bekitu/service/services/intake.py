@@ -369,14 +369,16 @@ def application_intake(
 
 @transaction.atomic
 def application_district_override(
-    *, application: Application, by: User | None, reason: str
+    *, application: Application, by: User | None, reason: str, district_id: int | None = None
 ) -> Application:
-    """A head of the provider admits the district the applicant chose above its normative
-    size, saying why: who, when and why are recorded and audited, and the checks run again.
+    """A head of the provider admits a district above its normative size, saying why: the
+    district the applicant chose, or (`district_id`) another district of the provider the head
+    assigns instead. Who, when and why are recorded and audited, and the checks run again.
 
     Raises DomainError `district_override_not_allowed` for anyone but a head of the
-    application's provider, for an application without a chosen district or no longer open,
-    and `district_override_reason_required` without a reason.
+    application's provider, for an application with no district chosen or assigned, or no
+    longer open; `district_not_of_provider` for a district of another provider; and
+    `district_override_reason_required` without a reason.
     """
     application = Application.objects.select_for_update().get(pk=application.pk)
     profile = getattr(by, "staff_profile", None)
@@ -385,7 +387,8 @@ def application_district_override(
         and profile.role == OVERRIDE_ROLE
         and profile.provider_id == application.provider_id
     )
-    if not is_head or application.district_id is None or application.state not in OPEN_STATES:
+    chosen = application.district_id if district_id is None else district_id
+    if not is_head or chosen is None or application.state not in OPEN_STATES:
         raise DomainError(
             _("Only the head of the provider may admit a chosen district above its size."),
             code="district_override_not_allowed",
@@ -396,16 +399,26 @@ def application_district_override(
             _("Say why the district is admitted above its size."),
             code="district_override_reason_required",
         )
+    previous = application.district
+    if district_id is not None:
+        application.district = _chosen_district(application.provider, district_id)
     application.district_override_by = by
     application.district_override_at = timezone.now()
     application.district_override_reason = reason
     application.save(
-        update_fields=["district_override_by", "district_override_at", "district_override_reason"]
+        update_fields=[
+            "district",
+            "district_override_by",
+            "district_override_at",
+            "district_override_reason",
+        ]
     )
+    assigned = application.district
     audit_application(
         application,
         "district_override",
-        district=application.district.number if application.district else None,
+        district=assigned.number if assigned else None,
+        chosen=previous.number if previous else None,
         by=by.get_username() if by is not None else "",
         justification=reason,
     )

@@ -96,6 +96,7 @@ def application_data(
         "checks": [asdict(row) for row in view.checks],
         "steps": [asdict(step) for step in view.steps],
         "talon_number": application.talon_number,
+        "talon_signature_pending": view.signature_pending,
         "refusal": view.refusal,
         "talon_pdf": _pdf_link(request, application, "talon", bool(application.talon_number)),
         "refusal_pdf": _pdf_link(request, application, "refusal", bool(application.refusal_code)),

@@ -206,6 +206,13 @@ class DistrictOverrideSerializer(serializers.Serializer):
         help_text="Why the head admits the chosen district above its normative size "
         "(recorded with who and when, audited).",
     )
+    district_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Another district of the provider the head assigns instead of the one "
+        "chosen at intake (or chosen by the rules); empty: the chosen district is admitted.",
+    )
 
 
 class PersonBriefSerializer(serializers.Serializer):
@@ -331,6 +338,11 @@ class ApplicationSerializer(ApplicationSummarySerializer):
     checks = CheckRowSerializer(many=True)
     steps = StepSerializer(many=True)
     talon_number = serializers.CharField(allow_blank=True)
+    talon_signature_pending = serializers.BooleanField(
+        help_text="The talon was issued unsigned while the provider's key was unavailable and "
+        "awaits its e-signature; the printed talon is valid with a handwritten signature and "
+        "stamp."
+    )
     refusal = RefusalSerializer(allow_null=True)
     talon_pdf = serializers.CharField(allow_null=True, help_text="Address of the talon's PDF.")
     refusal_pdf = serializers.CharField(allow_null=True, help_text="Address of the refusal's PDF.")

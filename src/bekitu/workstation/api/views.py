@@ -253,7 +253,10 @@ class DistrictOverride(_ApplicationAction):
         data = s.DistrictOverrideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.application_district_override(
-            application=application, by=self.staff_user, reason=data.validated_data["reason"]
+            application=application,
+            by=self.staff_user,
+            reason=data.validated_data["reason"],
+            district_id=data.validated_data["district_id"],
         )
         return self.respond(request, application)
 

@@ -26,6 +26,7 @@ from bekitu.workstation import presenters, search, telephone
 from bekitu.workstation.forms import (
     SCAN_ACCEPT,
     AcceptDocumentsForm,
+    DistrictOverrideForm,
     IinLookupForm,
     IntakeForm,
     QueueSearchForm,
@@ -88,9 +89,12 @@ def queue(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
     query = _queue_query(form) if form.is_valid() else queue_search.QueueQuery()
     now = timezone.now()
     found = queue_search.applications(scope=scope, query=query, now=now)
+    unsigned = selectors.applications_signature_pending(
+        numbers=[a.number for a in found if a.talon_number]
+    )
     context = {
         "form": form,
-        "rows": [presenters.queue_row(a, now) for a in found],
+        "rows": [presenters.queue_row(a, now, unsigned) for a in found],
         "query": query,
         "expired": bool(sid) and text is None,
         "searched": bool(text) or len(request.GET) > 0,
@@ -108,6 +112,7 @@ def _queue_query(form: QueueSearchForm) -> queue_search.QueueQuery:
     elif data.get("decided") == "day":
         day = data.get("on")
     return queue_search.QueueQuery(
+        signature_pending=data.get("decided") == "unsigned",
         text=data.get("q", "").strip(),
         state=data.get("state") or "",
         channel=data.get("channel") or "",
@@ -280,6 +285,11 @@ def application_detail(request: HttpRequest, number: str, *, scope: StaffScope) 
     context["refuse_form"] = RefuseForm(reasons=presenters.refusal_choices(), initial=initial)
     context["scan_accept"] = SCAN_ACCEPT
     context["scan_max"] = filesizeformat(settings.SCAN_MAX_BYTES)
+    if scope.is_head and application.is_open:
+        # Only the head admits a district above its size (decision 10): no one else sees it.
+        context["override_form"] = DistrictOverrideForm(
+            districts=_district_choices(scope), initial={"district": application.district_id}
+        )
     return page(request, "workstation/application.html", scope, context)
 
 
@@ -365,6 +375,29 @@ def refuse(request: HttpRequest, number: str, *, scope: StaffScope) -> HttpRespo
     return _action(request, number, scope, run)
 
 
+@require_POST
+@staff_page()
+def district_override(request: HttpRequest, number: str, *, scope: StaffScope) -> HttpResponse:
+    """The head admits a district above its normative size, with a written reason (decision
+    10); the service decides who may, as for the API."""
+
+    def run(application: Any) -> str:
+        form = DistrictOverrideForm(request.POST, districts=_district_choices(scope))
+        if not form.is_valid():
+            raise DomainError(_form_error(form), code="invalid")
+        decided = services.application_district_override(
+            application=application,
+            by=_user(request),
+            reason=form.cleaned_data["reason"],
+            district_id=form.cleaned_data["district"],
+        )
+        return _("District %(district)s admitted above its normative size.") % {
+            "district": decided.district
+        }
+
+    return _action(request, number, scope, run)
+
+
 @staff_page()
 def document_pdf(
     request: HttpRequest, number: str, kind: str, *, scope: StaffScope
@@ -385,7 +418,7 @@ def document_pdf(
     return pdf_response(body, name)
 
 
-def _form_error(form: ScanForm) -> str:
+def _form_error(form: ScanForm | DistrictOverrideForm) -> str:
     return next(str(e) for errors in form.errors.values() for e in errors)
 
 
