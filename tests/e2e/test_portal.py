@@ -1,9 +1,10 @@
 """The citizen's whole way on the portal in a real browser (chromium), in Kazakh and Russian:
 a login refused (R9.4), registration by signing the challenge with the authentication key
 through ncalayer.js and the development stand-in for NCALayer (R9.1), a request for the
-citizen's child (R9.5) refused when signed with the authentication key (R9.7, nothing sent),
-then signed with the signing key (R9.6), and the talon in the cabinet after the provider's
-side decided it through the gateway."""
+citizen's child picked by name and birth date from the population register's list (R9.5),
+refused when signed with the authentication key (R9.7, nothing sent), then signed with the
+signing key (R9.6), and the talon in the cabinet after the provider's side decided it
+through the gateway."""
 
 from __future__ import annotations
 
@@ -32,8 +33,12 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PASSWORD = "Zhasyl-Alma-2026"
 
 TEXTS = {
-    "kk": {"not_registered": "тіркелгі тіркелмеген", "eds": "ЭЦҚ расталмады"},
-    "ru": {"not_registered": "не зарегистрирована", "eds": "ЭЦП не подтверждена"},
+    "kk": {"not_registered": "тіркелгі тіркелмеген", "eds": "ЭЦҚ расталмады", "child": "балаңыз"},
+    "ru": {
+        "not_registered": "не зарегистрирована",
+        "eds": "ЭЦП не подтверждена",
+        "child": "ваш ребёнок",
+    },
 }
 
 
@@ -94,8 +99,14 @@ def test_the_citizens_whole_way_for_their_child(
     page.click("#new-request")
     page.wait_for_selector("#who-form")
     page.check("input[name=applicant_role][value=parent]")
-    page.fill("#id_recipient_iin", child.iin)
+    # The child is picked from the register's list, by name and birth date: no IIN typed.
+    choice = page.locator(f"input[name=dependant][value='{child.iin}']")
+    label = page.inner_text(f"label[for='{choice.get_attribute('id')}']")
+    assert child.given_name in label and "20.05.2018" in label
+    assert TEXTS[lang]["child"] in label
+    choice.check()
     _go(page, "#who-next")
+    assert child.given_name in page.inner_text("#request-for")
     page.check(f"input[name=provider_bin][value='{provider.bin}']")
     page.select_option("#id_reason", "choice")
     page.fill("#id_phone", "+77015551234")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -80,7 +81,11 @@ def test_a_parent_for_the_child_in_kazakh(
     citizen: Person, child: Person, provider: Any, test_pki: TestPki, channel: Any
 ) -> None:
     client = logged_in(citizen, "kk")
-    sign_url = prepare(client, provider, applicant_role="parent", recipient_iin=child.iin)
+    step1 = client.get("/portal/requests/new/").content.decode()
+    # The child is offered by name and birth date from the register's relations.
+    assert f'name="dependant" value="{child.iin}"' in step1
+    assert f"{child.surname} {child.given_name}" in step1 and "20.05.2018" in step1
+    sign_url = prepare(client, provider, applicant_role="parent", dependant=child.iin)
     signed = signed_from(client, sign_url, test_pki.person_sign_p12(citizen.iin))
     assert client.post(sign_url, {"signed_xml": signed}).status_code == 302
     drain(channel)
@@ -88,6 +93,26 @@ def test_a_parent_for_the_child_in_kazakh(
     assert request.recipient_iin == child.iin and request.status == "talon_issued"
     cabinet = client.get("/portal/cabinet/").content.decode()
     assert f'data-iin="{child.iin}"' in cabinet  # the child's attachment beside the parent's
+
+
+def test_the_list_offers_only_ones_own_children_and_wards(
+    citizen: Person, child: Person, provider: Any, channel: Any
+) -> None:
+    from tests.factories import PersonFactory, PersonRelationFactory
+
+    adult = PersonFactory(birth_date=dt.date(2000, 1, 1))
+    PersonRelationFactory(person=adult, relative=citizen, kind="parent")
+    stranger = PersonFactory(birth_date=dt.date(2019, 1, 1))
+    client = logged_in(citizen, "ru")
+    step1 = client.get("/portal/requests/new/").content.decode()
+    offered = re.findall(r'name="dependant" value="(\d+)"', step1)
+    assert offered == [child.iin]  # not the adult son, not a stranger's child
+    query = {"applicant_role": "parent", "dependant": stranger.iin, "q": ""}
+    refused = client.get("/portal/requests/new/", query).content.decode()
+    assert 'id="who-form"' in refused and 'id="request-form"' not in refused
+    assert "Выберите своего ребёнка из списка." in refused
+    wards = client.get("/portal/requests/new/", {**query, "applicant_role": "guardian"})
+    assert "не записан ни один ваш подопечный" in wards.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -64,8 +64,10 @@ def sign(test_pki: TestPki, iin: str, xml: str, *, key: str = "sign") -> str:
     return sign_xml_with_p12(p12_path=p12, password=P12_PASSWORD, xml=xml.encode()).decode()
 
 
-def draft(client: Any, auth: dict[str, str], data: dict[str, Any]) -> Any:
-    return client.post(API + "attachment-requests", data, content_type="application/json", **auth)
+def draft(client: Any, auth: dict[str, str], data: dict[str, Any], **headers: Any) -> Any:
+    return client.post(
+        API + "attachment-requests", data, content_type="application/json", **auth, **headers
+    )
 
 
 def submit(client: Any, auth: dict[str, str], draft_id: str, signed: str) -> Any:
@@ -170,13 +172,73 @@ def test_a_parent_applies_for_their_child(
     assert shown["status"] == "talon_issued", shown
 
 
-def test_not_the_parent_of_that_child(client: Any, auth: dict[str, str], provider: Any) -> None:
-    from tests.factories import PersonFactory
+def test_the_dependants_are_the_registers_children_under_18_and_wards(
+    client: Any, auth: dict[str, str], citizen: Person, child: Person
+) -> None:
+    from tests.factories import PersonFactory, PersonRelationFactory
 
-    stranger = PersonFactory(birth_date=dt.date(2019, 1, 1))
-    made = draft(client, auth, body(provider, recipient_iin=stranger.iin, applicant_role="parent"))
-    assert made.status_code == 400
-    assert "recipient_iin" in made.json()["fields"]
+    adult = PersonFactory(birth_date=dt.date(2000, 1, 1))
+    PersonRelationFactory(person=adult, relative=citizen, kind="parent")
+    ward = PersonFactory(birth_date=dt.date(1960, 6, 1))
+    PersonRelationFactory(person=ward, relative=citizen, kind="guardian")
+    ended = PersonFactory(birth_date=dt.date(2015, 2, 2))
+    PersonRelationFactory(
+        person=ended, relative=citizen, kind="guardian", valid_to=dt.date(2020, 1, 1)
+    )
+    dead = PersonFactory(birth_date=dt.date(2016, 3, 3), death_date=dt.date(2020, 1, 1))
+    PersonRelationFactory(person=dead, relative=citizen, kind="parent")
+    PersonRelationFactory(person=PersonFactory(birth_date=dt.date(2017, 1, 1)))  # not theirs
+    listed = client.get(API + "me/dependants", **auth)
+    assert listed.status_code == 200
+    assert listed.json() == {
+        "dependants": [
+            {
+                "iin": ward.iin,
+                "name": f"{ward.surname} {ward.given_name} {ward.patronymic}".strip(),
+                "birth_date": "1960-06-01",
+                "relation": "guardian",
+            },
+            {
+                "iin": child.iin,
+                "name": f"{child.surname} {child.given_name} {child.patronymic}".strip(),
+                "birth_date": "2018-05-20",
+                "relation": "parent",
+            },
+        ]
+    }
+    assert client.get(API + "me/dependants").status_code == 401
+
+
+@pytest.mark.parametrize("who", ["stranger", "adult", "ward_as_child"])
+def test_a_recipient_not_ones_child_or_ward_is_refused_with_its_code(
+    client: Any, auth: dict[str, str], citizen: Person, provider: Any, who: str
+) -> None:
+    from tests.factories import PersonFactory, PersonRelationFactory
+
+    if who == "stranger":
+        recipient = PersonFactory(birth_date=dt.date(2019, 1, 1))
+        PersonRelationFactory(person=recipient)
+    elif who == "adult":
+        recipient = PersonFactory(birth_date=dt.date(2000, 1, 1))
+        PersonRelationFactory(person=recipient, relative=citizen, kind="parent")
+    else:
+        recipient = PersonFactory(birth_date=dt.date(2016, 1, 1))
+        PersonRelationFactory(person=recipient, relative=citizen, kind="guardian")
+    made = draft(
+        client,
+        auth,
+        body(provider, recipient_iin=recipient.iin, applicant_role="parent"),
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert made.status_code == 403, made.json()
+    assert made.json()["code"] == "not_a_dependant"
+    expected = {
+        "stranger": "не являетесь родителем этого ребёнка",
+        "adult": "до 18 лет",
+        "ward_as_child": "не являетесь родителем этого ребёнка",
+    }[who]
+    assert expected in made.json()["message"]
+    assert not Draft.objects.exists()
 
 
 def test_form_errors_by_field_before_anything_is_signed(
@@ -372,4 +434,4 @@ def test_a_guardian_applies_for_their_ward_and_only_for_them(
         auth,
         body(provider, recipient_iin=stranger.iin, applicant_role="guardian", documents=copies),
     )
-    assert refused.status_code == 400 and "recipient_iin" in refused.json()["fields"]
+    assert refused.status_code == 403 and refused.json()["code"] == "not_a_dependant"

@@ -70,6 +70,36 @@ def test_local_register_does_not_know_an_unknown_iin() -> None:
     assert LocalPopulationRegister().lookup("990101300123") is None
 
 
+@pytest.mark.django_db
+def test_local_register_gives_whose_parent_or_guardian_a_person_is_in_two_queries() -> None:
+    parent = PersonFactory(birth_date=dt.date(1980, 1, 1))
+    older = PersonRelationFactory(relative=parent, person__birth_date=dt.date(2010, 1, 1))
+    younger = PersonRelationFactory(relative=parent, person__birth_date=dt.date(2015, 1, 1))
+    ward = PersonRelationFactory(
+        relative=parent, kind="guardian", person__birth_date=dt.date(1950, 1, 1)
+    )
+    PersonRelationFactory(person=younger.person)  # the other parent: no dependant of this one
+    with CaptureQueriesContext(connection) as queries:
+        found = LocalPopulationRegister().dependants(parent.iin)
+    assert len(queries) == 2
+    assert [r.iin for r in found] == [ward.person.iin, older.person.iin, younger.person.iin]
+    assert found[0].relatives("guardian")[0].relative_iin == parent.iin
+    assert len(found[2].relatives("parent")) == 2
+    assert LocalPopulationRegister().dependants(younger.person.iin) == ()
+
+
+def test_fake_register_gives_the_records_naming_a_relative() -> None:
+    child = dataclasses.replace(
+        FAKE.records["990101300123"],
+        iin="150101600123",
+        birth_date=dt.date(2015, 1, 1),
+        relations=(RelationRecord("parent", "850101300123"),),
+    )
+    fake = FakePopulationRegister([FAKE.records["990101300123"], child])
+    assert fake.dependants("850101300123") == (child,)
+    assert fake.dependants("990101300123") == ()
+
+
 def test_fake_register_returns_what_was_put_in_and_remembers_lookups() -> None:
     fake = FakePopulationRegister()
     record = fake.add(dataclasses.replace(FAKE.records["990101300123"], status="refugee"))

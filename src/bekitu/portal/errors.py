@@ -36,6 +36,9 @@ MESSAGES: dict[str, Promise] = {
     ),
     "invalid": _("The request has errors. Check the fields marked."),
     "not_found": _("No such request."),
+    "not_a_dependant": _(
+        "The population register does not record this person as your child under 18 or your ward."
+    ),
     "request_altered": _(
         "The signed request differs from the one prepared for signing. Sign it again without "
         "changing it."

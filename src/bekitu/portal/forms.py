@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bekitu.core.iin import is_valid_iin
+from bekitu.portal.dependants import GUARDIAN, PARENT, Dependant
 from bekitu.portal.models import Challenge
 
 IIN_HELP = _("12 digits, as in your identity card.")
@@ -86,16 +90,23 @@ ROLE_CHOICES = [
 
 
 class WhoForm(forms.Form):
-    """Step 1 of the request: for whom, and which provider to look for."""
+    """Step 1 of the request: for whom (a child or ward picked from the population
+    register's list, an IIN only under a power of attorney), and which provider to look
+    for. `cleaned_data["recipient"]` is the recipient's IIN ("" for oneself)."""
 
     applicant_role = forms.ChoiceField(
         label=_("For whom"), choices=ROLE_CHOICES, initial="self", widget=forms.RadioSelect
     )
+    dependant = forms.ChoiceField(
+        label=_("Your child under 18 or your ward, as the population register records them"),
+        required=False,
+        widget=forms.RadioSelect,
+    )
     recipient_iin = forms.CharField(
-        label=_("IIN of the person you apply for"),
+        label=_("IIN of the person who gave you the power of attorney"),
         required=False,
         max_length=12,
-        help_text=_("Not needed when you apply for yourself."),
+        help_text=_("Only when you apply under a power of attorney."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}"}),
     )
     q = forms.CharField(
@@ -104,6 +115,47 @@ class WhoForm(forms.Form):
         max_length=100,
         help_text=_("Leave empty to see every provider."),
     )
+
+    def __init__(self, *args: object, dependants: list[Dependant], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.dependants = dependants
+        choices: dict[str, str] = {}
+        for d in dependants:
+            text = (
+                _("%(name)s, born %(date)s (your child)")
+                if d.relation == PARENT
+                else _("%(name)s, born %(date)s (your ward)")
+            )
+            choices.setdefault(d.iin, text % {"name": d.name, "date": f"{d.birth_date:%d.%m.%Y}"})
+        self.fields["dependant"].choices = list(choices.items())  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        role, data["recipient"] = data.get("applicant_role"), ""
+        if role in (PARENT, GUARDIAN):
+            mine = {d.iin for d in self.dependants if d.relation == role}
+            if not mine:
+                self.add_error("dependant", NONE_RECORDED[role])
+            elif data.get("dependant") not in mine:
+                self.add_error("dependant", CHOOSE[role])
+            else:
+                data["recipient"] = data["dependant"]
+        elif role == "representative":
+            iin = (data.get("recipient_iin") or "").strip()
+            if not is_valid_iin(iin):
+                self.add_error("recipient_iin", _("Enter the IIN of the person you apply for."))
+            data["recipient"] = iin
+        return data
+
+
+NONE_RECORDED = {
+    PARENT: _("The population register records no child under 18 of yours."),
+    GUARDIAN: _("The population register records no ward of yours."),
+}
+CHOOSE = {
+    PARENT: _("Choose your child from the list."),
+    GUARDIAN: _("Choose your ward from the list."),
+}
 
 
 class RequestForm(forms.Form):

@@ -42,6 +42,7 @@ from bekitu.gateway.handlers import Message, Receipt
 from bekitu.gateway.services import message_send
 from bekitu.portal import directory
 from bekitu.portal.accounts import person_alive
+from bekitu.portal.dependants import GUARDIAN, PARENT, dependant_check
 from bekitu.portal.errors import DraftInvalid, EdsNotConfirmed, PortalError
 from bekitu.portal.models import (
     STATUS_RANK,
@@ -52,11 +53,9 @@ from bekitu.portal.models import (
     RequestEvent,
     Status,
 )
-from bekitu.registry.population import PersonRecord
 
 log = logging.getLogger("bekitu.portal")
 
-ADULT_AGE = 18
 ROLES = ("self", "parent", "guardian", "representative")
 
 
@@ -99,22 +98,10 @@ def _audit(action: str, account: Account, number: str, subject: str, **data: Any
         )
 
 
-def _age(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - int((on.month, on.day) < (birth.month, birth.day))
-
-
-def _relation_holds(record: PersonRecord, kind: str, iin: str, on: dt.date) -> bool:
-    return any(
-        r.relative_iin == iin
-        and (r.valid_from is None or r.valid_from <= on)
-        and (r.valid_to is None or on < r.valid_to)
-        for r in record.relatives(kind)
-    )
-
-
 def _recipient(account: Account, form: Form, errors: dict[str, list[str]]) -> str:
     """For whom: self, a child under 18 (the register's relations), a ward, or someone under
-    a power of attorney. The recipient's IIN, with errors added."""
+    a power of attorney. The recipient's IIN, with errors added; PortalError
+    ("not_a_dependant") for a parent's or guardian's request for someone not theirs."""
     role = form.applicant_role
     if role not in ROLES:
         errors.setdefault("applicant_role", []).append(_("Choose for whom you apply."))
@@ -125,26 +112,16 @@ def _recipient(account: Account, form: Form, errors: dict[str, list[str]]) -> st
             _("Enter the IIN of the person you apply for.")
         )
         return iin
+    if role in (PARENT, GUARDIAN):
+        dependant_check(account.iin, iin, role)  # a refusal, not a field to correct
+        return iin
     try:
-        record = person_alive(iin)
+        person_alive(iin)
     except PortalError as error:
         errors.setdefault("recipient_iin", []).append(str(error.message))
         return iin
     today = timezone.localdate()
-    if role == "parent":
-        if _age(record.birth_date, today) >= ADULT_AGE:
-            errors.setdefault("recipient_iin", []).append(
-                _("A parent applies for a child under 18; an adult applies themselves.")
-            )
-        elif not _relation_holds(record, "parent", account.iin, today):
-            errors.setdefault("recipient_iin", []).append(
-                _("The population register does not record you as this child's parent.")
-            )
-    elif role == "guardian" and not _relation_holds(record, "guardian", account.iin, today):
-        errors.setdefault("recipient_iin", []).append(
-            _("The population register does not record you as this person's guardian.")
-        )
-    elif role == "representative":
+    if role == "representative":
         if not form.poa_number.strip() or not form.poa_issued_by.strip():
             errors.setdefault("poa_number", []).append(
                 _("Enter the power of attorney's number and who issued it.")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from bekitu.core.vocabulary import AttachmentReason
 from bekitu.portal import directory, presenters
 from bekitu.portal import requests as portal_requests
+from bekitu.portal.dependants import dependants_of
 from bekitu.portal.errors import DraftInvalid, EdsNotConfirmed, PortalError
 from bekitu.portal.forms import RequestForm, SignForm, WhoForm
 from bekitu.portal.models import Account, CitizenRequest
@@ -31,22 +32,20 @@ def _provider_label(p: directory.ProviderChoice) -> str:
 @citizen_required
 def request_new(request: HttpRequest, account: Account) -> HttpResponse:
     """The request form: for whom and the search (step 1), then the rest (step 2)."""
-    who = WhoForm(request.GET or None)
+    kin = dependants_of(account.iin)
+    who = WhoForm(request.GET or None, dependants=kin)
     if not who.is_valid() or "applicant_role" not in request.GET:
         return render(request, "portal/request_who.html", _context(request, form=who))
     role = who.cleaned_data["applicant_role"]
-    recipient = account.iin if role == "self" else who.cleaned_data["recipient_iin"]
+    recipient = account.iin if role == "self" else who.cleaned_data["recipient"]
+    recipient_name = next((d.name for d in kin if d.iin == recipient), "")
     try:
         found = directory.providers_search(who.cleaned_data["q"], recipient)
-        needed = (
-            directory.requirements(recipient, role)
-            if recipient and (role == "self" or len(recipient) == 12)
-            else None
-        )
+        needed = directory.requirements(recipient, role)
     except PortalError as error:
         who.add_error(None, str(error.message))
         return render(request, "portal/request_who.html", _context(request, form=who))
-    documents = [(d.code, d.title, d.why) for d in (needed.documents if needed else ())]
+    documents = [(d.code, d.title, d.why) for d in needed.documents]
     form = RequestForm(
         request.POST or None,
         request.FILES or None,
@@ -92,7 +91,15 @@ def request_new(request: HttpRequest, account: Account) -> HttpResponse:
     return render(
         request,
         "portal/request_form.html",
-        _context(request, who=who, form=form, found=found, role=role, recipient=recipient),
+        _context(
+            request,
+            who=who,
+            form=form,
+            found=found,
+            role=role,
+            recipient=recipient,
+            recipient_name=recipient_name,
+        ),
     )
 
 

@@ -1,8 +1,10 @@
 """The PopulationRegister port: the state database of individuals (ГБД ФЛ).
 
 The service asks it who a person is: status, registered address, alive or deceased, and
-their parents and guardians. The default adapter reads the local mirror tables (filled by
-the demo-data generator or a synchronisation); the fake keeps records in a dict for tests.
+their parents and guardians; and whose parent or guardian a person is (the portal offers a
+parent their children and a guardian their wards). The default adapter reads the local
+mirror tables (filled by the demo-data generator or a synchronisation); the fake keeps
+records in a dict for tests.
 `get_population_register()` picks the adapter named by the BEKITU_POPULATION_REGISTER setting.
 """
 
@@ -85,6 +87,11 @@ class PopulationRegister(Protocol):
         """The person's record, or None when the register does not know the IIN."""
         ...
 
+    def dependants(self, iin: str) -> tuple[PersonRecord, ...]:
+        """The records of the persons whose parent or guardian the register records `iin`
+        to be, at any time (each record carries its relations with their dates)."""
+        ...
+
 
 def address_record(address: Address) -> AddressRecord:
     """The record of a local address (its street and locality must be loaded)."""
@@ -146,6 +153,21 @@ class LocalPopulationRegister:
             return None
         return person_record(person, person.relations.all())
 
+    def dependants(self, iin: str) -> tuple[PersonRecord, ...]:
+        """The local persons with a relation to `iin`: one query for them, one for their
+        relations."""
+        relations = Prefetch(
+            "relations",
+            queryset=PersonRelation.objects.select_related("relative").order_by("kind", "pk"),
+        )
+        persons = (
+            Person.objects.select_related("address__street__locality")
+            .prefetch_related(relations)
+            .filter(pk__in=PersonRelation.objects.filter(relative__iin=iin).values("person"))
+            .order_by("birth_date", "pk")
+        )
+        return tuple(person_record(p, p.relations.all()) for p in persons)
+
 
 class FakePopulationRegister:
     """An in-memory register for tests: put records in, look them up by IIN."""
@@ -163,6 +185,13 @@ class FakePopulationRegister:
         """The stored record, or None; every IIN asked for is kept in `lookups`."""
         self.lookups.append(iin)
         return self.records.get(iin)
+
+    def dependants(self, iin: str) -> tuple[PersonRecord, ...]:
+        """The stored records that name `iin` as a parent or guardian, oldest first."""
+        found = [
+            r for r in self.records.values() if any(x.relative_iin == iin for x in r.relations)
+        ]
+        return tuple(sorted(found, key=lambda r: (r.birth_date, r.iin)))
 
 
 def get_population_register() -> PopulationRegister:

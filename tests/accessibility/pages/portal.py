@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.accessibility.registry import Visit, not_a_page, pages
 from tests.accessibility.world import World
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, PersonRelationFactory
 
 not_a_page("portal:logout", "POST only: logs out and redirects to the portal's start")
 not_a_page("portal:talon-xml", "the signed e-talon, downloaded")
@@ -99,7 +99,14 @@ def _citizen(world: World) -> str:
     from bekitu.portal.models import Account
 
     if "citizen" not in world.users:
+        import datetime as dt
+
         person = PersonFactory()
+        # A child and a ward, so that the request's first step offers them as a list.
+        PersonRelationFactory(relative=person, person__birth_date=dt.date(2017, 4, 9))
+        PersonRelationFactory(
+            relative=person, kind="guardian", person__birth_date=dt.date(1948, 1, 2)
+        )
         user = User.objects.create_user(person.iin, iin=person.iin, password="Zhasyl-Alma-2026")
         Account.objects.create(user=user, iin=person.iin, proof="eds", registered_at=timezone.now())
         world.users["citizen"] = user
@@ -191,6 +198,11 @@ def _request_new(world: World) -> Iterator[Visit]:
     user = _citizen(world)
     _gateway(world)
     yield Visit("portal: new request, for whom", url, user=user)
+    yield Visit(
+        "portal: new request, for whom, no child chosen",
+        f"{url}?applicant_role=parent&dependant=&recipient_iin=&q=",
+        user=user,
+    )
     yield Visit(
         "portal: new request, the form",
         f"{url}?applicant_role=self&recipient_iin=&q=",

@@ -28,6 +28,7 @@ STATUS = {
     "deceased": status.HTTP_403_FORBIDDEN,
     "account_disabled": status.HTTP_403_FORBIDDEN,
     "not_your_request": status.HTTP_403_FORBIDDEN,
+    "not_a_dependant": status.HTTP_403_FORBIDDEN,
     "already_registered": status.HTTP_409_CONFLICT,
     "already_submitted": status.HTTP_409_CONFLICT,
     "eds_not_confirmed": status.HTTP_422_UNPROCESSABLE_ENTITY,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("auth/register", views.RegisterView.as_view(), name="auth-register"),
     path("auth/login", views.LoginView.as_view(), name="auth-login"),
     path("me", views.MeView.as_view(), name="me"),
+    path("me/dependants", views.DependantsView.as_view(), name="dependants"),
     path(
         "services/attachment/requirements",
         requests.RequirementsView.as_view(),

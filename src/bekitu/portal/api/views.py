@@ -20,6 +20,7 @@ from bekitu.portal.api.auth import (
     citizen,
     portal_exception_handler,
 )
+from bekitu.portal.dependants import GUARDIAN, PARENT, dependants_of
 from bekitu.portal.models import Challenge
 
 
@@ -125,6 +126,20 @@ class MeOut(serializers.Serializer):
     name = serializers.CharField()
 
 
+class DependantOut(serializers.Serializer):
+    iin = serializers.CharField()
+    name = serializers.CharField()
+    birth_date = serializers.DateField()
+    relation = serializers.ChoiceField(
+        choices=[PARENT, GUARDIAN],
+        help_text="parent: your child under 18 (apply as parent); guardian: your ward",
+    )
+
+
+class DependantsOut(serializers.Serializer):
+    dependants = DependantOut(many=True)
+
+
 class ChallengeView(PublicView):
     @extend_schema(
         request=ChallengeIn,
@@ -210,3 +225,25 @@ class MeView(PortalView):
     def get(self, request: Request) -> Response:
         account = citizen(request)
         return Response({"iin": account.iin, "name": accounts.display_name(account)})
+
+
+class DependantsView(PortalView):
+    @extend_schema(
+        responses={200: DependantsOut, **ERRORS},
+        summary="Whom else you may apply for: your children under 18 and your wards (R9.5)",
+    )
+    def get(self, request: Request) -> Response:
+        account = citizen(request)
+        return Response(
+            {
+                "dependants": [
+                    {
+                        "iin": d.iin,
+                        "name": d.name,
+                        "birth_date": d.birth_date,
+                        "relation": d.relation,
+                    }
+                    for d in dependants_of(account.iin)
+                ]
+            }
+        )
