@@ -348,6 +348,9 @@ SPECTACULAR_SETTINGS = {
     # Without deep links Swagger UI draws an operation's path as text, not as a link inside
     # the operation's button (an interactive control nested in another, WCAG 4.1.2).
     "SWAGGER_UI_SETTINGS": {"deepLinking": False},
+    # The portal's request status is a choice set of its own beside the service's statuses:
+    # named, so that the two "status" enums do not collide in the components.
+    "ENUM_NAME_OVERRIDES": {"PortalRequestStatusEnum": "bekitu.portal.models.Status"},
 }
 
 # Working time (R5.3, R9.13): the default hours of a provider that has none of its own.

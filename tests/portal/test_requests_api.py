@@ -101,7 +101,11 @@ def test_provider_search_says_whether_the_address_is_in_the_area(
     assert [p["bin"] for p in found["providers"]] == [provider.bin]
     assert found["providers"][0]["covers_address"] is True
     assert found["providers"][0]["home_visits"] is True
-    assert "open" in found["policy"]
+    assert {"edition", "window", "open", "max_voluntary_changes", "changes_left"} <= set(
+        found["policy"]
+    )
+    districts = found["providers"][0]["districts"]
+    assert districts and all(set(d) == {"number", "kind", "doctor"} for d in districts)
 
 
 def test_the_whole_way_self_ends_with_the_talon_in_the_cabinet(

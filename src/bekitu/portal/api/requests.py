@@ -22,7 +22,7 @@ from bekitu.portal import requests as portal_requests
 from bekitu.portal.api.auth import citizen
 from bekitu.portal.api.views import ERRORS, PortalView
 from bekitu.portal.errors import DraftInvalid
-from bekitu.portal.models import CitizenRequest
+from bekitu.portal.models import CitizenRequest, Status
 
 
 class DocumentOut(serializers.Serializer):
@@ -70,6 +70,45 @@ class ProvidersQuery(serializers.Serializer):
     )
 
 
+class PortalDistrictOut(serializers.Serializer):
+    number = serializers.CharField()
+    kind = serializers.CharField(help_text="gp, paediatric, ...: whom the district serves")
+    doctor = serializers.CharField(help_text="the district's doctor, empty when none")
+
+
+class PortalProviderOut(serializers.Serializer):
+    bin = serializers.CharField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    locality = serializers.CharField()
+    phone = serializers.CharField()
+    districts = PortalDistrictOut(many=True)
+    covers_address = serializers.BooleanField(
+        help_text="the recipient's registered address is in one of its districts of the right kind"
+    )
+    home_visits = serializers.BooleanField()
+
+
+class PortalCampaignOut(serializers.Serializer):
+    opens = serializers.ListField(child=serializers.IntegerField(), help_text="[month, day]")
+    closes = serializers.ListField(child=serializers.IntegerField(), help_text="[month, day]")
+
+
+class PortalPolicyOut(serializers.Serializer):
+    edition = serializers.CharField(help_text="the policy edition in force")
+    window = PortalCampaignOut(allow_null=True, help_text="the campaign; null: all year")
+    open = serializers.BooleanField(help_text="whether the campaign is open today")
+    max_voluntary_changes = serializers.IntegerField(help_text="changes by free choice a year")
+    changes_left = serializers.IntegerField(
+        required=False, help_text="for the recipient: changes by free choice left this year"
+    )
+
+
+class ProvidersOut(serializers.Serializer):
+    providers = PortalProviderOut(many=True)
+    policy = PortalPolicyOut()
+
+
 class RequirementsView(PortalView):
     @extend_schema(
         parameters=[RequirementsQuery],
@@ -97,7 +136,7 @@ class RequirementsView(PortalView):
 class ProvidersView(PortalView):
     @extend_schema(
         parameters=[ProvidersQuery],
-        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        responses={200: ProvidersOut, **ERRORS},
         summary="Providers to choose: districts, whether the address is in the area, policy",
     )
     def get(self, request: Request) -> Response:
@@ -106,24 +145,9 @@ class ProvidersView(PortalView):
         found = directory.providers_search(
             query.get("q", ""), query.get("recipient_iin") or account.iin
         )
-        return Response(
-            {
-                "providers": [
-                    {
-                        "bin": p.bin,
-                        "name": p.name,
-                        "address": p.address,
-                        "locality": p.locality,
-                        "phone": p.phone,
-                        "districts": list(p.districts),
-                        "covers_address": p.covers_address,
-                        "home_visits": p.home_visits,
-                    }
-                    for p in found.providers
-                ],
-                "policy": found.policy,
-            }
-        )
+        # The answer comes from the providers' system: written out through the serializer,
+        # so that it has exactly the shape the schema gives.
+        return Response(ProvidersOut({"providers": found.providers, "policy": found.policy}).data)
 
 
 class PoaIn(serializers.Serializer):
@@ -163,7 +187,54 @@ class SubmitIn(serializers.Serializer):
 
 class SubmitOut(serializers.Serializer):
     number = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+
+
+class PortalProviderRef(serializers.Serializer):
+    bin = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RequestEventOut(serializers.Serializer):
+    at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="the status in the reader's language"
+    )
+
+
+class TalonOut(serializers.Serializer):
+    number = serializers.CharField()
+    xml_url = serializers.CharField(help_text="the signed e-talon (GET with the bearer token)")
+    pdf_url = serializers.CharField(help_text="its PDF")
+    verify_url = serializers.CharField(help_text="the public check address")
+
+
+class RefusalOut(serializers.Serializer):
+    reason_code = serializers.CharField()
+    legal_ground = serializers.CharField()
+    message = serializers.CharField()
+
+
+class CitizenRequestOut(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_label = serializers.CharField()
+    recipient_iin = serializers.CharField()
+    provider = PortalProviderRef()
+    registration_number = serializers.CharField(help_text="the provider's, once registered")
+    submitted_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    seconds_left = serializers.IntegerField(
+        allow_null=True, help_text="until the deadline, while no decision is made"
+    )
+    events = RequestEventOut(many=True)
+    talon = TalonOut(allow_null=True)
+    refusal = RefusalOut(allow_null=True)
+
+
+class CitizenRequestsOut(serializers.Serializer):
+    requests = CitizenRequestOut(many=True)
 
 
 def _uploads(items: list[dict[str, Any]]) -> tuple[portal_requests.Upload, ...]:
@@ -221,7 +292,7 @@ class DraftsView(PortalView):
 
     @extend_schema(
         operation_id="portal_requests_list",
-        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        responses={200: CitizenRequestsOut, **ERRORS},
         summary="My requests, newest first",
     )
     def get(self, request: Request) -> Response:
@@ -264,7 +335,10 @@ def directory_message(code: str) -> str:
 
 
 class RequestView(PortalView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, **ERRORS}, summary="One request")
+    @extend_schema(
+        responses={200: CitizenRequestOut, **ERRORS},
+        summary="One request: its timeline, the time left, the talon or the refusal",
+    )
     def get(self, request: Request, number: str) -> Response:
         return Response(presenters.request_data(own_request(citizen(request), number)))
 
@@ -272,10 +346,6 @@ class RequestView(PortalView):
 class TalonFileView(PortalView):
     kind = "xml"
 
-    @extend_schema(
-        responses={200: OpenApiResponse(OpenApiTypes.BINARY), **ERRORS},
-        summary="The talon: its signed XML or its PDF",
-    )
     def get(self, request: Request, number: str) -> HttpResponse:
         found = own_request(citizen(request), number)
         content = found.talon_xml if self.kind == "xml" else found.talon_pdf
@@ -287,3 +357,35 @@ class TalonFileView(PortalView):
             f'attachment; filename="talon-{found.talon_number}.{self.kind}"'
         )
         return response
+
+
+class TalonXmlView(TalonFileView):
+    kind = "xml"
+
+    @extend_schema(
+        responses={
+            (200, "application/xml"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The e-talon signed with the provider's EDS."
+            ),
+            **ERRORS,
+        },
+        summary="The talon's signed XML (R9.12)",
+    )
+    def get(self, request: Request, number: str) -> HttpResponse:
+        return super().get(request, number)
+
+
+class TalonPdfView(TalonFileView):
+    kind = "pdf"
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The talon's PDF, carrying its signed XML."
+            ),
+            **ERRORS,
+        },
+        summary="The talon's PDF",
+    )
+    def get(self, request: Request, number: str) -> HttpResponse:
+        return super().get(request, number)

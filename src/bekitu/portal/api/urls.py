@@ -28,12 +28,12 @@ urlpatterns = [
     path("attachment-requests/<str:number>", requests.RequestView.as_view(), name="request"),
     path(
         "attachment-requests/<str:number>/talon.xml",
-        requests.TalonFileView.as_view(kind="xml"),
+        requests.TalonXmlView.as_view(),
         name="talon-xml",
     ),
     path(
         "attachment-requests/<str:number>/talon.pdf",
-        requests.TalonFileView.as_view(kind="pdf"),
+        requests.TalonPdfView.as_view(),
         name="talon-pdf",
     ),
 ]
