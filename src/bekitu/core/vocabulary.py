@@ -25,7 +25,9 @@ __all__ = [
     "FIRST_ATTACHMENT_REASONS",
     "OPEN_STATES",
     "PROVIDER_CHANNELS",
+    "REATTACHMENT_CHANNEL",
     "REFUSAL_REASONS",
+    "TALON_CHANNELS",
     "TERMINAL_STATES",
     "Action",
     "ApplicantRole",
@@ -110,6 +112,14 @@ class Channel(TextChoices):
 # The provider channel (R5, R8): what a desk records; the portal's requests come through the
 # gateway (R9.8).
 PROVIDER_CHANNELS = frozenset({Channel.DESK, Channel.PHONE})
+
+# A talon no application asked for: the regional health department re-attached the person
+# because their provider closed or their district's addresses were redrawn.
+REATTACHMENT_CHANNEL = "region"
+TALON_CHANNELS = [
+    *Channel.choices,
+    (REATTACHMENT_CHANNEL, _("re-attached by the regional health department")),
+]
 
 
 class State(TextChoices):

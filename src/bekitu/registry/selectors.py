@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from bekitu.core.audit import audit_record
@@ -25,6 +25,7 @@ from bekitu.registry.models import (
     Person,
     PersonRelation,
     Provider,
+    ServiceArea,
 )
 
 if TYPE_CHECKING:
@@ -322,3 +323,96 @@ def districts_of(*, provider_ids: Collection[int] | None) -> QuerySet[District]:
 def district_kinds() -> dict[str, str]:
     """The kinds of district, code → label in the active language, in the register's order."""
     return {code: str(label) for code, label in District.Kind.choices}
+
+
+# --- Re-attachment in bulk: who leaves, and the service areas that may take them ---
+
+# What the plan needs of each attachment left: ids, the address and age, the district kind.
+LEAVING_FIELDS = (
+    "pk",
+    "person_id",
+    "person__address__street_id",
+    "person__address__house",
+    "person__birth_date",
+    "district__kind",
+)
+
+
+def attachments_leaving_provider(*, provider: Provider, on: dt.date) -> QuerySet[Attachment]:
+    """The attachments whose persons a provider closing on `on` leaves: those still open,
+    and those `provider_close` ended that day; of living persons still in the country."""
+    closed = Q(valid_to=on, end_reason=Attachment.EndReason.PROVIDER_CLOSED)
+    return (
+        Attachment.objects.filter(provider=provider)
+        .filter(Q(valid_to__isnull=True) | closed)
+        .filter(person__death_date__isnull=True, person__emigrated_on__isnull=True)
+        .order_by("pk")
+    )
+
+
+def attachments_outside_district(*, provider: Provider) -> QuerySet[Attachment]:
+    """The provider's open attachments with home visits whose district no longer serves the
+    person's address (its service areas were redrawn). A person attached without home
+    visits lives outside the area by choice and stays; one without an address is not judged."""
+    address = "person__address__"
+    serving = ServiceArea.objects.filter(
+        district_id=OuterRef("district_id"),
+        street_id=OuterRef(f"{address}street_id"),
+        house_from__lte=OuterRef(f"{address}house"),
+        house_to__gte=OuterRef(f"{address}house"),
+    )
+    return (
+        Attachment.objects.filter(
+            provider=provider,
+            valid_to__isnull=True,
+            district__isnull=False,
+            home_visits=True,
+            person__address__isnull=False,
+            person__death_date__isnull=True,
+            person__emigrated_on__isnull=True,
+        )
+        .exclude(Exists(serving))
+        .order_by("pk")
+    )
+
+
+def service_areas_on_streets(
+    *, street_ids: Collection[int], provider: Provider | None = None, but: Provider | None = None
+) -> list[tuple[int, int, int, int, int, str, int]]:
+    """The service areas of open providers on the streets (of `provider` only, or of every
+    provider `but` one): (street, house from, house to, district, provider, kind, size)."""
+    areas = ServiceArea.objects.filter(street_id__in=street_ids, district__provider__is_active=True)
+    if provider is not None:
+        areas = areas.filter(district__provider=provider)
+    if but is not None:
+        areas = areas.exclude(district__provider=but)
+    return list(
+        areas.order_by("pk").values_list(
+            "street_id",
+            "house_from",
+            "house_to",
+            "district_id",
+            "district__provider_id",
+            "district__kind",
+            "district__normative_size",
+        )
+    )
+
+
+def district_attached(*, district_ids: Collection[int], on: dt.date) -> dict[int, int]:
+    """How many persons each district has attached on the day (one query)."""
+    counted = (
+        Attachment.objects.in_force(on)
+        .filter(district_id__in=district_ids)
+        .order_by()
+        .values("district")
+        .annotate(n=Count("pk"))
+        .values_list("district", "n")
+    )
+    return dict(counted)
+
+
+def districts_by_pk(*, pks: Collection[int]) -> dict[int, District]:
+    """The districts with these ids, with their provider and doctor."""
+    found = District.objects.filter(pk__in=pks).select_related("provider", "doctor")
+    return {d.pk: d for d in found}

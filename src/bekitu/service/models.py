@@ -24,6 +24,12 @@ from bekitu.core.vocabulary import (
     State,
 )
 
+# The re-attachment plans live in their own package; imported here so Django finds them.
+from bekitu.service.reattachment.models import (  # noqa: F401
+    Reattachment,
+    ReattachmentItem,
+)
+
 
 class Application(models.Model):
     """One request for attachment to a provider, in any channel."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bekitu.core.vocabulary import Channel
+from bekitu.core.vocabulary import TALON_CHANNELS, Channel
 
 
 class DocumentSequence(models.Model):
@@ -86,7 +86,7 @@ class Talon(models.Model):
     application_number = models.CharField(_("application number"), max_length=32)
     # The specialist who issued it (printed on the talon); empty for an automatic decision.
     issued_by = models.CharField(_("issued by"), max_length=200, blank=True)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=TALON_CHANNELS)
     xml = models.BinaryField(_("signed XML e-document"))
     # Made after the issuing transaction commits (talons.services.talon_pdf_make): empty
     # for the moment between the decision and the background worker's signature.

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError
-from bekitu.core.vocabulary import Channel
+from bekitu.core.vocabulary import REATTACHMENT_CHANNEL, Channel
 from bekitu.eds.keys import SigningKeyError, default_key_store
 from bekitu.eds.signing import PdfAttachment, sign_pdf_as_provider, sign_xml_as_provider
 from bekitu.registry.selectors import attachment_get
@@ -81,8 +81,9 @@ def _unique_code() -> str:
             return code
 
 
-def _check_channel(channel: str) -> None:
-    if channel not in Channel.values:
+def _check_channel(channel: str, *, talon: bool = False) -> None:
+    # A talon may also come from a re-attachment, which no application asked for.
+    if channel not in Channel.values and not (talon and channel == REATTACHMENT_CHANNEL):
         raise DomainError(_("Unknown application channel."), code="invalid_channel")
 
 
@@ -176,7 +177,7 @@ def talon_issue(
 
     Raises Conflict "talon_exists" if the attachment already has a talon.
     """
-    _check_channel(channel)
+    _check_channel(channel, talon=True)
     attachment = attachment_get(pk=attachment.pk)
     if Talon.objects.filter(attachment=attachment).exists():
         raise Conflict(_("A talon was already issued for this attachment."), code="talon_exists")
