@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -258,6 +259,27 @@ def test_provider_pdf_signature_validates_with_pyhanko_and_renders(
         timeout=60,
     )
     assert (tmp_path / "page-1.png").stat().st_size > 1000
+
+
+def test_pdfs_signed_in_turn_with_two_keys_each_carry_and_validate_their_own_certificate(
+    test_pki: TestPki,
+) -> None:
+    from bekitu.eds.signing import sign_pdf_with_key
+
+    context = ValidationContext(
+        trust_roots=[load_cert_from_pemder(str(test_pki.root_cert))],
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+    )
+    keys = [
+        load_p12(test_pki.provider_p12(provider.bin), PASSWORD) for provider in test_pki.providers
+    ]
+    for key in [*keys, *keys]:  # what a key's signatures share is kept per key
+        signed = sign_pdf_with_key(key=key, pdf=_talon_pdf())
+        (embedded,) = PdfFileReader(io.BytesIO(signed)).embedded_signatures
+        status = validate_pdf_signature(embedded, context)
+        assert status.bottom_line and status.intact and status.valid
+        assert status.signing_cert.dump() == key.certificate.public_bytes(Encoding.DER)
 
 
 def test_not_a_pdf_is_refused(test_pki: TestPki) -> None:

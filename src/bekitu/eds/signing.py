@@ -7,10 +7,11 @@ from the ProviderKeyStore, and write an audit row (action `eds.sign`, never the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
@@ -150,19 +151,45 @@ def cms_signature(*, key: SigningKey, digest: bytes) -> bytes:
     return _cms(key, digest, sign=True)
 
 
-def _cms(key: SigningKey, digest: bytes, *, sign: bool) -> bytes:
-    chain = _chain(key)
+@dataclass(frozen=True)
+class _KeyParts:
+    """What every signature made with one key shares, worked out once per key: its
+    certificates in DER, the signing certificate's reference, the size of the CMS container
+    and the object that lays out pyHanko's signature field."""
+
+    certificates: bytes
+    issuer_serial: bytes
+    signing_certificate: bytes
+    reservation: int
+    field_signer: _CertificateOnly
+
+
+@functools.lru_cache(maxsize=512)
+def _parts(key: SigningKey) -> _KeyParts:
     leaf = key.certificate
-    issuer_serial = _seq(leaf.issuer.public_bytes(), _int(leaf.serial_number))
-    ess_issuer_serial = _seq(_seq(_tlv(0xA4, leaf.issuer.public_bytes())), _int(leaf.serial_number))
-    leaf_der = leaf.public_bytes(_DER)
-    signing_certificate = _seq(
-        _seq(_seq(_tlv(0x04, hashlib.sha256(leaf_der).digest()), ess_issuer_serial))
+    issuer = leaf.issuer.public_bytes()
+    ess_issuer_serial = _seq(_seq(_tlv(0xA4, issuer)), _int(leaf.serial_number))
+    leaf_hash = hashlib.sha256(leaf.public_bytes(_DER)).digest()
+    parts = _KeyParts(
+        certificates=b"".join(c.public_bytes(_DER) for c in _chain(key)),
+        issuer_serial=_seq(issuer, _int(leaf.serial_number)),
+        signing_certificate=_seq(_seq(_seq(_tlv(0x04, leaf_hash), ess_issuer_serial))),
+        reservation=0,
+        field_signer=_CertificateOnly(key),
     )
+    # An RSA signature is always as long as the key's modulus, so the container's size is
+    # known before signing: the reservation fits it exactly, with no trial signature and
+    # no kilobytes of zeros in the file.
+    unsigned = _cms(key, bytes(32), sign=False, parts=parts)
+    return replace(parts, reservation=2 * len(unsigned))
+
+
+def _cms(key: SigningKey, digest: bytes, *, sign: bool, parts: _KeyParts | None = None) -> bytes:
+    parts = parts or _parts(key)
     attributes = [
         _attribute(_OID_CONTENT_TYPE, _oid(_OID_DATA)),
         _attribute(_OID_MESSAGE_DIGEST, _tlv(0x04, digest)),
-        _attribute(_OID_SIGNING_CERTIFICATE_V2, signing_certificate),
+        _attribute(_OID_SIGNING_CERTIFICATE_V2, parts.signing_certificate),
     ]
     signed_attributes = _set(*attributes)
     if sign:
@@ -172,7 +199,7 @@ def _cms(key: SigningKey, digest: bytes, *, sign: bool) -> bytes:
     sha256 = _seq(_oid(_OID_SHA256))
     signer_info = _seq(
         _int(1),
-        issuer_serial,
+        parts.issuer_serial,
         sha256,
         b"\xa0" + signed_attributes[1:],  # [0] IMPLICIT: the same SET, tagged
         _seq(_oid(_OID_SHA256_RSA), b"\x05\x00"),
@@ -182,7 +209,7 @@ def _cms(key: SigningKey, digest: bytes, *, sign: bool) -> bytes:
         _int(1),
         _set(sha256),
         _seq(_oid(_OID_DATA)),
-        _tlv(0xA0, b"".join(c.public_bytes(_DER) for c in chain)),
+        _tlv(0xA0, parts.certificates),
         _set(signer_info),
     )
     return _seq(_oid(_OID_SIGNED_DATA), _tlv(0xA0, signed_data))
@@ -202,13 +229,6 @@ class _CertificateOnly(signers.Signer):
         self, data: bytes, digest_algorithm: str, dry_run: bool = False
     ) -> bytes:
         raise RuntimeError("the CMS signature is made by cms_signature, not by pyHanko")
-
-
-def _reservation(key: SigningKey) -> int:
-    """Hex digits to reserve for the CMS container. Its size is known before signing (an
-    RSA signature is as long as the modulus), so the reservation fits it exactly: no trial
-    signature, and no kilobytes of zeros in the file."""
-    return 2 * len(_cms(key, bytes(32), sign=False))
 
 
 @dataclass(frozen=True)
@@ -244,13 +264,16 @@ def sign_pdf_with_key(
         raise SigningError(_("The document is not a readable PDF."), code="malformed") from exc
     for attachment in attachments:
         _embed(writer, attachment)
-    pdf_signer = signers.PdfSigner(meta, _CertificateOnly(key), **_appearance(writer, key, visible))
+    parts = _parts(key)
+    pdf_signer = signers.PdfSigner(meta, parts.field_signer, **_appearance(writer, key, visible))
     output = io.BytesIO()
     digest, _tbs, _out = pdf_signer.digest_doc_for_signing(
-        writer, bytes_reserved=_reservation(key), output=output
+        writer, bytes_reserved=parts.reservation, output=output
     )
     cms = cms_signature(key=key, digest=digest.document_digest)
-    PdfTBSDocument.finish_signing(output, digest, cms)
+    # Nothing follows the signature (no timestamp, no DSS), so the CMS is written into its
+    # reservation directly, without another event loop for post-signing steps.
+    PdfTBSDocument.resume_signing(output, prepared_digest=digest, signature_cms=cms)
     return output.getvalue()
 
 
