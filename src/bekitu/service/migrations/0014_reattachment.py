@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('registry', '0003_import_run'),
-        ('service', '0012_application_basis'),
+        ('service', '0013_arrival_reason'),
     ]
 
     operations = [
