@@ -13,7 +13,7 @@ import html
 import io
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import fontpkg_pt_sans
@@ -223,6 +223,14 @@ def _wrap(markup: str, bold: bool, size: float, width: float) -> list[list[Run]]
     return out
 
 
+# Bounded: a page shrunk to fit measures its wording again at its own smaller size.
+@lru_cache(maxsize=1024)
+def _wrap_fixed(markup: str, bold: bool, size: float, width: float) -> list[list[Run]]:
+    """`_wrap` for the documents' own wording, which is the same on every page: measured
+    once per process and size (the lines are only read afterwards)."""
+    return _wrap(markup, bold, size, width)
+
+
 # --- The page: laid out top-down as drawing operations, then drawn ---
 
 
@@ -258,10 +266,12 @@ Op = _Text | _Line | _Box
 
 @dataclass(frozen=True)
 class P:
-    """A paragraph of markup in a style."""
+    """A paragraph of markup in a style; `fixed` when it is the documents' own wording
+    (never a person's data), whose lines are then kept for the next page."""
 
     markup: str
     style: str
+    fixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -310,7 +320,8 @@ class Sheet:
         """The paragraph's style, type size at this scale and lines."""
         style = _STYLES[item.style]
         size = style.size * self.scale
-        return style, size, _wrap(item.markup, style.bold, size, width)
+        wrap = _wrap_fixed if item.fixed else _wrap
+        return style, size, wrap(item.markup, style.bold, size, width)
 
     def emit(
         self, wrapped: tuple[_Style, float, list[list[Run]]], x: float, width: float, y: float
@@ -350,7 +361,7 @@ class Sheet:
         )
         for (kk, ru), value in item.rows:
             cells = [
-                self.wrap(P(f"<b>{kk}</b><br/>{ru}", "label"), columns[0][1]),
+                self.wrap(P(f"<b>{kk}</b><br/>{ru}", "label", fixed=True), columns[0][1]),
                 self.wrap(P(value, "value"), columns[1][1]),
             ]
             heights = [len(lines) * size * _LEADING for _style, size, lines in cells]

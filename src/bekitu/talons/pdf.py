@@ -148,11 +148,11 @@ def _heading(
     title: tuple[str, str], subtitle: tuple[str, str], number: str, style: str = "title"
 ) -> list[Item]:
     return [
-        P(title[0], style),
+        P(title[0], style, fixed=True),
         Space(1),
-        P(title[1], style),
+        P(title[1], style, fixed=True),
         Space(1),
-        P(f"{subtitle[0]}<br/>{subtitle[1]}", "subtitle"),
+        P(f"{subtitle[0]}<br/>{subtitle[1]}", "subtitle", fixed=True),
         Space(2 * mm),
         P(f"№ {_esc(number)}", "number"),
         Space(2 * mm),
@@ -192,7 +192,7 @@ def _verification_block(
     grouped = f"{code[:5]}-{code[5:]}"
     signature: list[Item]
     if signed:
-        signature = [P(f"{w.SIGNED_EDS[0]}<br/>{w.SIGNED_EDS[1]}", "small")]
+        signature = [P(f"{w.SIGNED_EDS[0]}<br/>{w.SIGNED_EDS[1]}", "small", fixed=True)]
     else:
         # R3.1: a paper talon while the provider's key is unavailable, signed by hand.
         line = "_" * 28
@@ -204,7 +204,7 @@ def _verification_block(
             P(w.STAMP_PLACE, "note"),
         ]
     return [
-        P(f"<b>{verify[0]}</b><br/>{verify[1]}", "note"),
+        P(f"<b>{verify[0]}</b><br/>{verify[1]}", "note", fixed=True),
         Space(1 * mm),
         P(f"{_esc(url)}<br/>{w.CODE[0]} / {w.CODE[1]}: <b>{grouped}</b>", "note"),
         Space(2.5 * mm),
@@ -227,7 +227,12 @@ def render_talon_pdf(content: TalonContent) -> bytes:
     story += [Fields(_talon_rows(c)), Space(2.5 * mm)]
     if not c.home_visits:
         story += [
-            Boxed([P(w.NO_HOME_VISITS[0], "note"), P(w.NO_HOME_VISITS[1], "note")]),
+            Boxed(
+                [
+                    P(w.NO_HOME_VISITS[0], "note", fixed=True),
+                    P(w.NO_HOME_VISITS[1], "note", fixed=True),
+                ]
+            ),
             Space(2.5 * mm),
         ]
     story += _verification_block(c.verification_url, c.code, signed=c.signed)
@@ -271,7 +276,7 @@ class RefusalContent:
 
 def _refusal_signature(signed: bool) -> list[Item]:
     if signed:
-        return [Space(2 * mm), P(f"{w.SIGNED_EDS[0]}<br/>{w.SIGNED_EDS[1]}", "small")]
+        return [Space(2 * mm), P(f"{w.SIGNED_EDS[0]}<br/>{w.SIGNED_EDS[1]}", "small", fixed=True)]
     line = "_" * 28
     return [
         Space(4 * mm),
@@ -319,7 +324,7 @@ def render_refusal_pdf(content: RefusalContent) -> bytes:
         text = _esc(c.justification).replace("\n", "<br/>")
         reason += [Space(2 * mm), P(f"{heading} {text}", "note")]
     story += [Boxed(reason), Space(3 * mm)]
-    story += [P(w.APPEAL[0], "small"), P(w.APPEAL[1], "small")]
+    story += [P(w.APPEAL[0], "small", fixed=True), P(w.APPEAL[1], "small", fixed=True)]
     if c.code:
         story += [
             Space(2 * mm),
