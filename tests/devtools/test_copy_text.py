@@ -27,6 +27,16 @@ def test_copy_text_escapes_and_marks_null() -> None:
     assert copy_text([(moment, dt.time(8, 30))]) == b"2026-01-02T09:00:00+05:00\t08:30:00\n"
 
 
+def test_copy_text_formats_a_column_of_one_type_or_mixed_with_null() -> None:
+    moment = dt.datetime(2021, 5, 4, 10, 0, tzinfo=ZoneInfo("Asia/Almaty"))
+    rows = [(moment, 1, "a"), (None, 2, "b\tc"), (moment, 3, "d")]
+    assert copy_text(rows).decode().splitlines() == [
+        "2021-05-04T10:00:00+06:00\t1\ta",
+        "\\N\t2\tb\\tc",
+        "2021-05-04T10:00:00+06:00\t3\td",
+    ]
+
+
 def test_postgresql_reads_the_rows_back() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("COPY is PostgreSQL's")

@@ -17,12 +17,12 @@ from django.db.models import Count, Q
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bekitu.core.iin import validate_iin
+from bekitu.core.iin import make_iin, validate_iin
 from bekitu.core.models import AuditEntry
 from bekitu.devtools.demo import names
 from bekitu.devtools.demo.households import age_on
 from bekitu.devtools.demo.plan import COLUMNS, Ids, partition
-from bekitu.devtools.demo.population import Population
+from bekitu.devtools.demo.population import IinIssuer, Population
 from bekitu.devtools.demo.reference import build_reference
 from bekitu.devtools.demo.writer import MODELS
 from bekitu.registry.models import (
@@ -298,3 +298,20 @@ def test_partition_gives_every_part_a_contiguous_nonempty_run(
     assert len(parts) == len(weights)
     assert parts[0] == 0 and parts[-1] == len(shares) - 1
     assert all(b - a in (0, 1) for a, b in itertools.pairwise(parts))
+
+
+@given(
+    birth=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)),
+    sex=st.sampled_from(["male", "female"]),
+)
+def test_the_iin_issuer_gives_the_usable_serials_in_order(birth: dt.date, sex: str) -> None:
+    issuer = IinIssuer()
+    issued = [issuer.issue(birth, sex) for _ in range(30)]
+    serial = 1000 + birth.toordinal() * 37 % 4000 + 500 * (sex == "female")
+    expected = []
+    while len(expected) < 30:
+        iin = make_iin(birth, "female" if sex == "female" else "male", serial)
+        serial += 1
+        if iin is not None:
+            expected.append(iin)
+    assert issued == expected

@@ -7,8 +7,12 @@ about 24. Members are listed parents first, so a household cut short keeps its l
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
+import itertools
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bekitu.devtools.demo import names
@@ -25,6 +29,12 @@ CITIZEN_KINDS = (0.36, 0.07, 0.06, 0.21, 0.29, 0.01)
 FOREIGN_KINDS = (0.35, 0.0, 0.0, 0.2, 0.45, 0.0)
 CHILDREN = ((1, 2, 3, 4, 5), (0.38, 0.37, 0.18, 0.05, 0.02))
 UNDIVIDED_SURNAME_SINCE = 1995  # from about then some Kazakh children carry "…ұлы" surnames
+# Running sums of the weights above: a draw is then one bisection, as random.choices makes it.
+_KIND_SUMS = {
+    False: list(itertools.accumulate(CITIZEN_KINDS)),
+    True: list(itertools.accumulate(FOREIGN_KINDS)),
+}
+_CHILDREN_SUMS = list(itertools.accumulate(CHILDREN[1]))
 
 
 @dataclass(slots=True)
@@ -60,7 +70,7 @@ class HouseholdMaker:
 
     def make(self, ethnicity: str, *, foreign: bool) -> list[Member]:
         """The members of a new household of the ethnicity, parents first."""
-        kind = self.rng.choices(KINDS, FOREIGN_KINDS if foreign else CITIZEN_KINDS)[0]
+        kind = KINDS[weighted_index(self.rng, _KIND_SUMS[foreign])]
         lineage = names.new_lineage(self.rng, ethnicity)
         if kind == "single":
             age = self.age(18, 99)
@@ -76,12 +86,8 @@ class HouseholdMaker:
 
     def age(self, low: int, high: int) -> int:
         """An adult's age between low and high, following the pyramid."""
-        bands = [
-            (max(a, low), min(b, high), w * (min(b, high) - max(a, low) + 1) / (b - a + 1))
-            for a, b, w in ADULT_AGES
-            if a <= high and b >= low
-        ]
-        first, last, _ = self.rng.choices(bands, [band[2] for band in bands])[0]
+        bands, sums = _age_bands(low, high)
+        first, last = bands[weighted_index(self.rng, sums)]
         return self.rng.randint(first, last)
 
     def birth(self, age: int) -> dt.date:
@@ -147,7 +153,7 @@ class HouseholdMaker:
         self, lineage: Lineage, father: str, mother_age: int, parents: tuple[int, ...]
     ) -> list[Member]:
         """Children born when the mother was 19 to 42, still at home up to about 24."""
-        count = self.rng.choices(*CHILDREN)[0]
+        count = CHILDREN[0][weighted_index(self.rng, _CHILDREN_SUMS)]
         kids = []
         for _ in range(count):
             age = mother_age - self.rng.randint(19, max(19, min(42, mother_age)))
@@ -175,3 +181,20 @@ class HouseholdMaker:
     def sex(self) -> str:
         """Boys are born slightly more often than girls."""
         return "male" if self.rng.random() < 0.512 else "female"
+
+
+def weighted_index(rng: random.Random, sums: Sequence[float]) -> int:
+    """The index `rng.choices(range(len(sums)), cum_weights=sums)` draws, with the same one
+    random number: weighted draws without building the running sums each time."""
+    return bisect.bisect(sums, rng.random() * (sums[-1] + 0.0), 0, len(sums) - 1)
+
+
+@functools.cache
+def _age_bands(low: int, high: int) -> tuple[list[tuple[int, int]], list[float]]:
+    """The pyramid's bands cut to [low, high] and the running sums of their weights."""
+    bands = [
+        (max(a, low), min(b, high), w * (min(b, high) - max(a, low) + 1) / (b - a + 1))
+        for a, b, w in ADULT_AGES
+        if a <= high and b >= low
+    ]
+    return [(a, b) for a, b, _w in bands], list(itertools.accumulate(w for _a, _b, w in bands))

@@ -9,12 +9,19 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+import operator
 import random
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
-from bekitu.core.iin import make_iin
-from bekitu.devtools.demo.households import HouseholdMaker, Member, age_on, years_before
+from bekitu.core.iin import century_sex_digit
+from bekitu.devtools.demo.households import (
+    HouseholdMaker,
+    Member,
+    age_on,
+    weighted_index,
+    years_before,
+)
 from bekitu.devtools.demo.names import AFGHAN, KAZAKH, RUSSIAN, UZBEK
 from bekitu.devtools.demo.plan import (
     POPULATION_TABLES,
@@ -36,7 +43,26 @@ STATUSES = (
     ("refugee", 0.001, {"AF": 1}),
 )
 ETHNICITY = {"RU": RUSSIAN, "UZ": UZBEK, "KG": KAZAKH, "AF": AFGHAN}
+_CITIZENSHIPS = {
+    status: (list(weights), list(itertools.accumulate(weights.values())))
+    for status, _share, weights in STATUSES
+}
 REGISTER_START = dt.date(2011, 1, 1)  # attachments from before it were carried over
+
+
+# The IIN's check digit (core.iin.check_digit) is a weighted sum mod 11 of its 11 digits, with
+# a second set of weights when the first gives 10: the issuer adds the birth date's part, once
+# per date and sex, to the serial's, from a table.
+_WEIGHTS_1 = tuple(range(1, 12))
+_WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+_SERIALS = [f"{serial:04d}" for serial in range(10_000)]
+_SERIAL_SUMS = [
+    (
+        sum(int(d) * w for d, w in zip(text, _WEIGHTS_1[7:], strict=True)),
+        sum(int(d) * w for d, w in zip(text, _WEIGHTS_2[7:], strict=True)),
+    )
+    for text in _SERIALS
+]
 
 
 class IinIssuer:
@@ -44,21 +70,38 @@ class IinIssuer:
 
     def __init__(self) -> None:
         self._next: dict[tuple[dt.date, str], int] = {}
+        self._heads: dict[tuple[dt.date, str], tuple[str, int, int]] = {}
 
     def issue(self, birth: dt.date, sex: str) -> str:
         """The next unused IIN for the birth date and sex (unusable serials are skipped)."""
         key = (birth, sex)
-        female = sex == "female"
+        head = self._heads.get(key)
+        if head is None:
+            head = self._heads[key] = _head(birth, sex)
+        text, first, second = head
         # Serials start at a spread-out point per day, as real ones are not all small.
-        serial = self._next.get(key, 1000 + birth.toordinal() * 37 % 4000 + 500 * female)
-        iin = make_iin(birth, "female" if female else "male", serial)
-        while iin is None:
+        serial = self._next.get(key)
+        if serial is None:
+            serial = 1000 + birth.toordinal() * 37 % 4000 + 500 * (sex == "female")
+        while serial <= 9999:
+            by_first, by_second = _SERIAL_SUMS[serial]
+            digit = (first + by_first) % 11
+            if digit == 10:
+                digit = (second + by_second) % 11
+            if digit != 10:
+                self._next[key] = serial + 1
+                return f"{text}{_SERIALS[serial]}{digit}"
             serial += 1
-            iin = make_iin(birth, "female" if female else "male", serial)
-        if serial > 9999:
-            raise OverflowError("no IIN serial left for one birth date and sex")
-        self._next[key] = serial + 1
-        return iin
+        raise OverflowError("no IIN serial left for one birth date and sex")
+
+
+def _head(birth: dt.date, sex: str) -> tuple[str, int, int]:
+    """The IIN's first seven digits (birth date, century and sex) and their weighted sums."""
+    text = f"{birth:%y%m%d}{century_sex_digit(birth, 'female' if sex == 'female' else 'male')}"
+    digits = [ord(c) - 48 for c in text]
+    first = sum(map(operator.mul, digits, _WEIGHTS_1))
+    second = sum(map(operator.mul, digits, _WEIGHTS_2))
+    return text, first, second
 
 
 class Population:
@@ -76,6 +119,8 @@ class Population:
             list(itertools.accumulate(st.capacity for st in s.streets)) for s in plan.settlements
         ]
         self._filled: Counter[int] = Counter()
+        self._moments: dict[tuple[dt.date, int], dt.datetime] = {}
+        self._providers = {s.unit.code: plan.providers_in(s.unit.code) for s in plan.settlements}
 
     def chunks(self, total: int, size: int) -> Iterator[Rows]:
         """Rows for `total` persons, in chunks of whole households of about `size` persons.
@@ -125,9 +170,10 @@ class Population:
 
     def _status(self, settlement: SettlementPlan) -> tuple[str, str, str]:
         draw = self.rng.random()
-        for status, share, citizenships in STATUSES:
+        for status, share, _citizenships in STATUSES:
             if draw < share:
-                country = self.rng.choices(list(citizenships), list(citizenships.values()))[0]
+                countries, sums = _CITIZENSHIPS[status]
+                country = countries[weighted_index(self.rng, sums)]
                 # Kandas are ethnic Kazakhs, wherever they come from.
                 return status, country, KAZAKH if status == "kandas" else ETHNICITY[country]
             draw -= share
@@ -222,7 +268,7 @@ class Population:
         until: dt.date,
     ) -> None:
         """A closed attachment before the current one, at a neighbouring provider if any."""
-        providers = self.plan.providers_in(settlement.unit.code)
+        providers = self._providers[settlement.unit.code]
         provider = self.rng.choice(providers)
         child = age_on(member.birth, start) < ADULT_AGE
         district = self.rng.choice(_districts(provider, child=child))
@@ -240,12 +286,18 @@ class Population:
         end_reason: str = "",
     ) -> None:
         source = "register" if reason == "initial" else self.rng.choice(("desk", "portal"))
-        created = dt.datetime.combine(start, dt.time(9, 0), tzinfo=self.tz)
-        ended = dt.datetime.combine(end, dt.time(10, 0), tzinfo=self.tz) if end else None
+        created = self._moments.get((start, 9)) or self._moment(start, 9)
+        ended = (self._moments.get((end, 10)) or self._moment(end, 10)) if end else None
         rows["attachment"].append(
             (self.ids.take("attachment"), person_id, self.plan.district_provider[district],
              district, start, end, reason, end_reason, True, source, "", created, ended)
         )  # fmt: skip
+
+    def _moment(self, day: dt.date, hour: int) -> dt.datetime:
+        """The hour of the day in the service's time zone, made once per day and hour."""
+        moment = dt.datetime.combine(day, dt.time(hour, 0), tzinfo=self.tz)
+        self._moments[(day, hour)] = moment
+        return moment
 
 
 def _districts(provider: ProviderPlan, *, child: bool) -> Sequence[int]:
