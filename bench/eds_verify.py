@@ -55,8 +55,11 @@ from bekitu.devtools.testpki import (  # noqa: E402
     person_name,
 )
 from bekitu.eds import verification  # noqa: E402
-from bekitu.eds.keys import SigningKey, load_p12  # noqa: E402
-from bekitu.eds.signing import sign_xml_with_key  # noqa: E402
+from bekitu.eds.signing import (  # noqa: E402
+    SigningKey,
+    load_p12,
+    sign_xml_with_key,
+)
 from bekitu.eds.trust import RACY_SECONDS  # noqa: E402
 
 DS = "{http://www.w3.org/2000/09/xmldsig#}"

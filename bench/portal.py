@@ -172,8 +172,7 @@ def _signed_requests(pki: Any, provider_bin: str, persons: list[tuple[str, dt.da
     from django.utils import timezone
 
     from bekitu.devtools.testpki import PASSWORD
-    from bekitu.eds.keys import load_p12
-    from bekitu.eds.signing import sign_xml_with_key
+    from bekitu.eds.signing import load_p12, sign_xml_with_key
     from bekitu.gateway.contracts import attachment_request as contract
 
     signed = []

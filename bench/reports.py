@@ -106,7 +106,7 @@ def _service_month(count: int) -> int:
     from bekitu.registry.models import Person, Provider
     from bekitu.registry.selectors import provider_working_hours
     from bekitu.service.models import Application, ApplicationStep
-    from bekitu.service.sla import term_for
+    from bekitu.service.term import term_for
 
     rng = random.Random(1)
     providers = list(Provider.objects.all())

@@ -82,8 +82,12 @@ def main() -> None:
         from cryptography.hazmat.primitives.asymmetric import padding
         from tests.factories import AttachmentFactory, DistrictFactory, ProviderFactory
 
-        from bekitu.eds.keys import default_key_store
-        from bekitu.eds.signing import PdfAttachment, sign_pdf_as_provider, sign_xml_as_provider
+        from bekitu.eds.signing import (
+            PdfAttachment,
+            default_key_store,
+            sign_pdf_as_provider,
+            sign_xml_as_provider,
+        )
         from bekitu.talons.pdf import render_talon_pdf
         from bekitu.talons.selectors import talon_pdf, talon_verify
         from bekitu.talons.services import talon_content, talon_issue, talon_pdf_make

@@ -99,7 +99,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "bekitu.core.audit_changes.AdminAuditContextMiddleware",
+    "bekitu.core.audit.AdminAuditContextMiddleware",
     "bekitu.core.audit.AuditBatchMiddleware",
     "bekitu.core.security.IdleSessionMiddleware",
     "bekitu.core.security.AdminNetworkMiddleware",
@@ -171,7 +171,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Security (docs/security.md): login lockout, session lifetime, cookies, headers, the admin.
-AUTHENTICATION_BACKENDS = ["bekitu.core.lockout.LockoutModelBackend"]
+AUTHENTICATION_BACKENDS = ["bekitu.core.security.LockoutModelBackend"]
 LOGIN_FAILURE_LIMIT = env_int(
     "BEKITU_LOGIN_FAILURE_LIMIT",
     5,

@@ -23,7 +23,7 @@ from bekitu.registry.models import Attachment, Person
 from bekitu.registry.services import attachment_transfer
 from bekitu.reports.models import AgeBandEdition, ReportRun
 from bekitu.service import services
-from bekitu.service.editions import edition_fields
+from bekitu.service.facts import edition_fields
 from bekitu.service.models import Application, PolicyEdition
 from bekitu.service.policy import EDITIONS
 from bekitu.service.portal_requests import portal_setting_set

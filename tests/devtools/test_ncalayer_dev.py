@@ -20,7 +20,7 @@ from bekitu.devtools.ncalayer_dev import (
     run_in_thread,
 )
 from bekitu.devtools.testpki import PASSWORD, TestPki
-from bekitu.eds.keys import load_p12
+from bekitu.eds.signing import load_p12
 from bekitu.eds.verification import verify_request
 
 

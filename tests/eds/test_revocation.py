@@ -44,7 +44,7 @@ def _ca(pki: TestPki) -> Issued:
 
 
 def _revoked_cert(pki: TestPki) -> x509.Certificate:
-    from bekitu.eds.keys import load_p12
+    from bekitu.eds.signing import load_p12
 
     return load_p12(pki.negative("revoked"), pki.password).certificate
 

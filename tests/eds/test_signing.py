@@ -23,14 +23,12 @@ from signxml.exceptions import InvalidSignature
 
 from bekitu.core.models import AuditEntry
 from bekitu.devtools.testpki import PASSWORD, TestPki
-from bekitu.eds.keys import (
+from bekitu.eds.signing import (
     DirectoryKeyStore,
     FakeKeyStore,
+    SigningError,
     SigningKeyError,
     load_p12,
-)
-from bekitu.eds.signing import (
-    SigningError,
     sign_pdf_as_provider,
     sign_xml_as_provider,
     sign_xml_with_p12,

@@ -28,8 +28,8 @@ from bekitu.eds.backends.registry import (
     BackendSignatureValidator,
     get_backend,
 )
-from bekitu.eds.keys import load_p12
 from bekitu.eds.refusal import Refused
+from bekitu.eds.signing import load_p12
 from bekitu.eds.trust import build_store, validate_path, validation_context
 from bekitu.eds.verification import verify_request
 

@@ -22,9 +22,8 @@ from bekitu.core.iin import make_iin
 from bekitu.devtools import testpki_certs
 from bekitu.devtools.testpki import PersonSpec, TestPki, person_name
 from bekitu.eds import path_cache
-from bekitu.eds.keys import SigningKey
 from bekitu.eds.path_cache import CACHE, CaPath, PathCache
-from bekitu.eds.signing import sign_xml_with_key
+from bekitu.eds.signing import SigningKey, sign_xml_with_key
 from bekitu.eds.verification import verify_request
 
 from .conftest import OwnDirs

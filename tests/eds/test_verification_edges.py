@@ -22,8 +22,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from bekitu.devtools import testpki_certs as certs
 from bekitu.devtools.testpki import PersonSpec, ProviderSpec, TestPki, build_test_pki, person_name
-from bekitu.eds.keys import DirectoryKeyStore, SigningKey
-from bekitu.eds.signing import sign_xml_with_key
+from bekitu.eds.signing import DirectoryKeyStore, SigningKey, sign_xml_with_key
 from bekitu.eds.verification import VerificationResult, verify_provider_document, verify_request
 
 from .verify_helpers import request_xml, talon_xml

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bekitu.devtools import testpki_certs
 from bekitu.devtools.testpki import TestPki
-from bekitu.eds.keys import load_p12
+from bekitu.eds.signing import load_p12
 from bekitu.eds.verification import VerificationResult, verify_request
 
 from .conftest import OwnDirs

@@ -12,8 +12,7 @@ from lxml import etree
 
 from bekitu.devtools import testpki_certs
 from bekitu.devtools.testpki import PASSWORD, TestPki
-from bekitu.eds.keys import SigningKey
-from bekitu.eds.signing import sign_xml_with_p12
+from bekitu.eds.signing import SigningKey, sign_xml_with_p12
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 

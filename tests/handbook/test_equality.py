@@ -1,6 +1,6 @@
 """R11: each Appendix 2 process is the running procedure of its channel, no more, no less.
 
-Every transition of `service.statemachine` for the channel is a path of sequence flows
+Every transition of `service.procedure` for the channel is a path of sequence flows
 between the elements `handbook.mapping` names for its states, and every such path is a
 transition. A change to either side that the other does not follow fails here.
 """
@@ -17,7 +17,7 @@ from bekitu.handbook.bpmnxml import BPMN
 from bekitu.handbook.diagrams import DIAGRAMS, bpmn_path
 from bekitu.handbook.equality import compare
 from bekitu.handbook.mapping import MAPPING, PORTAL_MAP, PROVIDER_MAP
-from bekitu.service.statemachine import TRANSITIONS
+from bekitu.service.procedure import TRANSITIONS
 
 
 def _xml(channel: Channel) -> bytes:

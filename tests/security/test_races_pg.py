@@ -12,8 +12,8 @@ from django.db import connection
 
 from bekitu.registry.models import Attachment
 from bekitu.service import services
-from bekitu.service.documents import KINDS as DOCUMENT_KINDS
 from bekitu.service.models import Application
+from bekitu.service.requirements import KINDS as DOCUMENT_KINDS
 from bekitu.talons.models import Talon
 from bekitu.workstation.services import staff_create
 from tests.factories import PersonFactory

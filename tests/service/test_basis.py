@@ -17,11 +17,11 @@ from bekitu.core.errors import DomainError
 from bekitu.core.vocabulary import AttachmentBasis
 from bekitu.registry.models import Person, Provider, ServiceArea
 from bekitu.service import rules, services
-from bekitu.service.documents import Category, requirements_for
 from bekitu.service.facts import required_documents
 from bekitu.service.models import Application, CheckResult
 from bekitu.service.policy import EDITION_2020
-from bekitu.service.scope import Scope
+from bekitu.service.requirements import Category, requirements_for
+from bekitu.service.selectors import Scope
 from tests.factories import PersonFactory
 from tests.service.test_rules import ADULT, ATU, ON, case
 

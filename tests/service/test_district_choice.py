@@ -19,8 +19,7 @@ from bekitu.service import rules, services
 from bekitu.service.models import Application
 from bekitu.service.policy import EDITION_2020
 from bekitu.service.rules import AttachmentFacts, Case, DistrictFacts, PersonFacts, ProviderFacts
-from bekitu.service.scope import Scope
-from bekitu.service.selectors import documents_required
+from bekitu.service.selectors import Scope, documents_required
 from bekitu.workstation.models import StaffProfile
 from tests.factories import AttachmentFactory, DistrictFactory, ProviderFactory
 

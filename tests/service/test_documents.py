@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bekitu.service.documents import (
+from bekitu.service.requirements import (
     KINDS,
     Category,
     ScanRejected,

@@ -13,7 +13,7 @@ from django.utils.translation import override
 
 from bekitu.core.models import AuditEntry, User
 from bekitu.service import services
-from bekitu.service.editions import edition_fields, editions, policy_in_force
+from bekitu.service.facts import edition_fields, editions, policy_in_force
 from bekitu.service.grounds import refusal_ground_texts
 from bekitu.service.models import PolicyEdition
 from bekitu.service.policy import EDITION_2015, EDITION_2020, EDITIONS

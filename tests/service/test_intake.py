@@ -15,8 +15,8 @@ from bekitu.registry.models import Person, Provider
 from bekitu.registry.population import LocalPopulationRegister
 from bekitu.service import services
 from bekitu.service.models import Application, CheckResult
-from bekitu.service.parties import PowerOfAttorney, parties_problems
-from bekitu.service.scope import Scope
+from bekitu.service.requirements import PowerOfAttorney, parties_problems
+from bekitu.service.selectors import Scope
 from tests.factories import PersonFactory, unique_iin
 
 pytestmark = pytest.mark.django_db

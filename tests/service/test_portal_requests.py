@@ -30,8 +30,7 @@ from bekitu.service.facts import policy_of
 from bekitu.service.grounds import refusal_ground_texts
 from bekitu.service.models import Application, PortalRequest, PortalSetting
 from bekitu.service.portal_requests import request_receive
-from bekitu.service.scope import Scope
-from bekitu.service.selectors import application_queue
+from bekitu.service.selectors import Scope, application_queue
 from bekitu.service.services import application_issue_talon
 from bekitu.talons.models import Talon
 from bekitu.talons.services import talon_pdf_make

@@ -16,8 +16,7 @@ from bekitu.core.models import AuditEntry
 from bekitu.registry.models import Person, Provider
 from bekitu.service import services
 from bekitu.service.models import Application
-from bekitu.service.scope import Scope
-from bekitu.service.selectors import application_queue, documents_required
+from bekitu.service.selectors import Scope, application_queue, documents_required
 from bekitu.service.services import intake
 from bekitu.talons.models import Talon
 

@@ -16,8 +16,7 @@ from bekitu.registry.models import Attachment
 from bekitu.registry.selectors import provider_working_hours
 from bekitu.service import selectors, services
 from bekitu.service.models import Application, CheckResult
-from bekitu.service.scope import Scope
-from bekitu.service.selectors import documents_required
+from bekitu.service.selectors import Scope, documents_required
 from bekitu.talons.models import Refusal, Talon
 from tests.factories import (
     AttachmentFactory,

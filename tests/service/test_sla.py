@@ -15,7 +15,8 @@ from bekitu.core.models import AuditEntry
 from bekitu.service import services, tasks
 from bekitu.service.models import Application
 from bekitu.service.monitoring import application_sla_scan
-from bekitu.service.sla import application_time_left, sla_status
+from bekitu.service.selectors import application_time_left
+from bekitu.service.term import sla_status
 from tests.factories import PersonFactory, ProviderFactory, ServiceAreaFactory
 
 pytestmark = pytest.mark.django_db

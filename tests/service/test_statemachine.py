@@ -9,7 +9,7 @@ import pytest
 
 from bekitu.core.vocabulary import TERMINAL_STATES as TERMINAL
 from bekitu.core.vocabulary import Action, Channel, State
-from bekitu.service.statemachine import (
+from bekitu.service.procedure import (
     INITIAL,
     TransitionNotAllowed,
     allowed_actions,

@@ -17,8 +17,8 @@ from bekitu.core.models import AuditEntry
 from bekitu.registry.models import Provider
 from bekitu.service import services
 from bekitu.service.models import Application, ApplicationStep
-from bekitu.service.scope import Scope
-from bekitu.service.step_times import (
+from bekitu.service.selectors import Scope
+from bekitu.service.term import (
     TERM,
     StepTime,
     _Application,

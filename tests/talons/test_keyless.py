@@ -18,7 +18,7 @@ from bekitu.core.audit import audit_verify
 from bekitu.core.errors import DomainError
 from bekitu.core.models import AuditEntry
 from bekitu.devtools.testpki import TestPki
-from bekitu.eds.keys import SigningKeyError
+from bekitu.eds.signing import SigningKeyError
 from bekitu.eds.verification import verify_provider_document
 from bekitu.registry.models import Attachment, Provider
 from bekitu.talons import services, tasks, wording

@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bekitu.talons.numbering import (
+from bekitu.talons.services import (
     CODE_ALPHABET,
     CODE_LENGTH,
     format_number,

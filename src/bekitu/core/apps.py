@@ -10,6 +10,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Registers the deployment checks at start-up; audits every change of users,
         # groups, permissions and staff profiles.
-        from bekitu.core import audit_changes, checks  # noqa: F401
+        from bekitu.core import audit, checks  # noqa: F401
 
-        audit_changes.connect()
+        audit.connect()

@@ -34,8 +34,7 @@ from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
 from bekitu.core.errors import DomainError
-from bekitu.eds.keys import SigningKey, load_p12
-from bekitu.eds.signing import sign_xml_with_key
+from bekitu.eds.signing import SigningKey, load_p12, sign_xml_with_key
 
 log = logging.getLogger("bekitu.eds")
 

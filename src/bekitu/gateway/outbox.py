@@ -26,7 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from bekitu.core.audit import audit_record
-from bekitu.eds.keys import SigningKeyError
+from bekitu.eds.signing import SigningKeyError
 from bekitu.gateway.envelope import Header
 from bekitu.gateway.models import Kind, OutboxMessage, Participant
 from bekitu.gateway.retry import backoff_delay, nominal_delay

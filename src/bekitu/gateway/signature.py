@@ -17,8 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from lxml import etree
 
-from bekitu.eds.keys import DirectoryKeyStore, ProviderKeyStore
-from bekitu.eds.signing import sign_xml_with_key
+from bekitu.eds.signing import DirectoryKeyStore, ProviderKeyStore, sign_xml_with_key
 from bekitu.eds.verification import verify_provider_document
 from bekitu.gateway import envelope
 from bekitu.gateway.envelope import (

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from bekitu.core.vocabulary import TERMINAL_STATES, Action, Channel, State
-from bekitu.service.statemachine import INITIAL, TRANSITIONS
+from bekitu.service.procedure import INITIAL, TRANSITIONS
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 START = "(start)"  # where a path from a start event begins: before the application exists

@@ -1,6 +1,6 @@
 """Where the handbook's Appendix 2 processes meet the running procedure: for each channel,
 the diagram that draws it and the element (or elements) standing for each state of
-`bekitu.service.statemachine`.
+`bekitu.service.procedure`.
 
 This is the one place to edit when the state machine changes. The equality test
 (`tests/handbook/test_equality.py`) proves that every transition of a channel is a path of

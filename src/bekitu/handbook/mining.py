@@ -15,8 +15,8 @@ from bekitu.handbook.diagrams import bpmn_path
 from bekitu.handbook.equality import diagram_steps, read_process
 from bekitu.handbook.mapping import MAPPING
 from bekitu.handbook.model import Diagram
-from bekitu.service.scope import Scope
-from bekitu.service.step_times import step_statistics
+from bekitu.service.selectors import Scope
+from bekitu.service.term import step_statistics
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Registration asks the person to prove who they are, either by signing a one-time
 with their EDS authentication key (NCALayer) or by a one-time code sent to the phone number
 the population register holds (the SMS port, `bekitu.core.sms`). Login is by IIN and
 password or by the authentication key; condition 1 checks, in this order, that the IIN is
-valid, the pair is not locked out (the service's lockout, `bekitu.core.lockout`), the IIN has
+valid, the pair is not locked out (the service's lockout, `bekitu.core.security`), the IIN has
 an account, the password is right, the population register knows the person and they are
 alive, and the account is active. Each failure is a `PortalError` with its code.
 """
@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bekitu.core import lockout
+from bekitu.core import security
 from bekitu.core.audit import audit_context, audit_record
 from bekitu.core.iin import is_valid_iin
 from bekitu.core.sms import masked, normalise_phone, send_sms
@@ -277,7 +277,7 @@ def login_check(request: Any, iin: str, password: str) -> Account:
     iin = clean_iin(iin)
     # Each attempt counts before its password is checked (the service's lockout); a right
     # password clears the count.
-    if not lockout.take_attempt(request, iin):
+    if not security.take_attempt(request, iin):
         raise PortalError("locked")
     account = Account.objects.select_related("user").filter(iin=iin).first()
     if account is None:
@@ -285,7 +285,7 @@ def login_check(request: Any, iin: str, password: str) -> Account:
     if not account.user.check_password(password):
         _audit("portal.login.refused", iin, code="wrong_credentials")
         raise PortalError("wrong_credentials")
-    lockout.clear_failures(request, iin)
+    security.clear_failures(request, iin)
     _active(account)
     _audit("portal.login", iin, way="password")
     return account
@@ -294,7 +294,7 @@ def login_check(request: Any, iin: str, password: str) -> Account:
 def login_by_eds(request: Any, *, iin: str, challenge_id: Any, signed_xml: str | bytes) -> Account:
     """Condition 1 (R9.3) when logging in with the authentication key."""
     iin = clean_iin(iin)
-    if lockout.is_locked(request, iin):
+    if security.is_locked(request, iin):
         raise PortalError("locked")
     _prove(challenge_id, iin, Challenge.Purpose.LOGIN, signed_xml=signed_xml or b"-", code="")
     with transaction.atomic():

@@ -26,7 +26,7 @@ from bekitu.portal.forms import (
 )
 from bekitu.portal.models import Account, Challenge
 
-BACKEND = "bekitu.core.lockout.LockoutModelBackend"
+BACKEND = "bekitu.core.security.LockoutModelBackend"
 
 
 def current_account(request: HttpRequest) -> Account | None:

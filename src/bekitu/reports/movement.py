@@ -27,7 +27,7 @@ from bekitu.registry.selectors import (
 )
 from bekitu.reports.labels import GAIN_REASONS, end_reason_label, gain_reason_label
 from bekitu.reports.tables import Column, ReportTables, Table
-from bekitu.service.editions import policy_in_force
+from bekitu.service.facts import policy_in_force
 from bekitu.service.selectors import applications_submitted
 
 GAIN, LOSS = "gain", "loss"

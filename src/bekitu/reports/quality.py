@@ -1,6 +1,6 @@
 """Report 3: the service: applications by channel and outcome, refusals by reason, and the
 term: for each step the share done in time, the median and 90th percentile in working minutes
-(from `service.step_times`, the one definition the handbook's process mining shares), a trend
+(from `service.term`, the one definition the handbook's process mining shares), a trend
 by week, and the breaches. Applications count in the period they were submitted in.
 """
 
@@ -20,7 +20,7 @@ from bekitu.registry.selectors import providers_of
 from bekitu.reports.labels import CHANNELS, channel_label, refusal_label
 from bekitu.reports.tables import Column, ReportTables, Table
 from bekitu.service.selectors import applications_submitted
-from bekitu.service.step_times import STEPS, DurationSummary, StepTime, service_figures
+from bekitu.service.term import STEPS, DurationSummary, StepTime, service_figures
 
 OUTCOMES = ("talon_issued", "refused", "open")
 STEP_LABELS = {

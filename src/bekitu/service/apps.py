@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -27,12 +25,7 @@ class ServiceConfig(AppConfig):
 
         # A talon's PDF is made after the decision commits; the portal hears of the talon
         # (with its PDF) in the transaction that stores it.
+        from bekitu.service.portal_status import talon_made_receive
         from bekitu.talons.signals import talon_pdf_made
 
-        talon_pdf_made.connect(_talon_to_portal, dispatch_uid="service.talon_to_portal")
-
-
-def _talon_to_portal(sender: object, *, talon: Any, **kwargs: Any) -> None:
-    from bekitu.service.portal_status import talon_status_send
-
-    talon_status_send(application_number=talon.application_number)
+        talon_pdf_made.connect(talon_made_receive, dispatch_uid="service.talon_to_portal")

@@ -1,7 +1,7 @@
 """Applications for attachment, their procedure steps, documents and check results.
 
 One `Application` model serves every channel (desk, phone, portal). Its state changes only
-through `bekitu.service.services`, which follow the state machine in `statemachine.py` and
+through `bekitu.service.services`, which follow the state machine in `procedure.py` and
 record each transition as an `ApplicationStep`.
 """
 
@@ -488,6 +488,6 @@ class PolicyEdition(models.Model):
         return self.edition
 
     def clean(self) -> None:
-        from bekitu.service.editions import edition_validate
+        from bekitu.service.facts import edition_validate
 
         edition_validate(self)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from bekitu.core.vocabulary import OPEN_STATES
 from bekitu.service.models import Application
 from bekitu.service.procedure import audit_application
-from bekitu.service.sla import SlaStatus, sla_status
+from bekitu.service.term import SlaStatus, sla_status
 
 log = logging.getLogger("bekitu.service")
 

@@ -4,7 +4,7 @@ The rules on how often a person may change provider, when, and with what effect 
 the years; each edition holds them as data, with the act that enacted them, and the edition in
 force on the application's date applies (a setting may pin one). The editions below are the
 ones the service ships with; the running service reads its editions from the database
-(`service.editions`, seeded from these, editable in the admin), so an administrator adds one
+(`service.facts`, seeded from these, editable in the admin), so an administrator adds one
 without a release. docs/policy.md describes the editions and their sources.
 """
 

@@ -24,8 +24,8 @@ from bekitu.core.iin import is_valid_iin
 from bekitu.gateway.handlers import Message, query_register
 from bekitu.registry import selectors as registry
 from bekitu.registry.population import PersonRecord, get_population_register
-from bekitu.service.documents import Category, age_on, requirements_for
 from bekitu.service.policy import policy_for
+from bekitu.service.requirements import Category, age_on, requirements_for
 from bekitu.service.rules import district_kinds
 
 PROVIDERS = "bekitu.portal.providers"

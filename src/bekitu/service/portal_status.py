@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -167,3 +167,9 @@ def talon_status_send(*, application_number: str) -> bool:
         number=application_number, state=State.TALON_ISSUED
     ).first()
     return application is not None and status_send(application)
+
+
+def talon_made_receive(sender: object, *, talon: Any, **kwargs: Any) -> None:
+    """Receives `talon_pdf_made`: the portal hears of the talon with its PDF, in the
+    transaction that stores the PDF."""
+    talon_status_send(application_number=talon.application_number)

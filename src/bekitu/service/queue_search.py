@@ -16,12 +16,12 @@ from django.db.models import Q
 from bekitu.core.audit import audit_record
 from bekitu.core.vocabulary import OPEN_STATES, TERMINAL_STATES, State
 from bekitu.service import selectors
-from bekitu.service.sla import sla_status
+from bekitu.service.term import sla_status
 from bekitu.talons import selectors as talon_selectors
 
 if TYPE_CHECKING:
     from bekitu.service.models import Application
-    from bekitu.service.scope import Scope
+    from bekitu.service.selectors import Scope
 
 # The most applications one page of the queue lists (the most urgent, or the latest decided).
 SHOWN = 200

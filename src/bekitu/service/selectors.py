@@ -19,21 +19,45 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from bekitu.core.audit import audit_record
+from bekitu.core.calendar import working_time_between
 from bekitu.core.vocabulary import OPEN_STATES
 from bekitu.registry import selectors as registry_selectors
-from bekitu.service.documents import DocumentRequirement
-from bekitu.service.editions import policy_in_force
-from bekitu.service.facts import history_facts, policy_of, required_documents
+from bekitu.registry.selectors import providers_in_scope
+from bekitu.service.facts import history_facts, policy_in_force, policy_of, required_documents
 from bekitu.service.grounds import refusal_ground_text
 from bekitu.service.models import Application, ApplicationDocument, ApplicationStep, CheckResult
+from bekitu.service.requirements import DocumentRequirement
 from bekitu.service.rules import voluntary_changes_within
-from bekitu.service.sla import application_time_left as _time_left
 from bekitu.talons import selectors as talon_selectors
 from bekitu.talons import services as talon_services
 
 if TYPE_CHECKING:
-    from bekitu.registry.models import Attachment, Person
-    from bekitu.service.scope import Scope
+    from bekitu.registry.models import Attachment, Person, Provider
+
+
+# Whose applications and persons a caller reaches: each channel passes its scope in. The
+# workstation builds one from the staff member's profile (their provider, or a region for a
+# regional administrator); the gateway's inbox builds one for the provider a request is
+# addressed to. Everything outside the scope is answered as if it did not exist.
+@dataclass(frozen=True, kw_only=True)
+class Scope:
+    """The provider a caller acts for, and the providers whose data it may read: its own,
+    or every provider whose KATO code starts with `kato_prefix` (a region or a unit)."""
+
+    provider: Provider
+    kato_prefix: str = ""
+
+    def providers(self) -> QuerySet[Provider]:
+        """The providers whose applications and attached population the caller reads."""
+        return providers_in_scope(provider_pk=self.provider.pk, kato_prefix=self.kato_prefix)
+
+    def covers(self, provider_id: int | None) -> bool:
+        """True when the provider is one the caller reads."""
+        if provider_id is None:
+            return False
+        if not self.kato_prefix:
+            return provider_id == self.provider.pk
+        return self.providers().filter(pk=provider_id).exists()
 
 
 def _applications() -> QuerySet[Application]:
@@ -84,7 +108,7 @@ def application_queue(*, scope: Scope, now: dt.datetime | None = None) -> list[A
         .order_by("deadline", "pk")
     )
     for application in items:
-        application.time_left = _time_left(application, moment)  # type: ignore[attr-defined]
+        application.time_left = application_time_left(application, moment)  # type: ignore[attr-defined]
     # The queue shows each recipient's name: one row says whose, by application number.
     audit_record(
         action="service.application.queue",
@@ -133,8 +157,12 @@ def application_steps(*, application: Application) -> QuerySet[ApplicationStep]:
 
 
 def application_time_left(application: Application, now: dt.datetime | None = None) -> dt.timedelta:
-    """Working time left until the application's deadline (negative once past)."""
-    return _time_left(application, now)
+    """Working time left until the deadline (negative once it has passed). A decided
+    application keeps the time that was left when it was decided. Before the term starts
+    the whole term is left: working time before its start does not count."""
+    moment = application.decided_at or now or timezone.now()
+    hours = registry_selectors.provider_working_hours(application.provider)
+    return working_time_between(max(moment, application.term_start), application.deadline, hours)
 
 
 def application_document_pdf(

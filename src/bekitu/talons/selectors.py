@@ -21,7 +21,7 @@ from bekitu.core.vocabulary import AttachmentEnd
 from bekitu.eds.verification import verify_provider_document
 from bekitu.registry.selectors import today
 from bekitu.talons.models import Refusal, Talon
-from bekitu.talons.numbering import normalize_code
+from bekitu.talons.services import normalize_code
 from bekitu.talons.xml import SignedFacts, signed_facts, talon_identity, unsigned_root
 
 if TYPE_CHECKING:

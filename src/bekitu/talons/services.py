@@ -8,12 +8,19 @@ it was. Its printable PDF, which carries that signed XML as an attached file (R9
 holds both), is rendered and signed after the transaction commits, by the background worker
 (`talon_pdf_make`), so the decision holds its locks for no longer than the XML takes; until
 then the desk's page and the API say the PDF is on its way (`talon_pdf_fetch`).
+
+A talon's number is for people: `T-<provider BIN>-<year>-<serial>` reads out over the
+telephone and names the issuer. Numbers are consecutive and so guessable; the public check
+therefore asks for the verification code instead, 10 random characters of Crockford's base32
+(50 bits). Numbers and codes are made by pure functions (`format_number`, `new_code`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
+import secrets
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -27,11 +34,15 @@ from django.utils.translation import gettext_lazy as _
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError
 from bekitu.core.vocabulary import REATTACHMENT_CHANNEL, Channel
-from bekitu.eds.keys import SigningKeyError, default_key_store
-from bekitu.eds.signing import PdfAttachment, sign_pdf_as_provider, sign_xml_as_provider
+from bekitu.eds.signing import (
+    PdfAttachment,
+    SigningKeyError,
+    default_key_store,
+    sign_pdf_as_provider,
+    sign_xml_as_provider,
+)
 from bekitu.registry.selectors import attachment_get
 from bekitu.talons.models import DocumentSequence, Refusal, Talon
-from bekitu.talons.numbering import format_number, new_code
 from bekitu.talons.pdf import RefusalContent, render_refusal_pdf, render_talon_pdf
 from bekitu.talons.qr import verification_url
 from bekitu.talons.signals import talon_pdf_made, talon_signature_pending
@@ -46,7 +57,7 @@ TALON_SIGNATURE_REASON = "Attachment talon"
 REFUSAL_SIGNATURE_REASON = "Refusal to provide the service"
 
 
-# Why a key is unavailable (eds.keys): missing, or unreadable (wrong password, damaged file).
+# Why a key is unavailable (eds.signing): missing, or unreadable (wrong password, damaged file).
 # An unsupported key is a misconfiguration, not an outage: issuing stops, as for any error.
 KEY_UNAVAILABLE = frozenset({"key_missing", "key_unreadable"})
 
@@ -420,3 +431,31 @@ def refusal_issue(
     )
     log.info("refusal.issued", extra={"fields": {"refusal": refusal.pk, "reason": reason_code}})
     return refusal
+
+
+# Document numbers and verification codes: pure, no database.
+
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10
+_CODE_RE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+# Crockford's base32 reads the letters people confuse with digits as those digits.
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def new_code() -> str:
+    """A fresh verification code from the operating system's random source."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(raw: str) -> str | None:
+    """The code as stored, from what a person typed (any case, spaces or dashes); None if it
+    cannot be a code, so that the database is not asked about it."""
+    if len(raw) > 4 * CODE_LENGTH:
+        return None
+    code = re.sub(r"[\s-]", "", raw).upper().translate(_READ_AS)
+    return code if _CODE_RE.fullmatch(code) else None
+
+
+def format_number(*, kind: str, bin: str, year: int, serial: int) -> str:
+    """`T-123456789012-2026-000123`: kind letter, provider BIN, year, serial (6 digits or more)."""
+    return f"{kind}-{bin}-{year:04d}-{serial:06d}"

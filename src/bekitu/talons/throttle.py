@@ -5,7 +5,7 @@ turning the check (which verifies a signature and writes an audit row) into a lo
 The client is the connection's address, or the one the trusted proxies report
 (`bekitu.core.security.client_ip`): an X-Forwarded-For the client writes itself does not
 give it a fresh allowance, and a logged-in user is counted like anyone else. The count is a
-database row (`bekitu.core.lockout.hit`): atomic, shared by every process, never evicted.
+database row (`bekitu.core.security.hit`): atomic, shared by every process, never evicted.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from bekitu.core.lockout import Hit, digest, hit
-from bekitu.core.security import client_ip
+from bekitu.core.security import Hit, client_ip, digest, hit
 
 
 class TalonVerifyThrottle(SimpleRateThrottle):

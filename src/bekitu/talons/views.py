@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET
 
 from bekitu.core.audit import audit_context
 from bekitu.core.views import too_many_requests
-from bekitu.talons.numbering import normalize_code
 from bekitu.talons.selectors import refusal_verify, talon_verify
+from bekitu.talons.services import normalize_code
 from bekitu.talons.throttle import verification_allowed
 
 

@@ -19,7 +19,7 @@ from bekitu.core.vocabulary import (
     Channel,
     State,
 )
-from bekitu.service.parties import PowerOfAttorney, parties_problems
+from bekitu.service.requirements import PowerOfAttorney, parties_problems
 from bekitu.service.services import Basis, Declared
 from bekitu.workstation.telephone import IdentityAnswers
 

@@ -16,9 +16,9 @@ from bekitu.core.vocabulary import REFUSAL_REASONS, Action, Check, RefusalCode, 
 from bekitu.registry.population import PersonRecord
 from bekitu.registry.selectors import today
 from bekitu.service import selectors as service_selectors
-from bekitu.service.documents import KINDS, age_on
-from bekitu.service.sla import sla_status
-from bekitu.service.statemachine import allowed_actions, pending_action
+from bekitu.service.procedure import allowed_actions, pending_action
+from bekitu.service.requirements import KINDS, age_on
+from bekitu.service.term import sla_status
 
 if TYPE_CHECKING:
     from bekitu.service.models import Application

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.errors import DomainError
-from bekitu.service.scope import Scope
+from bekitu.service.selectors import Scope
 from bekitu.workstation.models import StaffProfile
 
 Role = StaffProfile.Role

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from bekitu.core.errors import DomainError
 from bekitu.devtools.ncalayer_dev import DEFAULT_PORT, is_loopback, make_server, self_signed_tls
-from bekitu.eds.keys import load_p12
+from bekitu.eds.signing import load_p12
 
 HELP = "Stand in for NCALayer on loopback, signing with a test PKCS#12 key."
 

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from bekitu.service.editions import edition_fields
+    from bekitu.service.facts import edition_fields
     from bekitu.service.policy import EDITIONS
 
     PolicyEdition = apps.get_model("service", "PolicyEdition")

@@ -10,11 +10,11 @@ workstation's pages and API, the gateway's inbox) calls them the same way:
   `application_check`).
 
 Every function is atomic and audited. The state changes only along the transitions of
-`statemachine.py`; each is recorded as an ApplicationStep with its due time (30 working
+`procedure.py`; each is recorded as an ApplicationStep with its due time (30 working
 minutes per action, R5.1, R5.2) and whether it was late.
 """
 
-from bekitu.service.parties import PartiesInvalid, PowerOfAttorney
+from bekitu.service.requirements import PartiesInvalid, PowerOfAttorney
 from bekitu.service.services.decision import (
     application_checks_run,
     application_issue_talon,

@@ -15,8 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.errors import DomainError
 from bekitu.core.vocabulary import Action
-from bekitu.service.documents import KINDS as DOCUMENT_KINDS
-from bekitu.service.documents import ScanRejected, scan_check
 from bekitu.service.facts import case_build, required_documents
 from bekitu.service.models import Application, ApplicationDocument
 from bekitu.service.procedure import (
@@ -26,6 +24,8 @@ from bekitu.service.procedure import (
     require_open,
     step_record,
 )
+from bekitu.service.requirements import KINDS as DOCUMENT_KINDS
+from bekitu.service.requirements import ScanRejected, scan_check
 from bekitu.service.services.decision import checks_store
 
 if TYPE_CHECKING:

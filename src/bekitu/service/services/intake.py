@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError, NotFound
-from bekitu.core.lockout import digest, hit_distinct
+from bekitu.core.security import digest, hit_distinct
 from bekitu.core.vocabulary import (
     OPEN_STATES,
     PROVIDER_CHANNELS,
@@ -34,21 +34,20 @@ from bekitu.registry.selectors import district_of_provider, person_get_by_iin
 from bekitu.registry.services import person_lock
 from bekitu.service.facts import case_build, policy_of
 from bekitu.service.models import Application
-from bekitu.service.parties import (
+from bekitu.service.procedure import INITIAL, action_due, audit_application, next_number, step_first
+from bekitu.service.requirements import (
     PartiesInvalid,
     PowerOfAttorney,
     parties_validate,
     recipient_problems,
 )
-from bekitu.service.procedure import audit_application, next_number, step_first
 from bekitu.service.services.decision import checks_store
-from bekitu.service.sla import action_due, term_for
-from bekitu.service.statemachine import INITIAL
+from bekitu.service.term import term_for
 
 if TYPE_CHECKING:
     from bekitu.core.models import User
     from bekitu.registry.models import District, Person, Provider
-    from bekitu.service.scope import Scope
+    from bekitu.service.selectors import Scope
 
 log = logging.getLogger("bekitu.service")
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from rest_framework.request import Request
 
 from bekitu.registry.population import PersonRecord
+from bekitu.service.procedure import allowed_actions, pending_action
 from bekitu.service.selectors import application_time_left
-from bekitu.service.statemachine import allowed_actions, pending_action
 from bekitu.workstation import presenters
 
 if TYPE_CHECKING:

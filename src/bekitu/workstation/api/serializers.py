@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bekitu.core.vocabulary import ApplicantRole, AttachmentBasis
-from bekitu.service.parties import PowerOfAttorney, parties_problems
+from bekitu.service.requirements import PowerOfAttorney, parties_problems
 from bekitu.workstation.forms import APPLICANT_ROLES, CHANNELS, REASONS, clean_iin_value
 from bekitu.workstation.presenters import DESK_REFUSALS
 

@@ -1,4 +1,12 @@
-"""How long each step of the procedure took, in working minutes, and whether it was in time:
+"""The term of an application and the time its steps take, in working minutes.
+
+The term (R5.3 at the desk and by telephone, R9.13 through the portal) runs from submission for
+one working day of the provider (`term_for`); `sla_status` says how near its deadline an open
+application is. The 30 working minutes of actions 1 and 2 (R5.1, R5.2) are the due times of the
+procedure's steps (`service.procedure`, `action_due`). Working time comes from
+`bekitu.core.calendar` and the provider's hours.
+
+How long each step of the procedure took, in working minutes, and whether it was in time:
 the one definition behind the handbook's process mining and the reports' service figures.
 
 A step's duration is the working time (the provider's hours on Kazakhstan's working days,
@@ -28,19 +36,69 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from bekitu.core.audit import audit_record
-from bekitu.core.calendar import WorkingHours, working_time_between
+from bekitu.core.calendar import (
+    Term,
+    WorkingHours,
+    service_term,
+    working_time_between,
+)
+from bekitu.core.vocabulary import State
 from bekitu.registry.selectors import provider_working_hours, providers_of
 from bekitu.service.models import Application, ApplicationStep
-from bekitu.service.scope import Scope
-from bekitu.service.selectors import applications_submitted
-from bekitu.service.statemachine import State
+from bekitu.service.selectors import Scope, applications_submitted
+
+if TYPE_CHECKING:
+    from bekitu.registry.models import Provider
+
+# The share of the term's working time after which an application is flagged as near.
+NEAR_SHARE = 0.8
+
+
+def term_for(*, provider: Provider, submitted_at: dt.datetime, channel: str) -> Term:
+    """The term of an application submitted at a moment to a provider through a channel
+    (R5.3 at the desk and by telephone, R9.13 through the portal)."""
+    return service_term(submitted_at, provider_working_hours(provider), channel)
+
+
+@dataclass(frozen=True)
+class SlaStatus:
+    sla: str  # on_time, near, breached
+    action_overdue: bool
+    time_left: dt.timedelta
+    used_share: float
+
+
+def sla_status(application: Application, now: dt.datetime) -> SlaStatus:
+    """Where an application stands against its deadline and its pending action's due time."""
+    hours = provider_working_hours(application.provider)
+    total = working_time_between(application.term_start, application.deadline, hours)
+    used = working_time_between(application.term_start, now, hours)
+    share = used / total if total > dt.timedelta(0) else 1.0
+    if now > application.deadline:
+        sla = "breached"
+    elif share >= NEAR_SHARE:
+        sla = "near"
+    else:
+        sla = "on_time"
+    due = application.action_due_at
+    return SlaStatus(
+        sla=sla,
+        action_overdue=due is not None and now > due,
+        time_left=working_time_between(
+            max(now, application.term_start), application.deadline, hours
+        ),
+        used_share=max(share, 0.0),
+    )
+
+
+# How long each step took.
 
 ACTION_1 = "action_1"
 ACTION_2 = "action_2"
