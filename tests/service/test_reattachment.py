@@ -27,8 +27,8 @@ from bekitu.service.reattachment.run import reattachment_run
 from bekitu.talons.models import Talon
 from bekitu.talons.services import talon_pdf_make
 from tests.factories import AttachmentFactory, PersonFactory
-from tests.talons.pdfcheck import pdf_text
 from tests.service.reattachment_world import ON, World, build_world, open_attachment
+from tests.talons.pdfcheck import pdf_text
 
 pytestmark = pytest.mark.django_db
 Kind = Reattachment.Kind

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bekitu.workstation.views import applications, auth, persons
+from bekitu.workstation.views import applications, auth, persons, reattachments
 
 app_name = "workstation"
 urlpatterns = [
@@ -30,4 +30,21 @@ urlpatterns = [
     path("applications/<str:number>/<str:kind>.pdf", applications.document_pdf, name="pdf"),
     path("persons/<int:pk>/", persons.person_card, name="person"),
     path("population/", persons.population, name="population"),
+    path("reattachments/", reattachments.reattachments, name="reattachments"),
+    path("reattachments/<str:number>/", reattachments.reattachment, name="reattachment"),
+    path(
+        "reattachments/<str:number>/assign/",
+        reattachments.reattachment_assign,
+        name="reattachment-assign",
+    ),
+    path(
+        "reattachments/<str:number>/confirm/",
+        reattachments.reattachment_confirm,
+        name="reattachment-confirm",
+    ),
+    path(
+        "reattachments/<str:number>/progress/",
+        reattachments.reattachment_progress,
+        name="reattachment-progress",
+    ),
 ]

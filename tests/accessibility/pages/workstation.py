@@ -3,14 +3,29 @@ errors, and the status messages left by an action."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
+from bekitu.service.reattachment.plan import (
+    reattachment_assign,
+    reattachment_confirm,
+    reattachment_plan,
+)
+from bekitu.service.reattachment.run import reattachment_run
 from bekitu.workstation.services import set_password_link, staff_create
 from tests.accessibility.registry import Visit, not_a_page, pages
 from tests.accessibility.world import STATES, World
+from tests.factories import (
+    AttachmentFactory,
+    DistrictFactory,
+    PersonFactory,
+    ProviderFactory,
+    StreetFactory,
+)
 
 for _name in ("accept", "issue", "refuse", "scan-attach"):
     not_a_page(
@@ -184,3 +199,73 @@ def _population(world: World) -> Iterator[Visit]:
     yield Visit("population, regional", url, user="regional")
     yield Visit("population: found", url, user="specialist", drive=search(world.desk.person.iin))
     yield Visit("population: nobody", url, user="specialist", drive=search("Nobody-such"))
+
+
+not_a_page(
+    "workstation:reattachment-assign",
+    "POST only: sends persons to a district, then redirects to the plan with a status message",
+)
+not_a_page(
+    "workstation:reattachment-confirm",
+    "POST only: confirms the plan, then redirects to it with a status message (checked there)",
+)
+not_a_page("workstation:reattachment-progress", "JSON: the plan's progress, polled by its page")
+
+
+def _reattachment_plans(world: World) -> dict[str, str]:
+    """Two closing providers of the region: one planned (a person no district serves, to
+    decide by hand), one confirmed and carried out."""
+    if "reattachments" in world.extra:
+        return world.extra["reattachments"]  # type: ignore[no-any-return]
+    desk = world.desk
+    numbers = {}
+    for state in ("planned", "done"):
+        closing = ProviderFactory(locality=desk.provider.locality)
+        district = DistrictFactory(provider=closing)
+        served = PersonFactory(address__street=desk.person.address.street)
+        unserved = PersonFactory(address__street=StreetFactory(locality=desk.provider.locality))
+        for person in (served, unserved):
+            AttachmentFactory(person=person, provider=closing, district=district)
+        plan = reattachment_plan(
+            provider=closing,
+            kind="provider_closed",
+            on=timezone.localdate() + dt.timedelta(days=7),
+            kato_prefix=desk.provider.atu_code[:2],
+            planned_by="staff:regional",
+        )
+        if state == "done":
+            reattachment_assign(plan=plan, person_ids=[unserved.pk], district=desk.district)
+            reattachment_confirm(plan=plan, confirmed_by="staff:regional")
+            reattachment_run(plan_id=plan.pk)
+        numbers[state] = plan.number
+    world.extra["reattachments"] = numbers
+    return numbers
+
+
+@pages("workstation:reattachments")
+def _reattachments(world: World) -> Iterator[Visit]:
+    _reattachment_plans(world)
+    url = reverse("workstation:reattachments")
+
+    def empty_form(page: Any, base: str) -> None:
+        _submit(page, "#plan-submit")
+
+    yield Visit("re-attachment plans", url, user="regional")
+    yield Visit("re-attachment: new plan with errors", url, user="regional", drive=empty_form)
+    yield Visit("re-attachment, not regional", url, user="head", status=403)
+
+
+@pages("workstation:reattachment")
+def _reattachment(world: World) -> Iterator[Visit]:
+    numbers = _reattachment_plans(world)
+    planned = reverse("workstation:reattachment", args=[numbers["planned"]])
+
+    def confirm_too_early(page: Any, base: str) -> None:
+        _submit(page, "#confirm-submit")
+
+    yield Visit("re-attachment planned", planned, user="regional")
+    yield Visit(
+        "re-attachment: confirmed too early", planned, user="regional", drive=confirm_too_early
+    )
+    done = reverse("workstation:reattachment", args=[numbers["done"]])
+    yield Visit("re-attachment done", done, user="regional")

@@ -271,3 +271,26 @@ def reattachment_get(*, number: str, kato_prefix: str = "") -> Reattachment | No
 def plan_persons_by_iin(*, plan: Reattachment, iins: list[str]) -> dict[str, int]:
     """The plan's persons with these IINs: IIN -> person id (IINs not in the plan are absent)."""
     return dict(plan.items.filter(person__iin__in=iins).values_list("person__iin", "person_id"))
+
+
+def reattachment_districts(*, plan: Reattachment, kato_prefix: str) -> list[District]:
+    """The districts the plan's persons may be sent to by hand: of the open providers of the
+    territory other than the closing one; for a redraw, of the provider itself."""
+    if plan.kind == Kind.DISTRICTS_REDRAWN:
+        ids = [plan.provider_id]
+    else:
+        territory = registry.providers_of(kato_prefix=kato_prefix).filter(is_active=True)
+        ids = list(territory.exclude(pk=plan.provider_id).values_list("pk", flat=True))
+    return list(registry.districts_of(provider_ids=ids))
+
+
+def district_for_plan(*, plan: Reattachment, kato_prefix: str, district_id: int) -> District | None:
+    """The district with this id if the plan's persons may be sent to it by hand, or None."""
+    return next(
+        (
+            d
+            for d in reattachment_districts(plan=plan, kato_prefix=kato_prefix)
+            if d.pk == district_id
+        ),
+        None,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bekitu.workstation.api import views
+from bekitu.workstation.api import reattachments, views
 
 app_name = "workstation-api"
 urlpatterns = [
@@ -34,4 +34,16 @@ urlpatterns = [
     path("persons/lookup/", views.PersonLookup.as_view(), name="person-lookup"),
     path("persons/<int:pk>/", views.PersonCard.as_view(), name="person"),
     path("population/", views.PopulationSearch.as_view(), name="population"),
+    path("reattachments/", reattachments.PlanListCreate.as_view(), name="reattachments"),
+    path("reattachments/<str:number>/", reattachments.PlanDetail.as_view(), name="reattachment"),
+    path(
+        "reattachments/<str:number>/assign/",
+        reattachments.PlanAssign.as_view(),
+        name="reattachment-assign",
+    ),
+    path(
+        "reattachments/<str:number>/confirm/",
+        reattachments.PlanConfirm.as_view(),
+        name="reattachment-confirm",
+    ),
 ]
