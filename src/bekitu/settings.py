@@ -186,6 +186,19 @@ INTAKE_LOOKUPS_PER_HOUR = env_int(
     120,
     "Different IINs a staff member may look up in the population register an hour; 0: no limit.",
 )
+PHONE_IDENTITY_QUESTIONS = env_list(
+    "BEKITU_PHONE_IDENTITY_QUESTIONS",
+    "birth_date,street,house",
+    "What the specialist asks a telephone caller to confirm who they are, checked against the "
+    "population register (comma-separated): birth_date, patronymic, locality, street, house, "
+    "apartment, phone_number (the number the register holds). Checked at start-up.",
+)
+PHONE_IDENTITY_REQUIRED = env_int(
+    "BEKITU_PHONE_IDENTITY_REQUIRED",
+    0,
+    "How many of the caller's answers must match the register for a telephone application; "
+    "0: all the questions asked. Checked at start-up (1 to the number of questions).",
+)
 SESSION_IDLE_SECONDS = env_int(
     "BEKITU_SESSION_IDLE_SECONDS",
     1800,

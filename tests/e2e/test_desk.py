@@ -237,3 +237,31 @@ def test_a_talon_issued_without_the_key_shows_as_awaiting_the_e_signature(
     assert page.is_visible("#pending-facts")
     assert decided.talon_number in page.inner_text("table.talon-facts")
     shot("15-verify-unsigned")
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_telephone_caller_answers_the_questions_the_setting_names(
+    page: Any, live_server: Any, desk: Desk, screenshots: Path, lang: str, settings: Any
+) -> None:
+    """BEKITU_PHONE_IDENTITY_QUESTIONS decides what the specialist asks a caller, and
+    BEKITU_PHONE_IDENTITY_REQUIRED how many answers must match the register."""
+    settings.PHONE_IDENTITY_QUESTIONS = ["birth_date", "patronymic", "house"]
+    settings.PHONE_IDENTITY_REQUIRED = 2
+    _log_in(page, live_server, "specialist", lang)
+    page.click("#new-application")
+    page.fill("#id_iin", desk.person.iin)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.check('input[name="channel"][value="phone"]')
+    assert page.locator("#id_phone_street").count() == 0
+    page.fill("#id_phone_birth_date", desk.person.birth_date.strftime("%d.%m.%Y"))
+    page.fill("#id_phone_patronymic", "Wrong")
+    address = desk.person.address
+    page.fill("#id_phone_house", f"{address.house}{address.building}")
+    page.locator("#caller-identity").screenshot(
+        path=str(screenshots / f"desk-{lang}-16-caller-questions.png")
+    )
+    with page.expect_navigation():
+        page.click("#intake-submit")
+    page.wait_for_selector("#page-application")
+    assert Application.objects.get(recipient=desk.person).channel == "phone"

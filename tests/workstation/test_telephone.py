@@ -42,6 +42,7 @@ def test_a_caller_who_answers_as_the_register_says_is_recorded_with_the_question
     assert row.data == {
         "questions": ["birth_date", "street", "house"],
         "matched": {"birth_date": True, "street": True, "house": True},
+        "required": 3,
         "confirmed": True,
     }
     # The answers themselves are not kept.
@@ -110,3 +111,81 @@ def test_no_phone_in_the_register_no_sms_and_the_talon_stands(desk: Desk, sms_ou
     assert application.state == "talon_issued"
     assert not sms_outbox.exists() or not list(sms_outbox.glob("*.txt"))
     assert AuditEntry.objects.filter(action="workstation.phone.sms_skipped").exists()
+
+
+@pytest.fixture
+def other_questions(settings: Any, desk: Desk) -> Any:
+    """A deployment that asks the patronymic, the apartment and the registered phone number,
+    and wants two of the three answers right."""
+    settings.PHONE_IDENTITY_QUESTIONS = ["patronymic", "apartment", "phone_number"]
+    settings.PHONE_IDENTITY_REQUIRED = 2
+    desk.person.phone = "+7 701 123-45-67"
+    desk.person.save(update_fields=["phone"])
+    return settings
+
+
+def _other_answers(desk: Desk, **changed: str) -> dict[str, str]:
+    address = desk.person.address
+    answers = {
+        "phone_patronymic": desk.person.patronymic.upper(),
+        "phone_apartment": address.apartment if address else "",
+        "phone_phone_number": "87011234567",
+    }
+    return {**answers, **changed}
+
+
+def test_the_page_asks_the_questions_the_setting_names(desk: Desk, other_questions: Any) -> None:
+    client = desk.client("specialist")
+    client.post(reverse("workstation:intake"), {"iin": desk.person.iin})
+    page = client.get(reverse("workstation:intake-person")).content.decode()
+    assert 'id="id_phone_patronymic"' in page and 'id="id_phone_phone_number"' in page
+    assert 'id="id_phone_apartment"' in page
+    assert 'id="id_phone_street"' not in page and 'id="id_phone_birth_date"' not in page
+    assert "Answers that must match the register: 2 of 3." in page
+
+
+def test_enough_right_answers_confirm_the_caller_and_each_is_recorded(
+    desk: Desk, other_questions: Any
+) -> None:
+    answers = _other_answers(desk, phone_patronymic="Someone else")
+    response = _call(desk, desk.client("specialist"), **answers)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    row = AuditEntry.objects.get(action="workstation.phone.identity")
+    assert row.data == {
+        "questions": ["patronymic", "apartment", "phone_number"],
+        "matched": {"patronymic": False, "apartment": True, "phone_number": True},
+        "required": 2,
+        "confirmed": True,
+    }
+
+
+def test_too_few_right_answers_stop_the_intake_in_the_users_language(
+    desk: Desk, other_questions: Any
+) -> None:
+    client = desk.client("specialist")
+    client.post(reverse("workstation:intake"), {"iin": desk.person.iin})
+    answers = _other_answers(desk, phone_patronymic="Другое", phone_phone_number="87770000000")
+    data = {"channel": "phone", "reason": "choice", "applicant_role": "self", **answers}
+    response = client.post(reverse("workstation:intake-person"), data, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "отчество, номер телефона" in text
+    assert not Application.objects.exists()
+
+
+def test_the_start_up_check_refuses_questions_the_desk_cannot_ask(settings: Any) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    call_command("check", "--tag", "bekitu")
+    settings.PHONE_IDENTITY_QUESTIONS = ["birth_date", "document_number"]
+    with pytest.raises(SystemCheckError, match="unknown questions: document_number"):
+        call_command("check", "--tag", "bekitu")
+    settings.PHONE_IDENTITY_QUESTIONS = ["birth_date", "house"]
+    settings.PHONE_IDENTITY_REQUIRED = 3
+    with pytest.raises(SystemCheckError, match="must be 1 to the number of questions"):
+        call_command("check", "--tag", "bekitu")
+    settings.PHONE_IDENTITY_QUESTIONS = []
+    settings.PHONE_IDENTITY_REQUIRED = 0
+    with pytest.raises(SystemCheckError, match="is empty"):
+        call_command("check", "--tag", "bekitu")

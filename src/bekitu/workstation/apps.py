@@ -9,6 +9,7 @@ class WorkstationConfig(AppConfig):
 
     def ready(self) -> None:
         from bekitu.talons.signals import talon_signature_pending
+        from bekitu.workstation import checks  # noqa: F401  (registers the system checks)
         from bekitu.workstation.notices import tell_heads_signature_pending
 
         talon_signature_pending.connect(

@@ -21,6 +21,7 @@ from bekitu.core.vocabulary import (
 )
 from bekitu.service.requirements import PowerOfAttorney, parties_problems
 from bekitu.service.services import Basis, Declared
+from bekitu.workstation import telephone
 from bekitu.workstation.telephone import IdentityAnswers
 
 IIN_REASONS = {
@@ -144,7 +145,26 @@ class IntakeForm(forms.Form):
         required=False,
     )
     phone_house = forms.CharField(
-        label=_("…and the house number is"), max_length=20, required=False
+        label=_("The caller says the house number is"), max_length=20, required=False
+    )
+    phone_apartment = forms.CharField(
+        label=_("The caller says the apartment is"),
+        max_length=20,
+        required=False,
+        help_text=_("Leave empty when the caller says there is none."),
+    )
+    phone_locality = forms.CharField(
+        label=_("The caller says the registered address's locality is"),
+        max_length=100,
+        required=False,
+    )
+    phone_patronymic = forms.CharField(
+        label=_("The caller says the patronymic is"), max_length=100, required=False
+    )
+    phone_phone_number = forms.CharField(
+        label=_("The caller says the phone number in the register is"),
+        max_length=20,
+        required=False,
     )
     applicant_role = forms.ChoiceField(
         label=_("Who applies"), choices=APPLICANT_ROLES, initial="self", widget=forms.RadioSelect
@@ -169,6 +189,12 @@ class IntakeForm(forms.Form):
         field = self.fields["district"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", _("The rules choose")), *(districts or [])]
+        # Only the questions the deployment asks (BEKITU_PHONE_IDENTITY_QUESTIONS) are on the
+        # form, in the order the setting names them.
+        asked = [f"phone_{name}" for name in telephone.asked()]
+        for name in [n for n in self.fields if n.startswith("phone_") and n not in asked]:
+            del self.fields[name]
+        self.phone_fields = [name for name in asked if name in self.fields]
 
     # What the attachment rests on (residence, temporary residence, work, study; where a
     # pregnant woman or a child under five actually lives) and the address it rests on.
@@ -189,7 +215,12 @@ class IntakeForm(forms.Form):
     pregnant = forms.BooleanField(label=_("The recipient is pregnant"), required=False)
 
     DOCUMENT_FIELDS = ("doc_number", "doc_surname", "doc_given_name", "doc_birth_date")
-    PHONE_FIELDS = ("phone_birth_date", "phone_street", "phone_house")
+    # The caller's answers may be empty only for these questions (no apartment: a house).
+    PHONE_MAY_BE_EMPTY = ("phone_apartment",)
+
+    def caller_questions(self) -> list[forms.BoundField]:
+        """The fields of the questions asked, for the page."""
+        return [self[name] for name in self.phone_fields]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -198,7 +229,9 @@ class IntakeForm(forms.Form):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("Enter what the presented identity document says here."))
         if data.get("channel") == Channel.PHONE:
-            for name in self.PHONE_FIELDS:
+            for name in self.phone_fields:
+                if name in self.PHONE_MAY_BE_EMPTY:
+                    continue
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("Ask the caller and enter the answer."))
         self._clean_basis(data)
@@ -269,6 +302,10 @@ class IntakeForm(forms.Form):
             birth_date=data.get("phone_birth_date"),
             street=data.get("phone_street") or "",
             house=data.get("phone_house") or "",
+            patronymic=data.get("phone_patronymic") or "",
+            locality=data.get("phone_locality") or "",
+            apartment=data.get("phone_apartment") or "",
+            phone_number=data.get("phone_phone_number") or "",
         )
 
     def power_of_attorney(self) -> PowerOfAttorney | None:

@@ -15,7 +15,6 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bekitu.core.errors import DomainError
@@ -192,16 +191,10 @@ def intake_person(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
         "person": presenters.person_record(record),
         "relatives": presenters.relatives(_relatives(iin)),
         "outlook": selectors.intake_outlook(scope=scope, iin=iin),
+        "phone_required": telephone.required(),
     }
     response = page(request, "workstation/intake_person.html", scope, context)
     return _bad(response) if form.errors else response
-
-
-QUESTION_LABELS = {
-    "birth_date": _lazy("birth date"),
-    "street": _lazy("street"),
-    "house": _lazy("house"),
-}
 
 
 def _caller_confirmed(scope: StaffScope, iin: str, form: IntakeForm) -> dict[str, bool] | None:
@@ -215,8 +208,8 @@ def _caller_confirmed(scope: StaffScope, iin: str, form: IntakeForm) -> dict[str
         form.add_error(None, str(exc.message))
         return None
     matches = telephone.identity_matches(record, form.caller_answers())
-    wrong = [str(QUESTION_LABELS[name]) for name, ok in matches.items() if not ok]
-    if wrong:
+    wrong = [str(telephone.QUESTION_LABELS[name]) for name, ok in matches.items() if not ok]
+    if not telephone.identity_confirmed(matches):
         form.add_error(
             None,
             _(
