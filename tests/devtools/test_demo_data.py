@@ -315,3 +315,23 @@ def test_the_iin_issuer_gives_the_usable_serials_in_order(birth: dt.date, sex: s
         if iin is not None:
             expected.append(iin)
     assert issued == expected
+
+
+def test_generators_side_by_side_make_distinct_persons_addresses_and_ids() -> None:
+    ids = Ids({table: 1 for table in COLUMNS})
+    plan, _ = build_reference(persons=6_000, rng=random.Random("r"), ids=ids)
+    made: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for lane in range(2):
+        population = Population(
+            plan=plan, rng=random.Random(f"p{lane}"), as_of=AS_OF, ids=ids.lane(lane, 2),
+            tz=ZoneInfo("Asia/Almaty"), lane=lane, lanes=2,
+        )  # fmt: skip
+        for rows in population.chunks(3_000, 1_000):
+            for table, values in rows.items():
+                made[table] += values
+    for table, values in made.items():
+        assert len({row[0] for row in values}) == len(values), table
+    assert sorted(row[0] for row in made["person"]) == list(range(1, 6_001))
+    assert len({row[1] for row in made["person"]}) == 6_000  # IINs
+    dwellings = [row[1:] for row in made["address"]]
+    assert len(set(dwellings)) == len(dwellings)

@@ -6,6 +6,7 @@ after the rows, and fresh statistics (`registry.bulkload.indexes_after_load`).""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import multiprocessing
 import random
@@ -34,6 +35,11 @@ from bekitu.registry.models import Locality, Person
 
 log = logging.getLogger("bekitu.registry")
 CHUNK = 20_000
+# Generators of the population side by side, each making its share of the persons: on
+# PostgreSQL each runs in a process of its own. The rows depend on this number, not on the
+# machine's cores.
+LANES = 2
+Lanes = list[tuple[Population, int]]  # each generator with the persons it makes
 
 
 @dataclass(frozen=True)
@@ -71,18 +77,28 @@ def load_demo_data(
             writer.write(table, reference[table])
         rows = Counter({table: len(reference[table]) for table in REFERENCE_TABLES})
         tz = timezone.get_default_timezone()
-        population = Population(
-            plan=plan, rng=_rng(seed, "population"), as_of=as_of, ids=ids, tz=tz
-        )
+        lanes = [
+            (
+                Population(
+                    plan=plan,
+                    rng=_rng(seed, f"population:{lane}"),
+                    as_of=as_of,
+                    ids=ids.lane(lane, LANES),
+                    tz=tz,
+                    lane=lane,
+                    lanes=LANES,
+                ),
+                persons // LANES + (lane < persons % LANES),
+            )
+            for lane in range(LANES)
+        ]
         tables = [MODELS[table]._meta.db_table for table in POPULATION_TABLES]
         with indexes_after_load(connection, tables):
             if writer.copy:
-                counted, stats = _load_population_forked(
-                    population, writer, persons, chunk, progress
-                )
+                counted, stats = _load_population_forked(lanes, writer, persons, chunk, progress)
             else:
-                counted = _load_population(population, writer, persons, chunk, progress)
-                stats = population.stats
+                counted = _load_population(lanes, writer, persons, chunk, progress)
+                stats = sum((population.stats for population, _n in lanes), Counter())
             rows.update(counted)
         writer.finish()
         figures = dict(stats)
@@ -99,13 +115,15 @@ def _rng(seed: int, stream: str) -> random.Random:
 
 
 def _load_population(
-    population: Population, writer: TableWriter, persons: int, chunk: int, progress: bool
+    lanes: Lanes, writer: TableWriter, persons: int, chunk: int, progress: bool
 ) -> Counter[str]:
     """Write the population chunk by chunk while one worker thread generates the next chunk:
-    the database works on one while Python makes the other. Chunks are made in order by the
-    one worker, so the rows are the same as without it."""
+    the database works on one while Python makes the other. The generators make their chunks
+    one after the other, so the rows are the same as on PostgreSQL."""
     rows: Counter[str] = Counter()
-    chunks = population.chunks(persons, chunk)
+    chunks = itertools.chain.from_iterable(
+        population.chunks(count, chunk) for population, count in lanes
+    )
     bar = tqdm(total=persons, unit=" persons", file=sys.stderr, disable=not progress)
     with bar, ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-data") as worker:
         pending = worker.submit(next, chunks, None)
@@ -119,7 +137,7 @@ def _load_population(
 
 
 def _generate(population: Population, persons: int, chunk: int, queue: Any) -> None:
-    """In the generating process: each chunk's tables in COPY text, then the statistics."""
+    """In a generating process: each chunk's tables in COPY text, then the statistics."""
     try:
         for generated in population.chunks(persons, chunk):
             texts = {table: copy_text(generated[table]) for table in POPULATION_TABLES}
@@ -131,36 +149,49 @@ def _generate(population: Population, persons: int, chunk: int, queue: Any) -> N
 
 
 def _load_population_forked(
-    population: Population, writer: TableWriter, persons: int, chunk: int, progress: bool
+    lanes: Lanes, writer: TableWriter, persons: int, chunk: int, progress: bool
 ) -> tuple[Counter[str], dict[str, int]]:
-    """PostgreSQL: a forked process generates the chunks and formats them for COPY while this
-    one streams them to the server, so that generation and the server's work run on two
-    cores. The one generating process makes the chunks in order: the rows are the same as
-    made here."""
+    """PostgreSQL: forked processes, one per generator, make the chunks and format them for
+    COPY while this one streams them to the server as they come, so that generation and the
+    server's work share the cores. Each generator's rows are its own whatever the order in
+    which their chunks arrive, and the indexes and foreign keys are built after them all."""
     context = multiprocessing.get_context("fork")
-    queue = context.Queue(maxsize=3)
-    child = context.Process(
-        target=_generate, args=(population, persons, chunk, queue), name="demo-data", daemon=True
-    )
-    child.start()
+    queue = context.Queue(maxsize=2 * len(lanes))
+    children = [
+        context.Process(
+            target=_generate,
+            args=(population, count, chunk, queue),
+            name=f"demo-data-{lane}",
+            daemon=True,
+        )
+        for lane, (population, count) in enumerate(lanes)
+    ]
+    for child in children:
+        child.start()
     rows: Counter[str] = Counter()
+    stats: Counter[str] = Counter()
+    running = len(children)
     bar = tqdm(total=persons, unit=" persons", file=sys.stderr, disable=not progress)
     try:
         with bar:
-            while True:
+            while running:
                 kind, payload, counts = queue.get()
                 if kind == "error":
                     raise RuntimeError(f"demo-data generation failed: {payload}")
                 if kind == "done":
-                    return rows, payload
+                    stats.update(payload)
+                    running -= 1
+                    continue
                 for table in POPULATION_TABLES:
                     writer.write_copy_text(table, payload[table])
                 rows.update(counts)
                 bar.update(counts["person"])
+        return rows, dict(stats)
     finally:
-        if child.is_alive():
-            child.terminate()
-        child.join()
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
 
 
 def load_blocker() -> DomainError | None:

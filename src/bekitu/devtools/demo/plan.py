@@ -49,14 +49,20 @@ class Ids:
     """Hands out primary keys per table, from the first free one: the generator links rows
     by id without asking the database, which is what lets it stream with COPY."""
 
-    def __init__(self, first: dict[str, int]) -> None:
+    def __init__(self, first: dict[str, int], step: int = 1) -> None:
         self._next = dict(first)
+        self._step = step
 
     def take(self, table: str) -> int:
         """The next id of the table."""
         value = self._next[table]
-        self._next[table] = value + 1
+        self._next[table] = value + self._step
         return value
+
+    def lane(self, index: int, count: int) -> Ids:
+        """The ids of one of `count` generators that run side by side: every count-th id
+        from the next free one plus `index`, so that no two generators share one."""
+        return Ids({table: value + index for table, value in self._next.items()}, step=count)
 
 
 @dataclass

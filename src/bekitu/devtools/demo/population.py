@@ -68,7 +68,9 @@ _SERIAL_SUMS = [
 class IinIssuer:
     """Issues unique IINs that encode each person's birth date and sex."""
 
-    def __init__(self) -> None:
+    def __init__(self, lane: int = 0, lanes: int = 1) -> None:
+        # Generators side by side each take every lanes-th serial: no IIN is issued twice.
+        self.lane, self.lanes = lane, lanes
         self._next: dict[tuple[dt.date, str], int] = {}
         self._heads: dict[tuple[dt.date, str], tuple[str, int, int]] = {}
 
@@ -82,16 +84,16 @@ class IinIssuer:
         # Serials start at a spread-out point per day, as real ones are not all small.
         serial = self._next.get(key)
         if serial is None:
-            serial = 1000 + birth.toordinal() * 37 % 4000 + 500 * (sex == "female")
+            serial = 1000 + birth.toordinal() * 37 % 4000 + 500 * (sex == "female") + self.lane
         while serial <= 9999:
             by_first, by_second = _SERIAL_SUMS[serial]
             digit = (first + by_first) % 11
             if digit == 10:
                 digit = (second + by_second) % 11
             if digit != 10:
-                self._next[key] = serial + 1
+                self._next[key] = serial + self.lanes
                 return f"{text}{_SERIALS[serial]}{digit}"
-            serial += 1
+            serial += self.lanes
         raise OverflowError("no IIN serial left for one birth date and sex")
 
 
@@ -105,14 +107,27 @@ def _head(birth: dt.date, sex: str) -> tuple[str, int, int]:
 
 
 class Population:
-    """Generates the persons of the demo oblast, a chunk at a time, from one random stream."""
+    """Generates the persons of the demo oblast, a chunk at a time, from one random stream.
+
+    Several generators may run side by side (`lane` of `lanes`), each with its own random
+    stream and its own share of the ids (`Ids.lane`), of the IIN serials and of the dwellings
+    of each street, so that together they make distinct persons and addresses."""
 
     def __init__(
-        self, *, plan: Plan, rng: random.Random, as_of: dt.date, ids: Ids, tz: dt.tzinfo
+        self,
+        *,
+        plan: Plan,
+        rng: random.Random,
+        as_of: dt.date,
+        ids: Ids,
+        tz: dt.tzinfo,
+        lane: int = 0,
+        lanes: int = 1,
     ) -> None:
         self.plan, self.rng, self.as_of, self.ids, self.tz = plan, rng, as_of, ids, tz
+        self.lane, self.lanes = lane, lanes
         self.households = HouseholdMaker(rng, as_of)
-        self.iins = IinIssuer()
+        self.iins = IinIssuer(lane, lanes)
         self.stats: Counter[str] = Counter()
         self._towns = list(itertools.accumulate(s.weight for s in plan.settlements))
         self._streets = [
@@ -182,7 +197,7 @@ class Population:
 
     def _dwelling(self, street: StreetPlan) -> tuple[int, str]:
         """The next free flat or house of the street: distinct for every household."""
-        number = self._filled[street.id]
+        number = self._filled[street.id] * self.lanes + self.lane
         self._filled[street.id] += 1
         per_house = max(street.flats, 1)
         # Within capacity the stride spreads households over every planned house; beyond it
