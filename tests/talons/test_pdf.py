@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A5
 
 from bekitu.talons import wording
+from bekitu.talons.layout import BOTTOM_STRIP
 from bekitu.talons.pdf import RefusalContent, render_refusal_pdf, render_talon_pdf
 from tests.talons.pdfcheck import pdf_text, qr_texts, render_png
 from tests.talons.test_xml import content
@@ -149,6 +150,18 @@ def test_refusal_names_the_data_that_differ_and_gives_the_justification_whole() 
     assert "аты, туған күні" in text and "имя, дата рождения" in text
     assert wording.JUSTIFICATION[1] in text and "Паспорт подделан." in text
     assert text.count("Фотосурет ауыстырылған.") == 30
+
+
+def test_a_justification_too_long_for_the_page_shrinks_only_as_far_as_it_must() -> None:
+    why = "Фотосурет ауыстырылған, паспорт жалған. " * 500
+    pdf = render_refusal_pdf(refusal(justification=why))
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    baselines: list[float] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: baselines.append(tm[5]))
+    body = [y for y in baselines if y > BOTTOM_STRIP]  # the stamp's lines aside
+    # All of it on the one page, and its last line near the bottom strip, not high above it.
+    assert _words(pdf_text(pdf)).count("паспорт жалған.") == 500
+    assert min(body) < BOTTOM_STRIP + 0.1 * (float(page.mediabox.height) - BOTTOM_STRIP)
 
 
 def test_a_refusal_on_a_check_alone_has_no_justification_line() -> None:

@@ -382,17 +382,29 @@ class Sheet:
         self.ops[box] = _Box(x, start, width, self.y - start)
 
 
+def _sheet(items: list[Item], scale: float) -> Sheet:
+    sheet = Sheet(scale)
+    sheet.place(items)
+    return sheet
+
+
 def lay_out(items: list[Item]) -> Sheet:
     """The content at full size, or shrunk just enough to stay above the bottom strip:
     whatever the length of the names, the document stays on one page."""
-    sheet = Sheet(1.0)
-    sheet.place(items)
-    for _attempt in range(4):
-        if sheet.y <= AVAILABLE:
-            break
-        # Smaller type never takes more lines, so the height shrinks at least as the scale.
-        sheet = Sheet(sheet.scale * AVAILABLE / sheet.y * 0.995)
-        sheet.place(items)
+    sheet = _sheet(items, 1.0)
+    if sheet.y <= AVAILABLE:
+        return sheet
+    # Smaller type never takes more lines, so the height shrinks at least as the scale: this
+    # scale fits. Long text takes fewer lines too, so it may fit larger: the largest scale
+    # that fits is searched between the two, to within 2 %.
+    too_big = sheet.scale
+    sheet = _sheet(items, sheet.scale * AVAILABLE / sheet.y * 0.995)
+    while too_big / sheet.scale > 1.02:
+        middle = _sheet(items, (sheet.scale + too_big) / 2)
+        if middle.y <= AVAILABLE:
+            sheet = middle
+        else:
+            too_big = middle.scale
     return sheet
 
 
