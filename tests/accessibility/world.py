@@ -3,8 +3,9 @@
 The desk's small world (`tests/workstation/conftest.build_desk`: two providers with signing
 keys, staff of each role) and on top of it one application in each state of the provider
 channel (received, documents accepted, talon issued, refused), a talon whose attachment was
-superseded since, a person with no attachment, a logged-in user who is not staff, and a
-superuser for the admin. A page module that needs more adds it in its own entry.
+superseded since, a person with no attachment, a logged-in user who is not staff, a
+portal account with a request, and a superuser for the admin. A page module that needs more
+adds it in its own entry.
 """
 
 from __future__ import annotations
@@ -128,7 +129,42 @@ def build_world(test_pki: Any) -> World:
         PolicyEdition.objects.get_or_create(edition=policy.edition, defaults=edition_fields(policy))
     # The admin's portal settings show how the provider decides portal requests.
     portal_setting_set(provider_id=desk.provider.pk, decision="specialist", by="world")
+    _portal_records(desk)
     return World(desk, users, applications, talon_codes, unattached=_resident(desk))
+
+
+def _portal_records(desk: Desk) -> None:
+    """The portal's admin pages show a citizen's account and a request of theirs with its
+    timeline, the talon issued."""
+    from bekitu.portal.models import Account, CitizenRequest, Draft, RequestEvent, Status
+
+    person = _resident(desk)
+    user = User.objects.create_user(person.iin, iin=person.iin, password=PASSWORD)
+    now = timezone.now()
+    account = Account.objects.create(user=user, iin=person.iin, proof="sms", registered_at=now)
+    fields = {
+        "account": account,
+        "number": f"P-{now:%Y%m%d}-700001",
+        "recipient_iin": person.iin,
+        "provider_bin": desk.provider.bin,
+        "provider_name": desk.provider.name_ru,
+    }
+    draft = Draft.objects.create(
+        applicant_role="self", xml=b"<AttachmentRequest/>", created_at=now, **fields
+    )
+    request = CitizenRequest.objects.create(
+        draft=draft,
+        signed_xml=b"<AttachmentRequest/>",
+        signed_sha256="7" * 64,
+        status=Status.TALON_ISSUED,
+        submitted_at=now,
+        deadline=now + dt.timedelta(hours=20),
+        registration_number="A-2026-007001",
+        talon_number="T-7001",
+        **fields,
+    )
+    for step in (Status.SUBMITTED, Status.SENT, Status.DELIVERED, Status.TALON_ISSUED):
+        RequestEvent.objects.create(request=request, status=step, at=now)
 
 
 def _gateway_messages(desk: Desk) -> None:

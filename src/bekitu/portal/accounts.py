@@ -264,6 +264,29 @@ def _create(iin: str, password: str, way: str) -> Account:
     return Account.objects.create(user=user, iin=iin, proof=way, registered_at=timezone.now())
 
 
+def account_lock(*, account_id: int, locked: bool, by: str) -> bool:
+    """Disable (`locked`) or enable a citizen's account from the admin: a disabled account
+    is refused at login (`account_disabled`) and its API tokens are revoked. Audited as
+    `portal.account.lock` or `.unlock` by `by`; False when it already was so."""
+    with transaction.atomic():
+        account = Account.objects.select_for_update().select_related("user").get(pk=account_id)
+        user = account.user
+        if user.is_active is not locked:
+            return False
+        user.is_active = not locked
+        user.save(update_fields=["is_active"])
+        revoked = ApiToken.objects.filter(account=account).delete()[0] if locked else 0
+        with audit_context(actor=by, channel="admin"):
+            audit_record(
+                action="portal.account.lock" if locked else "portal.account.unlock",
+                object_type="portal.account",
+                object_id=account.pk,
+                subject_iin=account.iin,
+                data={"tokens_revoked": revoked},
+            )
+    return True
+
+
 def _active(account: Account) -> Account:
     person_alive(account.iin)
     if not account.user.is_active:
