@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from django.utils import timezone
+from lxml import etree
 
 from bekitu.devtools.testpki import PASSWORD
 from bekitu.eds.signing import sign_xml_with_p12
@@ -38,8 +39,11 @@ def signed_request(
     applicant_role: str = "self",
     applicant_iin: str = "",
     submitted_at: dt.datetime | None = None,
+    basis: contract.Basis | None = None,
+    version: str = contract.VERSION,
 ) -> bytes:
-    """The request XML the portal builds, signed whole with the citizen's key."""
+    """The request XML the portal builds, signed whole with the citizen's key; of version 1
+    (no basis) as a portal signed it before version 2, when asked."""
     documents = tuple(
         contract.Document(code, f"{code}.pdf", hashlib.sha256(data).hexdigest(), len(data))
         for code, data in (copies or {}).items()
@@ -57,8 +61,23 @@ def signed_request(
         contacts=contract.Contacts("+77010000000", "citizen@example.kz"),
         documents=documents,
         language="ru",
+        basis=basis,
     )
-    return sign_xml_with_p12(p12_path=p12, password=PASSWORD, xml=contract.build_request(request))
+    xml = contract.build_request(request)
+    if version == "1":
+        xml = as_version_1(xml)
+    return sign_xml_with_p12(p12_path=p12, password=PASSWORD, xml=xml)
+
+
+def as_version_1(xml: bytes) -> bytes:
+    """A request of version 2 as version 1 wrote it: its namespace and version, no basis."""
+    root = etree.fromstring(xml)
+    basis = root.find(f"{{{contract.NS}}}basis")
+    if basis is not None:
+        root.remove(basis)
+    text = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    text = text.replace(contract.NS.encode(), contract.NS_V1.encode())
+    return text.replace(b'version="2"', b'version="1"')
 
 
 def request_parts(signed: bytes, copies: Mapping[str, bytes] | None = None) -> list[Part]:

@@ -62,9 +62,21 @@ class Requirements:
         return next((d.title for d in self.documents if d.code == code), code)
 
 
-def requirements(recipient_iin: str, applicant_role: str) -> Requirements:
-    """The desk's checklist for this recipient and role, and its scan rules."""
-    answer = _ask(REQUIREMENTS, {"recipient_iin": recipient_iin, "applicant_role": applicant_role})
+def requirements(
+    recipient_iin: str,
+    applicant_role: str,
+    basis: str = "registered_residence",
+    pregnant: bool = False,
+) -> Requirements:
+    """The desk's checklist for this recipient, role and basis of attachment (with the
+    document the basis rests on), and its scan rules."""
+    query = {
+        "recipient_iin": recipient_iin,
+        "applicant_role": applicant_role,
+        "basis": basis,
+        "pregnant": pregnant,
+    }
+    answer = _ask(REQUIREMENTS, query)
     documents = tuple(
         DocumentNeeded(
             code=str(d.get("code", "")),
@@ -97,9 +109,18 @@ class ProviderChoice:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """An administrative-territorial unit where an attachment may rest: its KATO code, name."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Search:
     providers: tuple[ProviderChoice, ...]
     policy: dict[str, Any]
+    units: tuple[Unit, ...] = ()
 
 
 def providers_search(text: str, recipient_iin: str = "") -> Search:
@@ -121,7 +142,12 @@ def providers_search(text: str, recipient_iin: str = "") -> Search:
         for p in answer.get("providers", [])
         if isinstance(p, dict)
     )
-    return Search(providers, dict(answer.get("policy") or {}))
+    units = tuple(
+        Unit(code=str(u.get("code", "")), name=_local(u.get("name")))
+        for u in answer.get("units") or ()
+        if isinstance(u, dict)
+    )
+    return Search(providers, dict(answer.get("policy") or {}), units)
 
 
 def provider_get(bin_: str, recipient_iin: str = "") -> ProviderChoice | None:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.iin import is_valid_iin
+from bekitu.core.vocabulary import AttachmentBasis
 from bekitu.portal.dependants import GUARDIAN, PARENT, Dependant
 from bekitu.portal.models import Challenge
 
@@ -115,6 +116,23 @@ class WhoForm(forms.Form):
         max_length=100,
         help_text=_("Leave empty to see every provider."),
     )
+    # What the attachment rests on decides the document to attach, so it is asked here.
+    basis = forms.ChoiceField(
+        label=_("What the attachment rests on"),
+        choices=AttachmentBasis.choices,
+        initial=AttachmentBasis.REGISTERED_RESIDENCE,
+        required=False,
+        help_text=_(
+            "Your registered residence, or a temporary residence, work or study in the "
+            "provider's district or city; where a pregnant woman or a child under five "
+            "actually lives."
+        ),
+    )
+    pregnant = forms.BooleanField(
+        label=_("The person is pregnant"),
+        required=False,
+        help_text=_("You will attach the medical certificate of pregnancy."),
+    )
 
     def __init__(self, *args: object, dependants: list[Dependant], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -188,6 +206,16 @@ class RequestForm(forms.Form):
     poa_issued_by = forms.CharField(
         label=_("Power of attorney: issued by (notary)"), required=False, max_length=300
     )
+    # The address the basis rests on (asked unless it is the registered residence); the
+    # request's check says what is missing, as the API's does.
+    basis_atu_code = forms.ChoiceField(label=_("District or city of the address"), required=False)
+    basis_address = forms.CharField(
+        label=_("Address the attachment rests on"),
+        required=False,
+        max_length=255,
+        help_text=_("Street, house and flat of the residence, or of the place of work or study."),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
 
     def __init__(
         self,
@@ -196,9 +224,14 @@ class RequestForm(forms.Form):
         reasons: list[tuple[str, str]],
         documents: list[tuple[str, str, str]],
         representative: bool,
+        units: list[tuple[str, str]] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if units is None:  # the registered residence: the register's address
+            del self.fields["basis_atu_code"], self.fields["basis_address"]
+        else:
+            self.fields["basis_atu_code"].choices = [("", "—"), *units]  # type: ignore[attr-defined]
         self.fields["provider_bin"].choices = providers  # type: ignore[attr-defined]
         self.fields["reason"].choices = [("", "—"), *reasons]  # type: ignore[attr-defined]
         if not representative:

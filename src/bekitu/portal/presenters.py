@@ -9,6 +9,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from bekitu.core.vocabulary import AttachmentBasis
+from bekitu.gateway.contracts import attachment_request as contract
 from bekitu.portal.models import STATUS_RANK, CitizenRequest, RequestEvent, Status
 
 
@@ -45,6 +47,24 @@ def refusal(request: CitizenRequest) -> dict[str, str] | None:
     }
 
 
+def basis(request: CitizenRequest) -> dict[str, str] | None:
+    """What the attachment rests on, as the citizen signed it (a request of version 1 rests on
+    the registered residence); None when the signed request cannot be read."""
+    try:
+        signed = contract.parse_request(bytes(request.signed_xml))
+    except (contract.RequestInvalid, ValueError):
+        return None
+    stated = signed.basis or contract.Basis(AttachmentBasis.REGISTERED_RESIDENCE)
+    if stated.kind not in AttachmentBasis.values:
+        return None
+    return {
+        "kind": stated.kind,
+        "label": str(AttachmentBasis(stated.kind).label),
+        "atu_code": stated.atu_code,
+        "address": stated.address,
+    }
+
+
 def timeline(request: CitizenRequest) -> list[RequestEvent]:
     """The steps in the order of the procedure (the gateway's receipt and the provider's first
     answer may arrive in either order; their clocks are not the portal's)."""
@@ -68,6 +88,7 @@ def request_data(request: CitizenRequest) -> dict[str, Any]:
             {"at": e.at.isoformat(), "status": e.status, "label": str(Status(e.status).label)}
             for e in timeline(request)
         ],
+        "basis": basis(request),
         "talon": talon(request),
         "refusal": refusal(request),
     }

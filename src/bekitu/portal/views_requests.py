@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from bekitu.core.vocabulary import AttachmentReason
+from bekitu.core.vocabulary import AttachmentBasis, AttachmentReason
 from bekitu.portal import directory, presenters
 from bekitu.portal import requests as portal_requests
 from bekitu.portal.dependants import dependants_of
@@ -39,9 +39,11 @@ def request_new(request: HttpRequest, account: Account) -> HttpResponse:
     role = who.cleaned_data["applicant_role"]
     recipient = account.iin if role == "self" else who.cleaned_data["recipient"]
     recipient_name = next((d.name for d in kin if d.iin == recipient), "")
+    basis = who.cleaned_data.get("basis") or AttachmentBasis.REGISTERED_RESIDENCE
+    pregnant = bool(who.cleaned_data.get("pregnant"))
     try:
         found = directory.providers_search(who.cleaned_data["q"], recipient)
-        needed = directory.requirements(recipient, role)
+        needed = directory.requirements(recipient, role, basis, pregnant)
     except PortalError as error:
         who.add_error(None, str(error.message))
         return render(request, "portal/request_who.html", _context(request, form=who))
@@ -53,6 +55,9 @@ def request_new(request: HttpRequest, account: Account) -> HttpResponse:
         reasons=[(value, str(label)) for value, label in AttachmentReason.choices],
         documents=documents,
         representative=role == "representative",
+        units=None
+        if basis == AttachmentBasis.REGISTERED_RESIDENCE
+        else [(u.code, u.name) for u in found.units],
         initial={"phone": ""},
     )
     if request.method == "POST" and form.is_valid():
@@ -78,6 +83,10 @@ def request_new(request: HttpRequest, account: Account) -> HttpResponse:
                     poa_issued_by=data.get("poa_issued_by") or "",
                     language=(translation.get_language() or "ru")[:2],
                     uploads=uploads,
+                    basis=basis,
+                    basis_atu_code=data.get("basis_atu_code") or "",
+                    basis_address=data.get("basis_address") or "",
+                    pregnant=pregnant,
                 ),
             )
         except DraftInvalid as invalid:
@@ -99,6 +108,7 @@ def request_new(request: HttpRequest, account: Account) -> HttpResponse:
             role=role,
             recipient=recipient,
             recipient_name=recipient_name,
+            basis=AttachmentBasis(basis).label,
         ),
     )
 
@@ -164,6 +174,7 @@ def request_detail(request: HttpRequest, account: Account, number: str) -> HttpR
             events=presenters.timeline(found),
             hours_left=None if left is None else max(0, int(left.total_seconds() // 3600)),
             refusal=presenters.refusal(found),
+            basis=presenters.basis(found),
         ),
     )
 

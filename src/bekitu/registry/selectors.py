@@ -22,6 +22,7 @@ from bekitu.registry.models import (
     Attachment,
     AttachmentQuerySet,
     District,
+    Locality,
     Person,
     PersonRelation,
     Provider,
@@ -109,6 +110,21 @@ def providers_active(*, atu_code: str | None = None) -> QuerySet[Provider]:
     if atu_code:
         providers = providers.filter(atu_code=atu_code)
     return providers.order_by("name_ru", "pk")
+
+
+def provider_units() -> list[tuple[str, str, str]]:
+    """The administrative-territorial units (KATO code, name in Kazakh, in Russian) that
+    have an open provider, by Russian name."""
+    active = Provider.objects.filter(is_active=True).values("atu_code")
+    rows = (
+        Locality.objects.filter(atu_code__in=active)
+        .values_list("atu_code", "atu_name_kk", "atu_name_ru")
+        .order_by("atu_name_ru", "atu_code", "pk")
+    )
+    units: dict[str, tuple[str, str, str]] = {}
+    for code, kk, ru in rows:
+        units.setdefault(code, (code, kk, ru))
+    return list(units.values())
 
 
 def districts_covering(*, address: Address, provider: Provider | None = None) -> QuerySet[District]:

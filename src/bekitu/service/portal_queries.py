@@ -21,6 +21,7 @@ from django.utils import translation
 
 from bekitu.core.errors import DomainError
 from bekitu.core.iin import is_valid_iin
+from bekitu.core.vocabulary import AttachmentBasis
 from bekitu.gateway.handlers import Message, query_register
 from bekitu.registry import selectors as registry
 from bekitu.registry.population import PersonRecord, get_population_register
@@ -148,21 +149,34 @@ def providers_search(message: Message) -> dict[str, bytes]:
             }
         )
     policy = _campaign(on)
+    answer: dict[str, Any] = {"providers": found, "policy": policy, "units": _units()}
     if recipient is not None:
         used = _changes_used(recipient.iin, on)
         if used is not None:
             policy["changes_left"] = max(0, policy["max_voluntary_changes"] - used)
-    return _answer({"providers": found, "policy": policy})
+    return _answer(answer)
+
+
+def _units() -> list[dict[str, Any]]:
+    """The administrative-territorial units where open providers are: where an attachment
+    may rest (the portal's choice of the unit of a basis's address)."""
+    return [
+        {"code": code, "name": {"kk": kk, "ru": ru}} for code, kk, ru in registry.provider_units()
+    ]
 
 
 def requirements(message: Message) -> dict[str, bytes]:
-    """`{"recipient_iin", "applicant_role"}` -> `{"documents": [{"code", "title", "why",
-    "required"}], "scan": {"max_bytes", "types"}}`: the desk's checklist for the case (R8.1)
-    and the desk's scan rules; titles in kk, ru and en."""
+    """`{"recipient_iin", "applicant_role", "basis"?, "pregnant"?}` -> `{"documents": [{"code",
+    "title", "why", "required"}], "scan": {"max_bytes", "types"}}`: the desk's checklist for
+    the case (R8.1), with the document of the basis, and the desk's scan rules; titles in kk,
+    ru and en."""
     query = _query(message)
     role = str(query.get("applicant_role") or "self")
     if role not in ROLES:
         raise DomainError("unknown applicant role", code="bad_query")
+    basis = str(query.get("basis") or AttachmentBasis.REGISTERED_RESIDENCE)
+    if basis not in AttachmentBasis.values:
+        raise DomainError("unknown basis", code="bad_query")
     recipient = _person(str(query.get("recipient_iin") or ""))
     if recipient is None:
         raise DomainError("the population register does not know the IIN", code="not_found")
@@ -171,6 +185,8 @@ def requirements(message: Message) -> dict[str, bytes]:
         recipient_sex=recipient.sex,
         recipient_status=recipient.status,
         applicant_role=role,
+        basis=basis,
+        pregnant=query.get("pregnant") is True,
     )
     documents = [
         {"code": r.kind, "title": _texts(r.label), "why": _texts(r.why), "required": True}

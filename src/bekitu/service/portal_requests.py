@@ -40,7 +40,7 @@ from bekitu.service.requirements import KINDS as DOCUMENT_KINDS
 from bekitu.service.requirements import PowerOfAttorney, ScanRejected, scan_check
 from bekitu.service.services.decision import application_issue_talon
 from bekitu.service.services.documents import application_document_add
-from bekitu.service.services.intake import application_create
+from bekitu.service.services.intake import Basis, application_create
 from bekitu.service.services.registration import application_check_case, application_register
 
 log = logging.getLogger("bekitu.service")
@@ -131,6 +131,17 @@ def _power_of_attorney(request: AttachmentRequest) -> PowerOfAttorney | None:
     return PowerOfAttorney(number=poa.number, date=poa.issued_on, valid_until=poa.valid_until)
 
 
+def _basis(request: AttachmentRequest) -> Basis | None:
+    """What the signed request says the attachment rests on; None (a request of version 1)
+    is the registered residence. Checked as the desk's is (`application_create`)."""
+    stated = request.basis
+    if stated is None:
+        return None
+    return Basis(
+        kind=stated.kind, atu_code=stated.atu_code, address=stated.address, pregnant=stated.pregnant
+    )
+
+
 def _create(message: Message, verified: Verified, received_at: dt.datetime) -> Application:
     """The application of a verified request, recorded through the service layer."""
     request = verified.request
@@ -165,6 +176,7 @@ def _create(message: Message, verified: Verified, received_at: dt.datetime) -> A
             submitted_at=min(request.submitted_at, received_at),
             signed_request=verified.signed,
             signer_serial=verified.signer_serial,
+            basis=_basis(request),
         )
     except Conflict as exc:
         raise Rejected("application_open", exc.code) from exc

@@ -220,6 +220,13 @@ def _request_new(world: World) -> Iterator[Visit]:
         settings=ANSWERED,
         drive=with_errors,
     )
+    yield Visit(
+        "portal: new request, the form on the place of work, with errors",
+        f"{url}?applicant_role=self&recipient_iin=&q=&basis=work",
+        user=user,
+        settings=ANSWERED,
+        drive=with_errors,
+    )
 
 
 @pages("portal:request-sign")

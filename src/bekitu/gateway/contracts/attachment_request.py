@@ -3,7 +3,12 @@ provider, route = the provider's BIN, correlation id = the portal's request numb
 
 Parts: `request.xml` (this document, signed whole by the citizen: enveloped XML-DSig,
 Reference URI="") and `copy-<code>` (each e-copy's bytes; the request carries their SHA-256
-and size, so the signature covers them). Schema: `schemas/attachment-request-1.xsd`.
+and size, so the signature covers them). Schema: `schemas/attachment-request-2.xsd`.
+
+Version 2 states the basis of the attachment with the unit (KATO) of the address it rests on;
+the portal builds only version 2. A request of version 1 (`schemas/attachment-request-1.xsd`,
+signed before version 2) is still read: its basis carried no unit, so it rests on the
+registered residence (`basis` is None).
 
 The receiver verifies the signature itself (`eds.verification.verify_request` with
 `account_iin`) and parses only the verified signed root: `parse_request(result.signed_root)`.
@@ -20,16 +25,22 @@ from pathlib import Path
 from lxml import etree
 
 SERVICE_ID = "bekitu.attachment.request"
-NS = "urn:bekitu:attachment-request:1"
-VERSION = "1"
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schemas" / "attachment-request-1.xsd"
+NS = "urn:bekitu:attachment-request:2"
+VERSION = "2"
+NS_V1 = "urn:bekitu:attachment-request:1"
+_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_FILE = _SCHEMAS / "attachment-request-2.xsd"
+# Each version the provider reads, by its namespace: (version, schema).
+SCHEMA_FILES = {NS: ("2", SCHEMA_FILE), NS_V1: ("1", _SCHEMAS / "attachment-request-1.xsd")}
 REQUEST_PART = "request.xml"
 APPLICANT_ROLES = ("self", "parent", "guardian", "representative")
-BASIS_KINDS = ("residence", "work", "study", "actual_residence")
+# The codes of core.vocabulary.AttachmentBasis (the contract does not import the service's).
+REGISTERED_RESIDENCE = "registered_residence"
+BASIS_KINDS = (REGISTERED_RESIDENCE, "temporary_residence", "work", "study", "actual_residence")
 
 
 class RequestInvalid(ValueError):
-    """Not a request of version 1 (the schema's message says where)."""
+    """Not a request of a version the contract reads (the schema's message says where)."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +53,13 @@ class PowerOfAttorney:
 
 @dataclass(frozen=True)
 class Basis:
-    kind: str  # residence, work, study, actual_residence
+    """What the attachment rests on (a code of BASIS_KINDS); every basis but the registered
+    residence carries the unit (nine-digit KATO code) of its address and its text."""
+
+    kind: str
+    atu_code: str = ""
     address: str = ""
+    pregnant: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,8 +98,10 @@ class AttachmentRequest:
     applicant_iin: str = ""
     power_of_attorney: PowerOfAttorney | None = None
     district_number: str = ""
+    # None: the registered residence (a request of version 1 is read so).
     basis: Basis | None = None
     documents: tuple[Document, ...] = field(default_factory=tuple)
+    version: str = VERSION
 
 
 def copy_part(code: str) -> str:
@@ -108,16 +126,25 @@ def copies_match(request: AttachmentRequest, parts: dict[str, bytes]) -> bool:
 
 
 @cache
-def _schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(SCHEMA_FILE)))
+def _schema(path: Path) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(path)))
 
 
-def validate(root: etree._Element) -> None:
-    """Raise RequestInvalid unless `root` is a valid request of version 1."""
-    schema = _schema()
+def _namespace(root: etree._Element) -> str:
+    return etree.QName(root).namespace or ""
+
+
+def validate(root: etree._Element) -> str:
+    """The version of the request `root`; RequestInvalid unless it is a valid request of a
+    version the contract reads."""
+    version, path = SCHEMA_FILES.get(_namespace(root), (None, None))
+    if version is None or path is None:
+        raise RequestInvalid(f"not a request of a known version: {_namespace(root)!r}")
+    schema = _schema(path)
     if not schema.validate(root):
         error = schema.error_log.last_error
         raise RequestInvalid(f"line {error.line}: {error.message}" if error else "invalid")
+    return version
 
 
 def _el(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
@@ -133,9 +160,22 @@ def _zoned(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def _basis_build(root: etree._Element, basis: Basis) -> None:
+    if basis.kind != REGISTERED_RESIDENCE and not basis.atu_code:
+        raise RequestInvalid("a basis other than the registered residence needs its unit")
+    node = _el(root, "basis")
+    _el(node, "kind", basis.kind)
+    if basis.kind != REGISTERED_RESIDENCE:
+        _el(node, "atuCode", basis.atu_code)
+        if basis.address:
+            _el(node, "address", basis.address)
+    if basis.pregnant:
+        _el(node, "pregnant", "true")
+
+
 def build_request(request: AttachmentRequest) -> bytes:
-    """The request as XML (UTF-8, with its declaration), valid against the schema; to be
-    signed whole by the citizen."""
+    """The request as XML of version 2 (UTF-8, with its declaration), valid against its
+    schema; to be signed whole by the citizen."""
     root = etree.Element(f"{{{NS}}}AttachmentRequest", nsmap={None: NS})
     root.set("version", VERSION)
     _el(root, "number", request.number)
@@ -158,11 +198,7 @@ def build_request(request: AttachmentRequest) -> bytes:
     if request.district_number:
         _el(root, "districtNumber", request.district_number)
     _el(root, "reason", request.reason)
-    if request.basis is not None:
-        basis = _el(root, "basis")
-        _el(basis, "kind", request.basis.kind)
-        if request.basis.address:
-            _el(basis, "address", request.basis.address)
+    _basis_build(root, request.basis or Basis(REGISTERED_RESIDENCE))
     contacts = _el(root, "contacts")
     _el(contacts, "phone", request.contacts.phone)
     if request.contacts.email:
@@ -183,8 +219,22 @@ def build_request(request: AttachmentRequest) -> bytes:
 
 
 def _text(parent: etree._Element, name: str) -> str:
-    node = parent.find(f"{{{NS}}}{name}")
+    node = parent.find(f"{{{_namespace(parent)}}}{name}")
     return (node.text or "").strip() if node is not None else ""
+
+
+def _basis_parse(root: etree._Element, version: str) -> Basis | None:
+    """The basis of a request of version 2; None for version 1, whose basis had no unit:
+    such a request rests on the registered residence."""
+    node = root.find(f"{{{NS}}}basis")
+    if version == "1" or node is None:
+        return None
+    return Basis(
+        kind=_text(node, "kind"),
+        atu_code=_text(node, "atuCode"),
+        address=_text(node, "address"),
+        pregnant=_text(node, "pregnant") in ("true", "1"),
+    )
 
 
 def _date(text: str) -> dt.date | None:
@@ -202,8 +252,9 @@ def parse_request(data: bytes | etree._Element) -> AttachmentRequest:
             raise RequestInvalid(f"not XML: {exc}") from exc
     else:
         root = data
-    validate(root)
-    poa_node = root.find(f"{{{NS}}}powerOfAttorney")
+    version = validate(root)
+    ns = _namespace(root)
+    poa_node = root.find(f"{{{ns}}}powerOfAttorney")
     poa = None
     if poa_node is not None:
         poa = PowerOfAttorney(
@@ -212,11 +263,7 @@ def parse_request(data: bytes | etree._Element) -> AttachmentRequest:
             issued_by=_text(poa_node, "issuedBy"),
             valid_until=_date(_text(poa_node, "validUntil")),
         )
-    basis_node = root.find(f"{{{NS}}}basis")
-    basis = None
-    if basis_node is not None:
-        basis = Basis(_text(basis_node, "kind"), _text(basis_node, "address"))
-    contacts_node = root.find(f"{{{NS}}}contacts")
+    contacts_node = root.find(f"{{{ns}}}contacts")
     assert contacts_node is not None  # the schema requires it
     documents = tuple(
         Document(
@@ -225,7 +272,7 @@ def parse_request(data: bytes | etree._Element) -> AttachmentRequest:
             sha256=_text(node, "sha256"),
             size=int(_text(node, "size")),
         )
-        for node in root.iterfind(f"{{{NS}}}documents/{{{NS}}}document")
+        for node in root.iterfind(f"{{{ns}}}documents/{{{ns}}}document")
     )
     return AttachmentRequest(
         number=_text(root, "number"),
@@ -239,8 +286,9 @@ def parse_request(data: bytes | etree._Element) -> AttachmentRequest:
         provider_bin=_text(root, "providerBin"),
         district_number=_text(root, "districtNumber"),
         reason=_text(root, "reason"),
-        basis=basis,
+        basis=_basis_parse(root, version),
         contacts=Contacts(_text(contacts_node, "phone"), _text(contacts_node, "email")),
         documents=documents,
         language=_text(root, "language"),
+        version=version,
     )

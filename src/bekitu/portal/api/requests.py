@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bekitu.core.errors import NotFound
+from bekitu.core.vocabulary import AttachmentBasis
 from bekitu.portal import directory, presenters
 from bekitu.portal import requests as portal_requests
 from bekitu.portal.api.auth import citizen
@@ -58,6 +59,15 @@ class RequirementsQuery(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text="self for the citizen's own IIN, otherwise parent, if empty",
+    )
+    basis = serializers.ChoiceField(
+        choices=AttachmentBasis.choices,
+        required=False,
+        allow_blank=True,
+        help_text="what the attachment rests on; the registered residence if empty",
+    )
+    pregnant = serializers.BooleanField(
+        required=False, default=False, help_text="the recipient is pregnant (stated)"
     )
 
 
@@ -104,9 +114,17 @@ class PortalPolicyOut(serializers.Serializer):
     )
 
 
+class PortalUnitOut(serializers.Serializer):
+    code = serializers.CharField(help_text="the unit's nine-digit KATO code")
+    name = serializers.CharField()
+
+
 class ProvidersOut(serializers.Serializer):
     providers = PortalProviderOut(many=True)
     policy = PortalPolicyOut()
+    units = PortalUnitOut(
+        many=True, help_text="the units with an open provider: where a basis may rest"
+    )
 
 
 class RequirementsView(PortalView):
@@ -120,7 +138,8 @@ class RequirementsView(PortalView):
         query = _query(RequirementsQuery, request)
         iin = query.get("recipient_iin") or account.iin
         role = query.get("applicant_role") or ("self" if iin == account.iin else "parent")
-        needed = directory.requirements(iin, role)
+        basis = query.get("basis") or AttachmentBasis.REGISTERED_RESIDENCE
+        needed = directory.requirements(iin, role, basis, query.get("pregnant", False))
         return Response(
             {
                 "documents": [
@@ -147,7 +166,11 @@ class ProvidersView(PortalView):
         )
         # The answer comes from the providers' system: written out through the serializer,
         # so that it has exactly the shape the schema gives.
-        return Response(ProvidersOut({"providers": found.providers, "policy": found.policy}).data)
+        return Response(
+            ProvidersOut(
+                {"providers": found.providers, "policy": found.policy, "units": found.units}
+            ).data
+        )
 
 
 class PoaIn(serializers.Serializer):
@@ -163,6 +186,18 @@ class CopyIn(serializers.Serializer):
     content_base64 = serializers.CharField(trim_whitespace=False)
 
 
+class BasisIn(serializers.Serializer):
+    """What the attachment rests on and, but for the registered residence, the unit (KATO
+    code, one of the providers query's `units`) and the text of the address it rests on."""
+
+    kind = serializers.ChoiceField(
+        choices=AttachmentBasis.choices, default=AttachmentBasis.REGISTERED_RESIDENCE
+    )
+    atu_code = serializers.CharField(max_length=9, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    pregnant = serializers.BooleanField(required=False, default=False)
+
+
 class DraftIn(serializers.Serializer):
     recipient_iin = serializers.CharField(max_length=12, required=False, allow_blank=True)
     applicant_role = serializers.ChoiceField(choices=portal_requests.ROLES, required=False)
@@ -173,6 +208,10 @@ class DraftIn(serializers.Serializer):
     email = serializers.CharField(max_length=254, required=False, allow_blank=True)
     power_of_attorney = PoaIn(required=False)
     documents = CopyIn(many=True, required=False)
+    basis = BasisIn(
+        required=False,
+        help_text="What the attachment rests on; the registered residence when left out.",
+    )
 
 
 class DraftOut(serializers.Serializer):
@@ -216,6 +255,13 @@ class RefusalOut(serializers.Serializer):
     message = serializers.CharField()
 
 
+class BasisOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AttachmentBasis.choices)
+    label = serializers.CharField()
+    atu_code = serializers.CharField(help_text="the unit's KATO code; empty: the registered one")
+    address = serializers.CharField()
+
+
 class CitizenRequestOut(serializers.Serializer):
     number = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)
@@ -229,6 +275,7 @@ class CitizenRequestOut(serializers.Serializer):
         allow_null=True, help_text="until the deadline, while no decision is made"
     )
     events = RequestEventOut(many=True)
+    basis = BasisOut(allow_null=True, help_text="what the attachment rests on, as signed")
     talon = TalonOut(allow_null=True)
     refusal = RefusalOut(allow_null=True)
 
@@ -248,6 +295,21 @@ def _uploads(items: list[dict[str, Any]]) -> tuple[portal_requests.Upload, ...]:
     return tuple(uploads)
 
 
+# The form's names of the basis's fields, as the API's body names them (`basis.<name>`).
+_BASIS_FIELDS = {"basis": "kind", "basis_atu_code": "atu_code", "basis_address": "address"}
+
+
+def _api_fields(fields: dict[str, list[str]]) -> dict[str, Any]:
+    """The form's errors by the body's fields: the basis's under `basis`."""
+    out: dict[str, Any] = {}
+    for name, texts in fields.items():
+        if name in _BASIS_FIELDS:
+            out.setdefault("basis", {})[_BASIS_FIELDS[name]] = texts
+        else:
+            out[name] = texts
+    return out
+
+
 class DraftsView(PortalView):
     @extend_schema(
         request=DraftIn,
@@ -260,6 +322,7 @@ class DraftsView(PortalView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         poa = data.get("power_of_attorney") or {}
+        basis = data.get("basis") or {}
         iin = data.get("recipient_iin") or account.iin
         role = data.get("applicant_role") or ("self" if iin == account.iin else "parent")
         form = portal_requests.Form(
@@ -276,11 +339,15 @@ class DraftsView(PortalView):
             poa_issued_by=poa.get("issued_by", ""),
             language=(translation.get_language() or "ru")[:2],
             uploads=_uploads(data.get("documents", [])),
+            basis=basis.get("kind", AttachmentBasis.REGISTERED_RESIDENCE),
+            basis_atu_code=basis.get("atu_code", ""),
+            basis_address=basis.get("address", ""),
+            pregnant=basis.get("pregnant", False),
         )
         try:
             draft = portal_requests.draft_create(account, form)
         except DraftInvalid as exc:
-            raise ValidationError(exc.fields) from None
+            raise ValidationError(_api_fields(exc.fields)) from None
         return Response(
             {
                 "draft_id": str(draft.pk),
