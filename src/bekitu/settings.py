@@ -363,7 +363,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     # The portal's request status is a choice set of its own beside the service's statuses:
     # named, so that the two "status" enums do not collide in the components.
-    "ENUM_NAME_OVERRIDES": {"PortalRequestStatusEnum": "bekitu.portal.models.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "PortalRequestStatusEnum": "bekitu.portal.models.Status",
+        "AttachmentBasisEnum": "bekitu.core.vocabulary.AttachmentBasis",
+        "ReattachmentKindEnum": "bekitu.service.reattachment.models.Reattachment.Kind",
+    },
 }
 
 # Working time (R5.3, R9.13): the default hours of a provider that has none of its own.

@@ -73,7 +73,8 @@ def test_every_portal_success_answer_is_typed() -> None:
     assert {"events", "talon", "refusal", "seconds_left"} <= set(request)
     assert request["talon"]["nullable"] is True and request["refusal"]["nullable"] is True
     providers = schema["components"]["schemas"]["ProvidersOut"]["properties"]
-    assert set(providers) == {"providers", "policy"}
+    assert set(providers) == {"providers", "policy", "units"}
+    assert "basis" in request
 
 
 def test_the_default_sms_sender_writes_a_file_and_masks_the_number_in_the_log(

@@ -257,7 +257,7 @@ class RefusalOut(serializers.Serializer):
 
 class BasisOut(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AttachmentBasis.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     atu_code = serializers.CharField(help_text="the unit's KATO code; empty: the registered one")
     address = serializers.CharField()
 
