@@ -8,6 +8,8 @@ import io
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
@@ -20,6 +22,7 @@ from bekitu.registry.models import Attachment
 from bekitu.talons.models import Talon
 from bekitu.talons.selectors import talon_pdf, talon_xml
 from bekitu.talons.services import talon_issue, talon_pdf_fetch, talon_pdf_make
+from tests.talons.pdfcheck import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +64,16 @@ def test_the_pdf_carries_the_signed_xml_and_its_signature_covers_both(
 def test_the_signed_talon_is_under_40_kib(talon: Talon) -> None:
     pdf = talon_pdf(talon)
     assert pdf is not None and len(pdf) < 40 * 1024
+
+
+def test_making_the_pdf_reads_the_person_and_their_address_with_the_talon(
+    attachment: Attachment,
+) -> None:
+    talon = _issue(attachment)
+    with CaptureQueriesContext(connection) as queries:
+        pdf = talon_pdf_make(talon_id=talon.pk)
+    assert not [q["sql"] for q in queries if 'FROM "registry_' in q["sql"]]
+    assert str(attachment.person.address) in " ".join(pdf_text(pdf).split())
 
 
 def test_making_the_pdf_twice_keeps_the_first(talon: Talon) -> None:

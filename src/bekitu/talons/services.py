@@ -288,9 +288,10 @@ def talon_pdf_make(*, talon_id: int) -> bytes:
     provider's key; store it unless another process stored it first. Returns the stored PDF.
     Idempotent: the background worker calls it after the issuing transaction commits, and
     a request that found no PDF long after issue calls it too."""
-    talon = Talon.objects.select_related("person", "provider", "district", "doctor").get(
-        pk=talon_id
-    )
+    # The person's address is printed (street and locality included): read with the talon.
+    talon = Talon.objects.select_related(
+        "person__address__street__locality", "provider", "district", "doctor"
+    ).get(pk=talon_id)
     if talon.pdf is not None:
         return bytes(talon.pdf)
     xml = bytes(talon.xml)
