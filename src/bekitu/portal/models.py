@@ -215,3 +215,38 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.status}"
+
+
+class CabinetNotice(models.Model):
+    """A re-attachment the account's holder did not ask for (their provider closed, or their
+    district was redrawn), as the register told the portal through the gateway."""
+
+    class Reason(models.TextChoices):
+        PROVIDER_CLOSED = "provider_closed", _("your provider closed")
+        DISTRICTS_REDRAWN = "districts_redrawn", _("the districts of your provider were redrawn")
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="notices", verbose_name=_("account")
+    )
+    number = models.CharField(_("re-attachment number"), max_length=40)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    provider_bin = models.CharField(_("BIN of the provider"), max_length=12)
+    provider_name_kk = models.CharField(_("provider (Kazakh)"), max_length=255)
+    provider_name_ru = models.CharField(_("provider (Russian)"), max_length=255)
+    provider_address = models.CharField(_("address of the provider"), max_length=255)
+    provider_phone = models.CharField(_("phone of the provider"), max_length=255, blank=True)
+    district_number = models.PositiveIntegerField(_("district"))
+    valid_from = models.DateField(_("attached from"))
+    talon_number = models.CharField(_("talon number"), max_length=40)
+    talon_verify_url = models.CharField(_("talon check address"), max_length=255)
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("cabinet notice")
+        verbose_name_plural = _("cabinet notices")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "talon_number"], name="portal_notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.talon_number}"

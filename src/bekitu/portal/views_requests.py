@@ -17,6 +17,7 @@ from bekitu.portal.dependants import dependants_of
 from bekitu.portal.errors import DraftInvalid, EdsNotConfirmed, PortalError
 from bekitu.portal.forms import RequestForm, SignForm, WhoForm
 from bekitu.portal.models import Account, CitizenRequest
+from bekitu.portal.reattached import cabinet_notices
 from bekitu.portal.views import _context, citizen_required
 
 
@@ -198,4 +199,9 @@ def cabinet_context(account: Account) -> dict[str, Any]:
         persons, unavailable = directory.attachments(account.iin), None
     except PortalError as error:
         persons, unavailable = [], error.message
-    return {"requests": rows, "persons": persons, "register_unavailable": unavailable}
+    return {
+        "requests": rows,
+        "persons": persons,
+        "register_unavailable": unavailable,
+        "notices": cabinet_notices(account),
+    }

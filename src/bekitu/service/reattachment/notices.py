@@ -1,16 +1,28 @@
-"""Telling each re-attached person: an SMS where the register has their phone (the SMS port,
-`bekitu.core.sms`), sent by the background worker after the batch commits, in Kazakh and
-Russian (the register does not know which language a person reads)."""
+"""Telling each re-attached person: a notice to the portal through the gateway, written to
+its outbox in the batch's own transaction (the portal hears of a re-attachment if and only
+if it committed, and puts it into the cabinet of the person's account, where they have one);
+and an SMS where the register has their phone (the SMS port, `bekitu.core.sms`), sent by the
+background worker after the batch commits, in Kazakh and Russian (the register does not know
+which language a person reads)."""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from bekitu.core.sms import normalise_phone, send_sms
+from bekitu.gateway.contracts import attachment_notice as contract
+from bekitu.gateway.envelope import Part
+from bekitu.gateway.errors import UnknownParticipant
+from bekitu.gateway.selectors import participant_get
+from bekitu.gateway.services import message_send
 from bekitu.service.reattachment.models import Reattachment, ReattachmentItem
+from bekitu.talons.qr import verification_url
+from bekitu.talons.selectors import talon_codes
 
 log = logging.getLogger("bekitu.service")
 Outcome = ReattachmentItem.Outcome
@@ -70,3 +82,56 @@ def reattachment_sms_send(*, plan_id: int, first: int = 0, last: int | None = No
         ReattachmentItem.objects.filter(pk=item.pk).update(notified=True)
     log.info("reattachment.sms", extra={"fields": {"plan": plan_id, "sent": sent}})
     return sent
+
+
+def _portal_reachable() -> bool:
+    """Whether this installation serves the register's participant and knows the portal's."""
+    try:
+        participant_get(settings.GATEWAY_REGISTER_SYSTEM_ID, local=True)
+        participant_get(settings.PORTAL_SYSTEM_ID)
+    except UnknownParticipant:
+        return False
+    return True
+
+
+def _reattached(item: ReattachmentItem, codes: dict[str, str]) -> contract.Reattached:
+    provider, district = item.target_provider, item.target_district
+    assert provider is not None and district is not None  # an attached row has both
+    return contract.Reattached(
+        iin=item.person.iin,
+        provider_bin=provider.bin,
+        provider_name_kk=provider.name_kk,
+        provider_name_ru=provider.name_ru,
+        provider_address=provider.address,
+        provider_phone=provider.phone,
+        district_number=district.number,
+        valid_from=item.new_attachment.valid_from if item.new_attachment else item.reattachment.on,
+        talon_number=item.talon_number,
+        verify_url=verification_url(codes[item.talon_number]),
+    )
+
+
+def portal_notices_send(*, plan: Reattachment, items: list[ReattachmentItem]) -> bool:
+    """Write the batch's notice to the portal into the gateway's outbox, in the caller's
+    transaction; False when nobody of the batch was re-attached or no portal takes part."""
+    attached = [i for i in items if i.outcome == Outcome.ATTACHED]
+    if not attached or not _portal_reachable():
+        return False
+    codes = talon_codes(numbers=[i.talon_number for i in attached])
+    notice = contract.AttachmentNotice(
+        number=plan.number,
+        reason=plan.kind,
+        at=timezone.now(),
+        persons=tuple(_reattached(i, codes) for i in attached),
+    )
+    message_send(
+        service_id=contract.SERVICE_ID,
+        sender_id=settings.GATEWAY_REGISTER_SYSTEM_ID,
+        route_id=settings.PORTAL_SYSTEM_ID,
+        correlation_id=plan.number,
+        parts=[Part(contract.PART_NOTICE, contract.build_notice(notice), "application/xml")],
+    )
+    log.info(
+        "reattachment.portal.told", extra={"fields": {"plan": plan.pk, "persons": len(attached)}}
+    )
+    return True

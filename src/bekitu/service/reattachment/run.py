@@ -88,6 +88,7 @@ def _batch(plan_id: int) -> bool:
             ReattachmentItem.objects.bulk_update(
                 items, ["outcome", "new_attachment", "talon_number"]
             )
+            notices.portal_notices_send(plan=plan, items=items)
         counts = Counter(plan.counts)
         counts.update(item.outcome for item in items)
         plan.counts = dict(counts)
