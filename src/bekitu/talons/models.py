@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bekitu.core.vocabulary import TALON_CHANNELS, Channel
+from bekitu.core.vocabulary import TALON_CHANNELS, AttachmentBasis, Channel
 
 
 class DocumentSequence(models.Model):
@@ -86,6 +86,15 @@ class Talon(models.Model):
     application_number = models.CharField(_("application number"), max_length=32)
     # The specialist who issued it (printed on the talon); empty for an automatic decision.
     issued_by = models.CharField(_("issued by"), max_length=200, blank=True)
+    # What the attachment rests on, as the application stated it, and the address it rests
+    # on (empty for the registered residence: the person's own address is printed).
+    basis = models.CharField(
+        _("basis of attachment"),
+        max_length=24,
+        choices=AttachmentBasis.choices,
+        default=AttachmentBasis.REGISTERED_RESIDENCE,
+    )
+    basis_address = models.CharField(_("address of the basis"), max_length=255, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=TALON_CHANNELS)
     xml = models.BinaryField(_("signed XML e-document"))
     # Made after the issuing transaction commits (talons.services.talon_pdf_make): empty
@@ -131,6 +140,15 @@ class Refusal(models.Model):
     # register (R4-1), and the specialist's written justification, whole.
     differing = models.JSONField(_("data that differ from the register"), default=list, blank=True)
     justification = models.TextField(_("justification"), blank=True)
+    # What the attachment rests on, as the application stated it, and the address it rests
+    # on (empty for the registered residence: the person's own address is printed).
+    basis = models.CharField(
+        _("basis of attachment"),
+        max_length=24,
+        choices=AttachmentBasis.choices,
+        default=AttachmentBasis.REGISTERED_RESIDENCE,
+    )
+    basis_address = models.CharField(_("address of the basis"), max_length=255, blank=True)
     decided_at = models.DateTimeField(_("decided at"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     signed = models.BooleanField(_("signed by the provider's EDS"), default=False)

@@ -178,12 +178,20 @@ def _talon_rows(c: TalonContent) -> list[tuple[tuple[str, str], str]]:
         (w.ADDRESS, _esc(c.person_address) or "—"),
         (w.DISTRICT, district),
         (w.DOCTOR, doctor),
+        *([(w.REASON_OF_ATTACHMENT, w.REASONS[c.reason])] if c.reason in w.REASONS else []),
+        (w.BASIS, _basis(c.basis, c.basis_address)),
         (w.EFFECTIVE_DATE, f"<b>{_date(c.effective_date)}</b>"),
         (w.HOME_VISITS, w.YES if c.home_visits else w.NO),
         (w.APPLICATION_NUMBER, _esc(c.application_number)),
         (w.CHANNEL, w.CHANNELS[c.channel]),
         *([(w.ISSUED_BY, _esc(c.issued_by))] if c.issued_by else []),
     ]
+
+
+def _basis(basis: str, address: str) -> str:
+    """What the attachment rests on, in both languages, with the address it rests on."""
+    text = w.BASES.get(basis, basis)
+    return f"{text}: {_esc(address)}" if address else text
 
 
 def _verification_block(
@@ -272,6 +280,8 @@ class RefusalContent:
     # The fields of the recipient's data that differ from the register (R4-1), as codes.
     differing: tuple[str, ...] = ()
     justification: str = ""
+    basis: str = "registered_residence"
+    basis_address: str = ""
 
 
 def _refusal_signature(signed: bool) -> list[Item]:
@@ -300,6 +310,7 @@ def render_refusal_pdf(content: RefusalContent) -> bytes:
         (w.FULL_NAME, f"<b>{_esc(c.full_name)}</b>"),
         (w.IIN, c.person_iin),
         (w.BIRTH_DATE, _date(c.birth_date)),
+        (w.BASIS, _basis(c.basis, c.basis_address)),
         (w.APPLICATION_NUMBER, _esc(c.application_number)),
         (w.CHANNEL, w.CHANNELS[c.channel]),
         *([(w.ISSUED_BY, _esc(c.issued_by))] if c.issued_by else []),

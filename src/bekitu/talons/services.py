@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError
-from bekitu.core.vocabulary import REATTACHMENT_CHANNEL, Channel
+from bekitu.core.vocabulary import REATTACHMENT_CHANNEL, AttachmentBasis, Channel
 from bekitu.eds.signing import (
     PdfAttachment,
     SigningKeyError,
@@ -126,12 +126,19 @@ def talon_content(talon: Talon) -> TalonContent:
         home_visits=talon.home_visits,
         person_address=str(person.address) if person.address_id else "",
         issued_by=talon.issued_by,
+        reason=talon.attachment.reason,
+        basis=talon.basis,
+        basis_address=talon.basis_address,
         provider_hours=f"{provider.opens:%H:%M}–{provider.closes:%H:%M}",
     )
 
 
 def _new_talon(
-    attachment: Attachment, application_number: str, channel: str, issued_by: str = ""
+    attachment: Attachment,
+    application_number: str,
+    channel: str,
+    issued_by: str = "",
+    basis: tuple[str, str] = (AttachmentBasis.REGISTERED_RESIDENCE, ""),
 ) -> Talon:
     issued_at = timezone.now().replace(microsecond=0)
     district = attachment.district
@@ -151,6 +158,8 @@ def _new_talon(
         application_number=application_number,
         channel=channel,
         issued_by=issued_by,
+        basis=basis[0],
+        basis_address=basis[1],
     )
 
 
@@ -174,7 +183,12 @@ def _audit_talon(talon: Talon) -> None:
 
 @transaction.atomic
 def talon_issue(
-    *, attachment: Attachment, application_number: str, channel: str, issued_by: str = ""
+    *,
+    attachment: Attachment,
+    application_number: str,
+    channel: str,
+    issued_by: str = "",
+    basis: tuple[str, str] = (AttachmentBasis.REGISTERED_RESIDENCE, ""),
 ) -> Talon:
     """Issue the talon of an attachment (action 2, R5.2): numbered, its XML e-document
     validated and signed with the provider's key; audited. Its PDF is made once the
@@ -192,7 +206,7 @@ def talon_issue(
     attachment = attachment_get(pk=attachment.pk)
     if Talon.objects.filter(attachment=attachment).exists():
         raise Conflict(_("A talon was already issued for this attachment."), code="talon_exists")
-    talon = _new_talon(attachment, application_number, channel, issued_by)
+    talon = _new_talon(attachment, application_number, channel, issued_by, basis)
     content = talon_content(talon)
     xml = build_talon_xml(content)
     validate_talon_xml(xml)
@@ -366,6 +380,8 @@ def _refusal_content(refusal: Refusal) -> RefusalContent:
         issued_by=refusal.issued_by,
         differing=tuple(refusal.differing),
         justification=refusal.justification,
+        basis=refusal.basis,
+        basis_address=refusal.basis_address,
     )
 
 
@@ -385,6 +401,7 @@ def refusal_issue(
     issued_by: str = "",
     differing: list[str] | None = None,
     justification: str = "",
+    basis: tuple[str, str] = (AttachmentBasis.REGISTERED_RESIDENCE, ""),
 ) -> Refusal:
     """Make the reasoned refusal (R4-1, R9.11) as a document: numbered, its PDF in Kazakh
     and Russian, signed with the provider's key where the provider has one; audited."""
@@ -403,6 +420,8 @@ def refusal_issue(
         legal_ground=legal_ground,
         differing=differing or [],
         justification=justification,
+        basis=basis[0],
+        basis_address=basis[1],
         decided_at=decided_at,
         channel=channel,
         signed=default_key_store().has_key(provider.bin),

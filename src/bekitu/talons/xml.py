@@ -57,6 +57,10 @@ class TalonContent:
     issued_by: str = ""  # the specialist's name
     # False while the provider's key is unavailable: the PDF asks for a handwritten signature.
     signed: bool = True
+    # Printed on the PDF only: why the attachment starts, what it rests on and its address.
+    reason: str = ""
+    basis: str = "registered_residence"
+    basis_address: str = ""
 
     @property
     def full_name(self) -> str:

@@ -128,6 +128,7 @@ def decide_refusal(
         issued_by=staff_name(by),
         differing=list((details or {}).get("mismatch", [])),
         justification=justification,
+        basis=(application.basis, application.basis_address),
     )
     application.refusal_code, application.refusal_number = code, refusal.number
     application.refusal_details = details or {}
@@ -241,6 +242,7 @@ def application_issue_talon(
         application_number=application.number,
         channel=application.channel,
         issued_by=staff_name(by),
+        basis=(application.basis, application.basis_address),
     )
     application.attachment, application.talon_number = attachment, talon.number
     application.effective_from = attachment.valid_from
