@@ -178,10 +178,33 @@ def _login_eds(world: World) -> Iterator[Visit]:
     yield Visit("portal: login with EDS, the document to sign", url, drive=to_sign)
 
 
+def _reattachment_notice(world: World) -> None:
+    """The citizen was re-attached when their provider closed: a notice heads the cabinet."""
+    from bekitu.portal.models import Account, CabinetNotice
+
+    provider = world.desk.provider
+    CabinetNotice.objects.create(
+        account=Account.objects.get(user=world.users["citizen"]),
+        number="RA-2026-000001",
+        reason="provider_closed",
+        provider_bin=provider.bin,
+        provider_name_kk=provider.name_kk,
+        provider_name_ru=provider.name_ru,
+        provider_address=provider.address,
+        provider_phone=provider.phone,
+        district_number=world.desk.district.number,
+        valid_from=timezone.localdate(),
+        talon_number="T-000000000000-2026-000001",
+        talon_verify_url="https://bekitu.example.kz/verify/ABCDEFGHJK",
+        received_at=timezone.now(),
+    )
+
+
 @pages("portal:cabinet")
 def _cabinet(world: World) -> Iterator[Visit]:
     user = _citizen(world)
     _gateway(world)
+    _reattachment_notice(world)
     url = reverse("portal:cabinet")
     yield Visit(
         "portal: cabinet, the register silent",
