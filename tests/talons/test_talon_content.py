@@ -57,7 +57,7 @@ def test_a_signed_refusal_carries_the_stamp_an_unsigned_one_a_signature_line() -
 def test_the_public_address_comes_from_bekitu_public_url() -> None:
     code = (
         "import django; django.setup();"
-        "from bekitu.talons.qr import verification_url;"
+        "from bekitu.talons.services import verification_url;"
         "print(verification_url('7K3M9Q2XWD'))"
     )
     env = {

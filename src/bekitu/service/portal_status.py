@@ -25,8 +25,8 @@ from bekitu.service.facts import policy_of
 from bekitu.service.grounds import refusal_ground_texts
 from bekitu.service.models import PortalRequest
 from bekitu.service.policy import Policy
-from bekitu.talons.qr import verification_url
 from bekitu.talons.selectors import talon_for_application, talon_pdf, talon_xml
+from bekitu.talons.services import verification_url
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise

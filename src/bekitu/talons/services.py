@@ -44,7 +44,6 @@ from bekitu.eds.signing import (
 from bekitu.registry.selectors import attachment_get
 from bekitu.talons.models import DocumentSequence, Refusal, Talon
 from bekitu.talons.pdf import RefusalContent, render_refusal_pdf, render_talon_pdf
-from bekitu.talons.qr import verification_url
 from bekitu.talons.signals import talon_pdf_made, talon_signature_pending
 from bekitu.talons.xml import TalonContent, build_talon_xml, validate_talon_xml
 
@@ -302,9 +301,10 @@ def talon_pdf_make(*, talon_id: int) -> bytes:
     provider's key; store it unless another process stored it first. Returns the stored PDF.
     Idempotent: the background worker calls it after the issuing transaction commits, and
     a request that found no PDF long after issue calls it too."""
-    # The person's address is printed (street and locality included): read with the talon.
+    # The person's address is printed (street and locality included), and the attachment's
+    # reason: read with the talon.
     talon = Talon.objects.select_related(
-        "person__address__street__locality", "provider", "district", "doctor"
+        "person__address__street__locality", "provider", "district", "doctor", "attachment"
     ).get(pk=talon_id)
     if talon.pdf is not None:
         return bytes(talon.pdf)
@@ -465,6 +465,12 @@ _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 def new_code() -> str:
     """A fresh verification code from the operating system's random source."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def verification_url(code: str) -> str:
+    """The public address that checks the talon (or refusal) with this verification code: what
+    its QR code and its printed line lead to."""
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/{code}"
 
 
 def normalize_code(raw: str) -> str | None:

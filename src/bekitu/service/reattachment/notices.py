@@ -21,8 +21,8 @@ from bekitu.gateway.errors import UnknownParticipant
 from bekitu.gateway.selectors import participant_get
 from bekitu.gateway.services import message_send
 from bekitu.service.reattachment.models import Reattachment, ReattachmentItem
-from bekitu.talons.qr import verification_url
 from bekitu.talons.selectors import talon_codes
+from bekitu.talons.services import verification_url
 
 log = logging.getLogger("bekitu.service")
 Outcome = ReattachmentItem.Outcome
