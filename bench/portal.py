@@ -21,8 +21,10 @@ floor / throughput (how many floor-units one application costs).
 Set-ups: `postgres` (PostgreSQL `bekitu_bench_portal`, made afresh, and RabbitMQ at
 127.0.0.1:5672 under a prefix of its own, deleted after; --workers relay/receiver processes)
 and `default` (SQLite and the queue-table transport, one worker process, as `make run`).
-The last line is that of the first set-up that ran (PostgreSQL + RabbitMQ when there):
-`portal pipeline: N applications/s; floor F/s; ratio Rx; p99 P ms at Q/s`.
+Under each set-up's figures, what one application costs whatever the machine's load: SQL
+statements (the submissions' and the workers'), envelopes relayed (requests and receipts, both
+ways) and audit rows. The last line is that of the first set-up that ran (PostgreSQL +
+RabbitMQ when there): `portal pipeline: N applications/s; floor F/s; ratio Rx; p99 P ms at Q/s`.
 With BENCH_PROFILE=/tmp/prof each worker writes its cProfile to /tmp/prof.<pid> (pstats).
 """
 
@@ -288,29 +290,60 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
 
 
+class _Statements:
+    """Counts the SQL statements a connection runs (`connection.execute_wrapper`)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
 def worker() -> None:
     """A relay and receiver process (`bekitu gateway run`), with the portal's status handler
-    standing in when the portal app registers none."""
+    standing in when the portal app registers none. Writes the SQL statements it ran to
+    BENCH_STATEMENTS.<pid> when it stops."""
     import django
 
     django.setup()
+    from django.db import connection
+
     from bekitu.gateway.contracts import attachment_status
     from bekitu.gateway.handlers import handler_register, message_handler
     from bekitu.gateway.worker import gateway_run
 
     if message_handler(attachment_status.SERVICE_ID) is None:
         handler_register(service_id=attachment_status.SERVICE_ID, handler=lambda message: None)
-    if os.environ.get("BENCH_PROFILE"):
-        import cProfile
+    statements = _Statements()
+    with connection.execute_wrapper(statements):
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
 
-        cProfile.runctx(
-            "gateway_run(wait=0.05, limit=50)",
-            globals(),
-            {"gateway_run": gateway_run},
-            f"{os.environ['BENCH_PROFILE']}.{os.getpid()}",
-        )
-        return
-    gateway_run(wait=0.05, limit=50)
+            cProfile.runctx(
+                "gateway_run(wait=0.05, limit=50)",
+                globals(),
+                {"gateway_run": gateway_run},
+                f"{os.environ['BENCH_PROFILE']}.{os.getpid()}",
+            )
+        else:
+            gateway_run(wait=0.05, limit=50)
+    Path(f"{os.environ['BENCH_STATEMENTS']}.{os.getpid()}").write_text(str(statements.count))
+
+
+def _costs(folder: Path, applications: int, submitted: int, audited: int) -> dict[str, float]:
+    """Per application: SQL statements (the submissions' and the workers'), envelopes relayed
+    (requests and receipts, both ways) and audit rows."""
+    from bekitu.core.models import AuditEntry
+    from bekitu.gateway.models import OutboxMessage
+
+    worked = sum(int(f.read_text()) for f in folder.glob("statements.*"))
+    return {
+        "statements": (worked + submitted) / applications,
+        "envelopes": OutboxMessage.objects.count() / applications,
+        "audit_rows": (AuditEntry.objects.count() - audited) / applications,
+    }
 
 
 def child(setup: str, n: int, rate: float, seconds: float, workers: int) -> None:
@@ -332,11 +365,19 @@ def child(setup: str, n: int, rate: float, seconds: float, workers: int) -> None
     requests = _signed_requests(pki, provider.bin, persons)
     burst, steady = requests[:n], requests[n:]
     floor = _floor()
+    from django.db import connection
+
+    from bekitu.core.models import AuditEntry
+
+    audited_before = AuditEntry.objects.count()  # the world's rows: not the pipeline's
+    env["BENCH_STATEMENTS"] = str(folder / "statements")
     running = _workers(env, workers)
+    submissions = _Statements()
     try:
         started = time.time()
         for number, iin, xml in burst:
-            _submit(provider.bin, number, iin, xml)
+            with connection.execute_wrapper(submissions):
+                _submit(provider.bin, number, iin, xml)
         decided = _wait_for([r[0] for r in burst], timeout=60 + 5 * n)
         throughput = n / (max(decided.values()) - started)
 
@@ -349,7 +390,8 @@ def child(setup: str, n: int, rate: float, seconds: float, workers: int) -> None
                 time.sleep(pause)
             with lock:
                 submitted[number] = time.time()
-            _submit(provider.bin, number, iin, xml)
+            with connection.execute_wrapper(submissions):
+                _submit(provider.bin, number, iin, xml)
         offered = len(steady) / max(1e-9, time.time() - begin)
         decided = _wait_for(list(submitted), timeout=60 + 5 * len(steady))
         latencies = [(decided[k] - submitted[k]) * 1000 for k in submitted]
@@ -357,6 +399,7 @@ def child(setup: str, n: int, rate: float, seconds: float, workers: int) -> None
         _stop(running)
         if setup == "postgres":
             _delete_topology(prefix, [PORTAL, provider.bin])
+    costs = _costs(folder, n + len(steady), submissions.count, audited_before)
     print(
         json.dumps(
             {
@@ -370,6 +413,7 @@ def child(setup: str, n: int, rate: float, seconds: float, workers: int) -> None
                 "rate": rate,
                 "offered": offered,
                 "workers": workers,
+                **costs,
             }
         )
     )
@@ -425,6 +469,10 @@ def main() -> None:
         print(
             f"{name:22}{r['throughput']:8.1f}{r['floor']:9.0f}{r['ratio']:7.0f}x"
             f"{r['p50_ms']:8.0f}{r['p99_ms']:8.0f}"
+        )
+        print(
+            f"{'':22}per application: {r['statements']:.0f} SQL statements, "
+            f"{r['envelopes']:.1f} envelopes, {r['audit_rows']:.1f} audit rows"
         )
         results.append(r)
     if not results:

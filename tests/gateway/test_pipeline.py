@@ -129,7 +129,11 @@ def test_a_request_goes_through_to_a_talon_and_its_statuses_back(
 
     application = Application.objects.get(portal_request__number=number)
     assert application.state == "talon_issued"
-    assert [s.status for s in statuses] == ["registered", "checked", "talon_issued"]
+    # Registered and checked on receipt are told in one message, each step with its time.
+    assert [[step.status for step in s.steps] for s in statuses] == [
+        ["registered", "checked"],
+        ["talon_issued"],
+    ]
     assert {s.number for s in statuses} == {number}
     _one_open_attachment(citizen)
     assert not OutboxMessage.objects.exclude(status="sent").exists()
@@ -172,7 +176,11 @@ def test_a_request_delivered_twice_makes_one_application(
     assert report.received.duplicate == 1
     assert Application.objects.filter(recipient=citizen).count() == 1
     _every_request_answered_once([number])
-    assert [s.status for s in statuses] == ["registered", "checked", "talon_issued"]
+    assert [step.status for s in statuses for step in s.steps] == [
+        "registered",
+        "checked",
+        "talon_issued",
+    ]
     _one_open_attachment(citizen)
 
 

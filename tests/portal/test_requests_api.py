@@ -19,6 +19,7 @@ from bekitu.gateway.models import OutboxMessage
 from bekitu.portal import accounts
 from bekitu.portal.models import Account, CitizenRequest, Draft
 from bekitu.registry.models import Person
+from bekitu.service.models import Application
 from tests.factories import POA_DATE
 from tests.portal.conftest import P12_PASSWORD, drain
 
@@ -135,6 +136,12 @@ def test_the_whole_way_self_ends_with_the_talon_in_the_cabinet(
     assert shown["status"] == "talon_issued", shown
     steps = [e["status"] for e in shown["events"]]
     assert steps == ["submitted", "sent", "delivered", "registered", "checked", "talon_issued"]
+    # Told together by the provider, each step keeps the time the provider took it at.
+    events = {e["status"]: dt.datetime.fromisoformat(e["at"]) for e in shown["events"]}
+    application = Application.objects.get(portal_request__number=number)
+    taken = dict(application.steps.values_list("action", "at"))
+    assert events["registered"] == taken["register"].replace(microsecond=0)
+    assert events["checked"] == taken["check"].replace(microsecond=0)
     assert shown["deadline"] and shown["refusal"] is None
     talon = shown["talon"]
     assert talon["number"] and talon["verify_url"]

@@ -2,7 +2,11 @@
 
 For each delivery taken from a local route's queue:
 1. the envelope is checked (`signature.envelope_verify`, and its route must be the queue's);
-   a refused one is recorded and audited, dead-lettered, and never reaches a handler;
+   a refused one is recorded and audited, dead-lettered, and never reaches a handler. The
+   check's audit row is written in one transaction with what the check leads to (the refusal's
+   record, or the inbox row and its handler's work): the audit rows of one delivery are chained
+   together at the transaction's end (`audit_write_batch`), and nothing is refused, answered
+   or acknowledged before that transaction committed;
 2. a synchronous query (the delivery has a reply address) is answered at once by its query
    handler, signed by the route;
 3. any other message is inserted into the inbox, whose messageId is unique: a second copy is
@@ -25,7 +29,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bekitu.core.audit import audit_context, audit_record
+from bekitu.core.audit import audit_context, audit_record, audit_write_batch
 from bekitu.core.errors import DomainError
 from bekitu.core.logging import scrub
 from bekitu.gateway import envelope, handlers
@@ -106,33 +110,47 @@ def inbox_receive(
 
 
 def _receive_one(delivery: Delivery, transport: Transport) -> str:
+    rejected: Rejected | None = None
+    outcome = ""
     with audit_context(actor=f"gateway:{delivery.route_id}", channel="system"):
-        try:
-            verified = envelope_verify(delivery.body)
-            if verified.header.route_id != delivery.route_id:
-                # Signed for another route and copied onto this queue.
-                raise Rejected(UNKNOWN_PARTICIPANT, "the envelope is for another route")
-        except Rejected as rejected:
+        # One transaction, one append to the audit chain: the check's row and those of what
+        # follows from it. If the rows cannot be written, nothing of it commits and the
+        # delivery comes back (unaudited means unchecked).
+        with transaction.atomic(), audit_write_batch():
+            try:
+                verified = envelope_verify(delivery.body)
+                if verified.header.route_id != delivery.route_id:
+                    # Signed for another route and copied onto this queue.
+                    raise Rejected(UNKNOWN_PARTICIPANT, "the envelope is for another route")
+            except Rejected as refusal:
+                rejected = refusal
+                _reject_record(delivery, rejected)
+            else:
+                if not delivery.reply_to:
+                    outcome = _store(verified, delivery.body)
+        if rejected is not None:
             _reject(delivery, rejected, transport)
             return "rejected"
         if delivery.reply_to:
             outcome = _answer(verified, delivery, transport)
-        else:
-            outcome = _store(verified, delivery.body)
     delivery.ack()
     return outcome
 
 
 # --- refused envelopes ------------------------------------------------------------------------
-def _reject(delivery: Delivery, rejected: Rejected, transport: Transport) -> None:
-    digest = hashlib.sha256(delivery.body).hexdigest()
-    fields = {
+def _reject_fields(delivery: Delivery, rejected: Rejected) -> dict[str, str]:
+    return {
         "code": rejected.code,
         "reason": rejected.reason[:200],
         "route_id": delivery.route_id,
         "claimed_sender": rejected.claimed_sender,
         "claimed_message_id": rejected.claimed_message_id,
     }
+
+
+def _reject_record(delivery: Delivery, rejected: Rejected) -> None:
+    """Record and audit the refusal, in the caller's transaction."""
+    digest = hashlib.sha256(delivery.body).hexdigest()
     with transaction.atomic():
         RejectedMessage.objects.create(
             route_id=delivery.route_id[:64],
@@ -147,9 +165,14 @@ def _reject(delivery: Delivery, rejected: Rejected, transport: Transport) -> Non
             action="gateway.message.reject",
             object_type="gateway.envelope",
             object_id=digest,
-            data=fields,
+            data=_reject_fields(delivery, rejected),
         )
-    log.warning("gateway.rejected", extra={"fields": fields})
+
+
+def _reject(delivery: Delivery, rejected: Rejected, transport: Transport) -> None:
+    """Refuse the envelope once its refusal is recorded (committed): tell a caller waiting
+    for an answer, and dead-letter it."""
+    log.warning("gateway.rejected", extra={"fields": _reject_fields(delivery, rejected)})
     if delivery.reply_to and _is_uuid(rejected.claimed_message_id):
         # A caller waiting for an answer learns why at once instead of timing out.
         header = Header(

@@ -447,9 +447,11 @@ def status_receive(message: Message) -> None:
     if request is None:
         raise RetryLater(f"no request {status.number} yet")
     before = request.status
+    steps = status.steps
     if request.status in (Status.SUBMITTED, Status.SENT):
-        _event(request, Status.DELIVERED, status.at)  # an answer proves delivery
-    _event(request, status.status, status.at)
+        _event(request, Status.DELIVERED, steps[0].at)  # an answer proves delivery
+    for step in steps:  # the steps told together, each with its own time
+        _event(request, step.status, step.at)
     if status.registration_number:
         request.registration_number = status.registration_number
     if status.deadline is not None:

@@ -34,7 +34,7 @@ from bekitu.gateway.contracts.attachment_request import AttachmentRequest, Reque
 from bekitu.gateway.handlers import Message
 from bekitu.registry.selectors import person_get_by_iin, provider_get_by_bin
 from bekitu.service.models import Application, PortalRequest, PortalSetting
-from bekitu.service.portal_status import rejection_send
+from bekitu.service.portal_status import rejection_send, statuses_together
 from bekitu.service.procedure import audit_application
 from bekitu.service.requirements import KINDS as DOCUMENT_KINDS
 from bekitu.service.requirements import PowerOfAttorney, ScanRejected, scan_check
@@ -253,7 +253,10 @@ def request_receive(message: Message) -> None:
         except Rejected as rejected:
             _reject(message, rejected, received_at)
             return
-        _decide(application)
+        # Registered, checked and decided in one transaction: the portal hears of it all in
+        # one status message (each step with its time), not in one message per step.
+        with statuses_together():
+            _decide(application)
 
 
 @transaction.atomic

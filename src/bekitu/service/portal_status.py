@@ -1,16 +1,23 @@
 """The provider's word on a portal request, sent back through the gateway (R9.9-R9.12).
 
-Each change of a portal application (registered, checked, refused, talon issued) is one
-`bekitu.attachment.status` message to the portal that sent the request, written to the
+Each change of a portal application (registered, checked, refused, talon issued) is told to
+the portal that sent the request in a `bekitu.attachment.status` message, written to the
 gateway's outbox in the transaction of the change itself: the portal hears of a change if and
-only if it committed. A request of which no application was made (its EDS not confirmed, the
-request inconsistent) is answered `refused` the same way.
+only if it committed. Changes made together in one block (`statuses_together`: a request
+registered, checked and decided on receipt) are told in one message, the last status with the
+ones before it and their times, instead of one message (and one receipt) each. A request of
+which no application was made (its EDS not confirmed, the request inconsistent) is answered
+`refused` the same way.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -115,17 +122,77 @@ def rejection_send(
     _send(request, status, [], sender_id)
 
 
+@dataclass
+class _Held:
+    """An application's changes held in a `statuses_together` block."""
+
+    application: Application
+    steps: list[contract.Step] = field(default_factory=list)
+
+
+_held: contextvars.ContextVar[dict[int, _Held] | None] = contextvars.ContextVar(
+    "bekitu_portal_statuses_held", default=None
+)
+
+
+@contextmanager
+def statuses_together() -> Iterator[None]:
+    """Hold the statuses `status_send` is asked to send in the block, and send each
+    application's as one message when the block ends without an error (still in the caller's
+    transaction): its latest status that can be sent now, with the ones before it as
+    `earlier`. A talon whose PDF is not made yet is left to `talon_status_send`, as always.
+    Nested blocks send with the outermost one."""
+    if _held.get() is not None:
+        yield
+        return
+    held: dict[int, _Held] = {}
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    for entry in held.values():
+        request = _portal_request(entry.application)
+        if request is None:
+            continue
+        steps = entry.steps
+        for last in range(len(steps) - 1, -1, -1):
+            step = steps[last]
+            earlier = tuple(steps[:last])
+            if _status_send(entry.application, request, step.status, step.at, earlier):
+                break
+
+
 def status_send(application: Application, *, at: dt.datetime | None = None) -> bool:
     """Send the application's present status to the portal that sent its request, in the
-    caller's transaction. False when there is nothing to send: not a portal request, a state
-    the portal does not hear of, or a talon whose PDF is not made yet (`talon_status_send`
-    sends it when it is)."""
+    caller's transaction (inside `statuses_together`, at its end). False when there is
+    nothing to send: not a portal request, a state the portal does not hear of, or a talon
+    whose PDF is not made yet (`talon_status_send` sends it when it is)."""
     status_name = _STATUS_OF_STATE.get(State(application.state))
-    request = (
-        PortalRequest.objects.select_related("provider").filter(application=application).first()
-    )
-    if status_name is None or request is None:
+    if status_name is None:
         return False
+    moment = at or timezone.now()
+    held = _held.get()
+    if held is not None:
+        entry = held.setdefault(application.pk, _Held(application))
+        entry.application = application
+        entry.steps.append(contract.Step(status_name, moment))
+        return True
+    request = _portal_request(application)
+    return request is not None and _status_send(application, request, status_name, moment, ())
+
+
+def _portal_request(application: Application) -> PortalRequest | None:
+    return PortalRequest.objects.select_related("provider").filter(application=application).first()
+
+
+def _status_send(
+    application: Application,
+    request: PortalRequest,
+    status_name: str,
+    at: dt.datetime,
+    earlier: tuple[contract.Step, ...],
+) -> bool:
     parts: list[Part] = []
     talon_number = verify_url = ""
     if status_name == "talon_issued":
@@ -143,7 +210,7 @@ def status_send(application: Application, *, at: dt.datetime | None = None) -> b
     status = contract.AttachmentStatus(
         number=request.number,
         status=status_name,
-        at=at or timezone.now(),
+        at=at,
         registration_number=application.number,
         deadline=application.deadline,
         refusal=(
@@ -153,6 +220,7 @@ def status_send(application: Application, *, at: dt.datetime | None = None) -> b
         ),
         talon_number=talon_number,
         verify_url=verify_url,
+        earlier=earlier,
     )
     _send(request, status, parts, application.provider.bin)
     return True

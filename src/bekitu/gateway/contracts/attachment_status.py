@@ -1,6 +1,8 @@
 """The provider's word on a citizen's request (R9.9-R9.12), serviceId
 `bekitu.attachment.status`: provider -> portal, route = the portal's system id, correlation
-id = the portal's request number. One message per change of status:
+id = the portal's request number. One message per change of status, or per changes made
+together (a request registered and checked on receipt): then the message's status is the last
+and `earlier` gives the ones before it, oldest first, each with its time:
 
 - `registered` (R9.9): the provider's application number and the deadline;
 - `checked` (R9.10): condition 3 passed, a decision follows within the term;
@@ -34,6 +36,8 @@ PART_STATUS = "status.xml"
 PART_TALON_XML = "talon.xml"
 PART_TALON_PDF = "talon.pdf"
 STATUSES = ("registered", "checked", "talon_issued", "refused")
+# The statuses that can come before another in one message.
+EARLIER = ("registered", "checked")
 LANGUAGES = ("kk", "ru", "en")
 
 __all__ = [
@@ -45,6 +49,7 @@ __all__ = [
     "AttachmentStatus",
     "ContractInvalid",
     "Refusal",
+    "Step",
     "build_status",
     "parse_status",
 ]
@@ -60,6 +65,14 @@ class Refusal:
 
 
 @dataclass(frozen=True)
+class Step:
+    """A status and when the application reached it."""
+
+    status: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
 class AttachmentStatus:
     number: str
     status: str
@@ -69,6 +82,12 @@ class AttachmentStatus:
     refusal: Refusal | None = None
     talon_number: str = ""
     verify_url: str = ""
+    earlier: tuple[Step, ...] = ()  # reached before `status` and told in the same message
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """Every status the message tells of, oldest first: the earlier ones, then its own."""
+        return (*self.earlier, Step(self.status, self.at))
 
 
 def _languages(parent: etree._Element, tag: str, values: dict[str, str]) -> None:
@@ -101,6 +120,15 @@ def build_status(status: AttachmentStatus) -> bytes:
         talon = sub(root, "talon")
         sub(talon, "talonNumber", status.talon_number)
         sub(talon, "verifyUrl", status.verify_url)
+    if status.earlier:
+        order = [step.status for step in status.steps]
+        if len(set(order)) != len(order) or [s for s in STATUSES if s in order] != order:
+            raise ContractInvalid("the earlier statuses come before the status, each once")
+        earlier = sub(root, "earlier")
+        for step in status.earlier:
+            element = sub(earlier, "step")
+            sub(element, "status", step.status)
+            sub(element, "at", zoned(step.at))
     return serialise(root, SCHEMA)
 
 
@@ -123,6 +151,11 @@ def parse_status(data: bytes) -> AttachmentStatus:
         if refusal_element is not None
         else None
     )
+    earlier = []
+    for element in root.iterfind("earlier/step"):
+        step_at = moment(element, "at")
+        assert step_at is not None  # the schema requires it
+        earlier.append(Step(text(element, "status"), step_at))
     return AttachmentStatus(
         number=text(root, "number"),
         status=text(root, "status"),
@@ -132,4 +165,5 @@ def parse_status(data: bytes) -> AttachmentStatus:
         refusal=refusal,
         talon_number=text(root, "talon/talonNumber"),
         verify_url=text(root, "talon/verifyUrl"),
+        earlier=tuple(earlier),
     )
