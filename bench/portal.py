@@ -1,13 +1,15 @@
 """The portal channel's whole pipeline, per second and in latency, against its floor.
 
-One application goes: condition 2 at the portal (the citizen's EDS verified, R9.6), the
-request put in the portal's outbox in the submission's transaction (R9.8), relayed in an
+One application goes: condition 2 at the portal (`portal.requests.request_submit` on the
+citizen's account and draft: the EDS verified, R9.6), the request put in the portal's outbox
+in the submission's transaction (R9.8), relayed in an
 envelope signed by the portal's organization key, carried by the transport, received (the
 envelope's signature verified, the inbox's once-only row), then at the provider: the EDS
 verified again, the application registered (R9.9), condition 3 (R9.10), the automatic
 decision (the provider's setting), the signed e-talon XML and PDF (R9.12), and the status
-messages back to the portal, relayed and received the same way. The citizen's signing (in
-the browser) is done before the clock starts.
+messages back to the portal, relayed and received the same way and recorded in the citizen's
+request (`portal.requests.status_receive`). The citizen's signing (in the browser) is done
+before the clock starts.
 
 Two runs per set-up: a burst of --n submissions (throughput: applications per second from
 the first submission to the last decision), then submissions at a fixed rate --rate for
@@ -169,14 +171,20 @@ def _world(pki: Any, persons: list[tuple[str, dt.date]]) -> Any:
     return provider
 
 
-def _signed_requests(pki: Any, provider_bin: str, persons: list[tuple[str, dt.date]]) -> list[Any]:
-    """Each person's request, signed with their key as NCALayer would (before the clock)."""
+def _signed_requests(pki: Any, provider: Any, persons: list[tuple[str, dt.date]]) -> list[Any]:
+    """Each person's account and draft at the portal, and the draft signed with their key as
+    NCALayer would (before the clock)."""
+    import hashlib
+
+    from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from bekitu.devtools.testpki import PASSWORD
     from bekitu.eds.signing import load_p12, sign_xml_with_key
     from bekitu.gateway.contracts import attachment_request as contract
+    from bekitu.portal.models import Account, Draft, DraftCopy
 
+    provider_bin = provider.bin
     signed = []
     for n, (iin, _born) in enumerate(persons):
         key = load_p12(pki.person_sign_p12(iin), PASSWORD)
@@ -194,34 +202,42 @@ def _signed_requests(pki: Any, provider_bin: str, persons: list[tuple[str, dt.da
             documents=(contract.document_for("identity_document", "id.pdf", IDENTITY_COPY),),
             language="ru",
         )
-        xml = sign_xml_with_key(key=key, xml=contract.build_request(request))
-        signed.append((number, iin, xml))
+        unsigned = contract.build_request(request)
+        user = get_user_model().objects.create_user(username=f"bench-{iin}")
+        account = Account.objects.create(
+            user=user, iin=iin, proof=Account.Proof.EDS, registered_at=timezone.now()
+        )
+        draft = Draft.objects.create(
+            account=account,
+            number=number,
+            recipient_iin=iin,
+            applicant_role="self",
+            provider_bin=provider_bin,
+            provider_name=provider.name_ru,
+            xml=unsigned,
+            created_at=timezone.now(),
+        )
+        DraftCopy.objects.create(
+            draft=draft,
+            code="identity_document",
+            filename="id.pdf",
+            content_type="application/pdf",
+            content=IDENTITY_COPY,
+            sha256=hashlib.sha256(IDENTITY_COPY).hexdigest(),
+            size=len(IDENTITY_COPY),
+        )
+        xml = sign_xml_with_key(key=key, xml=unsigned)
+        signed.append((number, (account, draft.pk), xml))
     return signed
 
 
-def _submit(provider_bin: str, number: str, iin: str, xml: bytes) -> None:
-    """The portal's submission: condition 2 (R9.6), then the request in the outbox (R9.8)."""
-    from django.db import transaction
+def _submit(provider_bin: str, number: str, who: tuple[Any, Any], xml: bytes) -> None:
+    """The portal's submission (`portal.requests.request_submit`): condition 2 (R9.6), then
+    the request in the outbox with the citizen's request and its timeline (R9.8)."""
+    from bekitu.portal.requests import request_submit
 
-    from bekitu.eds.verification import verify_request
-    from bekitu.gateway.contracts import attachment_request as contract
-    from bekitu.gateway.envelope import Part
-    from bekitu.gateway.services import message_send
-
-    result = verify_request(xml, expect_iin=iin)
-    if not result.valid:
-        raise SystemExit(f"condition 2 failed in the bench: {result.reason}")
-    with transaction.atomic():
-        message_send(
-            service_id=contract.SERVICE_ID,
-            sender_id=PORTAL,
-            route_id=provider_bin,
-            correlation_id=number,
-            parts=[
-                Part(contract.REQUEST_PART, xml, "application/xml"),
-                Part(contract.copy_part("identity_document"), IDENTITY_COPY, "application/pdf"),
-            ],
-        )
+    account, draft_id = who
+    request_submit(account, draft_id, xml)
 
 
 def _decided(numbers: list[str]) -> dict[str, float]:
@@ -362,7 +378,7 @@ def child(setup: str, n: int, rate: float, seconds: float, workers: int) -> None
 
     call_command("migrate", verbosity=0)
     provider = _world(pki, persons)
-    requests = _signed_requests(pki, provider.bin, persons)
+    requests = _signed_requests(pki, provider, persons)
     burst, steady = requests[:n], requests[n:]
     floor = _floor()
     from django.db import connection

@@ -63,6 +63,45 @@ def test_a_failed_publish_is_retried_after_a_jittered_back_off(gw: GatewayPki) -
     assert transport.depth(gw.clinic_a.system_id) == 1
 
 
+class _DiesOnThird(MemoryTransport):
+    """A transport whose third publish fails with an error the relay does not expect."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.publishes = 0
+
+    def publish(self, *, route_id: str, body: bytes, message_id: str) -> None:
+        self.publishes += 1
+        if self.publishes == 3:
+            raise RuntimeError("the relay failed in a way it does not expect")
+        super().publish(route_id=route_id, body=body, message_id=message_id)
+
+
+def test_a_run_marks_what_it_published_also_when_a_delivery_fails_unexpectedly(
+    gw: GatewayPki, settings: Any
+) -> None:
+    sent = [_send(gw) for _ in range(4)]
+    transport = _DiesOnThird()
+
+    with pytest.raises(RuntimeError, match="does not expect"):
+        outbox_relay(transport=transport)
+
+    rows = [OutboxMessage.objects.get(pk=row.pk) for row in sent]
+    assert [r.status for r in rows] == ["sent", "sent", "pending", "pending"]
+    assert transport.depth(gw.clinic_a.system_id) == 2
+    for row in rows[:2]:
+        assert row.sent_at is not None and row.next_attempt_at is not None
+        wait = (row.next_attempt_at - row.sent_at).total_seconds()
+        assert wait == settings.GATEWAY_RECEIPT_TIMEOUT_SECONDS  # then sent again if unconfirmed
+    # The two not published stay leased (taken, counted) and go again after the lease.
+    assert all(r.attempts == 1 and r.next_attempt_at > timezone.now() for r in rows[2:])
+    _make_due(OutboxMessage)
+    OutboxMessage.objects.filter(status="sent").update(
+        next_attempt_at=timezone.now() + dt.timedelta(hours=1)
+    )
+    assert outbox_relay(transport=MemoryTransport()).sent == 2
+
+
 def test_after_the_last_attempt_an_outgoing_message_is_parked_and_audited(gw: GatewayPki) -> None:
     sent = _send(gw)
     transport = MemoryTransport()

@@ -151,7 +151,8 @@ def _reject_fields(delivery: Delivery, rejected: Rejected) -> dict[str, str]:
 def _reject_record(delivery: Delivery, rejected: Rejected) -> None:
     """Record and audit the refusal, in the caller's transaction."""
     digest = hashlib.sha256(delivery.body).hexdigest()
-    with transaction.atomic():
+    # No savepoint: if the record fails, the delivery's transaction fails with it.
+    with transaction.atomic(savepoint=False):
         RejectedMessage.objects.create(
             route_id=delivery.route_id[:64],
             claimed_sender_id=rejected.claimed_sender,
@@ -264,7 +265,9 @@ def _signed_response(request: Header, code: str, text: str, parts: tuple[Part, .
 # --- asynchronous messages: the idempotent inbox ---------------------------------------------
 def _store(verified: Verified, body: bytes) -> str:
     header = verified.header
-    with transaction.atomic():
+    # No savepoint of its own (the delivery's transaction is the unit); the insert and the
+    # handler have theirs.
+    with transaction.atomic(savepoint=False):
         row = _insert(verified, body)
         if row is None:
             log.info("gateway.duplicate", extra={"fields": {"message_id": header.message_id}})

@@ -3,7 +3,8 @@
 `outbox_put` writes a message in the caller's transaction, so it exists if and only if the
 change that caused it committed. The relay takes due messages (a lease: their next attempt is
 pushed forward, so another relay leaves them alone and a relay that dies lets them go),
-signs each with its sender's key and publishes it; only then is it marked sent. A relay that
+signs each with its sender's key and publishes it; only then is it marked sent (the run's
+published messages together, in one update). A relay that
 dies between the publish and the mark leaves the message to be published again: delivery is
 at least once, and the receiver's inbox makes the second copy harmless. A failure is retried
 after an exponential back-off with jitter; after BEKITU_GATEWAY_MAX_ATTEMPTS it is parked.
@@ -38,8 +39,10 @@ log = logging.getLogger("bekitu.gateway")
 
 def outbox_put(*, kind: str, header: Header, xml: bytes) -> OutboxMessage:
     """Write an envelope to the outbox in the current transaction; after commit, ask the
-    background worker to relay it (BEKITU_GATEWAY_KICK)."""
-    with transaction.atomic():
+    background worker to relay it (BEKITU_GATEWAY_KICK). No savepoint: if the message
+    cannot be written, the caller's transaction cannot commit (the change without its
+    message)."""
+    with transaction.atomic(savepoint=False):
         row = OutboxMessage.objects.create(
             message_id=header.message_id,
             kind=kind,
@@ -113,9 +116,17 @@ def outbox_relay(*, transport: Transport | None = None, limit: int = 100) -> Rel
     rows = _claim(limit)
     senders = {row.sender_id for row in rows}
     bins = dict(Participant.objects.filter(system_id__in=senders).values_list("system_id", "bin"))
-    for row in rows:
-        outcome = _deliver(row, transport, bins.get(row.sender_id, ""))
-        setattr(report, outcome, getattr(report, outcome) + 1)
+    published: list[OutboxMessage] = []
+    try:
+        for row in rows:
+            outcome = _deliver(row, transport, bins.get(row.sender_id, ""))
+            if outcome == "sent":
+                published.append(row)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+    finally:
+        # Also when a delivery failed unexpectedly: what was published is marked. A relay
+        # that dies before this publishes those again after the lease (at least once).
+        _mark_sent(published)
     if report.taken:
         log.info("gateway.relay", extra={"fields": vars(report)})
     return report
@@ -127,19 +138,28 @@ def _deliver(row: OutboxMessage, transport: Transport, signer_bin: str) -> str:
         transport.publish(route_id=row.route_id, body=body, message_id=str(row.message_id))
     except (TransportError, SigningKeyError) as exc:
         return _failed(row, f"{type(exc).__name__}: {exc}")
-    now = timezone.now()
-    OutboxMessage.objects.filter(pk=row.pk, status__in=_LIVE).update(
-        status=OutboxMessage.Status.SENT,
-        sent_at=now,
-        last_error="",
-        # When to send it again if its receiver has not confirmed it by then (requests).
-        next_attempt_at=now + timedelta(seconds=_receipt_wait(row.attempts)),
-    )
     log.info(
         "gateway.sent",
         extra={"fields": {"message_id": str(row.message_id), "service_id": row.service_id}},
     )
     return "sent"
+
+
+def _mark_sent(rows: list[OutboxMessage]) -> None:
+    """Mark the published messages sent: one update for the run's messages of each attempt
+    count (their receipt wait), not one per message."""
+    now = timezone.now()
+    by_attempts: dict[int, list[int]] = {}
+    for row in rows:
+        by_attempts.setdefault(row.attempts, []).append(row.pk)
+    for attempts, pks in by_attempts.items():
+        OutboxMessage.objects.filter(pk__in=pks, status__in=_LIVE).update(
+            status=OutboxMessage.Status.SENT,
+            sent_at=now,
+            last_error="",
+            # When to send it again if its receiver has not confirmed it by then (requests).
+            next_attempt_at=now + timedelta(seconds=_receipt_wait(attempts)),
+        )
 
 
 def _receipt_wait(attempts: int) -> float:

@@ -40,7 +40,7 @@ from bekitu.gateway.models import (
     validate_system_id,
 )
 from bekitu.gateway.outbox import kick_relay, outbox_put
-from bekitu.gateway.selectors import participant_get
+from bekitu.gateway.selectors import participants_get
 from bekitu.gateway.signature import Rejected, envelope_sign, envelope_verify
 from bekitu.gateway.transports import Transport, TransportError, get_transport
 
@@ -79,8 +79,7 @@ def message_send(
     """Send a message through the gateway (R9.8): written to the outbox in the caller's
     transaction, relayed after it commits, delivered at least once and handled once.
     `sender_id` must be served here (it signs); `route_id` is the receiving participant."""
-    participant_get(sender_id, local=True)
-    participant_get(route_id)
+    participants_get(sender_id, route_id)
     header = Header(
         message_id=envelope.new_message_id(),
         service_id=service_id,
@@ -115,8 +114,7 @@ def message_call(
     receiver answered with an error status, GatewayUnavailable when the transport is down,
     GatewayError when the answer's signature is not confirmed. Nothing is written here: a
     query changes nothing, so it does not go through the outbox."""
-    signer = participant_get(sender_id, local=True)
-    participant_get(route_id)
+    signer, _route = participants_get(sender_id, route_id)
     header = Header(
         envelope.new_message_id(), service_id, sender_id, route_id, timezone.localtime()
     )
