@@ -267,4 +267,4 @@ def test_api_is_public_and_in_the_openapi_schema(client: Client) -> None:
 
 def test_signed_xml_keeps_the_namespace_and_version(talon: Talon) -> None:
     root = etree.fromstring(bytes(talon.xml))
-    assert root.tag == f"{{{NAMESPACE}}}talon" and root.get("version") == "1.0"
+    assert root.tag == f"{{{NAMESPACE}}}talon" and root.get("version") == "1.1"

@@ -55,7 +55,7 @@ def test_built_talon_follows_its_schema_and_says_every_field() -> None:
     data = build_talon_xml(content())
     validate_talon_xml(data)
     root = etree.fromstring(data)
-    assert root.get("version") == "1.0"
+    assert root.get("version") == "1.1"
     assert root.findtext("t:issuedAt", namespaces=NS) == "2026-11-26T10:15:30+05:00"
     assert root.findtext("t:person/t:givenName", namespaces=NS) == "Әсел"
     assert root.findtext("t:provider/t:nameKk", namespaces=NS).startswith("«№3")
@@ -105,8 +105,8 @@ def test_schema_refuses_what_is_not_xml() -> None:
 
 def test_schema_file_is_versioned_with_its_namespace() -> None:
     schema = etree.parse(str(SCHEMA_PATH)).getroot()
-    assert schema.get("targetNamespace") == NAMESPACE == "urn:bekitu:talon:1.0"
-    assert schema.get("version") == "1.0"
+    assert schema.get("targetNamespace") == NAMESPACE == "urn:bekitu:talon:1.1"
+    assert schema.get("version") == "1.1"
 
 
 def test_identity_reads_number_code_person_and_provider() -> None:

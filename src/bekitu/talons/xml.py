@@ -15,10 +15,14 @@ from typing import Any
 
 from lxml import etree
 
-NAMESPACE = "urn:bekitu:talon:1.0"
-VERSION = "1.0"
-SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "talon-1.0.xsd"
-_NS = {"t": NAMESPACE}
+NAMESPACE = "urn:bekitu:talon:1.1"
+VERSION = "1.1"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "talon-1.1.xsd"
+# The versions read: talons issued under 1.0 (no reason, no basis) stay valid.
+SCHEMAS = {
+    NAMESPACE: SCHEMA_PATH,
+    "urn:bekitu:talon:1.0": Path(__file__).resolve().parent / "schema" / "talon-1.0.xsd",
+}
 
 
 class TalonSchemaError(ValueError):
@@ -107,17 +111,28 @@ def build_talon_xml(content: TalonContent) -> bytes:
     if c.doctor_name and c.doctor_specialty:
         _group(root, "doctor", [("fullName", c.doctor_name), ("specialty", c.doctor_specialty)])
     home_visits = "true" if c.home_visits else "false"
-    _group(
-        root,
-        "attachment",
-        [("effectiveDate", c.effective_date.isoformat()), ("homeVisits", home_visits)],
-    )
+    attachment = [("effectiveDate", c.effective_date.isoformat()), ("homeVisits", home_visits)]
+    _group(root, "attachment", [*attachment, *([("reason", c.reason)] if c.reason else [])])
+    basis = _sub(root.find(f"{{{NAMESPACE}}}attachment"), "basis")
+    _sub(basis, "kind", c.basis)
+    if c.basis_address:
+        _sub(basis, "address", c.basis_address[:255])
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 @cache
-def _schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
+def _schema(path: Path = SCHEMA_PATH) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def _namespace(root: Any) -> str:
+    if not isinstance(root, etree._Element):
+        return ""
+    return etree.QName(root).namespace or ""
+
+
+def _is_talon(root: Any) -> bool:
+    return _namespace(root) in SCHEMAS and etree.QName(root).localname == "talon"
 
 
 def _parse(data: bytes) -> Any:
@@ -138,9 +153,14 @@ def unsigned_root(data: bytes) -> Any:
 
 
 def validate_talon_xml(data: bytes) -> None:
-    """Raise `TalonSchemaError` unless `data` is a talon that follows the 1.0 schema."""
-    schema = _schema()
-    if not schema.validate(_parse(data).getroottree()):
+    """Raise `TalonSchemaError` unless `data` is a talon that follows the schema of its
+    version (1.1, or 1.0 for a talon issued before 1.1)."""
+    root = _parse(data)
+    path = SCHEMAS.get(_namespace(root))
+    if path is None:
+        raise TalonSchemaError(f"not a talon of a known version: {_namespace(root)!r}")
+    schema = _schema(path)
+    if not schema.validate(root.getroottree()):
         error = schema.error_log.last_error
         raise TalonSchemaError(f"line {error.line}: {error.message}" if error else "invalid")
 
@@ -166,10 +186,11 @@ def talon_identity(root: Any) -> TalonIdentity | None:
             root = _parse(root)
         except TalonSchemaError:
             return None
-    if not isinstance(root, etree._Element) or root.tag != f"{{{NAMESPACE}}}talon":
+    if not _is_talon(root):
         return None
+    ns = {"t": _namespace(root)}
     paths = ("t:number", "t:verificationCode", "t:person/t:iin", "t:provider/t:bin")
-    values = [root.findtext(path, namespaces=_NS) or "" for path in paths]
+    values = [root.findtext(path, namespaces=ns) or "" for path in paths]
     return TalonIdentity(*values) if all(values) else None
 
 
@@ -188,11 +209,12 @@ class SignedFacts:
 
 def signed_facts(root: Any) -> SignedFacts | None:
     """The facts of a verified talon element, or None when one is missing or malformed."""
-    if not isinstance(root, etree._Element) or root.tag != f"{{{NAMESPACE}}}talon":
+    if not _is_talon(root):
         return None
+    ns = {"t": _namespace(root)}
 
     def text(path: str) -> str:
-        return root.findtext(path, namespaces=_NS) or ""
+        return root.findtext(path, namespaces=ns) or ""
 
     names = [text(f"t:person/t:{part}") for part in ("givenName", "patronymic", "surname")]
     try:
