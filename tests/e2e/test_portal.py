@@ -145,3 +145,43 @@ def test_the_citizens_whole_way_for_their_child(
     assert page.is_visible("#talon-pdf")
     steps = page.eval_on_selector_all("#timeline li", "items => items.map(i => i.dataset.status)")
     assert steps[-1] == "talon_issued" and steps[0] == "submitted"
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_desk_talon_in_the_cabinet(
+    page: Any,
+    live_server: Any,
+    transactional_db: None,
+    settings: Any,
+    citizen: Any,  # noqa: F811
+    provider: Any,  # noqa: F811
+    channel: Any,  # noqa: F811
+    screenshots: Path,
+    lang: str,
+) -> None:
+    """A talon issued at the provider's desk is in the citizen's cabinet, with its channel."""
+    from django.utils import timezone
+
+    from bekitu.core.models import User
+    from tests.portal.test_desk_talons import _desk_talon
+
+    user = User.objects.create_user(citizen.iin, iin=citizen.iin, password=PASSWORD)
+    Account.objects.create(user=user, iin=citizen.iin, proof="eds", registered_at=timezone.now())
+    number = _desk_talon(provider, citizen, "desk")
+    # The worker, in a thread of its own (the PDF is signed with asyncio; see above).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_drain, channel).result()
+    base = live_server.url
+    page.goto(f"{base}/portal/login/")
+    with page.expect_navigation():
+        page.click(f'form.lang button[value="{lang}"]')
+    page.fill("#id_iin", citizen.iin)
+    page.fill("#id_password", PASSWORD)
+    _go(page, "#login-submit")
+    assert number in page.inner_text("main")
+    page.screenshot(path=str(screenshots / f"portal-{lang}-desk-talon-cabinet.png"), full_page=True)
+    page.goto(f"{base}/portal/requests/{number}/")
+    assert page.get_attribute("#request-channel", "data-channel") == "desk"
+    assert page.is_visible("#talon-pdf")
+    page.screenshot(path=str(screenshots / f"portal-{lang}-desk-talon.png"), full_page=True)
+    assert CitizenRequest.objects.get(number=number).channel == "desk"

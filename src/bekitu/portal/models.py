@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bekitu.core.vocabulary import Channel
+
 
 class Account(models.Model):
     """A citizen's account on the portal (R9.1): the IIN is the login, one account per IIN."""
@@ -160,20 +162,33 @@ STATUS_RANK = {
 
 
 class CitizenRequest(models.Model):
-    """A signed request the portal accepted (condition 2, R9.6) and sent to the provider."""
+    """A signed request the portal accepted (condition 2, R9.6) and sent to the provider; or
+    (channel desk or phone) an application taken at the provider, filed in the recipient's
+    cabinet when its talon arrived through the gateway: it has no draft and no signed request,
+    and its number is the provider's application number."""
 
     number = models.CharField(_("request number"), max_length=32, unique=True)
     account = models.ForeignKey(
         Account, on_delete=models.PROTECT, related_name="requests", verbose_name=_("account")
     )
     draft = models.OneToOneField(
-        Draft, on_delete=models.PROTECT, related_name="request", verbose_name=_("draft")
+        Draft,
+        on_delete=models.PROTECT,
+        related_name="request",
+        verbose_name=_("draft"),
+        null=True,
+        blank=True,
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.PORTAL
     )
     recipient_iin = models.CharField(_("IIN of the recipient"), max_length=12)
     provider_bin = models.CharField(_("BIN of the provider"), max_length=12)
     provider_name = models.CharField(_("provider"), max_length=255)
-    signed_xml = models.BinaryField(_("signed request"))
-    signed_sha256 = models.CharField(_("SHA-256 of the signed request"), max_length=64, unique=True)
+    signed_xml = models.BinaryField(_("signed request"), null=True, blank=True)
+    signed_sha256 = models.CharField(
+        _("SHA-256 of the signed request"), max_length=64, unique=True, null=True, blank=True
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     submitted_at = models.DateTimeField(_("submitted at"))
     registration_number = models.CharField(_("provider's number"), max_length=32, blank=True)

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from bekitu.core.sms import send_sms
+from bekitu.core.sms import normalise_phone, send_sms
 from bekitu.gateway.contracts import attachment_request as contract
 from bekitu.portal.models import CitizenRequest, Status
+from bekitu.registry.population import get_population_register
 
 log = logging.getLogger("bekitu.portal")
 
@@ -32,6 +33,8 @@ def notify_now(request_pk: int, status: str) -> int:
     request = CitizenRequest.objects.select_related("draft").filter(pk=request_pk).first()
     if request is None:
         return 0
+    if request.draft is None:
+        return _provider_application_notify(request, status)
     drafted = contract.parse_request(bytes(request.draft.xml))
     sent = 0
     with translation.override(drafted.language):
@@ -57,3 +60,32 @@ def notify_now(request_pk: int, status: str) -> int:
             sent += 1
     log.info("portal.notified", extra={"fields": {"number": request.number, "status": status}})
     return sent
+
+
+def _provider_application_notify(request: CitizenRequest, status: str) -> int:
+    """A desk or telephone talon filed in the cabinet: an SMS to the phone the population
+    register holds (the person gave the portal no contacts for it), in Kazakh and Russian."""
+    if status != Status.TALON_ISSUED:
+        return 0
+    record = get_population_register().lookup(request.recipient_iin)
+    phone = normalise_phone(record.phone) if record is not None else ""
+    if not phone:
+        log.info("portal.notified.no_phone", extra={"fields": {"number": request.number}})
+        return 0
+    texts = []
+    for language in ("kk", "ru"):
+        with translation.override(language):
+            texts.append(
+                _(
+                    "Bekitu: talon %(talon)s of %(provider)s (application %(number)s) is in "
+                    "your portal cabinet."
+                )
+                % {
+                    "talon": request.talon_number,
+                    "provider": request.provider_name,
+                    "number": request.number,
+                }
+            )
+    send_sms(phone, " ".join(texts))
+    log.info("portal.notified", extra={"fields": {"number": request.number, "status": status}})
+    return 1

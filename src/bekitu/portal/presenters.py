@@ -49,7 +49,10 @@ def refusal(request: CitizenRequest) -> dict[str, str] | None:
 
 def basis(request: CitizenRequest) -> dict[str, str] | None:
     """What the attachment rests on, as the citizen signed it (a request of version 1 rests on
-    the registered residence); None when the signed request cannot be read."""
+    the registered residence); None when the signed request cannot be read, or when there is
+    none (an application taken at the provider's desk or by telephone)."""
+    if request.signed_xml is None:
+        return None
     try:
         signed = contract.parse_request(bytes(request.signed_xml))
     except (contract.RequestInvalid, ValueError):
@@ -78,6 +81,7 @@ def request_data(request: CitizenRequest) -> dict[str, Any]:
         "number": request.number,
         "status": request.status,
         "status_label": str(Status(request.status).label),
+        "channel": request.channel,
         "recipient_iin": request.recipient_iin,
         "provider": {"bin": request.provider_bin, "name": request.provider_name},
         "registration_number": request.registration_number,

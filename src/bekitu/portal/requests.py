@@ -444,6 +444,10 @@ def status_receive(message: Message) -> None:
 
     status = status_contract.parse_status(message.part(status_contract.PART_STATUS))
     request = CitizenRequest.objects.select_for_update().filter(number=status.number).first()
+    if request is None and status.channel:
+        request = _provider_application(message, status)
+        if request is None:
+            return
     if request is None:
         raise RetryLater(f"no request {status.number} yet")
     before = request.status
@@ -470,6 +474,44 @@ def status_receive(message: Message) -> None:
         from bekitu.portal.notifications import notify_after_commit
 
         notify_after_commit(request.pk, request.status)
+
+
+def _provider_application(
+    message: Message, status: status_contract.AttachmentStatus
+) -> CitizenRequest | None:
+    """A talon issued at the provider's desk or by telephone: filed in the cabinet of the
+    recipient's account as an application of that channel (R3.2), or, when the recipient has
+    no account here, nothing kept (audited without the talon)."""
+    account = Account.objects.filter(iin=status.recipient_iin).first()
+    if account is None:
+        audit_record(
+            action="portal.provider_talon.no_account",
+            object_type="portal.request",
+            object_id=status.number,
+            subject_iin=status.recipient_iin,
+            data={"channel": status.channel, "provider": message.sender_id},
+        )
+        return None
+    request = CitizenRequest.objects.create(
+        number=status.number,
+        account=account,
+        channel=status.channel,
+        recipient_iin=status.recipient_iin,
+        provider_bin=message.sender_id,
+        provider_name=status.provider_name,
+        status=Status.REGISTERED,
+        submitted_at=status.at,
+    )
+    _event(request, Status.REGISTERED, status.at)
+    _audit(
+        "portal.provider_talon.filed",
+        account,
+        status.number,
+        status.recipient_iin,
+        channel=status.channel,
+        provider=message.sender_id,
+    )
+    return request
 
 
 def _part(message: Message, name: str) -> bytes | None:

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
@@ -27,6 +28,8 @@ from django.utils.translation import override
 from bekitu.core.vocabulary import REFUSAL_REASONS, State, refusal_texts
 from bekitu.gateway.contracts import attachment_status as contract
 from bekitu.gateway.envelope import Part
+from bekitu.gateway.errors import UnknownParticipant
+from bekitu.gateway.selectors import participant_get
 from bekitu.gateway.services import message_send
 from bekitu.service.facts import policy_of
 from bekitu.service.grounds import refusal_ground_texts
@@ -171,6 +174,10 @@ def status_send(application: Application, *, at: dt.datetime | None = None) -> b
     status_name = _STATUS_OF_STATE.get(State(application.state))
     if status_name is None:
         return False
+    if application.channel in contract.PROVIDER_CHANNELS:
+        # A desk or telephone application has no portal request: only its talon goes to the
+        # portal, for the recipient's cabinet, once its signed PDF is made.
+        return status_name == "talon_issued" and _desk_talon_send(application)
     moment = at or timezone.now()
     held = _held.get()
     if held is not None:
@@ -196,17 +203,10 @@ def _status_send(
     parts: list[Part] = []
     talon_number = verify_url = ""
     if status_name == "talon_issued":
-        talon = talon_for_application(application_number=application.number)
+        talon = _talon_parts(application)
         if talon is None:
             return False
-        pdf = talon_pdf(talon)
-        if not pdf:
-            return False
-        talon_number, verify_url = talon.number, verification_url(talon.code)
-        parts = [
-            Part(contract.PART_TALON_XML, talon_xml(talon), "application/xml"),
-            Part(contract.PART_TALON_PDF, pdf, "application/pdf"),
-        ]
+        talon_number, verify_url, parts = talon
     status = contract.AttachmentStatus(
         number=request.number,
         status=status_name,
@@ -223,6 +223,63 @@ def _status_send(
         earlier=earlier,
     )
     _send(request, status, parts, application.provider.bin)
+    return True
+
+
+def _talon_parts(application: Application) -> tuple[str, str, list[Part]] | None:
+    """The talon's number, check address and its parts (signed XML and PDF), or None while
+    it has no PDF yet."""
+    talon = talon_for_application(application_number=application.number)
+    if talon is None:
+        return None
+    pdf = talon_pdf(talon)
+    if not pdf:
+        return None
+    parts = [
+        Part(contract.PART_TALON_XML, talon_xml(talon), "application/xml"),
+        Part(contract.PART_TALON_PDF, pdf, "application/pdf"),
+    ]
+    return talon.number, verification_url(talon.code), parts
+
+
+def _desk_talon_send(application: Application) -> bool:
+    """A talon issued at the desk or by telephone goes to the portal (its signed XML and its
+    PDF), which files it in the recipient's cabinet when they have an account there and tells
+    them by SMS; the portal keeps nothing of a person without an account. False when there is
+    nothing to send: another channel, no PDF yet, or no portal taking part in the gateway."""
+    if application.channel not in contract.PROVIDER_CHANNELS:
+        return False
+    try:
+        participant_get(settings.PORTAL_SYSTEM_ID)
+    except UnknownParticipant:
+        log.info("portal.desk_talon.no_portal", extra={"fields": {"app": application.number}})
+        return False
+    talon = _talon_parts(application)
+    if talon is None:
+        return False
+    talon_number, verify_url, parts = talon
+    provider = application.provider
+    status = contract.AttachmentStatus(
+        number=application.number,
+        status="talon_issued",
+        at=application.decided_at or timezone.now(),
+        registration_number=application.number,
+        talon_number=talon_number,
+        verify_url=verify_url,
+        channel=application.channel,
+        recipient_iin=application.recipient.iin,
+        provider_name=provider.name_kk or provider.name_ru,
+    )
+    document = Part(contract.PART_STATUS, contract.build_status(status), "application/xml")
+    message_send(
+        service_id=contract.SERVICE_ID,
+        sender_id=provider.bin,
+        route_id=settings.PORTAL_SYSTEM_ID,
+        correlation_id=application.number,
+        parts=[document, *parts],
+        properties=[("status", status.status), ("channel", application.channel)],
+    )
+    log.info("portal.desk_talon.sent", extra={"fields": {"app": application.number}})
     return True
 
 

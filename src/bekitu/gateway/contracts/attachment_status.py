@@ -10,6 +10,11 @@ and `earlier` gives the ones before it, oldest first, each with its time:
 - `talon_issued` (R9.12): the talon's number and check address, with the parts `talon.xml`
   (the e-talon signed by the provider) and `talon.pdf`.
 
+A talon issued on an application taken at the provider's desk or by telephone goes to the
+portal as `talon_issued` too, with its channel, the recipient's IIN and the provider's name;
+its number (and correlation id) is the provider's application number: the portal files it in
+the recipient's cabinet when they have an account there.
+
 The portal itself records submitted, sent, delivered and eds_refused.
 """
 
@@ -38,12 +43,15 @@ PART_TALON_PDF = "talon.pdf"
 STATUSES = ("registered", "checked", "talon_issued", "refused")
 # The statuses that can come before another in one message.
 EARLIER = ("registered", "checked")
+# The channels of an application the portal did not send (a desk or telephone talon).
+PROVIDER_CHANNELS = ("desk", "phone")
 LANGUAGES = ("kk", "ru", "en")
 
 __all__ = [
     "PART_STATUS",
     "PART_TALON_PDF",
     "PART_TALON_XML",
+    "PROVIDER_CHANNELS",
     "SERVICE_ID",
     "STATUSES",
     "AttachmentStatus",
@@ -89,6 +97,12 @@ class AttachmentStatus:
         """Every status the message tells of, oldest first: the earlier ones, then its own."""
         return (*self.earlier, Step(self.status, self.at))
 
+    # A desk or telephone application's talon (no portal request): its channel, whom it
+    # attaches, and the provider's name as the cabinet shows it.
+    channel: str = ""
+    recipient_iin: str = ""
+    provider_name: str = ""
+
 
 def _languages(parent: etree._Element, tag: str, values: dict[str, str]) -> None:
     element = sub(parent, tag)
@@ -104,6 +118,14 @@ def build_status(status: AttachmentStatus) -> bytes:
         raise ContractInvalid("a refusal goes with the status refused, and only with it")
     if (status.status == "talon_issued") != bool(status.talon_number):
         raise ContractInvalid("a talon number goes with the status talon_issued, and only with it")
+    if status.channel and (
+        status.channel not in PROVIDER_CHANNELS
+        or status.status != "talon_issued"
+        or not status.recipient_iin
+    ):
+        raise ContractInvalid(
+            "a channel goes only with a desk or telephone talon_issued, with the recipient's IIN"
+        )
     root = etree.Element("AttachmentStatus", version="1")
     sub(root, "number", status.number)
     sub(root, "status", status.status)
@@ -129,6 +151,10 @@ def build_status(status: AttachmentStatus) -> bytes:
             element = sub(earlier, "step")
             sub(element, "status", step.status)
             sub(element, "at", zoned(step.at))
+    if status.channel:
+        sub(root, "channel", status.channel)
+        sub(root, "recipientIin", status.recipient_iin)
+        sub(root, "providerName", status.provider_name)
     return serialise(root, SCHEMA)
 
 
@@ -166,4 +192,7 @@ def parse_status(data: bytes) -> AttachmentStatus:
         talon_number=text(root, "talon/talonNumber"),
         verify_url=text(root, "talon/verifyUrl"),
         earlier=tuple(earlier),
+        channel=text(root, "channel"),
+        recipient_iin=text(root, "recipientIin"),
+        provider_name=text(root, "providerName"),
     )

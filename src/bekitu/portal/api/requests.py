@@ -266,6 +266,11 @@ class CitizenRequestOut(serializers.Serializer):
     number = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)
     status_label = serializers.CharField()
+    channel = serializers.ChoiceField(
+        choices=["portal", "desk", "phone"],
+        help_text="portal: a request made here; desk or phone: an application taken at the "
+        "provider, filed here when its talon was issued",
+    )
     recipient_iin = serializers.CharField()
     provider = PortalProviderRef()
     registration_number = serializers.CharField(help_text="the provider's, once registered")
