@@ -16,6 +16,7 @@ from bekitu.core.models import AuditEntry
 from bekitu.service.models import Application
 from bekitu.talons.models import Talon
 from bekitu.talons.services import talon_pdf_make
+from tests.factories import AttachmentFactory
 from tests.workstation.conftest import Desk
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,9 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 # Addresses that change an application rather than read: their audit rows are the action's.
 ACTIONS = {"accept-documents", "issue-talon", "refuse", "district-override"}
+# The regional administrator's re-attachment: planning, assigning and confirming change it.
+REGION_ACTIONS = {"reattachments", "reattachment-assign", "reattachment-confirm"}
+REGION_READS = {"reattachment"}
 
 
 def _api_names() -> set[str]:
@@ -86,7 +90,8 @@ def test_every_api_read_of_a_person_is_audited_under_the_staff_member(desk: Desk
         "person": lambda: api.get(reverse("workstation-api:person", args=[desk.person.pk])),
         "population": lambda: api.get(reverse("workstation-api:population"), {"q": iin}),
     }
-    assert _api_names() == set(reads) | ACTIONS, "a new API address: add it to this walk"
+    walked = set(reads) | ACTIONS | REGION_READS | REGION_ACTIONS
+    assert _api_names() == walked, "a new API address: add it to this walk"
     # The queue lists applications (no person's data beyond what the rows show); every
     # other read names a person, and is audited.
     for name, read in reads.items():
@@ -97,3 +102,28 @@ def test_every_api_read_of_a_person_is_audited_under_the_staff_member(desk: Desk
         if name != "applications":
             assert rows, f"{name}: no audit row"
         assert set(rows) <= {("staff:specialist", "api")}, (name, rows)
+
+
+def test_the_region_reading_a_reattachment_plan_is_audited_under_the_administrator(
+    desk: Desk,
+) -> None:
+    """A plan lists by name and IIN the persons no district serves: each is a read of that
+    person's data, recorded under the regional administrator."""
+    lonely = AttachmentFactory(provider=desk.other).person  # on a street no district serves
+    api = desk.api("regional")
+    made = api.post(
+        reverse("workstation-api:reattachments"),
+        {"provider_bin": desk.other.bin, "kind": "provider_closed", "on": "2026-12-01"},
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    number = made.json()["number"]
+    assert lonely.iin in {p["iin"] for p in made.json()["without_target"]}
+    before = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    answer = api.get(reverse("workstation-api:reattachment", args=[number]))
+    assert answer.status_code == 200
+    rows = list(
+        AuditEntry.objects.filter(id__gt=before).values_list("actor", "channel", "subject_iin")
+    )
+    assert ("staff:regional", "api", lonely.iin) in rows
+    assert {(actor, channel) for actor, channel, _ in rows} == {("staff:regional", "api")}

@@ -245,6 +245,14 @@ def reattachment_summary(*, plan: Reattachment, unplaced_limit: int = 200) -> Pl
         .select_related("person", "person__address__street__locality")
         .order_by("pk")[:unplaced_limit]
     )
+    for item in unplaced:  # their names and IINs are shown: a read of each person's data
+        audit_record(
+            action="registry.person.read",
+            object_type="registry.person",
+            object_id=item.person_id,
+            subject_iin=item.person.iin,
+            data={"via": "reattachment", "plan": plan.number},
+        )
     outcomes = dict(
         plan.items.order_by().values("outcome").annotate(n=Count("pk")).values_list("outcome", "n")
     )
