@@ -6,9 +6,20 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 if TYPE_CHECKING:
     from bekitu.devtools.testpki import TestPki
+
+
+# Property tests check what a rule says, not how fast it runs (bench/ measures speed): on a
+# machine shared with other work one example may take longer than Hypothesis's 200 ms
+# deadline, which would fail a correct rule. No deadline, and no "too slow" health check.
+hypothesis_settings.register_profile(
+    "bekitu", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("bekitu")
 
 
 @pytest.fixture
