@@ -27,7 +27,7 @@ from tests.factories import (
     StreetFactory,
 )
 
-for _name in ("accept", "issue", "refuse", "scan-attach"):
+for _name in ("accept", "issue", "refuse", "scan-attach", "district-override"):
     not_a_page(
         f"workstation:{_name}",
         "POST only: acts, then redirects to the application's page with a status message "
@@ -172,6 +172,23 @@ def _after_actions(world: World) -> Iterator[Visit]:
         number = world.application("received").number
         url = reverse("workstation:application", args=[number])
         yield Visit(f"application: {label}", url, user="specialist", drive=drive)
+
+    def override(reason: str) -> Callable[[Any, str], None]:
+        def drive(page: Any, base: str) -> None:
+            page.fill("#id_reason", reason)
+            _submit(page, "#district-override-submit")
+
+        return drive
+
+    # The head admits a district above its size: the page then says who, when and why.
+    number = world.application("received").number
+    url = reverse("workstation:application", args=[number])
+    yield Visit(
+        "application: district admitted above its size",
+        url,
+        user="head",
+        drive=override("The family's other children are there."),
+    )
 
 
 @pages("workstation:person")
