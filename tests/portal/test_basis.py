@@ -190,5 +190,7 @@ def test_the_form_asks_the_basis_first_then_its_address_and_shows_it_on_the_requ
     page = client.get(sent["Location"]).content.decode()
     assert 'data-status="talon_issued"' in page
     assert 'data-basis="study">место учёбы: Сәтпаев көшесі, 22' in page
+    cabinet = client.get("/portal/cabinet/").content.decode()
+    assert 'class="basis" data-basis="study">место учёбы: Сәтпаев көшесі, 22<' in cabinet
     application = Application.objects.get(recipient=commuter)
     assert (application.basis, application.reason) == ("study", "arrival")

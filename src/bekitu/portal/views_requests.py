@@ -200,7 +200,8 @@ def cabinet_context(account: Account) -> dict[str, Any]:
     except PortalError as error:
         persons, unavailable = [], error.message
     return {
-        "requests": rows,
+        # Each request with what its attachment rests on, as the citizen signed it.
+        "requests": [(row, presenters.basis(row)) for row in rows],
         "persons": persons,
         "register_unavailable": unavailable,
         "notices": cabinet_notices(account),
