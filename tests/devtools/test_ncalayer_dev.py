@@ -38,7 +38,9 @@ def ncalayer(test_pki: TestPki) -> Iterator[RunningNcaLayer]:
 
 
 def _exchange(url: str, *messages: str, **kwargs: Any) -> tuple[dict[str, Any], list[Any]]:
-    with connect(url, **kwargs) as socket:
+    # The opening handshake (TLS included) may wait for a core on a machine busy with the
+    # rest of the suite: allow it longer than the library's 10 seconds.
+    with connect(url, open_timeout=60, **kwargs) as socket:
         hello = json.loads(socket.recv(timeout=10))
         answers = []
         for message in messages:
