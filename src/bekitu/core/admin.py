@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from bekitu.core.admin_audit import AuditedChangelistMixin, audit_admin_read
+from bekitu.core.admin_audit import AuditedChangelistMixin, ReadOnlyMixin, audit_admin_read
 from bekitu.core.audit_labels import action_label, channel_label
 from bekitu.core.models import AuditEntry, User
 
@@ -54,7 +54,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(AuditedChangelistMixin, admin.ModelAdmin):
+class AuditEntryAdmin(AuditedChangelistMixin, ReadOnlyMixin, admin.ModelAdmin):
     """The audit log is read-only, even for superusers: the hash chain would break anyway.
     Reading it is audited too: it says who looked at whose data."""
 
@@ -79,15 +79,6 @@ class AuditEntryAdmin(AuditedChangelistMixin, admin.ModelAdmin):
     @admin.display(description=_("channel"), ordering="channel")
     def channel_named(self, entry: AuditEntry) -> str:
         return channel_label(entry.channel)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None

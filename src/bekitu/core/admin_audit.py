@@ -17,6 +17,20 @@ from bekitu.core.audit import audit_context, audit_record
 MAX_IDS = 200
 
 
+class ReadOnlyMixin:
+    """For a ModelAdmin or an inline whose rows are a record: nothing is added, changed or
+    deleted through the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 def audit_admin_read(request: HttpRequest, *, action: str, **data: Any) -> None:
     """One audit row for something an admin user was shown."""
     with audit_context(actor=f"admin:{request.user.get_username()}", channel="admin"):

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from bekitu.core.admin_audit import AuditedChangelistMixin
+from bekitu.core.admin_audit import AuditedChangelistMixin, ReadOnlyMixin
 from bekitu.core.audit import audit_context, audit_record
 from bekitu.core.errors import DomainError
 from bekitu.gateway import services
@@ -31,17 +31,8 @@ def _as_operator(request: HttpRequest) -> Any:
     return audit_context(actor=f"admin:{request.user.get_username()}", channel="admin")
 
 
-class _ReadOnly(AuditedChangelistMixin, admin.ModelAdmin):
+class _ReadOnly(AuditedChangelistMixin, ReadOnlyMixin, admin.ModelAdmin):
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class _MessageAdmin(_ReadOnly):

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from bekitu.core.admin_audit import AuditedChangelistMixin
+from bekitu.core.admin_audit import AuditedChangelistMixin, ReadOnlyMixin
 from bekitu.core.audit import audit_context, audit_record
 from bekitu.portal.accounts import account_lock
 from bekitu.portal.models import Account, CitizenRequest, RequestEvent
@@ -23,18 +23,9 @@ def _actor(request: HttpRequest) -> str:
     return f"admin:{request.user.get_username()}"
 
 
-class _ReadOnly(AuditedChangelistMixin, admin.ModelAdmin):
+class _ReadOnly(AuditedChangelistMixin, ReadOnlyMixin, admin.ModelAdmin):
     show_full_result_count = False
     read_action = ""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
@@ -118,18 +109,12 @@ class AccountAdmin(_ReadOnly):
         self._lock(request, queryset, False)
 
 
-class RequestEventInline(admin.TabularInline):
+class RequestEventInline(ReadOnlyMixin, admin.TabularInline):
     model = RequestEvent
     fields = ("at", "status")
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(CitizenRequest)

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from bekitu.core.admin_audit import AuditedChangelistMixin
+from bekitu.core.admin_audit import AuditedChangelistMixin, ReadOnlyMixin
 from bekitu.core.audit import audit_context, audit_record
 from bekitu.service.models import (
     Application,
@@ -22,17 +22,6 @@ from bekitu.service.models import (
     PortalSetting,
 )
 from bekitu.service.procedure import audit_application
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
