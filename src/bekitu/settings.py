@@ -95,7 +95,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "bekitu.core.http_errors.ApiErrorMiddleware",
+    "bekitu.core.errors.ApiErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -349,7 +349,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "NUM_PROXIES": TRUSTED_PROXIES,
-    "EXCEPTION_HANDLER": "bekitu.core.http_errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "bekitu.core.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bekitu API",

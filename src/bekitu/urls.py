@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from bekitu.core import views as core_views
 
-# Errors: a localised page, or {"code", "message"} under the API (bekitu.core.http_errors).
+# Errors: a localised page, or {"code", "message"} under the API (bekitu.core.errors).
 handler400 = core_views.bad_request
 handler403 = core_views.permission_denied
 handler404 = core_views.page_not_found

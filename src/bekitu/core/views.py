@@ -1,5 +1,5 @@
 """The start page, and the error pages: one localised page per error status (404, 403, 400,
-500, 429), JSON for the API's addresses (bekitu.core.http_errors)."""
+500, 429), JSON for the API's addresses (bekitu.core.errors)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
-from bekitu.core.http_errors import is_api, json_error
+from bekitu.core.errors import is_api, json_error
 
 
 def start_page(request: HttpRequest) -> HttpResponse:

@@ -38,8 +38,7 @@ from bekitu.service.portal_status import rejection_send, statuses_together
 from bekitu.service.procedure import audit_application
 from bekitu.service.requirements import KINDS as DOCUMENT_KINDS
 from bekitu.service.requirements import PowerOfAttorney, ScanRejected, scan_check
-from bekitu.service.services.decision import application_issue_talon
-from bekitu.service.services.documents import application_document_add
+from bekitu.service.services.decision import application_document_add, application_issue_talon
 from bekitu.service.services.intake import Basis, application_create
 from bekitu.service.services.registration import application_check_case, application_register
 

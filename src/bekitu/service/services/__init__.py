@@ -3,9 +3,9 @@ workstation's pages and API, the gateway's inbox) calls them the same way:
 
 - `intake`: the population register looked up (limited, audited) and an application recorded
   (`population_lookup`, `application_create`, `application_intake`);
-- `documents`: scans and action 1 (`application_document_add`, `application_accept_documents`);
-- `decision`: the checks, action 2 and refusals (`application_checks_run`,
-  `application_issue_talon`, `application_refuse`);
+- `decision`: the specialist's actions: scans and action 1 (`application_document_add`,
+  `application_accept_documents`), the checks, action 2 and refusals
+  (`application_checks_run`, `application_issue_talon`, `application_refuse`);
 - `registration`: requests received from the portal (`application_register`,
   `application_check`).
 
@@ -16,13 +16,11 @@ minutes per action, R5.1, R5.2) and whether it was late.
 
 from bekitu.service.requirements import PartiesInvalid, PowerOfAttorney
 from bekitu.service.services.decision import (
+    application_accept_documents,
     application_checks_run,
+    application_document_add,
     application_issue_talon,
     application_refuse,
-)
-from bekitu.service.services.documents import (
-    application_accept_documents,
-    application_document_add,
 )
 from bekitu.service.services.intake import (
     Basis,

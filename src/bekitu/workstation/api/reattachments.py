@@ -15,8 +15,7 @@ from bekitu.core.errors import DomainError
 from bekitu.service.reattachment import plan as plans
 from bekitu.service.reattachment.models import Reattachment
 from bekitu.workstation.api.views import ACTION_ERRORS, ERRORS, StaffAPIView
-from bekitu.workstation.staff import NotPermitted
-from bekitu.workstation.views.common import found_or_404
+from bekitu.workstation.staff import NotPermitted, found_or_404
 
 
 class PlanCreateSerializer(serializers.Serializer):

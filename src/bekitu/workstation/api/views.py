@@ -39,12 +39,14 @@ from bekitu.workstation.api.data import (
     scan_data,
 )
 from bekitu.workstation.api.errors import api_exception_handler
-from bekitu.workstation.staff import StaffScope, require_actor, scope_for
-from bekitu.workstation.views.common import (
+from bekitu.workstation.staff import (
     PDF_RETRY_SECONDS,
+    StaffScope,
     found_or_404,
     pdf_response,
+    require_actor,
     scan_response,
+    scope_for,
 )
 
 if TYPE_CHECKING:

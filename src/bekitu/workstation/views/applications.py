@@ -32,9 +32,9 @@ from bekitu.workstation.forms import (
     RefuseForm,
     ScanForm,
 )
-from bekitu.workstation.staff import StaffScope
-from bekitu.workstation.views.common import (
+from bekitu.workstation.staff import (
     PDF_RETRY_SECONDS,
+    StaffScope,
     flash_error,
     found_or_404,
     page,

@@ -13,8 +13,7 @@ from django.views.decorators.http import require_http_methods
 from bekitu.service import selectors
 from bekitu.workstation import search
 from bekitu.workstation.forms import PopulationSearchForm
-from bekitu.workstation.staff import StaffScope
-from bekitu.workstation.views.common import found_or_404, page, staff_page
+from bekitu.workstation.staff import StaffScope, found_or_404, page, staff_page
 
 PAGE_SIZE = 25
 

@@ -17,8 +17,7 @@ from bekitu.core.errors import DomainError
 from bekitu.service.reattachment import plan as plans
 from bekitu.service.reattachment.models import Reattachment
 from bekitu.workstation.reattachment_forms import AssignForm, PlanForm
-from bekitu.workstation.staff import StaffScope
-from bekitu.workstation.views.common import View, flash_error, found_or_404, page, staff_page
+from bekitu.workstation.staff import StaffScope, View, flash_error, found_or_404, page, staff_page
 
 
 def regional_page(view: View) -> View:
