@@ -19,7 +19,8 @@ from bekitu.reports.models import ReportRun
 from bekitu.reports.quality import service_report, service_tables
 from bekitu.service import services
 from bekitu.service.models import Application
-from bekitu.service.term import step_time_summary, step_times
+from bekitu.service.step_figures import step_times
+from bekitu.service.term import step_time_summary
 from tests.factories import PersonFactory
 from tests.reports.conftest import day
 

@@ -18,6 +18,7 @@ from bekitu.registry.models import Provider
 from bekitu.service import services
 from bekitu.service.models import Application, ApplicationStep
 from bekitu.service.selectors import Scope
+from bekitu.service.step_figures import service_figures, step_statistics, step_times
 from bekitu.service.term import (
     TERM,
     StepTime,
@@ -25,11 +26,8 @@ from bekitu.service.term import (
     _Step,
     _times_of,
     percentile,
-    service_figures,
     step_minutes,
-    step_statistics,
     step_time_summary,
-    step_times,
     summarize,
 )
 from tests.factories import LocalityFactory, PersonFactory, ProviderFactory

@@ -16,7 +16,7 @@ from bekitu.handbook.equality import diagram_steps, read_process
 from bekitu.handbook.mapping import MAPPING
 from bekitu.handbook.model import Diagram
 from bekitu.service.selectors import Scope
-from bekitu.service.term import step_statistics
+from bekitu.service.step_figures import step_statistics
 
 
 @dataclass(frozen=True)

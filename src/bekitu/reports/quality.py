@@ -20,7 +20,8 @@ from bekitu.registry.selectors import providers_of
 from bekitu.reports.labels import CHANNELS, channel_label, refusal_label
 from bekitu.reports.tables import Column, ReportTables, Table
 from bekitu.service.selectors import applications_submitted
-from bekitu.service.term import STEPS, DurationSummary, StepTime, service_figures
+from bekitu.service.step_figures import service_figures
+from bekitu.service.term import STEPS, DurationSummary, StepTime
 
 OUTCOMES = ("talon_issued", "refused", "open")
 STEP_LABELS = {
