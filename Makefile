@@ -106,7 +106,7 @@ fuzz: install-test messages
 test: lint types imports test-sqlite test-postgres fuzz
 
 bench: install-test
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf var/test var/test-e2e var/test-pg var/test-fuzz

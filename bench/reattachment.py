@@ -11,50 +11,16 @@ in the run (bench/talons.py measures them).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+
+from _signing import signing_world
 
 ROOT = Path(__file__).resolve().parent.parent
 # A large city polyclinic: the people a closing one leaves.
 POLYCLINIC = 30_000
-
-
-def _setup(folder: Path) -> Any:
-    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
-    os.environ.update(
-        BEKITU_VAR_DIR=str(folder),
-        DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite3'}",
-        BEKITU_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="bekitu.settings",
-    )
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    from bekitu.core.iin import make_bin, make_iin
-    from bekitu.devtools.testpki import PersonSpec, ProviderSpec, build_test_pki, cached_keys
-
-    call_command("migrate", verbosity=0)
-    head = next(i for s in range(1, 50) if (i := make_iin(dt.date(1980, 1, 2), "male", s)))
-    bins = [b for s in range(1, 60) if (b := make_bin(dt.date(2005, 1, 1), 4, s))][:2]
-    pki = build_test_pki(
-        folder / "pki",
-        persons=[PersonSpec(head, "БЕНЧ", "АДАМ")],
-        providers=[ProviderSpec(b, f"ГКП «БЕНЧ {i}»", head) for i, b in enumerate(bins)],
-        key_source=cached_keys(),
-    )
-    settings.EDS_TRUST_DIR, settings.EDS_CRL_DIR = pki.trust_dir, pki.crl_dir
-    settings.EDS_PROVIDER_KEYS_DIR, settings.EDS_OCSP_URL = pki.providers_dir, ""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    return SimpleNamespace(providers=[SimpleNamespace(bin=b) for b in bins])
 
 
 def main() -> None:
@@ -62,7 +28,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000, help="persons attached to the closing one")
     n = parser.parse_args().n
     with tempfile.TemporaryDirectory(prefix="bench-reattachment-") as tmp:
-        keys = _setup(Path(tmp))
+        bins = signing_world(Path(tmp), providers=2)
+        from django.conf import settings
+
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        keys = SimpleNamespace(providers=[SimpleNamespace(bin=b) for b in bins])
         from tests.service.reattachment_world import ON, build_world
 
         from bekitu.core.audit import audit_verify

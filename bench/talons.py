@@ -16,49 +16,17 @@ and prints the sizes, the ratio of R5.2's 30 minutes to the whole, and the publi
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _signing import signing_world
+
 ROOT = Path(__file__).resolve().parent.parent
 R52_SECONDS = 30 * 60
-
-
-def _setup(folder: Path) -> Any:
-    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
-    os.environ.update(
-        BEKITU_VAR_DIR=str(folder),
-        DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite3'}",
-        BEKITU_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="bekitu.settings",
-    )
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    from bekitu.core.iin import make_bin, make_iin
-    from bekitu.devtools.testpki import PersonSpec, ProviderSpec, build_test_pki, cached_keys
-
-    call_command("migrate", verbosity=0)
-    head = next(i for s in range(1, 50) if (i := make_iin(dt.date(1980, 1, 2), "male", s)))
-    bin_ = next(b for s in range(1, 50) if (b := make_bin(dt.date(2005, 1, 1), 4, s)))
-    pki = build_test_pki(
-        folder / "pki",
-        persons=[PersonSpec(head, "БЕНЧ", "АДАМ")],
-        providers=[ProviderSpec(bin_, "ГКП «БЕНЧ ЕМХАНА»", head)],
-        key_source=cached_keys(),
-    )
-    settings.EDS_TRUST_DIR, settings.EDS_CRL_DIR = pki.trust_dir, pki.crl_dir
-    settings.EDS_PROVIDER_KEYS_DIR, settings.EDS_OCSP_URL = pki.providers_dir, ""
-    return bin_
 
 
 def _ms(run: Callable[[Any], object], items: list[Any]) -> tuple[float, float]:
@@ -77,7 +45,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=30, help="talons to issue")
     n = parser.parse_args().n
     with tempfile.TemporaryDirectory(prefix="bench-talons-") as tmp:
-        bin_ = _setup(Path(tmp))
+        bin_ = signing_world(Path(tmp))[0]
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import padding
         from tests.factories import AttachmentFactory, DistrictFactory, ProviderFactory
