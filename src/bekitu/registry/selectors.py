@@ -27,6 +27,7 @@ from bekitu.registry.models import (
     PersonRelation,
     Provider,
     ServiceArea,
+    Street,
 )
 
 if TYPE_CHECKING:
@@ -129,15 +130,41 @@ def provider_units() -> list[tuple[str, str, str]]:
 
 def districts_covering(*, address: Address, provider: Provider | None = None) -> QuerySet[District]:
     """Districts of open providers whose service areas cover the address's house."""
+    return districts_serving(street_id=address.street_id, house=address.house, provider=provider)
+
+
+def districts_serving(
+    *, street_id: int | None, house: int | None, provider: Provider | None = None
+) -> QuerySet[District]:
+    """Districts of open providers whose service areas cover the house on the street (none
+    when the street or the house is unknown)."""
+    if street_id is None or house is None:
+        return District.objects.none()
     districts = District.objects.filter(
-        areas__street_id=address.street_id,
-        areas__house_from__lte=address.house,
-        areas__house_to__gte=address.house,
+        areas__street_id=street_id,
+        areas__house_from__lte=house,
+        areas__house_to__gte=house,
         provider__is_active=True,
     )
     if provider is not None:
         districts = districts.filter(provider=provider)
     return districts.select_related("provider", "doctor").distinct().order_by("provider", "number")
+
+
+def streets_named(*, atu_code: str, name: str) -> list[int]:
+    """The streets of the unit's localities with this name in any language (case aside)."""
+    wanted = " ".join(name.split())
+    if not wanted:
+        return []
+    named = Q(name_ru__iexact=wanted) | Q(name_kk__iexact=wanted) | Q(name_en__iexact=wanted)
+    streets = Street.objects.filter(named, locality__atu_code=atu_code)
+    return list(streets.order_by("pk").values_list("pk", flat=True))
+
+
+def street_names(*, atu_code: str) -> list[str]:
+    """The names of the unit's streets (in Russian and in Kazakh), for choosing one."""
+    rows = Street.objects.filter(locality__atu_code=atu_code).values_list("name_ru", "name_kk")
+    return sorted({name for pair in rows for name in pair if name})
 
 
 def provider_working_hours(provider: Provider) -> WorkingHours:

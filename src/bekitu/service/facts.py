@@ -25,6 +25,7 @@ from bekitu.registry.selectors import attachment_history, district_loads, distri
 from bekitu.service import requirements
 from bekitu.service.models import Application, PolicyEdition
 from bekitu.service.policy import EDITIONS, Effect, LegalAct, Policy, Window, policy_for, policy_get
+from bekitu.service.residence import application_home, home_districts
 from bekitu.service.rules import (
     AttachmentFacts,
     AuthorityFacts,
@@ -153,16 +154,10 @@ def _districts(
     application: Application, on: dt.date
 ) -> tuple[list[DistrictFacts], dict[int, District]]:
     loads = district_loads(provider=application.provider, on=on)
-    address = application.recipient.address
-    covering = (
-        set(
-            districts_covering(address=address, provider=application.provider).values_list(
-                "pk", flat=True
-            )
-        )
-        if address is not None
-        else set()
-    )
+    # Home visits follow where the person lives: the basis's address for a basis of
+    # residence, else the registered one (decision 0012).
+    home = application_home(application)
+    covering = set(home_districts(home, provider=application.provider).values_list("pk", flat=True))
     facts = [
         DistrictFacts(
             load.district.pk,

@@ -111,6 +111,18 @@ class Application(models.Model):
         _("administrative-territorial unit of the basis (KATO)"), max_length=9, blank=True
     )
     basis_address = models.CharField(_("address of the basis"), max_length=255, blank=True)
+    # The basis's address as a street and a house of its unit, so the service areas can be
+    # matched when the person lives there (temporary or actual residence; decision 0012).
+    basis_street = models.CharField(_("street of the basis's address"), max_length=255, blank=True)
+    basis_house = models.PositiveIntegerField(
+        _("house number of the basis's address"), null=True, blank=True
+    )
+    basis_building = models.CharField(
+        _("building of the basis's address"), max_length=10, blank=True
+    )
+    basis_apartment = models.CharField(
+        _("apartment of the basis's address"), max_length=10, blank=True
+    )
     pregnant = models.BooleanField(_("the recipient is pregnant (stated)"), default=False)
     # The recipient's data as the application states them; R4-1 compares them with the
     # population register.

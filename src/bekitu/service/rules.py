@@ -294,6 +294,17 @@ def actual_residence_allowed(case: Case) -> bool:
     return case.pregnant or case.recipient.age_on(case.on) < ACTUAL_RESIDENCE_AGE
 
 
+# A basis that is a place of residence: the person lives at its address, so home visits
+# and the district follow it (decision 0012). Work and study say nothing of where one lives.
+RESIDENCE_BASES = frozenset({AttachmentBasis.TEMPORARY_RESIDENCE, AttachmentBasis.ACTUAL_RESIDENCE})
+
+
+def lives_at_basis(basis: str) -> bool:
+    """Whether the person lives at the basis's address (temporary or actual residence);
+    otherwise the registered address is where they live."""
+    return basis in RESIDENCE_BASES
+
+
 def check_provider_available(case: Case, policy: Policy) -> Outcome:
     """The provider works on the day and lies in the administrative-territorial unit of the
     address the attachment rests on (residence, temporary residence, work, study; actual

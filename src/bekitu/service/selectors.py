@@ -23,10 +23,12 @@ from bekitu.core.calendar import working_time_between
 from bekitu.core.vocabulary import OPEN_STATES
 from bekitu.registry import selectors as registry_selectors
 from bekitu.registry.selectors import providers_in_scope
+from bekitu.service.basis import Basis
 from bekitu.service.facts import history_facts, policy_in_force, policy_of, required_documents
 from bekitu.service.grounds import refusal_ground_text
 from bekitu.service.models import Application, ApplicationDocument, ApplicationStep, CheckResult
 from bekitu.service.requirements import DocumentRequirement
+from bekitu.service.residence import home_districts, home_of
 from bekitu.service.rules import voluntary_changes_within
 from bekitu.talons import selectors as talon_selectors
 from bekitu.talons import services as talon_services
@@ -341,6 +343,8 @@ class IntakeOutlook:
     open_provider: str
     open_in_scope: bool  # its page can be opened from here
     in_area: bool | None  # None: the person has no registered address
+    home_from_basis: bool  # judged at the basis's address, where the person lives
+    home_matched: bool  # that address is a street and house of the register
     edition: str
     campaign: tuple[dt.date, dt.date] | None  # this year's window, if the policy has one
     in_campaign: bool
@@ -348,9 +352,12 @@ class IntakeOutlook:
     changes_allowed: int
 
 
-def intake_outlook(*, scope: Scope, iin: str, on: dt.date | None = None) -> IntakeOutlook | None:
+def intake_outlook(
+    *, scope: Scope, iin: str, on: dt.date | None = None, basis: Basis | None = None
+) -> IntakeOutlook | None:
     """The outlook of a person's application to the scope's provider (None if the IIN is
-    unknown); audited as a read of the person's data."""
+    unknown); audited as a read of the person's data. Whether home visits come with it is
+    judged where the person lives: by `basis`, when one is stated (decision 0012)."""
     person = registry_selectors.person_get_by_iin(iin)
     if person is None:
         return None
@@ -360,11 +367,17 @@ def intake_outlook(*, scope: Scope, iin: str, on: dt.date | None = None) -> Inta
         .select_related("provider")
         .first()
     )
+    stated = basis or Basis()
+    home = home_of(
+        basis=stated.kind,
+        atu_code=stated.atu_code,
+        street=stated.street,
+        house=stated.house,
+        registered=person.address,
+    )
     in_area = None
-    if person.address is not None:
-        in_area = registry_selectors.districts_covering(
-            address=person.address, provider=scope.provider
-        ).exists()
+    if home is not None:
+        in_area = home_districts(home, provider=scope.provider).exists()
     policy = policy_in_force(day, settings.POLICY_EDITION)
     window = None
     if policy.campaign is not None:
@@ -378,6 +391,8 @@ def intake_outlook(*, scope: Scope, iin: str, on: dt.date | None = None) -> Inta
         open_provider=open_one.provider.name if open_one else "",
         open_in_scope=bool(open_one) and scope.covers(open_one.provider_id if open_one else None),
         in_area=in_area,
+        home_from_basis=home is not None and home.from_basis,
+        home_matched=home is not None and home.matched,
         edition=policy.edition,
         campaign=window,
         in_campaign=policy.campaign.contains(day) if policy.campaign else True,

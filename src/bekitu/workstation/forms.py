@@ -14,14 +14,14 @@ from bekitu.core.iin import validate_iin
 from bekitu.core.vocabulary import (
     PROVIDER_CHANNELS,
     ApplicantRole,
-    AttachmentBasis,
     AttachmentReason,
     Channel,
     State,
 )
 from bekitu.service.requirements import PowerOfAttorney, parties_problems
-from bekitu.service.services import Basis, Declared
+from bekitu.service.services import Declared
 from bekitu.workstation import telephone
+from bekitu.workstation.basis_form import BasisForm
 from bekitu.workstation.telephone import IdentityAnswers
 
 IIN_REASONS = {
@@ -35,8 +35,6 @@ APPLICANT_ROLES = ApplicantRole.choices
 # What the file chooser offers; the service decides by the file's content (R8.1).
 SCAN_ACCEPT = ".pdf,.jpg,.jpeg,.png"
 # A desk records the provider channel; the portal's requests come through the gateway.
-# The code of an administrative-territorial unit (KATO) has nine digits.
-KATO_LENGTH = 9
 CHANNELS = [(c.value, c.label) for c in Channel if c in PROVIDER_CHANNELS]
 # Initial registration is the register's own reason (a first load), not one a person gives.
 REASONS = [(r.value, r.label) for r in AttachmentReason if r != AttachmentReason.INITIAL]
@@ -97,7 +95,7 @@ class IinLookupForm(forms.Form):
     )
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(BasisForm):
     """Intake, step 2: who applies, on what authority, how, and why (R4, R1.2)."""
 
     channel = forms.ChoiceField(
@@ -196,24 +194,6 @@ class IntakeForm(forms.Form):
             del self.fields[name]
         self.phone_fields = [name for name in asked if name in self.fields]
 
-    # What the attachment rests on (residence, temporary residence, work, study; where a
-    # pregnant woman or a child under five actually lives) and the address it rests on.
-    basis = forms.ChoiceField(
-        label=_("Basis of attachment"),
-        choices=AttachmentBasis.choices,
-        initial=AttachmentBasis.REGISTERED_RESIDENCE,
-        # Empty is the registered residence, as before the basis was asked.
-        required=False,
-    )
-    basis_atu_code = forms.CharField(
-        label=_("Address of the basis: KATO code of the unit"),
-        max_length=9,
-        required=False,
-        help_text=_("Nine digits. Not needed for the registered residence."),
-    )
-    basis_address = forms.CharField(label=_("Address of the basis"), max_length=255, required=False)
-    pregnant = forms.BooleanField(label=_("The recipient is pregnant"), required=False)
-
     DOCUMENT_FIELDS = ("doc_number", "doc_surname", "doc_given_name", "doc_birth_date")
     # The caller's answers may be empty only for these questions (no apartment: a house).
     PHONE_MAY_BE_EMPTY = ("phone_apartment",)
@@ -234,7 +214,6 @@ class IntakeForm(forms.Form):
                     continue
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("Ask the caller and enter the answer."))
-        self._clean_basis(data)
         role = data.get("applicant_role")
         if role is None:
             return data
@@ -249,28 +228,6 @@ class IntakeForm(forms.Form):
             if problem.field not in self.errors:
                 self.add_error(problem.field, problem.message)
         return data
-
-    def _clean_basis(self, data: dict[str, Any]) -> None:
-        if data.get("basis") in (None, "", AttachmentBasis.REGISTERED_RESIDENCE):
-            return
-        code = (data.get("basis_atu_code") or "").strip()
-        if not (code.isdigit() and len(code) == KATO_LENGTH):
-            self.add_error(
-                "basis_atu_code",
-                _("State the address the basis rests on, with the nine-digit code of its unit."),
-            )
-        if not (data.get("basis_address") or "").strip():
-            self.add_error("basis_address", _("Enter the address the basis rests on."))
-
-    def basis_stated(self) -> Basis:
-        """What the attachment rests on, as the applicant states it."""
-        data = self.cleaned_data
-        return Basis(
-            kind=data.get("basis") or AttachmentBasis.REGISTERED_RESIDENCE,
-            atu_code=data.get("basis_atu_code") or "",
-            address=data.get("basis_address") or "",
-            pregnant=bool(data.get("pregnant")),
-        )
 
     @staticmethod
     def _power_of_attorney(data: dict[str, Any]) -> PowerOfAttorney | None:

@@ -26,12 +26,12 @@ from bekitu.core.vocabulary import (
     OPEN_STATES,
     PROVIDER_CHANNELS,
     ApplicantRole,
-    AttachmentBasis,
     Channel,
 )
 from bekitu.registry.population import PersonRecord, get_population_register
 from bekitu.registry.selectors import district_of_provider, person_get_by_iin
 from bekitu.registry.services import person_lock
+from bekitu.service.basis import Basis, basis_fields
 from bekitu.service.facts import case_build, policy_of
 from bekitu.service.models import Application
 from bekitu.service.procedure import INITIAL, action_due, audit_application, next_number, step_first
@@ -51,9 +51,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bekitu.service")
 
-# The code of an administrative-territorial unit (KATO) has nine digits.
-KATO_LENGTH = 9
-
 
 @dataclass(frozen=True)
 class Declared:
@@ -65,19 +62,6 @@ class Declared:
     patronymic: str
     birth_date: dt.date
     document_number: str = ""
-
-
-@dataclass(frozen=True)
-class Basis:
-    """What the attachment rests on, as the applicant states it: a basis of
-    `AttachmentBasis` and the address (its unit's KATO code and its text). The registered
-    residence needs no address: the register's is used. `pregnant` is stated by the applicant
-    (the checklist then asks for the medical certificate)."""
-
-    kind: str = AttachmentBasis.REGISTERED_RESIDENCE
-    atu_code: str = ""
-    address: str = ""
-    pregnant: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,27 +186,6 @@ def _poa_fields(poa: PowerOfAttorney | None) -> dict[str, object]:
     return {"poa_number": poa.number, "poa_date": poa.date, "poa_valid_until": poa.valid_until}
 
 
-def _basis_fields(basis: Basis | None) -> dict[str, object]:
-    """The basis as recorded; an unknown basis, or one other than the registered residence
-    without the unit of its address, is refused."""
-    stated = basis or Basis()
-    if stated.kind not in AttachmentBasis.values:
-        raise DomainError(_("Unknown basis of attachment."), code="invalid_basis")
-    atu = stated.atu_code.strip()
-    registered = stated.kind == AttachmentBasis.REGISTERED_RESIDENCE
-    if not registered and not (atu.isdigit() and len(atu) == KATO_LENGTH):
-        raise DomainError(
-            _("State the address the basis rests on, with the nine-digit code of its unit."),
-            code="basis_address_required",
-        )
-    return {
-        "basis": stated.kind,
-        "basis_atu_code": "" if registered else atu,
-        "basis_address": "" if registered else stated.address.strip(),
-        "pregnant": stated.pregnant,
-    }
-
-
 def _declared_fields(recipient: Person, declared: Declared | None) -> dict[str, object]:
     stated = declared or Declared(
         recipient.surname, recipient.given_name, recipient.patronymic, recipient.birth_date
@@ -264,7 +227,7 @@ def application_create(
     """
     if channel not in Channel.values or reason not in Application.Reason.values:
         raise DomainError(_("Unknown channel or reason."), code="invalid_application")
-    basis_fields = _basis_fields(basis)
+    stated_basis = basis_fields(basis)
     if applicant is not None and applicant.pk == recipient.pk:
         applicant = None
     submitted = submitted_at or timezone.now()
@@ -300,7 +263,7 @@ def application_create(
         **_poa_fields(power_of_attorney),
         **_declared_fields(recipient, declared),
         district=district,
-        **basis_fields,
+        **stated_basis,
     )
     application.policy_edition = policy_of(application).edition
     application.action_due_at = action_due(application=application, started_at=term.term_start)

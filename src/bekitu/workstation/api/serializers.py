@@ -106,6 +106,17 @@ class BasisSerializer(serializers.Serializer):
         default=False,
         help_text="Stated by the applicant; the checklist then asks for the medical certificate.",
     )
+    street = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The street as the register names it (Kazakh or Russian), with `house`: for "
+        "temporary or actual residence, home visits follow this address (decision 0012).",
+    )
+    house = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    building = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    apartment = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("kind") != AttachmentBasis.REGISTERED_RESIDENCE and not attrs.get("atu_code"):

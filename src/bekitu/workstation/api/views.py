@@ -300,6 +300,10 @@ def _basis(basis: dict[str, Any] | None) -> services.Basis | None:
         atu_code=basis["atu_code"],
         address=basis["address"],
         pregnant=basis["pregnant"],
+        street=basis["street"],
+        house=basis["house"],
+        building=basis["building"],
+        apartment=basis["apartment"],
     )
 
 

@@ -190,11 +190,20 @@ def intake_person(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
         "form": form,
         "person": presenters.person_record(record),
         "relatives": presenters.relatives(_relatives(iin)),
-        "outlook": selectors.intake_outlook(scope=scope, iin=iin),
+        "outlook": selectors.intake_outlook(scope=scope, iin=iin, basis=_basis_stated(form)),
+        "streets": registry_selectors.street_names(atu_code=scope.provider.atu_code),
         "phone_required": telephone.required(),
     }
     response = page(request, "workstation/intake_person.html", scope, context)
     return _bad(response) if form.errors else response
+
+
+def _basis_stated(form: IntakeForm) -> services.Basis | None:
+    """The basis the posted form states, when its part of the form is valid: the outlook then
+    judges home visits where the person lives (decision 0012)."""
+    if not form.is_bound or any(name.startswith("basis") for name in form.errors):
+        return None
+    return form.basis_stated()
 
 
 def _caller_confirmed(scope: StaffScope, iin: str, form: IntakeForm) -> dict[str, bool] | None:
