@@ -130,6 +130,32 @@ def chain_of(actor: str) -> int:
     return 1 + zlib.crc32(actor.encode()) % max(1, settings.AUDIT_CHAINS)
 
 
+def audit_entry(
+    *,
+    action: str,
+    object_type: str = "",
+    object_id: str | int = "",
+    subject_iin: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """A row attributed to the current context and timed now, not yet chained or written."""
+    ctx = current_context()
+    # Microseconds are dropped so the ISO form is the same after a round trip
+    # through every database backend.
+    return AuditEntry(
+        chain=chain_of(ctx.actor),
+        at=timezone.now().replace(microsecond=0),
+        actor=ctx.actor,
+        on_behalf_of=ctx.on_behalf_of,
+        channel=ctx.channel,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        subject_iin=subject_iin,
+        data=data or {},
+    )
+
+
 def audit_record(
     *,
     action: str,
@@ -147,20 +173,12 @@ def audit_record(
     is kept and written with the block's other such rows when it ends; its `seq` and `hash`
     are set then. A row recorded inside a transaction is written in it at once, as always.
     """
-    ctx = current_context()
-    # Microseconds are dropped so the ISO form is the same after a round trip
-    # through every database backend.
-    entry = AuditEntry(
-        chain=chain_of(ctx.actor),
-        at=timezone.now().replace(microsecond=0),
-        actor=ctx.actor,
-        on_behalf_of=ctx.on_behalf_of,
-        channel=ctx.channel,
+    entry = audit_entry(
         action=action,
         object_type=object_type,
-        object_id=str(object_id),
+        object_id=object_id,
         subject_iin=subject_iin,
-        data=data or {},
+        data=data,
     )
     in_transaction = transaction.get_connection().in_atomic_block
     writes = _writes.get()
@@ -191,6 +209,12 @@ _batch: contextvars.ContextVar[list[AuditEntry] | None] = contextvars.ContextVar
 _writes: contextvars.ContextVar[list[tuple[AuditEntry, _Marker]] | None] = contextvars.ContextVar(
     "bekitu_audit_writes", default=None
 )
+
+
+def audit_held_for_commit() -> bool:
+    """Whether a row recorded now would be held for the end of an `audit_write_batch` (in
+    the caller's transaction) rather than written at once or with the request's reads."""
+    return _writes.get() is not None and transaction.get_connection().in_atomic_block
 
 
 @contextmanager

@@ -17,6 +17,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from bekitu.core.audit import audit_record
+from bekitu.core.audit_statement import in_statement
+from bekitu.registry import lookup
 from bekitu.registry.models import (
     Address,
     Attachment,
@@ -54,11 +56,26 @@ def _audit_person_read(person: Person, via: str) -> None:
 
 
 def person_get_by_iin(iin: str) -> Person | None:
-    """The person with this IIN (with address, street and locality), or None; audited."""
+    """The person with this IIN (with address, street and locality), or None; audited. On
+    PostgreSQL one prepared statement reads and appends the audit row (`registry.lookup`)."""
+    if in_statement():
+        return lookup.person_by_iin(iin)[0]
     person = _persons().filter(iin=iin).first()
     if person is not None:
         _audit_person_read(person, "iin")
     return person
+
+
+def person_current_by_iin(
+    iin: str, *, on: dt.date | None = None
+) -> tuple[Person | None, Attachment | None]:
+    """`person_get_by_iin` and the person's `attachment_current` on the day (default today):
+    on PostgreSQL one round trip with the audit row, as the look-up of every request."""
+    day = on or today()
+    if in_statement():
+        return lookup.person_by_iin(iin, current_on=day)
+    person = person_get_by_iin(iin)
+    return person, attachment_current(person=person, on=day) if person is not None else None
 
 
 def person_get(*, pk: int) -> Person | None:
