@@ -367,6 +367,9 @@ SPECTACULAR_SETTINGS = {
         "PortalRequestStatusEnum": "bekitu.portal.models.Status",
         "AttachmentBasisEnum": "bekitu.core.vocabulary.AttachmentBasis",
         "ReattachmentKindEnum": "bekitu.service.reattachment.models.Reattachment.Kind",
+        # Two fields named `relation`: the dependant's (parent, guardian) keeps its name.
+        "RelationEnum": ["parent", "guardian"],
+        "AttachmentRelationEnum": "bekitu.portal.api.cabinet.RELATIONS",
     },
 }
 

@@ -18,6 +18,8 @@ pytestmark = pytest.mark.django_db
 PATHS = {
     "/portal/api/v1/auth/challenge",
     "/portal/api/v1/me/dependants",
+    "/portal/api/v1/me/attachment",
+    "/portal/api/v1/me/dependants/{iin}/attachment",
     "/portal/api/v1/providers",
     "/portal/api/v1/auth/register",
     "/portal/api/v1/auth/login",
@@ -75,6 +77,17 @@ def test_every_portal_success_answer_is_typed() -> None:
     providers = schema["components"]["schemas"]["ProvidersOut"]["properties"]
     assert set(providers) == {"providers", "policy", "units"}
     assert "basis" in request
+    person = schema["components"]["schemas"]["PersonAttachmentOut"]["properties"]
+    assert {"iin", "name", "relation", "current", "history"} <= set(person)
+    assert person["current"]["nullable"] is True
+    page = schema["components"]["schemas"]["CitizenRequestsOut"]["properties"]
+    assert {"requests", "count", "page", "pages", "next", "previous"} <= set(page)
+    # The register's silence is a documented answer of the operations that read it.
+    attachment = schema["paths"]["/portal/api/v1/me/attachment"]["get"]["responses"]
+    assert "504" in attachment
+    # Two fields named `relation` with different choices: each enum keeps a name of its own.
+    enums = set(schema["components"]["schemas"])
+    assert {"RelationEnum", "AttachmentRelationEnum"} <= enums
 
 
 def test_the_default_sms_sender_writes_a_file_and_masks_the_number_in_the_log(

@@ -64,6 +64,15 @@ def dependants_of(iin: str, *, on: dt.date | None = None) -> list[Dependant]:
     return found
 
 
+def dependant_get(iin: str, dependant_iin: str) -> Dependant:
+    """The person `dependant_iin` if the register records them as a child under 18 or a ward
+    of `iin` today: PortalError("not_a_dependant") otherwise (fails closed)."""
+    found = next((d for d in dependants_of(iin) if d.iin == dependant_iin), None)
+    if found is None:
+        raise PortalError("not_a_dependant")
+    return found
+
+
 def dependant_check(iin: str, recipient_iin: str, role: str) -> None:
     """A parent applies only for their child under 18, a guardian only for their ward:
     PortalError("not_a_dependant") otherwise, saying why."""

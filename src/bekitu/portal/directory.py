@@ -155,19 +155,30 @@ def provider_get(bin_: str, recipient_iin: str = "") -> ProviderChoice | None:
     return next((p for p in providers_search(bin_, recipient_iin).providers if p.bin == bin_), None)
 
 
-def attachments(iin: str) -> list[Any]:
-    """The person's current attachment and history, and their children's and wards', read
-    from the register through the gateway (`bekitu.register.attachments`);
-    PortalError("register_unavailable") when it does not answer in time."""
+def attachments(iin: str, *, include_children: bool = True) -> list[Any]:
+    """The person's current attachment and history (and, unless told not, their children's
+    and wards'), read from the register through the gateway (`bekitu.register.attachments`);
+    PortalError("register_unavailable") when it does not answer in time. The cabinet's page
+    and the API both read through here, so the register audits each read the same way."""
     from bekitu.gateway.contracts import register_query as rq
 
+    query = rq.AttachmentsQuery(iin, include_children=include_children)
     try:
         response = message_call(
             service_id=rq.SERVICE_ID,
             sender_id=settings.PORTAL_SYSTEM_ID,
             route_id=settings.GATEWAY_REGISTER_SYSTEM_ID,
-            parts={rq.PART_QUERY: rq.build_query(rq.AttachmentsQuery(iin, include_children=True))},
+            parts={rq.PART_QUERY: rq.build_query(query)},
         )
         return list(rq.parse_answer(response.part(rq.PART_ANSWER)))
     except (GatewayError, KeyError, ValueError) as exc:
         raise PortalError("register_unavailable") from exc
+
+
+def attachment(iin: str) -> Any:
+    """One person's current attachment and history, without anyone else's (one query)."""
+    found = next((p for p in attachments(iin, include_children=False) if p.iin == iin), None)
+    if found is None:
+        # An answer without the person asked about is not an answer to this query.
+        raise PortalError("register_unavailable")
+    return found

@@ -1,5 +1,5 @@
 """A citizen's request as the cabinet and the API show it: the timeline, the time left, the
-talon or the refusal (in the reader's language)."""
+talon or the refusal (in the reader's language); and an attachment read from the register."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from bekitu.core.vocabulary import AttachmentBasis
+from bekitu.core.vocabulary import AttachmentBasis, AttachmentReason
 from bekitu.gateway.contracts import attachment_request as contract
+from bekitu.gateway.contracts import register_query
 from bekitu.portal.models import STATUS_RANK, CitizenRequest, RequestEvent, Status
 
 
@@ -95,4 +96,44 @@ def request_data(request: CitizenRequest) -> dict[str, Any]:
         "basis": basis(request),
         "talon": talon(request),
         "refusal": refusal(request),
+    }
+
+
+def _provider(provider: register_query.ProviderRef) -> dict[str, str]:
+    # As on the cabinet's page: the Kazakh name in Kazakh, the Russian one otherwise.
+    return {"bin": provider.bin, "name": _local({"kk": provider.name_kk, "ru": provider.name_ru})}
+
+
+def _reason_label(reason: str) -> str:
+    return str(AttachmentReason(reason).label) if reason in AttachmentReason.values else reason
+
+
+def attachment_data(person: register_query.PersonAttachments, relation: str = "") -> dict[str, Any]:
+    """The API's shape of a person's attachment and its history, as the register answered;
+    `relation` (child, ward) when the person is the reader's dependant."""
+    current = person.current
+    return {
+        "iin": person.iin,
+        "name": person.name,
+        "relation": relation or person.relation,
+        "current": {
+            "provider": _provider(current.provider),
+            "district": current.district,
+            "doctor": current.doctor,
+            "since": current.since.isoformat(),
+            "home_visits": current.home_visits,
+        }
+        if current is not None
+        else None,
+        "history": [
+            {
+                "provider": _provider(period.provider),
+                "district": period.district,
+                "valid_from": period.valid_from.isoformat(),
+                "valid_to": period.valid_to.isoformat() if period.valid_to else None,
+                "reason": period.reason,
+                "reason_label": _reason_label(period.reason),
+            }
+            for period in person.history
+        ],
     }

@@ -32,6 +32,8 @@ STATUS = {
     "already_registered": status.HTTP_409_CONFLICT,
     "already_submitted": status.HTTP_409_CONFLICT,
     "eds_not_confirmed": status.HTTP_422_UNPROCESSABLE_ENTITY,
+    # The register of attachments behind the gateway did not answer in time.
+    "register_unavailable": status.HTTP_504_GATEWAY_TIMEOUT,
 }
 
 

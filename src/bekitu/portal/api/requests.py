@@ -8,7 +8,6 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import translation
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -21,7 +20,7 @@ from bekitu.core.vocabulary import AttachmentBasis
 from bekitu.portal import directory, presenters
 from bekitu.portal import requests as portal_requests
 from bekitu.portal.api.auth import citizen
-from bekitu.portal.api.views import ERRORS, PortalView
+from bekitu.portal.api.views import ERRORS, PortalView, query_checked
 from bekitu.portal.errors import DraftInvalid
 from bekitu.portal.models import CitizenRequest, Status
 
@@ -37,17 +36,6 @@ class RequirementsOut(serializers.Serializer):
     documents = DocumentOut(many=True)
     max_bytes = serializers.IntegerField()
     types = serializers.ListField(child=serializers.CharField())
-
-
-def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    """The query string checked like a body: a parameter the operation does not take, or a
-    value outside its kind, is bad input (400), not silently ignored."""
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    unknown = set(request.query_params) - set(serializer.fields)
-    if unknown:
-        raise ValidationError({name: [_("The request has errors.")] for name in sorted(unknown)})
-    return dict(serializer.validated_data)
 
 
 class RequirementsQuery(serializers.Serializer):
@@ -135,7 +123,7 @@ class RequirementsView(PortalView):
     )
     def get(self, request: Request) -> Response:
         account = citizen(request)
-        query = _query(RequirementsQuery, request)
+        query = query_checked(RequirementsQuery, request)
         iin = query.get("recipient_iin") or account.iin
         role = query.get("applicant_role") or ("self" if iin == account.iin else "parent")
         basis = query.get("basis") or AttachmentBasis.REGISTERED_RESIDENCE
@@ -160,7 +148,7 @@ class ProvidersView(PortalView):
     )
     def get(self, request: Request) -> Response:
         account = citizen(request)
-        query = _query(ProvidersQuery, request)
+        query = query_checked(ProvidersQuery, request)
         found = directory.providers_search(
             query.get("q", ""), query.get("recipient_iin") or account.iin
         )
@@ -285,10 +273,6 @@ class CitizenRequestOut(serializers.Serializer):
     refusal = RefusalOut(allow_null=True)
 
 
-class CitizenRequestsOut(serializers.Serializer):
-    requests = CitizenRequestOut(many=True)
-
-
 def _uploads(items: list[dict[str, Any]]) -> tuple[portal_requests.Upload, ...]:
     uploads = []
     for item in items:
@@ -360,18 +344,6 @@ class DraftsView(PortalView):
                 "xml_to_sign": bytes(draft.xml).decode("utf-8"),
             },
             status=status.HTTP_201_CREATED,
-        )
-
-    @extend_schema(
-        operation_id="portal_requests_list",
-        responses={200: CitizenRequestsOut, **ERRORS},
-        summary="My requests, newest first",
-    )
-    def get(self, request: Request) -> Response:
-        account = citizen(request)
-        rows = CitizenRequest.objects.filter(account=account).order_by("-submitted_at")
-        return Response(
-            {"requests": [presenters.request_data(r) for r in rows.prefetch_related("events")]}
         )
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bekitu.portal.api import requests, views
+from bekitu.portal.api import cabinet, requests, views
 
 app_name = "portal-api"
 
@@ -13,13 +13,19 @@ urlpatterns = [
     path("auth/login", views.LoginView.as_view(), name="auth-login"),
     path("me", views.MeView.as_view(), name="me"),
     path("me/dependants", views.DependantsView.as_view(), name="dependants"),
+    path("me/attachment", cabinet.AttachmentView.as_view(), name="attachment"),
+    path(
+        "me/dependants/<str:iin>/attachment",
+        cabinet.DependantAttachmentView.as_view(),
+        name="dependant-attachment",
+    ),
     path(
         "services/attachment/requirements",
         requests.RequirementsView.as_view(),
         name="requirements",
     ),
     path("providers", requests.ProvidersView.as_view(), name="providers"),
-    path("attachment-requests", requests.DraftsView.as_view(), name="requests"),
+    path("attachment-requests", cabinet.RequestsView.as_view(), name="requests"),
     path(
         "attachment-requests/<uuid:draft_id>/submit",
         requests.SubmitView.as_view(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -60,6 +61,19 @@ class PublicView(PortalView):
 def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def query_checked(
+    serializer_class: type[serializers.Serializer], request: Request
+) -> dict[str, Any]:
+    """The query string checked like a body: a parameter the operation does not take, or a
+    value outside its kind, is bad input (400), not silently ignored."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    unknown = set(request.query_params) - set(serializer.fields)
+    if unknown:
+        raise ValidationError({name: [_("The request has errors.")] for name in sorted(unknown)})
     return dict(serializer.validated_data)
 
 
