@@ -160,6 +160,17 @@ def test_the_register_silent_is_504_with_a_message_in_the_readers_language(
         assert "did not answer in time" not in expected  # translated, not the source text
 
 
+@pytest.mark.parametrize("path", ["me/attachment", "me/dependants/{child}/attachment"])
+def test_a_query_string_is_refused_not_read_as_ones_own(
+    client: Any, citizen: Person, child: Person, channel: Any, path: str
+) -> None:
+    answer = client.get(API + path.format(child=child.iin) + f"?for={child.iin}", **bearer(citizen))
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid" and "for" in answer.json()["fields"]
+    assert reads() == set()
+
+
 def test_the_attachment_needs_a_login(client: Any, child: Person) -> None:
     assert client.get(API + "me/attachment").status_code == 401
     assert client.get(API + f"me/dependants/{child.iin}/attachment").status_code == 401

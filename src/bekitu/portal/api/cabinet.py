@@ -58,12 +58,18 @@ class PersonAttachmentOut(serializers.Serializer):
     history = AttachmentPeriodOut(many=True, help_text="every attachment, the latest first")
 
 
+class NoQuery(serializers.Serializer):
+    """An operation that takes no query string: `?for=<iin>` is refused (400), never read as
+    the reader's own attachment."""
+
+
 class AttachmentView(PortalView):
     @extend_schema(
         responses={200: PersonAttachmentOut, **REGISTER_ERRORS},
         summary="My attachment now and its history, read from the register",
     )
     def get(self, request: Request) -> Response:
+        query_checked(NoQuery, request)
         person = directory.attachment(citizen(request).iin)
         return Response(PersonAttachmentOut(presenters.attachment_data(person)).data)
 
@@ -74,6 +80,7 @@ class DependantAttachmentView(PortalView):
         summary="The attachment of my child under 18 or my ward (one of me/dependants)",
     )
     def get(self, request: Request, iin: str) -> Response:
+        query_checked(NoQuery, request)
         # Checked against the population register before the register of attachments is
         # asked anything: a person not listed as the reader's is never read.
         dependant = dependant_get(citizen(request).iin, iin)
