@@ -12,6 +12,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from bekitu.registry.models import District, Person, Provider
+from bekitu.service.telephone import IdentityAnswers
 from bekitu.workstation.services import staff_create
 from tests.factories import (
     AttachmentFactory,
@@ -104,3 +105,13 @@ def caller_answers(person: Person, **changed: str) -> dict[str, str]:
         "phone_house": f"{address.house}{address.building}" if address else "",
     }
     return {**fields, **changed}
+
+
+def caller_of(person: Person) -> IdentityAnswers:
+    """A telephone caller's answers for the service's intake: the register's truth."""
+    address = person.address
+    return IdentityAnswers(
+        birth_date=person.birth_date,
+        street=address.street.name_ru if address else "",
+        house=f"{address.house}{address.building}" if address else "",
+    )

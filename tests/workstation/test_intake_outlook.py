@@ -44,7 +44,7 @@ def test_the_outlook_names_the_current_attachment_and_an_open_application_elsewh
     # The person attached to B applies at B; A's desk sees that application without a link.
     scope_b = scope_for(desk.users["other_specialist"])
     assert scope_b is not None
-    entry = services.Intake(recipient_iin=desk.elsewhere.iin, channel="phone", reason="choice")
+    entry = services.Intake(recipient_iin=desk.elsewhere.iin, channel="desk", reason="choice")
     at_b = services.application_intake(
         scope=scope_b, intake=entry, by=None, looked_up_by=scope_b.actor
     )
@@ -57,7 +57,7 @@ def test_the_outlook_names_the_current_attachment_and_an_open_application_elsewh
     # An open application at the desk's own provider is linked.
     scope_a = scope_for(desk.users["specialist"])
     assert scope_a is not None
-    entry = services.Intake(recipient_iin=desk.person.iin, channel="phone", reason="choice")
+    entry = services.Intake(recipient_iin=desk.person.iin, channel="desk", reason="choice")
     at_a = services.application_intake(
         scope=scope_a, intake=entry, by=None, looked_up_by=scope_a.actor
     )

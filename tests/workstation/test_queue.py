@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bekitu.core.models import AuditEntry
+from bekitu.registry.models import Person
 from bekitu.service import services
 from bekitu.service.models import Application
 from bekitu.workstation.staff import scope_for
 from tests.factories import PersonFactory
-from tests.workstation.conftest import Desk
+from tests.workstation.conftest import Desk, caller_of
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,9 @@ pytestmark = pytest.mark.django_db
 def _intake(desk: Desk, iin: str, channel: str = "desk") -> Application:
     scope = scope_for(desk.users["specialist"])
     assert scope is not None
-    entry = services.Intake(recipient_iin=iin, channel=channel, reason="choice")
+    person = Person.objects.get(iin=iin)
+    caller = caller_of(person) if channel == "phone" else None
+    entry = services.Intake(recipient_iin=iin, channel=channel, reason="choice", caller=caller)
     return services.application_intake(
         scope=scope, intake=entry, by=desk.users["specialist"], looked_up_by=scope.actor
     )

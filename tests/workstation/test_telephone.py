@@ -1,7 +1,7 @@
-"""The telephone channel: the caller's identity is confirmed by questions checked against
-the population register (recorded: which questions, whether each matched, never the
-answers), no paper is asked for, and when the talon is issued the person is told by SMS
-where to collect it (at the provider or in the portal's cabinet)."""
+"""The telephone channel at the desk's pages: the caller's identity is confirmed by questions
+checked against the population register (recorded: which questions, whether each matched,
+never the answers), no paper is asked for, and once the talon's decision commits the person
+is told by one SMS where to collect it (at the provider, or in the portal's cabinet)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from bekitu.celery import app as celery_app
 from bekitu.core.models import AuditEntry
 from bekitu.service.models import Application
 from tests.workstation.conftest import Desk, caller_answers
@@ -18,10 +19,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def sms_outbox(settings: Any, tmp_path: Any) -> Any:
+def sms_outbox(settings: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     settings.SMS_SENDER = "bekitu.core.sms.FileSmsSender"
     settings.SMS_DIR = tmp_path / "sms"
+    # The SMS goes from the background worker after commit: here, in the test's process.
+    monkeypatch.setattr(celery_app.conf, "CELERY_TASK_ALWAYS_EAGER", True)
     return settings.SMS_DIR
+
+
+def _issue(client: Any, number: str, commit: Any) -> Any:
+    """Action 2 on the page; the decision's commit runs what waits for it (the SMS)."""
+    with commit(execute=True):
+        return client.post(reverse("workstation:issue", args=[number]), follow=True)
 
 
 def _call(desk: Desk, client: Any, **answers: str) -> Any:
@@ -64,6 +73,11 @@ def test_a_wrong_answer_stops_the_intake_and_names_the_question(desk: Desk) -> N
     text = response.content.decode()
     assert "identity is not confirmed" in text and "birth date, house" in text
     assert not Application.objects.exists()
+    # The refused caller is recorded too: the questions and results, never the answers.
+    row = AuditEntry.objects.get(action="workstation.phone.identity")
+    assert (row.object_type, row.subject_iin) == ("registry.person", desk.person.iin)
+    assert row.data["matched"] == {"birth_date": False, "street": True, "house": False}
+    assert row.data["confirmed"] is False and "1950" not in str(row.data)
 
 
 def test_questions_must_be_asked_by_telephone(desk: Desk) -> None:
@@ -72,7 +86,9 @@ def test_questions_must_be_asked_by_telephone(desk: Desk) -> None:
     assert "Ask the caller and enter the answer." in response.content.decode()
 
 
-def test_the_person_is_told_by_sms_when_the_talon_is_issued(desk: Desk, sms_outbox: Any) -> None:
+def test_the_person_is_told_by_sms_when_the_talon_is_issued(
+    desk: Desk, sms_outbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     desk.person.phone = "+77011234567"
     desk.person.save()
     client = desk.client("specialist")
@@ -82,7 +98,7 @@ def test_the_person_is_told_by_sms_when_the_talon_is_issued(desk: Desk, sms_outb
         reverse("workstation:accept", args=[application.number]),
         {"documents": ["identity_document"]},
     )
-    response = client.post(reverse("workstation:issue", args=[application.number]), follow=True)
+    response = _issue(client, application.number, django_capture_on_commit_callbacks)
     application.refresh_from_db()
     assert application.state == "talon_issued"
     told = [str(m) for m in response.context["messages"] if m.level_tag == "success"]
@@ -96,7 +112,9 @@ def test_the_person_is_told_by_sms_when_the_talon_is_issued(desk: Desk, sms_outb
     assert row.data["to"].endswith("67") and "+7701" not in row.data["to"]
 
 
-def test_no_phone_in_the_register_no_sms_and_the_talon_stands(desk: Desk, sms_outbox: Any) -> None:
+def test_no_phone_in_the_register_no_sms_and_the_talon_stands(
+    desk: Desk, sms_outbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     desk.person.phone = ""
     desk.person.save()
     client = desk.client("specialist")
@@ -106,9 +124,11 @@ def test_no_phone_in_the_register_no_sms_and_the_talon_stands(desk: Desk, sms_ou
         reverse("workstation:accept", args=[application.number]),
         {"documents": ["identity_document"]},
     )
-    client.post(reverse("workstation:issue", args=[application.number]))
+    response = _issue(client, application.number, django_capture_on_commit_callbacks)
     application.refresh_from_db()
     assert application.state == "talon_issued"
+    told = [str(m) for m in response.context["messages"] if m.level_tag == "success"]
+    assert told and "Print it for the person" in told[-1]
     assert not sms_outbox.exists() or not list(sms_outbox.glob("*.txt"))
     assert AuditEntry.objects.filter(action="workstation.phone.sms_skipped").exists()
 

@@ -32,7 +32,7 @@ def test_every_field_of_every_desk_page_has_a_label(desk: Desk) -> None:
     client.post(reverse("workstation:intake"), {"iin": desk.person.iin})
     scope = scope_for(desk.users["specialist"])
     assert scope is not None
-    entry = services.Intake(recipient_iin=desk.elsewhere.iin, channel="phone", reason="choice")
+    entry = services.Intake(recipient_iin=desk.elsewhere.iin, channel="desk", reason="choice")
     application = services.application_intake(
         scope=scope, intake=entry, by=desk.users["specialist"], looked_up_by=scope.actor
     )

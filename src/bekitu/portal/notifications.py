@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bekitu.core.sms import normalise_phone, send_sms
+from bekitu.core.vocabulary import Channel
 from bekitu.gateway.contracts import attachment_request as contract
 from bekitu.portal.models import CitizenRequest, Status
 from bekitu.registry.population import get_population_register
@@ -63,9 +64,14 @@ def notify_now(request_pk: int, status: str) -> int:
 
 
 def _provider_application_notify(request: CitizenRequest, status: str) -> int:
-    """A desk or telephone talon filed in the cabinet: an SMS to the phone the population
-    register holds (the person gave the portal no contacts for it), in Kazakh and Russian."""
+    """A desk talon filed in the cabinet: an SMS to the phone the population register holds
+    (the person gave the portal no contacts for it), in Kazakh and Russian. A telephone
+    talon is filed without one: the provider has told the caller by SMS where the talon is,
+    the cabinet included (decision 13, one SMS per talon)."""
     if status != Status.TALON_ISSUED:
+        return 0
+    if request.channel == Channel.PHONE:
+        log.info("portal.notified.by_provider", extra={"fields": {"number": request.number}})
         return 0
     record = get_population_register().lookup(request.recipient_iin)
     phone = normalise_phone(record.phone) if record is not None else ""

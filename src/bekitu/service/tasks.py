@@ -9,6 +9,7 @@ from celery import shared_task
 from bekitu.service.monitoring import application_sla_scan
 from bekitu.service.reattachment.notices import reattachment_sms_send
 from bekitu.service.reattachment.run import reattachment_run as run
+from bekitu.service.telephone import talon_ready_notify
 
 
 @shared_task(name="service.tasks.sla_scan", ignore_result=True)
@@ -27,3 +28,9 @@ def reattachment_run(plan_id: int) -> int:
 def reattachment_sms(plan_id: int, first: int, last: int) -> int:
     """Tell the re-attached persons of one committed batch by SMS; returns how many."""
     return reattachment_sms_send(plan_id=plan_id, first=first, last=last)
+
+
+@shared_task(name="service.tasks.phone_talon_sms", ignore_result=True)
+def phone_talon_sms(application_id: int) -> bool:
+    """Tell the person whose telephone application got its talon where to collect it."""
+    return talon_ready_notify(application_id=application_id)

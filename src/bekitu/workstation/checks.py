@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, register
 
-from bekitu.workstation.telephone import identity_settings_problems
+from bekitu.service.telephone import identity_settings_problems
 
 
 @register("bekitu")

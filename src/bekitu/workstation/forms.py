@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.datastructures import MultiValueDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -20,9 +21,8 @@ from bekitu.core.vocabulary import (
 )
 from bekitu.service.requirements import PowerOfAttorney, parties_problems
 from bekitu.service.services import Declared
-from bekitu.workstation import telephone
+from bekitu.service.telephone import MAY_BE_EMPTY, IdentityAnswers
 from bekitu.workstation.basis_form import BasisForm
-from bekitu.workstation.telephone import IdentityAnswers
 
 IIN_REASONS = {
     "length": _("An IIN has exactly 12 digits."),
@@ -188,15 +188,18 @@ class IntakeForm(BasisForm):
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", _("The rules choose")), *(districts or [])]
         # Only the questions the deployment asks (BEKITU_PHONE_IDENTITY_QUESTIONS) are on the
-        # form, in the order the setting names them.
-        asked = [f"phone_{name}" for name in telephone.asked()]
+        # form, in the order the setting names them, with how many answers must match (0: all).
+        # Read from the settings as data: the page of a desk application runs nothing of the
+        # telephone channel, whose intake checks the answers (`caller_identity_check`).
+        asked = [f"phone_{name}" for name in settings.PHONE_IDENTITY_QUESTIONS]
         for name in [n for n in self.fields if n.startswith("phone_") and n not in asked]:
             del self.fields[name]
         self.phone_fields = [name for name in asked if name in self.fields]
+        self.phone_required = int(settings.PHONE_IDENTITY_REQUIRED) or len(self.phone_fields)
 
     DOCUMENT_FIELDS = ("doc_number", "doc_surname", "doc_given_name", "doc_birth_date")
     # The caller's answers may be empty only for these questions (no apartment: a house).
-    PHONE_MAY_BE_EMPTY = ("phone_apartment",)
+    PHONE_MAY_BE_EMPTY = tuple(f"phone_{name}" for name in MAY_BE_EMPTY)
 
     def caller_questions(self) -> list[forms.BoundField]:
         """The fields of the questions asked, for the page."""
@@ -252,9 +255,11 @@ class IntakeForm(BasisForm):
             document_number=data["doc_number"],
         )
 
-    def caller_answers(self) -> IdentityAnswers:
-        """The caller's answers to the identity questions (by telephone)."""
+    def caller_answers(self) -> IdentityAnswers | None:
+        """The caller's answers to the identity questions, by telephone; None otherwise."""
         data = self.cleaned_data
+        if data.get("channel") != Channel.PHONE:
+            return None
         return IdentityAnswers(
             birth_date=data.get("phone_birth_date"),
             street=data.get("phone_street") or "",

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.errors import DomainError
-from bekitu.core.vocabulary import REFUSAL_REASONS, Action, refusal_texts
+from bekitu.core.vocabulary import REFUSAL_REASONS, Action, Channel, refusal_texts
 from bekitu.registry.services import attachment_create, attachment_transfer
 from bekitu.service import rules
 from bekitu.service.facts import CaseFacts, case_build, policy_of, required_documents
@@ -37,6 +37,7 @@ from bekitu.service.procedure import (
 )
 from bekitu.service.requirements import KINDS as DOCUMENT_KINDS
 from bekitu.service.requirements import ScanRejected, scan_check
+from bekitu.service.telephone import talon_ready_queue
 from bekitu.talons.services import refusal_issue, talon_issue
 
 if TYPE_CHECKING:
@@ -279,6 +280,8 @@ def application_issue_talon(
     step_record(
         application, Action.ISSUE_TALON, by=by, at=now, outcome="talon_issued", comment=talon.number
     )
+    if application.channel == Channel.PHONE:  # no paper was handed over: one SMS says where
+        talon_ready_queue(application)
     return application
 
 

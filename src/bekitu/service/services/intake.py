@@ -42,6 +42,7 @@ from bekitu.service.requirements import (
     recipient_problems,
 )
 from bekitu.service.services.decision import checks_store
+from bekitu.service.telephone import IdentityAnswers, caller_identity_check, identity_record
 from bekitu.service.term import term_for
 
 if TYPE_CHECKING:
@@ -82,6 +83,9 @@ class Intake:
     district_id: int | None = None
     # What the attachment rests on; None is the registered residence.
     basis: Basis | None = None
+    # By telephone: the caller's answers to the identity questions, checked against the
+    # population register before anything is recorded.
+    caller: IdentityAnswers | None = None
 
 
 # The staff role that may admit a chosen district above its normative size.
@@ -296,8 +300,12 @@ def application_intake(
     """Record a desk or telephone application for the scope's provider and check it: the
     population register is read once, and one run of the checks is stored from its answer.
 
+    By telephone the caller's answers (`intake.caller`) must confirm who they are
+    (`caller_identity_check`); how they did is recorded with the application.
+
     Raises PartiesInvalid for inconsistent parties, NotFound for an unknown IIN, LookupLimit
-    past the hour's lookups, Conflict when the person already has an open application.
+    past the hour's lookups, Conflict when the person already has an open application, and
+    IdentityNotConfirmed (or `identity_answers_required`) for a caller not confirmed.
     """
     if intake.channel not in PROVIDER_CHANNELS:
         raise DomainError(_("Unknown channel or reason."), code="invalid_application")
@@ -309,6 +317,9 @@ def application_intake(
     )
     # Outside the transaction: a refused lookup is audited even though nothing is recorded.
     record = population_lookup(iin=intake.recipient_iin, scope=scope, looked_up_by=looked_up_by)
+    # Outside it too: a refused caller is recorded.
+    by_phone = intake.channel == Channel.PHONE
+    matches = caller_identity_check(record=record, answers=intake.caller) if by_phone else None
     with transaction.atomic():
         recipient = _person(intake.recipient_iin, "person_not_found")
         applicant = _person(intake.applicant_iin, "applicant_not_found") if named else None
@@ -325,6 +336,8 @@ def application_intake(
             district=_chosen_district(scope.provider, intake.district_id),
             basis=intake.basis,
         )
+        if matches is not None:
+            identity_record(application, matches)
         checks_store(application, case_build(application, record=record))
     return application
 

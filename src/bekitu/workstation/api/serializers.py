@@ -11,9 +11,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bekitu.core.vocabulary import ApplicantRole, AttachmentBasis
-from bekitu.service.requirements import PowerOfAttorney, parties_problems
-from bekitu.workstation.forms import APPLICANT_ROLES, CHANNELS, REASONS, clean_iin_value
+from bekitu.core.vocabulary import AttachmentBasis
+from bekitu.workstation.forms import clean_iin_value
 from bekitu.workstation.presenters import DESK_REFUSALS
 
 
@@ -79,17 +78,6 @@ class PowerOfAttorneySerializer(serializers.Serializer):
     )
 
 
-class IdentityDocumentSerializer(serializers.Serializer):
-    """What the recipient's presented identity document says (R4-1 compares it with the
-    population register and names the fields that differ)."""
-
-    number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    surname = serializers.CharField(max_length=100)
-    given_name = serializers.CharField(max_length=100)
-    patronymic = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    birth_date = serializers.DateField()
-
-
 class BasisSerializer(serializers.Serializer):
     """What the attachment rests on and the address it rests on (its unit's KATO code and its
     text); the registered residence needs no address (the register's is used)."""
@@ -133,64 +121,6 @@ class BasisSerializer(serializers.Serializer):
                 }
             )
         return attrs
-
-
-class ApplicationCreateSerializer(serializers.Serializer):
-    """Intake (R4, R1.2): the recipient, who applies and on what authority, how, why."""
-
-    recipient_iin = IinField()
-    channel = serializers.ChoiceField(choices=CHANNELS, default="desk")
-    reason = serializers.ChoiceField(choices=REASONS, default="choice")
-    applicant_role = serializers.ChoiceField(choices=APPLICANT_ROLES, default="self")
-    applicant_iin = OptionalIinField()
-    power_of_attorney = PowerOfAttorneySerializer(required=False, allow_null=True)
-    identity_document = IdentityDocumentSerializer(
-        required=False,
-        allow_null=True,
-        help_text="The recipient's identity document as presented; without it R4-1 compares "
-        "nothing (its result says compared: false).",
-    )
-    district_id = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        min_value=1,
-        help_text="A district of the provider the applicant chose (and so its doctor); without "
-        "it the rules choose. Another district of the provider the person is attached to is a "
-        "change of district: a new attachment period with the same provider.",
-    )
-    basis = BasisSerializer(
-        required=False,
-        allow_null=True,
-        help_text="What the attachment rests on: residence (registered, the default, or "
-        "temporary), work or study in the provider's unit; actual residence only for a pregnant "
-        "woman or a child under five.",
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        # The service says what is missing, so the API, the pages and the services agree.
-        role = attrs.get("applicant_role", ApplicantRole.SELF)
-        problems = parties_problems(
-            role=role,
-            applicant_named=bool(attrs.get("applicant_iin")) and role != ApplicantRole.SELF,
-            power_of_attorney=self.power_of_attorney_of(attrs),
-        )
-        errors: dict[str, list[str]] = {}
-        for problem in problems:
-            name = "power_of_attorney" if problem.field.startswith("poa_") else problem.field
-            messages = errors.setdefault(name, [])
-            if str(problem.message) not in messages:
-                messages.append(str(problem.message))
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
-
-    @staticmethod
-    def power_of_attorney_of(attrs: dict[str, Any]) -> PowerOfAttorney | None:
-        """The power of attorney given, for a representative; otherwise None."""
-        poa = attrs.get("power_of_attorney")
-        if attrs.get("applicant_role") != ApplicantRole.REPRESENTATIVE or not poa:
-            return None
-        return PowerOfAttorney(poa["number"], poa["date"], poa.get("valid_until"))
 
 
 class AcceptDocumentsSerializer(serializers.Serializer):

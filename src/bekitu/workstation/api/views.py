@@ -29,7 +29,7 @@ from rest_framework.views import APIView
 from bekitu.core.audit import audit_context
 from bekitu.core.errors import DomainError, NotFound
 from bekitu.service import selectors, services
-from bekitu.workstation import presenters, telephone
+from bekitu.workstation import presenters
 from bekitu.workstation.api import serializers as s
 from bekitu.workstation.api.auth import BasicAuthentication
 from bekitu.workstation.api.data import (
@@ -39,6 +39,7 @@ from bekitu.workstation.api.data import (
     scan_data,
 )
 from bekitu.workstation.api.errors import api_exception_handler
+from bekitu.workstation.api.intake import ApplicationCreateSerializer
 from bekitu.workstation.staff import (
     PDF_RETRY_SECONDS,
     StaffScope,
@@ -130,13 +131,13 @@ class ApplicationListCreate(StaffAPIView):
     @extend_schema(
         operation_id="applications_create",
         summary="Record a desk or telephone application (intake) and run the checks",
-        request=s.ApplicationCreateSerializer,
+        request=ApplicationCreateSerializer,
         responses={201: s.ApplicationSerializer, **ERRORS},
         tags=["workstation"],
     )
     def post(self, request: Request) -> Response:
         require_actor(self.scope)
-        data = s.ApplicationCreateSerializer(data=request.data)
+        data = ApplicationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         intake = services.Intake(
@@ -149,6 +150,7 @@ class ApplicationListCreate(StaffAPIView):
             declared=_declared(v.get("identity_document")),
             district_id=v.get("district_id"),
             basis=_basis(v.get("basis")),
+            caller=data.caller_of(v),
         )
         try:
             application = services.application_intake(
@@ -212,8 +214,7 @@ class IssueTalon(_ApplicationAction):
     )
     def post(self, request: Request, number: str) -> Response:
         application = self.application(number)
-        decided = services.application_issue_talon(application=application, by=self.staff_user)
-        telephone.talon_ready_notify(decided)
+        services.application_issue_talon(application=application, by=self.staff_user)
         return self.respond(request, application)
 
 

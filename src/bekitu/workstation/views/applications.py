@@ -21,7 +21,7 @@ from bekitu.core.errors import DomainError
 from bekitu.core.vocabulary import REFUSAL_REASONS, Channel
 from bekitu.registry import selectors as registry_selectors
 from bekitu.service import queue_search, selectors, services
-from bekitu.workstation import presenters, search, telephone
+from bekitu.workstation import presenters, search
 from bekitu.workstation.forms import (
     SCAN_ACCEPT,
     AcceptDocumentsForm,
@@ -174,10 +174,10 @@ def intake_person(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
         return redirect("workstation:intake")
     form = IntakeForm(request.POST or None, districts=_district_choices(scope))
     if request.method == "POST" and form.is_valid():
-        matches = _caller_confirmed(scope, iin, form)
-        # The intake reads the population register itself, once: the page reads it again
-        # only to show the form with its errors.
-        created = _create(request, scope, iin, form, matches) if not form.errors else None
+        # The intake reads the population register itself, once (and checks a telephone
+        # caller's answers against it): the page reads it again only to show the form with
+        # its errors.
+        created = _create(request, scope, iin, form)
         if created is not None:
             request.session.pop(INTAKE_IIN, None)
             return created
@@ -192,7 +192,7 @@ def intake_person(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
         "relatives": presenters.relatives(_relatives(iin)),
         "outlook": selectors.intake_outlook(scope=scope, iin=iin, basis=_basis_stated(form)),
         "streets": registry_selectors.street_names(atu_code=scope.provider.atu_code),
-        "phone_required": telephone.required(),
+        "phone_required": form.phone_required,
     }
     response = page(request, "workstation/intake_person.html", scope, context)
     return _bad(response) if form.errors else response
@@ -206,36 +206,11 @@ def _basis_stated(form: IntakeForm) -> services.Basis | None:
     return form.basis_stated()
 
 
-def _caller_confirmed(scope: StaffScope, iin: str, form: IntakeForm) -> dict[str, bool] | None:
-    """By telephone: check the caller's answers against the register. An answer that does
-    not match stops the intake with an error naming the question; None for other channels."""
-    if form.cleaned_data["channel"] != Channel.PHONE:
-        return None
-    try:
-        record = _lookup(scope, iin)
-    except DomainError as exc:
-        form.add_error(None, str(exc.message))
-        return None
-    matches = telephone.identity_matches(record, form.caller_answers())
-    wrong = [str(telephone.QUESTION_LABELS[name]) for name, ok in matches.items() if not ok]
-    if not telephone.identity_confirmed(matches):
-        form.add_error(
-            None,
-            _(
-                "The caller's identity is not confirmed: the answers about %(questions)s do not "
-                "match the population register. Do not record the application by telephone."
-            )
-            % {"questions": ", ".join(wrong)},
-        )
-    return matches
-
-
 def _create(
     request: HttpRequest,
     scope: StaffScope,
     iin: str,
     form: IntakeForm,
-    matches: dict[str, bool] | None = None,
 ) -> HttpResponse | None:
     data = form.cleaned_data
     intake = services.Intake(
@@ -248,6 +223,7 @@ def _create(
         declared=form.declared(),
         district_id=data.get("district"),
         basis=form.basis_stated(),
+        caller=form.caller_answers(),
     )
     try:
         application = services.application_intake(
@@ -256,8 +232,6 @@ def _create(
     except DomainError as exc:
         form.add_error(None, str(exc.message))
         return None
-    if matches is not None:
-        telephone.identity_record(application, matches)
     messages.success(request, _("Application %(number)s recorded.") % {"number": application})
     return redirect("workstation:application", number=application.number)
 
@@ -345,10 +319,10 @@ def issue_talon(request: HttpRequest, number: str, *, scope: StaffScope) -> Http
                 % {"reason": reason},
             )
             return ""
-        if telephone.talon_ready_notify(decided):
+        if decided.channel == Channel.PHONE and decided.recipient.phone:
+            # The service sends the SMS after the decision commits.
             return _(
-                "Talon %(number)s issued (action 2). The person was told by SMS where to "
-                "collect it."
+                "Talon %(number)s issued (action 2). The person is told by SMS where to collect it."
             ) % {"number": decided.talon_number}
         return _("Talon %(number)s issued (action 2). Print it for the person.") % {
             "number": decided.talon_number

@@ -1,10 +1,12 @@
 """The telephone channel (R5, R8 by phone): no paper is asked for during the call. The
-caller's identity is confirmed by questions the specialist asks and checks against the
-population register; which questions (`BEKITU_PHONE_IDENTITY_QUESTIONS`) and how many answers
-must match (`BEKITU_PHONE_IDENTITY_REQUIRED`) are settings, checked at start-up
+caller's identity is confirmed by questions the specialist asks, checked against the
+population register by the intake (`caller_identity_check`, the same for the desk's pages and
+the workstation's API); which questions (`BEKITU_PHONE_IDENTITY_QUESTIONS`) and how many
+answers must match (`BEKITU_PHONE_IDENTITY_REQUIRED`) are settings, checked at start-up
 (`identity_settings_problems`). The questions and whether each answer matched are recorded
-(never the answers). When the talon is issued the person is told by SMS where to collect it:
-at the provider, or in the portal's personal cabinet."""
+(never the answers), for a confirmed caller and a refused one alike. When the talon is issued
+the person is told by one SMS, sent by the background worker after the decision commits, where
+to collect it (decision 13: the portal files the talon in the cabinet without a second SMS)."""
 
 from __future__ import annotations
 
@@ -16,16 +18,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.audit import audit_record
+from bekitu.core.errors import DomainError
 from bekitu.core.sms import masked, normalise_phone, send_sms
+from bekitu.core.vocabulary import Channel
 
 if TYPE_CHECKING:
     from bekitu.registry.population import PersonRecord
     from bekitu.service.models import Application
 
-log = logging.getLogger("bekitu.workstation")
+log = logging.getLogger("bekitu.service")
 
 # Every question the desk can ask, answered from the population register's record, with its
 # name in the page's language (a wrong answer names it).
@@ -43,6 +48,8 @@ STREET_WORDS = re.compile(
     r"\b(ул|улица|пр|пр-т|проспект|мкр|микрорайон|көшесі|көш|даңғылы|шағынауданы|street|st|avenue|ave)\b\.?",
     re.IGNORECASE,
 )
+# The answers that may be left empty (no apartment: a house of its own).
+MAY_BE_EMPTY = frozenset({"apartment"})
 # What a caller says for "no apartment" (a house of its own).
 NO_APARTMENT = frozenset({"", "нет", "жоқ", "no", "none", "0"})
 
@@ -148,13 +155,28 @@ def identity_confirmed(matches: dict[str, bool]) -> bool:
     return sum(matches.values()) >= required()
 
 
-def identity_record(application: Application, matches: dict[str, bool]) -> None:
-    """Record how the caller's identity was confirmed: the questions and their results."""
+class IdentityNotConfirmed(DomainError):
+    """Too few of the caller's answers match the population register."""
+
+    code = "identity_not_confirmed"
+
+
+def answers_missing(answers: IdentityAnswers | None) -> list[str]:
+    """The questions asked that have no answer (only the apartment may be empty: a house)."""
+    given = answers or IdentityAnswers(birth_date=None)
+    return [
+        name for name in asked() if name not in MAY_BE_EMPTY and getattr(given, name) in (None, "")
+    ]
+
+
+def _identity_audit(
+    matches: dict[str, bool], *, iin: str, number: str = "", object_type: str
+) -> None:
     audit_record(
         action="workstation.phone.identity",
-        object_type="service.application",
-        object_id=application.number,
-        subject_iin=application.recipient.iin,
+        object_type=object_type,
+        object_id=number,
+        subject_iin=iin,
         data={
             "questions": list(matches),
             "matched": matches,
@@ -164,51 +186,108 @@ def identity_record(application: Application, matches: dict[str, bool]) -> None:
     )
 
 
-def talon_ready_text(application: Application) -> str:
-    """The SMS: the talon's number and where to get it, in Kazakh and Russian."""
-    provider = application.provider
-    place = f"{provider.name}, {provider.address}".strip(", ")
-    hours = f"{provider.opens:%H:%M}-{provider.closes:%H:%M}"
-    return (
-        f"Бекіту талоны {application.talon_number} дайын: {place} ({hours}) немесе "
-        f"порталдағы жеке кабинетте. "
-        f"Талон прикрепления {application.talon_number} готов: {place} ({hours}) "
-        f"или в личном кабинете портала."
+def caller_identity_check(
+    *, record: PersonRecord, answers: IdentityAnswers | None
+) -> dict[str, bool]:
+    """Check a telephone caller's answers against the register's record: question → matched.
+    Raises DomainError `identity_answers_required` when a question has no answer, and
+    IdentityNotConfirmed, naming the questions answered wrong, when too few match; a refused
+    caller is recorded (the questions and results, never the answers), so tries are seen."""
+    if answers is None or answers_missing(answers):
+        raise DomainError(
+            _("Ask the caller the identity questions and enter each answer."),
+            code="identity_answers_required",
+        )
+    matches = identity_matches(record, answers)
+    if identity_confirmed(matches):
+        return matches
+    _identity_audit(matches, iin=record.iin, object_type="registry.person")
+    wrong = [str(QUESTION_LABELS[name]) for name, ok in matches.items() if not ok]
+    raise IdentityNotConfirmed(
+        _(
+            "The caller's identity is not confirmed: the answers about %(questions)s do not "
+            "match the population register. Do not record the application by telephone."
+        )
+        % {"questions": ", ".join(wrong)}
     )
 
 
-def talon_ready_notify(application: Application) -> bool:
-    """After a telephone application's talon is issued, tell the person by SMS at the number
-    the register holds; audited. False when there is nothing to send or no number."""
-    if application.channel != "phone" or not application.talon_number:
+def identity_record(application: Application, matches: dict[str, bool]) -> None:
+    """Record how the caller's identity was confirmed: the questions and their results."""
+    _identity_audit(
+        matches,
+        iin=application.recipient.iin,
+        number=application.number,
+        object_type="service.application",
+    )
+
+
+def talon_ready_text(application: Application) -> str:
+    """The SMS: the talon's number and where to get it, in Kazakh and Russian. The provider
+    does not know whether the person has a portal account, so the cabinet is named as a
+    place the talon also is for those who have one."""
+    provider = application.provider
+    place = f"{provider.name}, {provider.address}".strip(", ")
+    hours = f"{provider.opens:%H:%M}-{provider.closes:%H:%M}"
+    number = application.talon_number
+    return (
+        f"Бекіту талоны {number} дайын: {place} ({hours}); порталда жеке кабинетіңіз "
+        f"болса, ол онда да бар. "
+        f"Талон прикрепления {number} готов: {place} ({hours}); если у вас есть личный "
+        f"кабинет на портале, он есть и там."
+    )
+
+
+def talon_ready_queue(application: Application) -> None:
+    """Once the decision commits, ask the worker to tell the person by SMS (a telephone
+    application's talon); nothing is sent for a decision rolled back."""
+    pk = application.pk
+    transaction.on_commit(lambda: _queue(pk))
+
+
+def _queue(application_id: int) -> None:
+    from bekitu.service.tasks import phone_talon_sms
+
+    try:
+        phone_talon_sms.delay(application_id)
+    except Exception:  # the broker is down: the talon stands, the desk tells the person
+        log.warning(
+            "phone.sms.not_queued", extra={"fields": {"application": application_id}}, exc_info=True
+        )
+
+
+def _sms_audit(application: Application, action: str, **data: str) -> None:
+    audit_record(
+        action=f"workstation.phone.{action}",
+        object_type="service.application",
+        object_id=application.number,
+        subject_iin=application.recipient.iin,
+        data=data,
+    )
+
+
+def talon_ready_notify(*, application_id: int) -> bool:
+    """Tell the person whose telephone application got a talon, by SMS at the number the
+    register holds; audited. False when there is nothing to send or no number."""
+    from bekitu.service.models import Application
+
+    application = (
+        Application.objects.select_related("provider", "recipient")
+        .filter(pk=application_id, channel=Channel.PHONE)
+        .exclude(talon_number="")
+        .first()
+    )
+    if application is None:
         return False
     phone = normalise_phone(application.recipient.phone)
     if not phone:
-        audit_record(
-            action="workstation.phone.sms_skipped",
-            object_type="service.application",
-            object_id=application.number,
-            subject_iin=application.recipient.iin,
-            data={"why": "no_phone"},
-        )
+        _sms_audit(application, "sms_skipped", why="no_phone")
         return False
     try:
         message = send_sms(phone, talon_ready_text(application))
     except Exception:  # the talon stands; the desk can tell the person by phone instead
         log.exception("phone.sms_failed", extra={"fields": {"application": application.number}})
-        audit_record(
-            action="workstation.phone.sms_failed",
-            object_type="service.application",
-            object_id=application.number,
-            subject_iin=application.recipient.iin,
-            data={"to": masked(phone)},
-        )
+        _sms_audit(application, "sms_failed", to=masked(phone))
         return False
-    audit_record(
-        action="workstation.phone.sms_sent",
-        object_type="service.application",
-        object_id=application.number,
-        subject_iin=application.recipient.iin,
-        data={"to": masked(phone), "message": message.message_id},
-    )
+    _sms_audit(application, "sms_sent", to=masked(phone), message=message.message_id)
     return True
