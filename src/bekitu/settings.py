@@ -634,6 +634,22 @@ CELERY_BEAT_SCHEDULE["talons-sign-pending"] = {
     "task": "talons.tasks.sign_pending",
     "schedule": TALONS_SIGN_PENDING_SECONDS,
 }
+# A re-attachment run whose worker died is resumed by the beat (docs/operations.md).
+REATTACHMENT_STALE_SECONDS = env_int(
+    "BEKITU_REATTACHMENT_STALE_SECONDS",
+    600,
+    "A re-attachment run that has committed no batch for this long is taken as dead (its "
+    "worker killed) and resumed by the beat; keep it above the time one batch takes.",
+)
+REATTACHMENT_RESUME_SECONDS = env_int(
+    "BEKITU_REATTACHMENT_RESUME_SECONDS",
+    60,
+    "How often the beat looks for re-attachment runs to resume.",
+)
+CELERY_BEAT_SCHEDULE["service-reattachment-resume"] = {
+    "task": "service.tasks.reattachment_resume",
+    "schedule": REATTACHMENT_RESUME_SECONDS,
+}
 
 # The citizen portal (R9.1-R9.7, docs/portal.md) and the SMS port (bekitu.core.sms).
 SMS_SENDER = env_str(

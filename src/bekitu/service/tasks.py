@@ -8,6 +8,7 @@ from celery import shared_task
 
 from bekitu.service.monitoring import application_sla_scan
 from bekitu.service.reattachment.notices import reattachment_sms_send
+from bekitu.service.reattachment.resume import reattachment_resume as resume
 from bekitu.service.reattachment.run import reattachment_run as run
 from bekitu.service.telephone import talon_ready_notify
 
@@ -22,6 +23,12 @@ def sla_scan() -> dict[str, int]:
 def reattachment_run(plan_id: int) -> int:
     """Carry out a confirmed re-attachment plan from its checkpoint; returns persons done."""
     return run(plan_id=plan_id).processed
+
+
+@shared_task(name="service.tasks.reattachment_resume", ignore_result=True)
+def reattachment_resume() -> list[int]:
+    """Resume the re-attachment runs whose worker died (every minute); the plans resumed."""
+    return resume()
 
 
 @shared_task(name="service.tasks.reattachment_sms", ignore_result=True)

@@ -50,6 +50,9 @@ class Reattachment(models.Model):
     total = models.PositiveIntegerField(_("persons"), default=0)
     processed = models.PositiveIntegerField(_("persons processed"), default=0)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
+    # The run's last sign of life (a batch committed, or the run taken over): a run silent
+    # for BEKITU_REATTACHMENT_STALE_SECONDS is resumed (`resume.py`).
+    heartbeat_at = models.DateTimeField(_("last batch at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("re-attachment")

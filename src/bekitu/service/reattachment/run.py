@@ -6,6 +6,8 @@ change limit) and a signed talon, the rows record what became of them, the audit
 written together, and the plan's checkpoint moves past the batch. A run that stops anywhere
 leaves whole batches only; the next run starts after the checkpoint, so the result is the
 same as that of one run without a stop. Two workers on one plan take turns on its row lock.
+Each batch's commit is the run's heartbeat: a run that falls silent is resumed by the beat
+(`resume.py`).
 """
 
 from __future__ import annotations
@@ -96,8 +98,17 @@ def _batch(plan_id: int) -> bool:
         plan.batches += 1
         plan.status = Status.RUNNING
         plan.started_at = plan.started_at or timezone.now()
+        plan.heartbeat_at = timezone.now()
         plan.save(
-            update_fields=["counts", "checkpoint", "processed", "batches", "status", "started_at"]
+            update_fields=[
+                "counts",
+                "checkpoint",
+                "processed",
+                "batches",
+                "status",
+                "started_at",
+                "heartbeat_at",
+            ]
         )
         first, last = items[0].pk, items[-1].pk
         transaction.on_commit(lambda: notices.sms_queue(plan_id, first, last))
