@@ -48,3 +48,33 @@ def test_postgresql_reads_the_rows_back() -> None:
             copy.write(copy_text(ROWS))
         cursor.execute("SELECT * FROM copied ORDER BY id")
         assert cursor.fetchall() == ROWS
+
+
+def test_the_generator_s_random_draws_what_random_random_draws() -> None:
+    """Its shortcuts change no number: a seed gives the rows it gave before."""
+    import random
+
+    from bekitu.devtools.demo.households import DemoRandom
+
+    ours, theirs = DemoRandom("bekitu-demo:1:x"), random.Random("bekitu-demo:1:x")
+    for low, high in [(0, 0), (1, 2), (-2, 6), (0, 364), (1, 9_999_999), (30, 1460)] * 50:
+        assert ours.randint(low, high) == theirs.randint(low, high)
+        assert ours.choice("abcdefg"[: high % 7 + 1]) == theirs.choice("abcdefg"[: high % 7 + 1])
+        assert ours.random() == theirs.random()
+    with pytest.raises(ValueError, match="empty range"):
+        ours.randint(2, 1)
+    with pytest.raises(IndexError):
+        ours.choice([])
+
+
+def test_moments_are_formatted_once_per_object_and_keep_their_order() -> None:
+    almaty = ZoneInfo("Asia/Almaty")
+    nine = dt.datetime(2026, 1, 2, 9, 0, tzinfo=almaty)
+    ten = dt.datetime(2026, 1, 2, 10, 0, tzinfo=almaty)
+    text = copy_text([(nine,), (None,), (ten,), (nine,)]).decode()
+    assert text.splitlines() == [
+        "2026-01-02T09:00:00+05:00",
+        "\\N",
+        "2026-01-02T10:00:00+05:00",
+        "2026-01-02T09:00:00+05:00",
+    ]

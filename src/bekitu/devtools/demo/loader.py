@@ -6,6 +6,7 @@ after the rows, and fresh statistics (`registry.bulkload.indexes_after_load`).""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import logging
 import multiprocessing
@@ -26,6 +27,7 @@ from tqdm import tqdm
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import DomainError
 from bekitu.devtools.demo.geography import UNITS
+from bekitu.devtools.demo.households import DemoRandom
 from bekitu.devtools.demo.plan import COLUMNS, POPULATION_TABLES, REFERENCE_TABLES, Ids
 from bekitu.devtools.demo.population import Population
 from bekitu.devtools.demo.reference import build_reference
@@ -111,7 +113,7 @@ def load_demo_data(
 
 def _rng(seed: int, stream: str) -> random.Random:
     """One reproducible random stream per part, so that a change in one leaves the other."""
-    return random.Random(f"bekitu-demo:{seed}:{stream}")  # noqa: S311 - reproducible, not secret
+    return DemoRandom(f"bekitu-demo:{seed}:{stream}")  # reproducible, not secret
 
 
 def _load_population(
@@ -137,7 +139,12 @@ def _load_population(
 
 
 def _generate(population: Population, persons: int, chunk: int, queue: Any) -> None:
-    """In a generating process: each chunk's tables in COPY text, then the statistics."""
+    """In a generating process: each chunk's tables in COPY text, then the statistics.
+
+    The cyclic garbage collector is off here: the rows are tuples of plain values, freed by
+    their reference counts, while each collection would walk every object the process
+    inherited from the loading one (and copy the memory pages it touches)."""
+    gc.disable()
     try:
         for generated in population.chunks(persons, chunk):
             texts = {table: copy_text(generated[table]) for table in POPULATION_TABLES}

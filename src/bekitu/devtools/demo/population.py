@@ -99,8 +99,12 @@ class IinIssuer:
 
 def _head(birth: dt.date, sex: str) -> tuple[str, int, int]:
     """The IIN's first seven digits (birth date, century and sex) and their weighted sums."""
-    text = f"{birth:%y%m%d}{century_sex_digit(birth, 'female' if sex == 'female' else 'male')}"
-    digits = [ord(c) - 48 for c in text]
+    # Made once per birth date and sex, so for most persons: digits by arithmetic, not by
+    # formatting the date and reading the text back.
+    year, month, day = birth.year % 100, birth.month, birth.day
+    century = century_sex_digit(birth, "female" if sex == "female" else "male")
+    text = f"{year:02d}{month:02d}{day:02d}{century}"
+    digits = (year // 10, year % 10, month // 10, month % 10, day // 10, day % 10, century)
     first = sum(map(operator.mul, digits, _WEIGHTS_1))
     second = sum(map(operator.mul, digits, _WEIGHTS_2))
     return text, first, second

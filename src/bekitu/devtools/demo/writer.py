@@ -154,11 +154,7 @@ def _moments(values: tuple[Any, ...]) -> list[str]:
     """A column of times with their zones (or NULL): each distinct object is formatted once,
     as the zone's offset is looked up for every formatting. The generator hands out one
     object per day and hour; the tuple holds every object, so their ids stay distinct."""
-    memo: dict[int, str] = {id(None): _NULL}
-    out = []
-    for value in values:
-        text = memo.get(id(value))
-        if text is None:
-            text = memo[id(value)] = _FORMAT[type(value)](value)
-        out.append(text)
-    return out
+    ids = list(map(id, values))
+    distinct = dict(zip(ids, values, strict=True))  # a few hundred objects per chunk
+    texts = {key: _FORMAT[type(value)](value) for key, value in distinct.items()}
+    return list(map(texts.__getitem__, ids))
