@@ -1,12 +1,16 @@
 """The IIN look-up through the ORM (two compiled queries, then the audit append) against the
-one prepared statement that also appends the audit row, alternated in rounds on a database
-kept by `bench/registry_scale.py --keep`: wall p50/p99 and the client's CPU per look-up.
+one prepared statement that also appends the audit row, alternated in rounds: wall p50/p99 and
+the client's CPU per look-up.
 
-    BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/bekitu_scale_bench \\
-        .venv/bin/python bench/lookup_ab.py --rounds 4 --per-round 500
+    .venv/bin/python bench/lookup_ab.py                    # loads 100,000 persons (`make bench`)
+    BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/bekitu_scale_bench \
+        .venv/bin/python bench/lookup_ab.py --existing --rounds 4 --per-round 500
 
-On a busy machine the wall figures include the wait for a core; the CPU per look-up (this
-process's) and the alternation are what compare the two paths."""
+Without `--existing` the database named by BENCH_PG_URL is made, migrated, loaded with
+`--persons` demo persons and dropped at the end; with it, a database kept by
+`bench/registry_scale.py --keep` is used as it is. On a busy machine the wall figures include
+the wait for a core; the CPU per look-up (this process's) and the alternation are what
+compare the two paths."""
 
 from __future__ import annotations
 
@@ -15,11 +19,27 @@ import math
 import os
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/bekitu_scale_bench")
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/bekitu_lookup_bench")
+
+
+def _database(create: bool) -> bool:
+    """Drop the benchmark's database and, if asked, make it again; False without a server."""
+    import psycopg
+
+    base, name = PG_URL.rsplit("/", 1)
+    try:
+        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if create:
+                conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError:
+        return False
+    return True
 
 
 def _orm(iin: str) -> object:
@@ -45,13 +65,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--per-round", type=int, default=500)
+    parser.add_argument("--persons", type=int, default=100_000, help="persons to load")
+    parser.add_argument("--existing", action="store_true", help="use a kept database")
     args = parser.parse_args()
-    os.environ.update(DATABASE_URL=PG_URL, BEKITU_LOG_LEVEL="WARNING")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bekitu.settings")
-    sys.path[:0] = [str(ROOT / "src")]
-    import django
+    if not args.existing and not _database(create=True):
+        print(f"postgresql skipped: no server at {PG_URL.rsplit('/', 1)[0]}")
+        return
+    with tempfile.TemporaryDirectory(prefix="bekitu-bench-lookup-") as tmp:
+        os.environ.update(DATABASE_URL=PG_URL, BEKITU_LOG_LEVEL="WARNING", BEKITU_VAR_DIR=tmp)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bekitu.settings")
+        sys.path[:0] = [str(ROOT / "src")]
+        import django
 
-    django.setup()
+        django.setup()
+        try:
+            _compare(args)
+        finally:
+            if not args.existing:
+                from django.db import connections
+
+                connections.close_all()
+                _database(create=False)
+
+
+def _compare(args: argparse.Namespace) -> None:
+    from django.core.management import call_command
+
+    from bekitu.devtools.demo.loader import load_demo_data
+
+    if not args.existing:
+        call_command("migrate", verbosity=0)
+        load_demo_data(persons=args.persons, seed=1, progress=False)
     from bekitu.core.audit import audit_batch, audit_context, audit_verify
     from bekitu.registry.models import Person
 
