@@ -279,7 +279,8 @@ def _append(entries: list[AuditEntry]) -> None:
             for chain in sorted(chains):
                 _append_postgresql(connection, chain, chains[chain])
         return
-    with transaction.atomic():
+    # No savepoint of its own: rows that cannot be written fail the caller's transaction.
+    with transaction.atomic(savepoint=False):
         for chain in sorted(chains):
             head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=chain)
             for entry in chains[chain]:

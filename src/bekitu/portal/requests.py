@@ -335,14 +335,21 @@ def draft_get(account: Account, draft_id: Any) -> Draft:
     return draft
 
 
-def _event(request: CitizenRequest, status: str, at: dt.datetime) -> bool:
+def _event(request: CitizenRequest, status: str, at: dt.datetime) -> None:
     """Record a step once; move the request's status forward only (never back)."""
-    _created = RequestEvent.objects.get_or_create(
-        request=request, status=status, defaults={"at": at}
-    )[1]
-    if STATUS_RANK[Status(status)] >= STATUS_RANK[Status(request.status)]:
-        request.status = status
-    return _created
+    _events(request, [(status, at)])
+
+
+def _events(request: CitizenRequest, steps: list[tuple[str, dt.datetime]]) -> None:
+    """Record steps in one insert, each once: a step told again (a status message sent
+    again) is left as first recorded (`portal_event_once`). The status moves forward only."""
+    RequestEvent.objects.bulk_create(
+        [RequestEvent(request=request, status=status, at=at) for status, at in steps],
+        ignore_conflicts=True,
+    )
+    for status, _at in steps:
+        if STATUS_RANK[Status(status)] >= STATUS_RANK[Status(request.status)]:
+            request.status = status
 
 
 def request_submit(account: Account, draft_id: Any, signed_xml: str | bytes) -> CitizenRequest:
@@ -398,7 +405,6 @@ def _send(account: Account, draft: Draft, signed: bytes, digest: str) -> Citizen
         status=Status.SUBMITTED,
         submitted_at=now,
     )
-    _event(request, Status.SUBMITTED, now)
     parts = [Part(contract.REQUEST_PART, signed, "application/xml")]
     parts += [
         Part(contract.copy_part(c.code), bytes(c.content), c.content_type)
@@ -412,7 +418,7 @@ def _send(account: Account, draft: Draft, signed: bytes, digest: str) -> Citizen
         parts=parts,
     )
     request.message_id = str(message.message_id)
-    _event(request, Status.SENT, now)
+    _events(request, [(Status.SUBMITTED, now), (Status.SENT, now)])
     request.save()
     _audit(
         "portal.request.submit",
@@ -452,10 +458,10 @@ def status_receive(message: Message) -> None:
         raise RetryLater(f"no request {status.number} yet")
     before = request.status
     steps = status.steps
+    told = [(step.status, step.at) for step in steps]  # told together, each with its time
     if request.status in (Status.SUBMITTED, Status.SENT):
-        _event(request, Status.DELIVERED, steps[0].at)  # an answer proves delivery
-    for step in steps:  # the steps told together, each with its own time
-        _event(request, step.status, step.at)
+        told.insert(0, (Status.DELIVERED, steps[0].at))  # an answer proves delivery
+    _events(request, told)
     if status.registration_number:
         request.registration_number = status.registration_number
     if status.deadline is not None:

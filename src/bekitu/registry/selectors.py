@@ -226,8 +226,11 @@ def person_dependants(*, person: Person, on: dt.date | None = None) -> QuerySet[
 
 
 def attachment_get(*, pk: int) -> Attachment:
-    """The attachment with its person, provider, district and doctor (DoesNotExist if none)."""
-    return Attachment.objects.select_related("person", "provider", "district__doctor").get(pk=pk)
+    """The attachment with its person (and the person's address, which a talon prints),
+    provider, district and doctor (DoesNotExist if none)."""
+    return Attachment.objects.select_related(
+        "person__address__street__locality", "provider", "district__doctor"
+    ).get(pk=pk)
 
 
 def providers_by_pk(*, pks: list[int]) -> list[Provider]:

@@ -36,12 +36,12 @@ from bekitu.registry.selectors import person_get_by_iin, provider_get_by_bin
 from bekitu.service.basis import Basis
 from bekitu.service.models import Application, PortalRequest, PortalSetting
 from bekitu.service.portal_status import rejection_send, statuses_together
-from bekitu.service.procedure import audit_application
+from bekitu.service.procedure import audit_application, lock
 from bekitu.service.requirements import KINDS as DOCUMENT_KINDS
 from bekitu.service.requirements import PowerOfAttorney, ScanRejected, scan_check
-from bekitu.service.services.decision import application_document_add, application_issue_talon
+from bekitu.service.services.decision import document_add_locked, issue_talon_locked
 from bekitu.service.services.intake import application_create
-from bekitu.service.services.registration import application_check_case, application_register
+from bekitu.service.services.registration import check_case_locked, register_locked
 
 log = logging.getLogger("bekitu.service")
 
@@ -191,8 +191,10 @@ def _create(message: Message, verified: Verified, received_at: dt.datetime) -> A
         language=request.language,
         received_at=received_at,
     )
+    # Locked once here and passed on to each step of this transaction.
+    application = lock(application)
     for code, file in copies:
-        application_document_add(application=application, kind=code, file=file)
+        document_add_locked(application, kind=code, file=file)
     return application
 
 
@@ -221,9 +223,10 @@ def _reject(message: Message, rejected: Rejected, received_at: dt.datetime) -> N
 
 def _decide(application: Application) -> Application:
     """R9.10-R9.12: registered, checked at once; decided at once when every check passed
-    and the provider decides automatically. Each step names who made it (the system)."""
-    application = application_register(application=application)
-    application, facts = application_check_case(application=application)
+    and the provider decides automatically. Each step names who made it (the system). The
+    application is the row `_create` locked, passed on from step to step."""
+    application = register_locked(application)
+    application, facts = check_case_locked(application)
     if application.state != State.CHECKED:
         return application
     decision = portal_decision(application.provider_id)
@@ -232,7 +235,7 @@ def _decide(application: Application) -> Application:
     audit_application(application, "auto_decision", setting=decision)
     # Decided on the case condition 3 has just checked, in the same transaction: the checks
     # are not run a second time.
-    return application_issue_talon(application=application, by=None, checked=facts)
+    return issue_talon_locked(application, by=None, checked=facts)
 
 
 def request_receive(message: Message) -> None:
@@ -243,9 +246,9 @@ def request_receive(message: Message) -> None:
         log.info("portal.request.again", extra={"fields": {"request": message.correlation_id}})
         return
     received_at = timezone.now()
-    # The handler runs in the inbox's transaction: its audit rows are chained and written
-    # together at its end, in that transaction.
-    with transaction.atomic(), audit_write_batch():
+    # The handler runs in the inbox's transaction (and savepoint): its audit rows are chained
+    # and written together at its end, in that transaction.
+    with transaction.atomic(savepoint=False), audit_write_batch():
         try:
             with transaction.atomic():
                 verified = _verify(message)

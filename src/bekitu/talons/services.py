@@ -74,10 +74,12 @@ def _next_number(*, provider: Provider, kind: str, moment: dt.datetime) -> str:
     """
     year = _local_year(moment)
     keys: dict[str, Any] = {"provider": provider, "kind": kind, "year": year}
-    with transaction.atomic():
+    counter = DocumentSequence.objects.filter(**keys)
+    # The year's counter exists after its first document: one update, no savepoint.
+    if not counter.update(last=F("last") + 1):
         DocumentSequence.objects.get_or_create(**keys)
-        DocumentSequence.objects.filter(**keys).update(last=F("last") + 1)
-        serial = DocumentSequence.objects.values_list("last", flat=True).get(**keys)
+        counter.update(last=F("last") + 1)
+    serial = counter.values_list("last", flat=True).get()
     return format_number(kind=kind, bin=provider.bin, year=year, serial=serial)
 
 

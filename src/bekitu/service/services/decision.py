@@ -238,15 +238,19 @@ def application_refuse(
 
 
 @transaction.atomic
-def application_issue_talon(
-    *, application: Application, by: User | None, checked: CaseFacts | None = None
-) -> Application:
+def application_issue_talon(*, application: Application, by: User | None) -> Application:
     """Action 2 (R5.2, R8.2; process 8, R9.12): run the checks; if all pass, attach or
-    transfer the recipient and issue the signed talon; if one fails, refuse with its reason.
-    `checked`: the case on which every check passed earlier in this same transaction, the
-    application locked since (an automatic decision right after condition 3): decided on as
-    it is, without running the checks again."""
-    application = lock(application)
+    transfer the recipient and issue the signed talon; if one fails, refuse with its reason."""
+    return issue_talon_locked(lock(application), by=by)
+
+
+def issue_talon_locked(
+    application: Application, *, by: User | None, checked: CaseFacts | None = None
+) -> Application:
+    """`application_issue_talon` on an application the caller's transaction has locked.
+    `checked`: the case on which every check passed earlier in this same transaction (an
+    automatic decision right after condition 3): decided on as it is, without running the
+    checks again."""
     require_action(application, Action.ISSUE_TALON)
     facts = checked
     if facts is None:
@@ -314,25 +318,36 @@ def application_document_add(
     replaced scan's file is deleted once the new one is committed, so no copy of a person's
     document outlives its record; a refused file is never stored.
     """
-    application = lock(application)
+    return document_add_locked(
+        lock(application), kind=kind, file=file, presented=presented, note=note, by=by
+    )
+
+
+def document_add_locked(
+    application: Application,
+    *,
+    kind: str,
+    file: File | None = None,
+    presented: bool = True,
+    note: str = "",
+    by: User | None = None,
+) -> ApplicationDocument:
+    """`application_document_add` on an application the caller's transaction has locked:
+    the document's row read once and written once (its lock is the application's)."""
     require_open(application)
     if kind not in DOCUMENT_KINDS:
         raise DomainError(_("Unknown kind of document."), code="invalid_document_kind")
     content_type, size = _scan_type(file) if file is not None else ("", 0)
-    earlier = (
-        ApplicationDocument.objects.filter(application=application, kind=kind)
-        .values_list("file", flat=True)
-        .first()
-    )
-    defaults: dict[str, object] = {"presented": presented, "note": note}
+    document = ApplicationDocument.objects.filter(application=application, kind=kind).first()
+    document = document or ApplicationDocument(application=application, kind=kind)
+    earlier = document.file.name if document.pk else ""
+    document.presented, document.note = presented, note
     if file is not None:
-        defaults |= {"content_type": content_type, "size": size}
-        defaults |= {"scan_at": timezone.now(), "scan_by": by}
-    document, _created = ApplicationDocument.objects.update_or_create(
-        application=application, kind=kind, defaults=defaults
-    )
+        document.content_type, document.size = content_type, size
+        document.scan_at, document.scan_by = timezone.now(), by
+        document.file.save(f"{kind}.{content_type.rsplit('/', 1)[-1]}", file, save=False)
+    document.save()
     if file is not None:
-        document.file.save(f"{kind}.{content_type.rsplit('/', 1)[-1]}", file, save=True)
         if earlier and earlier != document.file.name:
             transaction.on_commit(lambda: default_storage.delete(earlier))
         log.info("scan.attached", extra={"fields": {"application": application.number}})

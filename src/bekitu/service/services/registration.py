@@ -23,7 +23,12 @@ if TYPE_CHECKING:
 @transaction.atomic
 def application_register(*, application: Application, by: User | None = None) -> Application:
     """Process 6 (R9.9): the signed request is registered at the provider's workstation."""
-    application = lock(application)
+    return register_locked(lock(application), by=by)
+
+
+def register_locked(application: Application, *, by: User | None = None) -> Application:
+    """`application_register` on an application the caller's transaction has locked (`lock`)
+    and passes on from step to step, instead of reading and locking it again."""
     step_record(application, Action.REGISTER, by=by, at=timezone.now(), outcome="registered")
     return application
 
@@ -32,17 +37,15 @@ def application_register(*, application: Application, by: User | None = None) ->
 def application_check(*, application: Application, by: User | None = None) -> Application:
     """Condition 3 (R9.10): check the request against the grounds of the service; a
     failed check refuses it at once with its reason (process 7, R9.11)."""
-    return application_check_case(application=application, by=by)[0]
+    return check_case_locked(lock(application), by=by)[0]
 
 
-@transaction.atomic
-def application_check_case(
-    *, application: Application, by: User | None = None
+def check_case_locked(
+    application: Application, *, by: User | None = None
 ) -> tuple[Application, CaseFacts]:
-    """`application_check`, also giving the case the checks ran on: an automatic decision in
-    the same transaction (the application locked since) decides on it without running them
-    again."""
-    application = lock(application)
+    """`application_check` on an application the caller's transaction has locked, also
+    giving the case the checks ran on: an automatic decision in the same transaction decides
+    on it without running them again."""
     require_action(application, Action.CHECK)
     facts = case_build(application)
     results = checks_store(application, facts)
