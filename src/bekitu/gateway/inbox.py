@@ -110,6 +110,16 @@ def inbox_receive(
 
 
 def _receive_one(delivery: Delivery, transport: Transport) -> str:
+    try:
+        return _receive_once(delivery, transport)
+    except IntegrityError:
+        # Another receiver stored the same message at the same moment (the inbox's unique
+        # messageId; this delivery's transaction is undone): received again, it is found a
+        # duplicate.
+        return _receive_once(delivery, transport)
+
+
+def _receive_once(delivery: Delivery, transport: Transport) -> str:
     rejected: Rejected | None = None
     outcome = ""
     with audit_context(actor=f"gateway:{delivery.route_id}", channel="system"):
@@ -265,8 +275,7 @@ def _signed_response(request: Header, code: str, text: str, parts: tuple[Part, .
 # --- asynchronous messages: the idempotent inbox ---------------------------------------------
 def _store(verified: Verified, body: bytes) -> str:
     header = verified.header
-    # No savepoint of its own (the delivery's transaction is the unit); the insert and the
-    # handler have theirs.
+    # No savepoint of its own (the delivery's transaction is the unit); the handler has one.
     with transaction.atomic(savepoint=False):
         row = _insert(verified, body)
         if row is None:
@@ -283,25 +292,28 @@ def _store(verified: Verified, body: bytes) -> str:
 
 
 def _insert(verified: Verified, body: bytes) -> InboxMessage | None:
+    """The inbox's row of a message not received before, as it is once handled; None for a
+    second copy. No savepoint: a copy that another receiver inserts at the same moment fails
+    this delivery's transaction on the unique messageId, and `_receive_one` receives it
+    again (a duplicate then)."""
     header = verified.header
-    try:
-        with transaction.atomic():
-            return InboxMessage.objects.create(
-                message_id=header.message_id,
-                kind=Kind.REQUEST if verified.request is not None else Kind.RESPONSE,
-                correlation_id=header.correlation_id,
-                service_id=header.service_id,
-                sender_id=header.sender_id,
-                route_id=header.route_id,
-                message_date=header.date,
-                envelope=body,
-                size=len(body),
-                signer_serial=verified.signer_serial,
-                status=InboxMessage.Status.PROCESSED,
-                attempts=1,
-            )
-    except IntegrityError:
+    if InboxMessage.objects.filter(message_id=header.message_id).exists():
         return None
+    return InboxMessage.objects.create(
+        message_id=header.message_id,
+        kind=Kind.REQUEST if verified.request is not None else Kind.RESPONSE,
+        correlation_id=header.correlation_id,
+        service_id=header.service_id,
+        sender_id=header.sender_id,
+        route_id=header.route_id,
+        message_date=header.date,
+        envelope=body,
+        size=len(body),
+        signer_serial=verified.signer_serial,
+        status=InboxMessage.Status.PROCESSED,
+        attempts=1,
+        processed_at=timezone.now(),
+    )
 
 
 def _run(row: InboxMessage, content: Request | Response) -> str:
@@ -317,6 +329,8 @@ def _run(row: InboxMessage, content: Request | Response) -> str:
                 handler(_message(content))
     except Exception as exc:
         return _failed(row, content, exc)
+    if row.status == InboxMessage.Status.PROCESSED:
+        return "processed"  # received now, and inserted as handled: nothing to change
     row.status = InboxMessage.Status.PROCESSED
     row.processed_at = timezone.now()
     row.next_attempt_at = None
@@ -353,8 +367,8 @@ def _failed(row: InboxMessage, content: Request | Response, exc: Exception) -> s
         row.next_attempt_at = timezone.now() + timedelta(seconds=delay)
         level = logging.INFO if isinstance(exc, RetryLater) else logging.WARNING
         log.log(level, "gateway.handler_failed", extra={"fields": {**fields, "retry_in": delay}})
-    row.last_error = error
-    row.save(update_fields=["status", "next_attempt_at", "last_error", "attempts"])
+    row.last_error, row.processed_at = error, None
+    row.save(update_fields=["status", "next_attempt_at", "last_error", "attempts", "processed_at"])
     return row.status
 
 

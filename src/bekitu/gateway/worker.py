@@ -7,13 +7,16 @@ latency (waiting on the broker, or polling the queue table, between them).
 from __future__ import annotations
 
 import logging
+import math
 import signal
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 
 from bekitu.gateway.inbox import ReceiveReport, inbox_receive, inbox_retry_due
 from bekitu.gateway.outbox import RelayReport, outbox_relay
+from bekitu.gateway.selectors import local_route_ids
 from bekitu.gateway.transports import Transport, TransportError, get_transport
 
 log = logging.getLogger("bekitu.gateway")
@@ -33,16 +36,31 @@ class PassReport:
         return bool(self.relayed.taken or self.received.taken or self.retried.taken)
 
 
+# How often `gateway run` reads again which routes it receives, and looks for handlers whose
+# retry is due: neither changes from one message to the next (a retry waits seconds at
+# least), and reading them on every pass was most of what an idle worker asked the database.
+ROUTES_EVERY = 5.0
+RETRIES_EVERY = 1.0
+
+
 def gateway_pass(
-    *, transport: Transport | None = None, limit: int = 100, wait: float = 0.0
+    *,
+    transport: Transport | None = None,
+    limit: int = 100,
+    wait: float = 0.0,
+    route_ids: Sequence[str] | None = None,
+    retries: bool = True,
 ) -> PassReport:
-    """One pass: relay what is due, receive what has arrived (waiting up to `wait`), run the
-    handlers whose retry is due."""
+    """One pass: relay what is due, receive what has arrived on `route_ids` (default: the
+    local routes; waiting up to `wait`), run the handlers whose retry is due (if `retries`)."""
     transport = transport or get_transport()
     report = PassReport()
     report.relayed = outbox_relay(transport=transport, limit=limit)
-    report.received = inbox_receive(transport=transport, limit=limit, wait=wait)
-    report.retried = inbox_retry_due(limit=limit)
+    report.received = inbox_receive(
+        transport=transport, route_ids=route_ids, limit=limit, wait=wait
+    )
+    if retries:
+        report.retried = inbox_retry_due(limit=limit)
     return report
 
 
@@ -76,9 +94,16 @@ def gateway_run(*, wait: float = 0.5, limit: int = 100) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("gateway.run.start", extra={"fields": {"wait": wait}})
+    routes: list[str] = []
+    routes_read = retried = -math.inf
     while not stop.stopped:
+        now = time.monotonic()
+        retries = now - retried >= RETRIES_EVERY
         try:
-            gateway_pass(limit=limit, wait=wait)
+            if now - routes_read >= ROUTES_EVERY:
+                routes, routes_read = local_route_ids(), now
+            gateway_pass(limit=limit, wait=wait, route_ids=routes, retries=retries)
+            retried = now if retries else retried
         except TransportError as exc:
             log.warning("gateway.run.transport_down", extra={"fields": {"error": str(exc)}})
             time.sleep(min(5.0, wait * 4 or 1.0))
