@@ -43,7 +43,7 @@ def signed_request(
     version: str = contract.VERSION,
 ) -> bytes:
     """The request XML the portal builds, signed whole with the citizen's key; of version 1
-    (no basis) as a portal signed it before version 2, when asked."""
+    (no basis) or 2 (the address as text alone) as a portal signed it before, when asked."""
     documents = tuple(
         contract.Document(code, f"{code}.pdf", hashlib.sha256(data).hexdigest(), len(data))
         for code, data in (copies or {}).items()
@@ -66,18 +66,32 @@ def signed_request(
     xml = contract.build_request(request)
     if version == "1":
         xml = as_version_1(xml)
+    if version == "2":
+        xml = as_version_2(xml)
     return sign_xml_with_p12(p12_path=p12, password=PASSWORD, xml=xml)
 
 
 def as_version_1(xml: bytes) -> bytes:
-    """A request of version 2 as version 1 wrote it: its namespace and version, no basis."""
+    """A request of version 3 as version 1 wrote it: its namespace and version, no basis."""
     root = etree.fromstring(xml)
     basis = root.find(f"{{{contract.NS}}}basis")
     if basis is not None:
         root.remove(basis)
     text = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     text = text.replace(contract.NS.encode(), contract.NS_V1.encode())
-    return text.replace(b'version="2"', b'version="1"')
+    return text.replace(b'version="3"', b'version="1"')
+
+
+def as_version_2(xml: bytes) -> bytes:
+    """A request of version 3 as version 2 wrote it: its namespace and version, the basis's
+    address as text alone."""
+    root = etree.fromstring(xml)
+    dwelling = root.find(f"{{{contract.NS}}}basis/{{{contract.NS}}}dwelling")
+    if dwelling is not None:
+        dwelling.getparent().remove(dwelling)
+    text = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    text = text.replace(contract.NS.encode(), contract.NS_V2.encode())
+    return text.replace(b'version="3"', b'version="2"')
 
 
 def request_parts(signed: bytes, copies: Mapping[str, bytes] | None = None) -> list[Part]:

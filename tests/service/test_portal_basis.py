@@ -43,12 +43,12 @@ def _request(basis: contract.Basis | None) -> contract.AttachmentRequest:
     )
 
 
-def test_version_2_carries_the_basis_with_the_unit_of_its_address() -> None:
+def test_version_3_carries_the_basis_with_the_unit_of_its_address() -> None:
     stated = contract.Basis("work", "631010000", "Абай даңғылы, 10", pregnant=False)
     xml = contract.build_request(_request(stated))
     root = etree.fromstring(xml)
-    assert etree.QName(root).namespace == "urn:bekitu:attachment-request:2"
-    assert root.get("version") == "2"
+    assert etree.QName(root).namespace == "urn:bekitu:attachment-request:3"
+    assert root.get("version") == "3"
     assert contract.parse_request(xml).basis == stated
     # Left out, the basis is written as the registered residence, with no address.
     plain = contract.parse_request(contract.build_request(_request(None)))
@@ -74,7 +74,7 @@ def test_a_request_of_version_1_is_still_read_and_rests_on_the_registered_reside
 
 def test_a_request_of_an_unknown_version_is_refused() -> None:
     xml = contract.build_request(_request(None)).replace(
-        b"attachment-request:2", b"attachment-request:9"
+        b"attachment-request:3", b"attachment-request:9"
     )
     with pytest.raises(contract.RequestInvalid, match="known version"):
         contract.parse_request(xml)

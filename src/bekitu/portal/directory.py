@@ -6,7 +6,7 @@ No answer in time, or the gateway down: `PortalError("provider_unavailable")`, a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
@@ -123,10 +123,24 @@ class Search:
     units: tuple[Unit, ...] = ()
 
 
-def providers_search(text: str, recipient_iin: str = "") -> Search:
-    """Open providers by name, locality or address; for a recipient, whether their address is
-    in each one's area (home visits), and what the policy allows now."""
-    answer = _ask(PROVIDERS, {"text": text, "recipient_iin": recipient_iin})
+@dataclass(frozen=True)
+class Home:
+    """Where the recipient lives, as the basis being chosen says: for a temporary or actual
+    residence each provider judges its area at this street (of its own unit, where the basis
+    must lie) and house (decision 0012)."""
+
+    basis: str
+    street: str = ""
+    house: int | None = None
+
+
+def providers_search(text: str, recipient_iin: str = "", home: Home | None = None) -> Search:
+    """Open providers by name, locality or address; for a recipient, whether the address where
+    they live is in each one's area (home visits), and what the policy allows now."""
+    query: dict[str, Any] = {"text": text, "recipient_iin": recipient_iin}
+    if home is not None:
+        query["home"] = asdict(home)
+    answer = _ask(PROVIDERS, query)
     providers = tuple(
         ProviderChoice(
             bin=str(p.get("bin", "")),

@@ -216,6 +216,30 @@ class RequestForm(forms.Form):
         help_text=_("Street, house and flat of the residence, or of the place of work or study."),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
+    # The same address in parts, which the provider matches against the streets and houses
+    # its districts serve: where one lives temporarily or actually, home visits follow them.
+    basis_street = forms.CharField(
+        label=_("Street"),
+        required=False,
+        max_length=255,
+        help_text=_(
+            "Where you live temporarily or actually: the street and house bring home visits "
+            "from the provider whose area they are in."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    basis_house = forms.IntegerField(label=_("House number"), required=False, min_value=1)
+    basis_building = forms.CharField(label=_("Building"), required=False, max_length=10)
+    basis_apartment = forms.CharField(label=_("Apartment"), required=False, max_length=10)
+
+    BASIS_ADDRESS_FIELDS = (
+        "basis_atu_code",
+        "basis_address",
+        "basis_street",
+        "basis_house",
+        "basis_building",
+        "basis_apartment",
+    )
 
     def __init__(
         self,
@@ -229,7 +253,8 @@ class RequestForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if units is None:  # the registered residence: the register's address
-            del self.fields["basis_atu_code"], self.fields["basis_address"]
+            for name in self.BASIS_ADDRESS_FIELDS:
+                del self.fields[name]
         else:
             self.fields["basis_atu_code"].choices = [("", "—"), *units]  # type: ignore[attr-defined]
         self.fields["provider_bin"].choices = providers  # type: ignore[attr-defined]

@@ -42,7 +42,8 @@ from bekitu.gateway.handlers import Message, Receipt
 from bekitu.gateway.services import message_send
 from bekitu.portal import directory
 from bekitu.portal.accounts import person_alive
-from bekitu.portal.dependants import GUARDIAN, PARENT, age, dependant_check
+from bekitu.portal.basis import basis_check
+from bekitu.portal.dependants import GUARDIAN, PARENT, dependant_check
 from bekitu.portal.errors import DraftInvalid, EdsNotConfirmed, PortalError
 from bekitu.portal.models import (
     STATUS_RANK,
@@ -53,14 +54,9 @@ from bekitu.portal.models import (
     RequestEvent,
     Status,
 )
-from bekitu.registry.population import PersonRecord
 
 log = logging.getLogger("bekitu.portal")
 
-# A child under five may attach where they actually live (as a pregnant woman may).
-CHILD_AGE = 5
-# The code of an administrative-territorial unit (KATO) has nine digits.
-KATO_LENGTH = 9
 ROLES = ("self", "parent", "guardian", "representative")
 
 
@@ -96,6 +92,11 @@ class Form:
     basis_atu_code: str = ""
     basis_address: str = ""
     pregnant: bool = False
+    # The same address in parts, matched by the provider against its service areas.
+    basis_street: str = ""
+    basis_house: int | None = None
+    basis_building: str = ""
+    basis_apartment: str = ""
 
 
 def _audit(action: str, account: Account, number: str, subject: str, **data: Any) -> None:
@@ -144,41 +145,6 @@ def _recipient(account: Account, form: Form, errors: dict[str, list[str]]) -> st
         if form.poa_valid_until is not None and form.poa_valid_until < today:
             errors.setdefault("poa_valid_until", []).append(_("The power of attorney has expired."))
     return iin
-
-
-def _basis(form: Form, recipient_iin: str, errors: dict[str, list[str]]) -> contract.Basis:
-    """What the attachment rests on, checked as the desk checks it: a known basis; but for the
-    registered residence, the unit of its address and the address; where one actually lives
-    only for a pregnant woman or a child under five."""
-    if form.basis not in AttachmentBasis.values:
-        errors.setdefault("basis", []).append(_("Choose what the attachment rests on."))
-        return contract.Basis(AttachmentBasis.REGISTERED_RESIDENCE)
-    if form.basis == AttachmentBasis.REGISTERED_RESIDENCE:
-        return contract.Basis(form.basis, pregnant=form.pregnant)
-    code, address = form.basis_atu_code.strip(), form.basis_address.strip()
-    if not (code.isdigit() and len(code) == KATO_LENGTH):
-        errors.setdefault("basis_atu_code", []).append(
-            _("Choose the district or city where the address lies.")
-        )
-    if not address:
-        errors.setdefault("basis_address", []).append(_("Enter the address the basis rests on."))
-    if form.basis == AttachmentBasis.ACTUAL_RESIDENCE and not form.pregnant:
-        record = _record(recipient_iin)
-        if record is not None and age(record.birth_date, timezone.localdate()) >= CHILD_AGE:
-            errors.setdefault("basis", []).append(
-                _(
-                    "Where one actually lives is a basis only for a pregnant woman or a child "
-                    "under five."
-                )
-            )
-    return contract.Basis(form.basis, code, address[:500], form.pregnant)
-
-
-def _record(iin: str) -> PersonRecord | None:
-    try:
-        return person_alive(iin)
-    except PortalError:
-        return None  # the recipient's own error is already said
 
 
 def _copies(
@@ -246,7 +212,7 @@ def draft_create(account: Account, form: Form) -> Draft:
         provider = directory.provider_get(form.provider_bin, recipient_iin)
         if provider is None:
             errors.setdefault("provider_bin", []).append(_("No open provider has this BIN."))
-    basis = _basis(form, recipient_iin, errors)
+    basis = basis_check(form, recipient_iin, errors)
     checked: list[tuple[Upload, str]] = []
     if "recipient_iin" not in errors and "applicant_role" not in errors:
         needed = directory.requirements(

@@ -30,6 +30,19 @@ def _provider_label(p: directory.ProviderChoice) -> str:
     return f"{p.name} — {p.locality}, {p.address} ({area})"
 
 
+def _home(request: HttpRequest, basis: str) -> directory.Home | None:
+    """Where the recipient lives, once the posted form gives a street and house: the list of
+    providers then says whose area that address is in (decision 0012)."""
+    house = request.POST.get("basis_house", "").strip()
+    if basis == AttachmentBasis.REGISTERED_RESIDENCE or not house.isdigit():
+        return None
+    return directory.Home(
+        basis=basis,
+        street=request.POST.get("basis_street", "")[:255],
+        house=int(house),
+    )
+
+
 @citizen_required
 def request_new(request: HttpRequest, account: Account) -> HttpResponse:
     """The request form: for whom and the search (step 1), then the rest (step 2)."""
@@ -43,7 +56,8 @@ def request_new(request: HttpRequest, account: Account) -> HttpResponse:
     basis = who.cleaned_data.get("basis") or AttachmentBasis.REGISTERED_RESIDENCE
     pregnant = bool(who.cleaned_data.get("pregnant"))
     try:
-        found = directory.providers_search(who.cleaned_data["q"], recipient)
+        home = _home(request, basis)
+        found = directory.providers_search(who.cleaned_data["q"], recipient, home)
         needed = directory.requirements(recipient, role, basis, pregnant)
     except PortalError as error:
         who.add_error(None, str(error.message))
@@ -87,6 +101,10 @@ def request_new(request: HttpRequest, account: Account) -> HttpResponse:
                     basis=basis,
                     basis_atu_code=data.get("basis_atu_code") or "",
                     basis_address=data.get("basis_address") or "",
+                    basis_street=data.get("basis_street") or "",
+                    basis_house=data.get("basis_house"),
+                    basis_building=data.get("basis_building") or "",
+                    basis_apartment=data.get("basis_apartment") or "",
                     pregnant=pregnant,
                 ),
             )

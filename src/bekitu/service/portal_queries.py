@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Q
@@ -27,7 +27,11 @@ from bekitu.registry import selectors as registry
 from bekitu.registry.population import PersonRecord, get_population_register
 from bekitu.service.policy import policy_for
 from bekitu.service.requirements import Category, age_on, requirements_for
+from bekitu.service.residence import Home, home_districts, home_of
 from bekitu.service.rules import district_kinds
+
+if TYPE_CHECKING:
+    from bekitu.registry.models import Address
 
 PROVIDERS = "bekitu.portal.providers"
 REQUIREMENTS = "bekitu.portal.requirements"
@@ -102,9 +106,10 @@ def _districts(provider: Any) -> list[dict[str, Any]]:
 
 
 def providers_search(message: Message) -> dict[str, bytes]:
-    """`{"text", "recipient_iin"?}` -> `{"providers": [...], "policy": {...}}`: open
-    providers whose name, address or locality has the text; for a recipient, whether their
-    registered address is in each one's area (and so home visits come with it)."""
+    """`{"text", "recipient_iin"?, "home"?}` -> `{"providers": [...], "policy": {...}}`: open
+    providers whose name, address or locality has the text; for a recipient, whether the
+    address where they live is in each one's area (and so home visits come with it): the
+    registered one, or by `home` the street and house of a temporary or actual residence."""
     query = _query(message)
     text = str(query.get("text") or "").strip()[:100]
     on = registry.today()
@@ -129,11 +134,10 @@ def providers_search(message: Message) -> dict[str, bytes]:
     found = []
     for provider in providers[:SEARCH_LIMIT]:
         covering: list[str] = []
-        if address is not None:
+        if recipient is not None:
+            home = _home(query.get("home"), provider.atu_code, address)
             covering = [
-                str(d.number)
-                for d in registry.districts_covering(address=address, provider=provider)
-                if d.kind in kinds
+                str(d.number) for d in home_districts(home, provider=provider) if d.kind in kinds
             ]
         found.append(
             {
@@ -155,6 +159,21 @@ def providers_search(message: Message) -> dict[str, bytes]:
         if used is not None:
             policy["changes_left"] = max(0, policy["max_voluntary_changes"] - used)
     return _answer(answer)
+
+
+def _home(stated: Any, atu_code: str, registered: Address | None) -> Home | None:
+    """Where the recipient lives, by the basis the citizen is choosing (`{"basis", "street",
+    "house"}`, all optional), the street sought in the provider's unit (where the basis must
+    lie): the desk's rule (decision 0012)."""
+    stated = stated if isinstance(stated, dict) else {}
+    house = stated.get("house")
+    return home_of(
+        basis=str(stated.get("basis") or AttachmentBasis.REGISTERED_RESIDENCE),
+        atu_code=atu_code,
+        street=str(stated.get("street") or "")[:255],
+        house=house if isinstance(house, int) and house > 0 else None,
+        registered=registered,
+    )
 
 
 def _units() -> list[dict[str, Any]]:

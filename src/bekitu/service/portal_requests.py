@@ -132,13 +132,21 @@ def _power_of_attorney(request: AttachmentRequest) -> PowerOfAttorney | None:
 
 
 def _basis(request: AttachmentRequest) -> Basis | None:
-    """What the signed request says the attachment rests on; None (a request of version 1)
-    is the registered residence. Checked as the desk's is (`application_create`)."""
+    """What the signed request says the attachment rests on, with its address in parts when
+    the request (version 3) gives them; None (a request of version 1) is the registered
+    residence. Checked as the desk's is (`application_create`)."""
     stated = request.basis
     if stated is None:
         return None
     return Basis(
-        kind=stated.kind, atu_code=stated.atu_code, address=stated.address, pregnant=stated.pregnant
+        kind=stated.kind,
+        atu_code=stated.atu_code,
+        address=stated.address,
+        pregnant=stated.pregnant,
+        street=stated.street,
+        house=stated.house,
+        building=stated.building,
+        apartment=stated.apartment,
     )
 
 

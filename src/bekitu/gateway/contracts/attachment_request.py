@@ -3,11 +3,13 @@ provider, route = the provider's BIN, correlation id = the portal's request numb
 
 Parts: `request.xml` (this document, signed whole by the citizen: enveloped XML-DSig,
 Reference URI="") and `copy-<code>` (each e-copy's bytes; the request carries their SHA-256
-and size, so the signature covers them). Schema: `schemas/attachment-request-2.xsd`.
+and size, so the signature covers them). Schema: `schemas/attachment-request-3.xsd`.
 
 Version 2 states the basis of the attachment with the unit (KATO) of the address it rests on;
-the portal builds only version 2. A request of version 1 (`schemas/attachment-request-1.xsd`,
-signed before version 2) is still read: its basis carried no unit, so it rests on the
+version 3 may add that address in parts (street, house, building, apartment) so the provider
+matches it against its service areas (decision 0012). The portal builds only version 3. A
+request of version 2 is still read (its address was text alone), and so is one of version 1
+(`schemas/attachment-request-1.xsd`): its basis carried no unit, so it rests on the
 registered residence (`basis` is None).
 
 The receiver verifies the signature itself (`eds.verification.verify_request` with
@@ -18,20 +20,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 from lxml import etree
 
 SERVICE_ID = "bekitu.attachment.request"
-NS = "urn:bekitu:attachment-request:2"
-VERSION = "2"
+NS = "urn:bekitu:attachment-request:3"
+VERSION = "3"
+NS_V2 = "urn:bekitu:attachment-request:2"
 NS_V1 = "urn:bekitu:attachment-request:1"
 _SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
-SCHEMA_FILE = _SCHEMAS / "attachment-request-2.xsd"
+SCHEMA_FILE = _SCHEMAS / "attachment-request-3.xsd"
 # Each version the provider reads, by its namespace: (version, schema).
-SCHEMA_FILES = {NS: ("2", SCHEMA_FILE), NS_V1: ("1", _SCHEMAS / "attachment-request-1.xsd")}
+SCHEMA_FILES = {
+    NS: ("3", SCHEMA_FILE),
+    NS_V2: ("2", _SCHEMAS / "attachment-request-2.xsd"),
+    NS_V1: ("1", _SCHEMAS / "attachment-request-1.xsd"),
+}
 REQUEST_PART = "request.xml"
 APPLICANT_ROLES = ("self", "parent", "guardian", "representative")
 # The codes of core.vocabulary.AttachmentBasis (the contract does not import the service's).
@@ -54,12 +61,17 @@ class PowerOfAttorney:
 @dataclass(frozen=True)
 class Basis:
     """What the attachment rests on (a code of BASIS_KINDS); every basis but the registered
-    residence carries the unit (nine-digit KATO code) of its address and its text."""
+    residence carries the unit (nine-digit KATO code) of its address and its text; since
+    version 3 also the address in parts (the street and the house together, or neither)."""
 
     kind: str
     atu_code: str = ""
     address: str = ""
     pregnant: bool = False
+    street: str = ""
+    house: int | None = None
+    building: str = ""
+    apartment: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,12 +181,24 @@ def _basis_build(root: etree._Element, basis: Basis) -> None:
         _el(node, "atuCode", basis.atu_code)
         if basis.address:
             _el(node, "address", basis.address)
+        if basis.street and basis.house is not None:
+            _dwelling_build(node, basis)
     if basis.pregnant:
         _el(node, "pregnant", "true")
 
 
+def _dwelling_build(node: etree._Element, basis: Basis) -> None:
+    dwelling = _el(node, "dwelling")
+    _el(dwelling, "street", basis.street)
+    _el(dwelling, "house", str(basis.house))
+    if basis.building:
+        _el(dwelling, "building", basis.building)
+    if basis.apartment:
+        _el(dwelling, "apartment", basis.apartment)
+
+
 def build_request(request: AttachmentRequest) -> bytes:
-    """The request as XML of version 2 (UTF-8, with its declaration), valid against its
+    """The request as XML of version 3 (UTF-8, with its declaration), valid against its
     schema; to be signed whole by the citizen."""
     root = etree.Element(f"{{{NS}}}AttachmentRequest", nsmap={None: NS})
     root.set("version", VERSION)
@@ -224,16 +248,28 @@ def _text(parent: etree._Element, name: str) -> str:
 
 
 def _basis_parse(root: etree._Element, version: str) -> Basis | None:
-    """The basis of a request of version 2; None for version 1, whose basis had no unit:
-    such a request rests on the registered residence."""
-    node = root.find(f"{{{NS}}}basis")
+    """The basis of a request of version 2 or 3 (with the address in parts when version 3
+    gives them); None for version 1, whose basis had no unit: such a request rests on the
+    registered residence."""
+    ns = _namespace(root)
+    node = root.find(f"{{{ns}}}basis")
     if version == "1" or node is None:
         return None
-    return Basis(
+    basis = Basis(
         kind=_text(node, "kind"),
         atu_code=_text(node, "atuCode"),
         address=_text(node, "address"),
         pregnant=_text(node, "pregnant") in ("true", "1"),
+    )
+    dwelling = node.find(f"{{{ns}}}dwelling")
+    if dwelling is None:
+        return basis
+    return replace(
+        basis,
+        street=_text(dwelling, "street"),
+        house=int(_text(dwelling, "house")),
+        building=_text(dwelling, "building"),
+        apartment=_text(dwelling, "apartment"),
     )
 
 

@@ -66,6 +66,15 @@ class ProvidersQuery(serializers.Serializer):
     recipient_iin = serializers.CharField(
         max_length=12, required=False, allow_blank=True, help_text="the citizen's own if empty"
     )
+    basis = serializers.ChoiceField(
+        choices=AttachmentBasis.choices,
+        required=False,
+        allow_blank=True,
+        help_text="the basis being chosen: for temporary or actual residence each provider's "
+        "area is judged at `street` and `house` of its unit, else at the registered address",
+    )
+    street = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    house = serializers.IntegerField(min_value=1, required=False)
 
 
 class PortalDistrictOut(serializers.Serializer):
@@ -82,7 +91,8 @@ class PortalProviderOut(serializers.Serializer):
     phone = serializers.CharField()
     districts = PortalDistrictOut(many=True)
     covers_address = serializers.BooleanField(
-        help_text="the recipient's registered address is in one of its districts of the right kind"
+        help_text="the address where the recipient lives (the registered one, or the street and "
+        "house of a temporary or actual residence) is in one of its districts of the right kind"
     )
     home_visits = serializers.BooleanField()
 
@@ -149,8 +159,13 @@ class ProvidersView(PortalView):
     def get(self, request: Request) -> Response:
         account = citizen(request)
         query = query_checked(ProvidersQuery, request)
+        home = None
+        if query.get("basis"):
+            home = directory.Home(
+                basis=query["basis"], street=query.get("street", ""), house=query.get("house")
+            )
         found = directory.providers_search(
-            query.get("q", ""), query.get("recipient_iin") or account.iin
+            query.get("q", ""), query.get("recipient_iin") or account.iin, home
         )
         # The answer comes from the providers' system: written out through the serializer,
         # so that it has exactly the shape the schema gives.
@@ -184,6 +199,17 @@ class BasisIn(serializers.Serializer):
     atu_code = serializers.CharField(max_length=9, required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     pregnant = serializers.BooleanField(required=False, default=False)
+    street = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The address in parts, with `house`: the street as the register names it "
+        "(Kazakh or Russian). For temporary or actual residence home visits follow it.",
+    )
+    house = serializers.IntegerField(required=False, allow_null=True, default=None)
+    building = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    apartment = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
 
 
 class DraftIn(serializers.Serializer):
@@ -285,7 +311,13 @@ def _uploads(items: list[dict[str, Any]]) -> tuple[portal_requests.Upload, ...]:
 
 
 # The form's names of the basis's fields, as the API's body names them (`basis.<name>`).
-_BASIS_FIELDS = {"basis": "kind", "basis_atu_code": "atu_code", "basis_address": "address"}
+_BASIS_FIELDS = {
+    "basis": "kind",
+    "basis_atu_code": "atu_code",
+    "basis_address": "address",
+    "basis_street": "street",
+    "basis_house": "house",
+}
 
 
 def _api_fields(fields: dict[str, list[str]]) -> dict[str, Any]:
@@ -332,6 +364,10 @@ class DraftsView(PortalView):
             basis_atu_code=basis.get("atu_code", ""),
             basis_address=basis.get("address", ""),
             pregnant=basis.get("pregnant", False),
+            basis_street=basis.get("street", ""),
+            basis_house=basis.get("house"),
+            basis_building=basis.get("building", ""),
+            basis_apartment=basis.get("apartment", ""),
         )
         try:
             draft = portal_requests.draft_create(account, form)
