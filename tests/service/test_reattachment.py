@@ -14,6 +14,7 @@ from bekitu.core.models import AuditEntry
 from bekitu.core.sms import MemorySmsSender
 from bekitu.registry.models import Attachment
 from bekitu.registry.services import attachment_transfer
+from bekitu.service import services
 from bekitu.service.reattachment import run as run_module
 from bekitu.service.reattachment.models import Reattachment, ReattachmentItem
 from bekitu.service.reattachment.notices import reattachment_sms_send
@@ -273,3 +274,28 @@ def test_districts_redrawn_move_only_those_their_district_no_longer_serves(
     assert open_attachment(by_choice).district_id == world.north_gp.pk
     assert Talon.objects.get(attachment=new).channel == "region"
     assert audit_verify().ok
+
+
+def test_the_plan_proposes_a_district_where_the_application_said_the_person_lives(
+    world: World,
+) -> None:
+    # The person on the street nobody else serves lives temporarily at house 70 of the main
+    # street, as their application stated: only the south's therapist district serves it.
+    lonely = world.persons[-1]
+    application = services.application_create(
+        channel="desk",
+        recipient=lonely,
+        provider=world.closing,
+        reason="change_of_residence",
+        basis=services.Basis(
+            "temporary_residence",
+            atu_code=world.closing.atu_code,
+            street=world.main.name_ru,
+            house=70,
+        ),
+    )
+    Attachment.objects.filter(person=lonely).update(application_number=application.number)
+    targets = _targets(_plan(world))
+    assert targets[lonely.pk] == world.south_therapist.pk
+    # The others still go where their registered address is served.
+    assert targets[world.persons[0].pk] == world.north_gp.pk

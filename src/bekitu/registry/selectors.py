@@ -398,6 +398,7 @@ LEAVING_FIELDS = (
     "person__address__house",
     "person__birth_date",
     "district__kind",
+    "application_number",
 )
 
 

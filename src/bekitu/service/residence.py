@@ -9,17 +9,18 @@ the portal's list of providers and the re-attachment; the talon prints what was 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bekitu.registry import selectors as registry
-from bekitu.service.rules import lives_at_basis
+from bekitu.service.models import Application
+from bekitu.service.rules import RESIDENCE_BASES, lives_at_basis
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from bekitu.registry.models import Address, District, Provider
-    from bekitu.service.models import Application
 
 
 @dataclass(frozen=True)
@@ -70,3 +71,17 @@ def home_districts(home: Home | None, *, provider: Provider | None = None) -> Qu
     if home is None:
         return registry.districts_serving(street_id=None, house=None)
     return registry.districts_serving(street_id=home.street_id, house=home.house, provider=provider)
+
+
+def stated_homes(*, numbers: Collection[str]) -> dict[str, Home]:
+    """The homes the applications with these numbers stated as a temporary or actual
+    residence, by number (the re-attachment proposes districts there); the others live at
+    their registered address."""
+    rows = Application.objects.filter(number__in=numbers, basis__in=RESIDENCE_BASES)
+    fields = ("number", "basis", "basis_atu_code", "basis_street", "basis_house")
+    homes = {}
+    for number, basis, atu_code, street, house in rows.values_list(*fields):
+        home = home_of(basis=basis, atu_code=atu_code, street=street, house=house, registered=None)
+        if home is not None:
+            homes[number] = home
+    return homes

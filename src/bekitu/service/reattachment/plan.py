@@ -25,6 +25,7 @@ from bekitu.registry import selectors as registry
 from bekitu.registry.services import provider_close
 from bekitu.service.reattachment.models import Reattachment, ReattachmentItem
 from bekitu.service.reattachment.rules import Area, Resident, Target, targets_propose
+from bekitu.service.residence import stated_homes
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -50,10 +51,17 @@ def _leaving(kind: str, provider: Provider, on: dt.date) -> QuerySet[Attachment]
 def _proposals(
     kind: str, provider: Provider, on: dt.date, rows: list[tuple[Any, ...]]
 ) -> dict[int, Target | None]:
-    residents = [
-        Resident(key=pk, street_id=street, house=house, age=_age(born, on), kind=district_kind)
-        for pk, _person, street, house, born, district_kind in rows
-    ]
+    # Where each person lives: the street and house their application stated for a
+    # temporary or actual residence, else the registered address (decision 0012).
+    stated = stated_homes(numbers={row[-1] for row in rows if row[-1]})
+    residents = []
+    for pk, _person, street, house, born, district_kind, number in rows:
+        home = stated.get(number)
+        if home is not None:
+            street, house = home.street_id, home.house
+        residents.append(
+            Resident(key=pk, street_id=street, house=house, age=_age(born, on), kind=district_kind)
+        )
     streets = {r.street_id for r in residents if r.street_id is not None}
     same = kind == Kind.DISTRICTS_REDRAWN
     areas = [
