@@ -17,8 +17,9 @@ from bekitu.core.audit import (
     audit_verify,
     audit_write_batch,
     entry_hash,
+    in_statement,
 )
-from bekitu.core.audit_statement import append_params, in_statement
+from bekitu.core.audit_statement import append_params
 from bekitu.core.models import AuditEntry
 from bekitu.registry import lookup, selectors
 from tests.factories import AttachmentFactory, DistrictFactory, PersonFactory

@@ -217,6 +217,12 @@ def audit_held_for_commit() -> bool:
     return _writes.get() is not None and transaction.get_connection().in_atomic_block
 
 
+def in_statement() -> bool:
+    """Whether a read's audit row may be appended by the reading statement itself: on
+    PostgreSQL, unless the caller's transaction holds its rows for an `audit_write_batch`."""
+    return transaction.get_connection().vendor == "postgresql" and not audit_held_for_commit()
+
+
 @contextmanager
 def audit_write_batch() -> Iterator[None]:
     """Write the audit rows recorded in the block inside the caller's transaction together when

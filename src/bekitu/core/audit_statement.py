@@ -10,16 +10,14 @@ finds nothing the function is not called and no row is written, as with `audit_r
 an empty read.
 
 Used where `audit_record` would write the row at once or with the request's reads; inside an
-`audit_write_batch` the caller reads and records the row as before (`in_statement`)."""
+`audit_write_batch` the caller reads and records the row as before (`core.audit.in_statement`)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from django.db import transaction
-
-from bekitu.core.audit import audit_held_for_commit, canonical_parts
+from bekitu.core.audit import canonical_parts
 from bekitu.core.models import AuditEntry
 
 # The canonical JSON's keys are sorted: "object_id" comes after "data" (an object, which may
@@ -27,12 +25,6 @@ from bekitu.core.models import AuditEntry
 # JSON strings and so hold no unescaped quote; the last occurrence of this text is the row's.
 _EMPTY_ID = b'"object_id":"",'
 _ID_OPENS = b'"object_id":"'
-
-
-def in_statement() -> bool:
-    """Whether a read's audit row may be appended by the reading statement itself: on
-    PostgreSQL, unless the caller's transaction holds its rows for an `audit_write_batch`."""
-    return transaction.get_connection().vendor == "postgresql" and not audit_held_for_commit()
 
 
 def append_sql(object_id: str) -> str:

@@ -16,8 +16,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from bekitu.core.audit import audit_record
-from bekitu.core.audit_statement import in_statement
+from bekitu.core.audit import audit_record, in_statement
 from bekitu.registry import lookup
 from bekitu.registry.models import (
     Address,
