@@ -22,6 +22,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.audit import audit_record
@@ -153,11 +154,41 @@ def actor_label(by: User | None, channel: str, action: str = "", source: str = "
 
 
 def next_number(year: int) -> str:
-    """The next readable application number of the year, e.g. A-2026-000123."""
+    """The next readable application number of the year, e.g. A-2026-000123.
+
+    On PostgreSQL the number comes from a sequence of the year, which holds no lock: every
+    application of the country is numbered, and its transaction (intake, or a portal request's
+    registration, checks and decision) goes on beside the others'. A number taken by a
+    transaction that is then rolled back is not reused: numbers may have gaps (a talon's may
+    not, `talons.services`). Elsewhere (SQLite, whose writers take turns anyway) a counter row
+    of the year is locked for the rest of the transaction."""
+    if transaction.get_connection().vendor == "postgresql":
+        return f"A-{year}-{_sequence_next(year):06d}"
     counter, _created = ApplicationCounter.objects.select_for_update().get_or_create(year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"A-{year}-{counter.last:06d}"
+
+
+def _sequence_next(year: int) -> int:
+    """The next value of the year's sequence, made on the year's first application (after the
+    counter's last number, where the counter numbered that year before). Until the transaction
+    that made it commits, another one that needs it waits: once a year."""
+    name = f"bekitu_application_number_{year}"
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute("SELECT nextval(to_regclass(%s))", [name])
+        value = cursor.fetchone()[0]
+        if value is None:
+            last = ApplicationCounter.objects.filter(year=year).values_list("last", flat=True)
+            start = (last.first() or 0) + 1
+            try:
+                with transaction.atomic():
+                    cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}" START WITH {start}')
+            except IntegrityError:  # made meanwhile by a transaction that has committed since
+                pass
+            cursor.execute("SELECT nextval(to_regclass(%s))", [name])
+            value = cursor.fetchone()[0]
+    return int(value)
 
 
 def lock(application: Application) -> Application:
