@@ -110,15 +110,18 @@ def test_a_status_change_notifies_by_mail_and_sms_after_commit(
     sms: list[Any],
     mailoutbox: list[Any],
     django_capture_on_commit_callbacks: Any,
-    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from django.test import Client
 
+    from bekitu.celery import app as celery_app
     from bekitu.portal import accounts
     from tests.portal.conftest import drain
     from tests.portal.test_requests_api import account_of, body, draft, sign, submit
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # On the app's configuration, as the worker reads it: a setting changed after another test
+    # patched the configuration would not reach it.
+    monkeypatch.setattr(celery_app.conf, "CELERY_TASK_ALWAYS_EAGER", True)
     client = Client(HTTP_ACCEPT_LANGUAGE="ru")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {accounts.token_issue(account_of(citizen))}"}
     made = draft(client, auth, body(provider)).json()

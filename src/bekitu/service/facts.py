@@ -23,9 +23,9 @@ from bekitu.core.vocabulary import RefusalCode, ResidentStatus
 from bekitu.registry.population import PersonRecord, get_population_register
 from bekitu.registry.selectors import attachment_history, district_loads, districts_covering
 from bekitu.service import requirements
+from bekitu.service.basis import application_home, home_districts
 from bekitu.service.models import Application, PolicyEdition
 from bekitu.service.policy import EDITIONS, Effect, LegalAct, Policy, Window, policy_for, policy_get
-from bekitu.service.residence import application_home, home_districts
 from bekitu.service.rules import (
     AttachmentFacts,
     AuthorityFacts,

@@ -15,14 +15,14 @@ from bekitu.core.iin import validate_iin
 from bekitu.core.vocabulary import (
     PROVIDER_CHANNELS,
     ApplicantRole,
+    AttachmentBasis,
     AttachmentReason,
     Channel,
-    State,
 )
+from bekitu.service.basis import KATO_LENGTH, PART_LENGTH, STREET_LENGTH, Basis
 from bekitu.service.requirements import PowerOfAttorney, parties_problems
 from bekitu.service.services import Declared
 from bekitu.service.telephone import MAY_BE_EMPTY, IdentityAnswers
-from bekitu.workstation.basis_form import BasisForm
 
 IIN_REASONS = {
     "length": _("An IIN has exactly 12 digits."),
@@ -93,6 +93,85 @@ class IinLookupForm(forms.Form):
     iin = IinField(
         label=_("IIN of the person to attach"), widget=forms.TextInput({"autofocus": True})
     )
+
+
+# The id of the list of the unit's streets the street field offers (the page renders it).
+STREETS_LIST = "basis-streets"
+
+
+class BasisForm(forms.Form):
+    """What the attachment rests on (residence, temporary residence, work, study; where a
+    pregnant woman or a child under five actually lives) and the address it rests on."""
+
+    basis = forms.ChoiceField(
+        label=_("Basis of attachment"),
+        choices=AttachmentBasis.choices,
+        initial=AttachmentBasis.REGISTERED_RESIDENCE,
+        # Empty is the registered residence, as before the basis was asked.
+        required=False,
+    )
+    basis_atu_code = forms.CharField(
+        label=_("Address of the basis: KATO code of the unit"),
+        max_length=KATO_LENGTH,
+        required=False,
+        help_text=_("Nine digits. Not needed for the registered residence."),
+    )
+    basis_street = forms.CharField(
+        label=_("Street"),
+        max_length=STREET_LENGTH,
+        required=False,
+        help_text=_(
+            "As the register names it (the list offers the unit's streets). Where the person "
+            "lives temporarily or actually, home visits follow this street and house."
+        ),
+        widget=forms.TextInput(attrs={"list": STREETS_LIST, "autocomplete": "off"}),
+    )
+    basis_house = forms.IntegerField(label=_("House number"), min_value=1, required=False)
+    basis_building = forms.CharField(label=_("Building"), max_length=PART_LENGTH, required=False)
+    basis_apartment = forms.CharField(label=_("Apartment"), max_length=PART_LENGTH, required=False)
+    basis_address = forms.CharField(
+        label=_("Address of the basis"),
+        max_length=255,
+        required=False,
+        help_text=_("Leave empty when the street and house are given."),
+    )
+    pregnant = forms.BooleanField(label=_("The recipient is pregnant"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("basis") in (None, "", AttachmentBasis.REGISTERED_RESIDENCE):
+            return data
+        code = (data.get("basis_atu_code") or "").strip()
+        if not (code.isdigit() and len(code) == KATO_LENGTH):
+            self.add_error(
+                "basis_atu_code",
+                _("State the address the basis rests on, with the nine-digit code of its unit."),
+            )
+        street, house = (data.get("basis_street") or "").strip(), data.get("basis_house")
+        if street and house is None and "basis_house" not in self.errors:
+            self.add_error("basis_house", _("Enter the house number on this street."))
+        if house is not None and not street:
+            self.add_error("basis_street", _("Enter the street of this house."))
+        if not (data.get("basis_address") or "").strip() and not street:
+            self.add_error("basis_address", _("Enter the address the basis rests on."))
+        return data
+
+    def basis_stated(self) -> Basis:
+        """What the attachment rests on, as the applicant states it."""
+        data = self.cleaned_data
+        kind = data.get("basis") or AttachmentBasis.REGISTERED_RESIDENCE
+        if kind == AttachmentBasis.REGISTERED_RESIDENCE:
+            return Basis(pregnant=bool(data.get("pregnant")))
+        return Basis(
+            kind=kind,
+            atu_code=data.get("basis_atu_code") or "",
+            address=data.get("basis_address") or "",
+            pregnant=bool(data.get("pregnant")),
+            street=data.get("basis_street") or "",
+            house=data.get("basis_house"),
+            building=data.get("basis_building") or "",
+            apartment=data.get("basis_apartment") or "",
+        )
 
 
 class IntakeForm(BasisForm):
@@ -349,65 +428,3 @@ class DistrictOverrideForm(forms.Form):
         district = self.fields["district"]
         assert isinstance(district, forms.TypedChoiceField)
         district.choices = districts
-
-
-LEFT_CHOICES = [
-    ("", _("any")),
-    ("ok", _("on time")),
-    ("near", _("deadline near")),
-    ("past", _("deadline passed")),
-    ("breached", _("term breached (open or decided)")),
-]
-DECIDED_CHOICES = [
-    ("", _("open applications")),
-    ("today", _("decided today")),
-    ("yesterday", _("decided yesterday")),
-    ("day", _("decided on the day")),
-    ("unsigned", _("talons awaiting the e-signature")),
-]
-
-
-class QueueSearchForm(forms.Form):
-    """The queue's search and filters. The text (a number, an IIN or a name) is posted and
-    kept under a search id; the filters are plain GET parameters (they name no one)."""
-
-    q = forms.CharField(
-        label=_("Number, IIN or name"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput({"type": "search", "autofocus": True, "autocomplete": "off"}),
-    )
-    decided = forms.ChoiceField(label=_("Show"), choices=DECIDED_CHOICES, required=False)
-    on = DayField(label=_("Day decided"), required=False)
-    state = forms.ChoiceField(label=_("State"), required=False)
-    channel = forms.ChoiceField(label=_("Channel"), required=False)
-    left = forms.ChoiceField(label=_("Time left"), choices=LEFT_CHOICES, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        state = self.fields["state"]
-        channel = self.fields["channel"]
-        assert isinstance(state, forms.ChoiceField) and isinstance(channel, forms.ChoiceField)
-        state.choices = [("", _("open")), ("all", _("all")), *State.choices]
-        channel.choices = [("", _("any")), *Channel.choices]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("decided") == "day" and not data.get("on") and "on" not in self.errors:
-            self.add_error("on", _("Enter the day the applications were decided."))
-        return data
-
-    def filters(self) -> dict[str, str]:
-        """The filters chosen, as GET parameters (the text is not among them)."""
-        data = self.cleaned_data
-        params = {name: str(data.get(name) or "") for name in ("decided", "state", "channel")}
-        params["left"] = str(data.get("left") or "")
-        if data.get("on"):
-            params["on"] = data["on"].strftime(DayField.FORMAT)
-        return {k: v for k, v in params.items() if v}
-
-
-class PopulationSearchForm(forms.Form):
-    """Search the attached population by IIN (or its beginning) or by surname."""
-
-    q = forms.CharField(label=_("IIN or surname"), max_length=100, required=False)

@@ -23,9 +23,9 @@ from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError
 from bekitu.registry import selectors as registry
 from bekitu.registry.services import provider_close
+from bekitu.service.basis import stated_homes
 from bekitu.service.reattachment.models import Reattachment, ReattachmentItem
 from bekitu.service.reattachment.rules import Area, Resident, Target, targets_propose
-from bekitu.service.residence import stated_homes
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet

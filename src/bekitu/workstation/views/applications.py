@@ -28,7 +28,6 @@ from bekitu.workstation.forms import (
     DistrictOverrideForm,
     IinLookupForm,
     IntakeForm,
-    QueueSearchForm,
     RefuseForm,
     ScanForm,
 )
@@ -71,7 +70,7 @@ def queue(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
     A search is posted and answered with a redirect to an address that carries only a
     short-lived search id and the filters, never the IIN or name searched for."""
     if request.method == "POST":
-        form = QueueSearchForm(request.POST)
+        form = search.QueueSearchForm(request.POST)
         if form.is_valid():
             params = form.filters()
             text = form.cleaned_data["q"].strip()
@@ -84,7 +83,7 @@ def queue(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
     text = search.recall(request, sid)
     data = request.GET.copy()
     data["q"] = text or ""
-    form = QueueSearchForm(data)
+    form = search.QueueSearchForm(data)
     query = _queue_query(form) if form.is_valid() else queue_search.QueueQuery()
     now = timezone.now()
     found = queue_search.applications(scope=scope, query=query, now=now)
@@ -101,7 +100,7 @@ def queue(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
     return page(request, "workstation/queue.html", scope, context)
 
 
-def _queue_query(form: QueueSearchForm) -> queue_search.QueueQuery:
+def _queue_query(form: search.QueueSearchForm) -> queue_search.QueueQuery:
     data = form.cleaned_data
     day = None
     if data.get("decided") == "today":

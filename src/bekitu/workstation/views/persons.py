@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods
 
 from bekitu.service import selectors
 from bekitu.workstation import search
-from bekitu.workstation.forms import PopulationSearchForm
 from bekitu.workstation.staff import StaffScope, found_or_404, page, staff_page
 
 PAGE_SIZE = 25
@@ -35,7 +34,7 @@ def population(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
     surname never stands in an address (browser history, proxy logs, the Referer header).
     """
     if request.method == "POST":
-        form = PopulationSearchForm(request.POST)
+        form = search.PopulationSearchForm(request.POST)
         text = form.cleaned_data["q"].strip() if form.is_valid() else ""
         address = reverse("workstation:population")
         if not text:
@@ -43,7 +42,7 @@ def population(request: HttpRequest, *, scope: StaffScope) -> HttpResponse:
         return redirect(f"{address}?{urlencode({'s': search.remember(request, text)})}")
     sid = request.GET.get("s")
     query = search.recall(request, sid)
-    form = PopulationSearchForm({"q": query or ""})
+    form = search.PopulationSearchForm({"q": query or ""})
     paginator = Paginator(selectors.population_search(scope=scope, query=query or ""), PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
     selectors.population_page_audit(
