@@ -14,7 +14,7 @@ from bekitu.core.errors import DomainError
 from bekitu.core.vocabulary import AttachmentBasis
 from bekitu.registry.models import Person, Provider, ServiceArea
 from bekitu.service import rules, services
-from bekitu.service.basis import application_home, home_districts
+from bekitu.service.facts import application_home, home_districts
 from bekitu.service.models import Application, CheckResult
 from bekitu.service.selectors import Scope, intake_outlook
 from tests.factories import LocalityFactory, PersonFactory, ServiceAreaFactory, StreetFactory

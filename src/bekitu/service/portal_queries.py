@@ -25,7 +25,7 @@ from bekitu.core.vocabulary import AttachmentBasis
 from bekitu.gateway.handlers import Message, query_register
 from bekitu.registry import selectors as registry
 from bekitu.registry.population import PersonRecord, get_population_register
-from bekitu.service.basis import Home, home_districts, home_of
+from bekitu.service.facts import Home, home_districts, home_of
 from bekitu.service.policy import policy_for
 from bekitu.service.requirements import Category, age_on, requirements_for
 from bekitu.service.rules import district_kinds

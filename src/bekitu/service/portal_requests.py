@@ -33,12 +33,11 @@ from bekitu.gateway.contracts import attachment_request as contract
 from bekitu.gateway.contracts.attachment_request import AttachmentRequest, RequestInvalid
 from bekitu.gateway.handlers import Message
 from bekitu.registry.selectors import person_get_by_iin, provider_get_by_bin
-from bekitu.service.basis import Basis
 from bekitu.service.models import Application, PortalRequest, PortalSetting
 from bekitu.service.portal_status import rejection_send, statuses_together
 from bekitu.service.procedure import audit_application, lock
 from bekitu.service.requirements import KINDS as DOCUMENT_KINDS
-from bekitu.service.requirements import PowerOfAttorney, ScanRejected, scan_check
+from bekitu.service.requirements import Basis, PowerOfAttorney, ScanRejected, scan_check
 from bekitu.service.services.decision import document_add_locked, issue_talon_locked
 from bekitu.service.services.intake import application_create
 from bekitu.service.services.registration import check_case_locked, register_locked

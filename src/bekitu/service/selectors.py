@@ -23,11 +23,17 @@ from bekitu.core.calendar import working_time_between
 from bekitu.core.vocabulary import OPEN_STATES
 from bekitu.registry import selectors as registry_selectors
 from bekitu.registry.selectors import providers_in_scope
-from bekitu.service.basis import Basis, home_districts, home_of
-from bekitu.service.facts import history_facts, policy_in_force, policy_of, required_documents
+from bekitu.service.facts import (
+    history_facts,
+    home_districts,
+    home_of,
+    policy_in_force,
+    policy_of,
+    required_documents,
+)
 from bekitu.service.grounds import refusal_ground_text
 from bekitu.service.models import Application, ApplicationDocument, ApplicationStep, CheckResult
-from bekitu.service.requirements import DocumentRequirement
+from bekitu.service.requirements import Basis, DocumentRequirement
 from bekitu.service.rules import voluntary_changes_within
 from bekitu.talons import selectors as talon_selectors
 from bekitu.talons import services as talon_services

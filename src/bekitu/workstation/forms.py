@@ -19,8 +19,14 @@ from bekitu.core.vocabulary import (
     AttachmentReason,
     Channel,
 )
-from bekitu.service.basis import KATO_LENGTH, PART_LENGTH, STREET_LENGTH, Basis
-from bekitu.service.requirements import PowerOfAttorney, parties_problems
+from bekitu.service.requirements import (
+    KATO_LENGTH,
+    PART_LENGTH,
+    STREET_LENGTH,
+    Basis,
+    PowerOfAttorney,
+    parties_problems,
+)
 from bekitu.service.services import Declared
 from bekitu.service.telephone import MAY_BE_EMPTY, IdentityAnswers
 

@@ -23,7 +23,7 @@ from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError
 from bekitu.registry import selectors as registry
 from bekitu.registry.services import provider_close
-from bekitu.service.basis import stated_homes
+from bekitu.service.facts import stated_homes
 from bekitu.service.reattachment.models import Reattachment, ReattachmentItem
 from bekitu.service.reattachment.rules import Area, Resident, Target, targets_propose
 

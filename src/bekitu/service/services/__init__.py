@@ -14,8 +14,7 @@ Every function is atomic and audited. The state changes only along the transitio
 minutes per action, R5.1, R5.2) and whether it was late.
 """
 
-from bekitu.service.basis import Basis
-from bekitu.service.requirements import PartiesInvalid, PowerOfAttorney
+from bekitu.service.requirements import Basis, PartiesInvalid, PowerOfAttorney
 from bekitu.service.services.decision import (
     application_accept_documents,
     application_checks_run,

@@ -31,13 +31,14 @@ from bekitu.core.vocabulary import (
 from bekitu.registry.population import PersonRecord, get_population_register
 from bekitu.registry.selectors import district_of_provider, person_get_by_iin
 from bekitu.registry.services import person_lock
-from bekitu.service.basis import Basis, basis_fields
 from bekitu.service.facts import case_build, policy_of
 from bekitu.service.models import Application
 from bekitu.service.procedure import INITIAL, action_due, audit_application, next_number, step_first
 from bekitu.service.requirements import (
+    Basis,
     PartiesInvalid,
     PowerOfAttorney,
+    basis_fields,
     parties_validate,
     recipient_problems,
 )
