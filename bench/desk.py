@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _postgres import database_afresh
+
 ROOT = Path(__file__).resolve().parent.parent
 R5_SECONDS = 60 * 60  # action 1 (30 min, R5.1) + action 2 (30 min, R5.2)
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/bekitu_bench_desk")
@@ -48,20 +50,6 @@ def _pki(folder: Path) -> Any:
         providers=[ProviderSpec(bin_, "ГКП «БЕНЧ ЕМХАНА»", head)],
         key_source=cached_keys(),
     )
-
-
-def _recreate_pg_database(url: str) -> bool:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL pass skipped: {exc.__class__.__name__}: no server at {base}")
-        return False
-    return True
 
 
 def _population(district: Any, street: Any, size: int) -> None:
@@ -248,7 +236,7 @@ def main() -> None:
     head = f"{'database':10}{'path':10}{'apps/s':>8}{'mean ms':>10}{'p95 ms':>9}"
     print(f"{head}{'R5 60 min / mean':>19}")
     for backend in backends:
-        if backend == "postgres" and not _recreate_pg_database(PG_URL):
+        if backend == "postgres" and not database_afresh(PG_URL):
             continue
         cmd = [sys.executable, __file__, "--child", backend, "--n", str(args.n)]
         cmd += ["--population", str(args.population)]

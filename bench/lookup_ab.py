@@ -23,23 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from _postgres import database_afresh
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/bekitu_lookup_bench")
-
-
-def _database(create: bool) -> bool:
-    """Drop the benchmark's database and, if asked, make it again; False without a server."""
-    import psycopg
-
-    base, name = PG_URL.rsplit("/", 1)
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            if create:
-                conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError:
-        return False
-    return True
 
 
 def _orm(iin: str) -> object:
@@ -68,7 +55,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=100_000, help="persons to load")
     parser.add_argument("--existing", action="store_true", help="use a kept database")
     args = parser.parse_args()
-    if not args.existing and not _database(create=True):
+    if not args.existing and not database_afresh(PG_URL):
         print(f"postgresql skipped: no server at {PG_URL.rsplit('/', 1)[0]}")
         return
     with tempfile.TemporaryDirectory(prefix="bekitu-bench-lookup-") as tmp:
@@ -85,7 +72,7 @@ def main() -> None:
                 from django.db import connections
 
                 connections.close_all()
-                _database(create=False)
+                database_afresh(PG_URL, create=False)
 
 
 def _compare(args: argparse.Namespace) -> None:

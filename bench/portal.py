@@ -47,26 +47,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from _postgres import database_afresh
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/bekitu_bench_portal")
 AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 PORTAL = "egov-portal"
 # The e-copy of the identity document the checklist asks of an adult (a tiny valid PDF).
 IDENTITY_COPY = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def _recreate_pg_database(url: str) -> bool:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL pass skipped: {exc.__class__.__name__}: no server at {base}")
-        return False
-    return True
 
 
 def _amqp_up() -> bool:
@@ -472,7 +460,7 @@ def main() -> None:
     print(f"{'set-up':22}{'apps/s':>8}{'floor/s':>9}{'ratio':>8}{'p50 ms':>8}{'p99 ms':>8}")
     results = []
     for setup in setups:
-        if setup == "postgres" and not (_amqp_up() and _recreate_pg_database(PG_URL)):
+        if setup == "postgres" and not (_amqp_up() and database_afresh(PG_URL)):
             continue
         cmd = [sys.executable, __file__, "--child", setup, "--n", str(args.n)]
         cmd += ["--rate", str(args.rate), "--seconds", str(args.seconds)]

@@ -41,25 +41,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _postgres import database_afresh
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/bekitu_scale_bench")
 COUNTRY = 20_000_000
 GOAL_RATE = 35_000  # persons/s
 GOAL_P99_MS = 5.0
-
-
-def _pg(create: bool) -> bool:
-    import psycopg
-
-    base, name = PG_URL.rsplit("/", 1)
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            if create:
-                conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError:
-        return False
-    return True
 
 
 def _cpu() -> tuple[float, float]:
@@ -219,7 +207,7 @@ def _index_names(plan: Any) -> list[str]:
 
 
 def _run(backend: str, persons: int, lookups: int, create: bool = True) -> dict[str, Any] | None:
-    if create and backend == "postgresql" and not _pg(create=True):
+    if create and backend == "postgresql" and not database_afresh(PG_URL):
         print(f"postgresql skipped: no server at {PG_URL.rsplit('/', 1)[0]}")
         return None
     with tempfile.TemporaryDirectory(prefix="bekitu-bench-scale-") as tmp:
@@ -309,7 +297,7 @@ def main() -> None:
     if len(results) >= 2:
         _project(results)
     if args.only == "postgresql" and not args.keep:
-        _pg(create=False)
+        database_afresh(PG_URL, create=False)
 
 
 if __name__ == "__main__":
