@@ -25,8 +25,13 @@ Set-ups: `postgres` (PostgreSQL `bekitu_bench_portal`, made afresh, and RabbitMQ
 and `default` (SQLite and the queue-table transport, one worker process, as `make run`).
 Under each set-up's figures, what one application costs whatever the machine's load: SQL
 statements (the submissions' and the workers'), envelopes relayed (requests and receipts, both
-ways) and audit rows. The last line is that of the first set-up that ran (PostgreSQL +
-RabbitMQ when there): `portal pipeline: N applications/s; floor F/s; ratio Rx; p99 P ms at Q/s`.
+ways) and audit rows; and the CPU one application costs, by who spends it: the submitting
+process (condition 2 and the outbox write), the relay/receiver workers (idle polling included)
+and the database server (the PostgreSQL backends of the bench's database, read from /proc; on
+SQLite its work is in the other two). The CPU figures hold whatever else the machine runs: two
+cores give at most 2,000 / (total ms) applications per second. The last line is that of the
+first set-up that ran (PostgreSQL + RabbitMQ when there):
+`portal pipeline: N applications/s; floor F/s; ratio Rx; p99 P ms at Q/s`.
 With BENCH_PROFILE=/tmp/prof each worker writes its cProfile to /tmp/prof.<pid> (pstats).
 """
 
@@ -239,15 +244,12 @@ def _decided(numbers: list[str]) -> dict[str, float]:
 
 
 def _wait_for(numbers: list[str], timeout: float) -> dict[str, float]:
-    from django.db import connection
-
     deadline = time.monotonic() + timeout
     decided: dict[str, float] = {}
     while time.monotonic() < deadline:
         decided = _decided(numbers)
         if len(decided) == len(numbers):
             return decided
-        connection.close()
         time.sleep(0.05)
     missing = len(numbers) - len(decided)
     raise SystemExit(f"{missing} of {len(numbers)} applications not decided in {timeout:.0f} s")
@@ -289,6 +291,57 @@ def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
             worker.kill()
 
 
+class _ServerCPU:
+    """CPU seconds spent by the PostgreSQL backends of one database while it runs: a thread
+    samples /proc every 0.1 s (a backend's process title names its database); a backend that
+    ends between two samples loses at most its last 0.1 s. No database (SQLite): nothing."""
+
+    def __init__(self, database: str | None) -> None:
+        self.marker = f" {database} " if database else ""
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self, initial: bool) -> None:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                if not title.startswith("postgres: ") or self.marker not in title:
+                    continue
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            cpu = (int(fields[11]) + int(fields[12])) / self.tick
+            pid = int(entry.name)
+            if initial:
+                self.first[pid] = cpu
+            self.last[pid] = cpu
+
+    def _run(self) -> None:
+        self._sample(initial=True)
+        while not self.stopped.wait(0.1):
+            self._sample(initial=False)
+
+    def start(self) -> None:
+        if self.marker:
+            self.thread.start()
+
+    def stop(self) -> None:
+        if not self.marker:
+            return
+        self.stopped.set()
+        self.thread.join()
+        self._sample(initial=False)
+
+    @property
+    def seconds(self) -> float:
+        return sum(cpu - self.first.get(pid, 0.0) for pid, cpu in self.last.items())
+
+
 def _quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
@@ -321,6 +374,7 @@ def worker() -> None:
     if message_handler(attachment_status.SERVICE_ID) is None:
         handler_register(service_id=attachment_status.SERVICE_ID, handler=lambda message: None)
     statements = _Statements()
+    cpu = time.process_time()
     with connection.execute_wrapper(statements):
         if os.environ.get("BENCH_PROFILE"):
             import cProfile
@@ -333,17 +387,23 @@ def worker() -> None:
             )
         else:
             gateway_run(wait=0.05, limit=50)
-    Path(f"{os.environ['BENCH_STATEMENTS']}.{os.getpid()}").write_text(str(statements.count))
+    spent = {"statements": statements.count, "cpu": time.process_time() - cpu}
+    Path(f"{os.environ['BENCH_STATEMENTS']}.{os.getpid()}").write_text(json.dumps(spent))
 
 
-def _costs(folder: Path, applications: int, submitted: int, audited: int) -> dict[str, float]:
+def _costs(
+    folder: Path, applications: int, submitted: int, audited: int, cpu: dict[str, float]
+) -> dict[str, float]:
     """Per application: SQL statements (the submissions' and the workers'), envelopes relayed
-    (requests and receipts, both ways) and audit rows."""
+    (requests and receipts, both ways), audit rows, and CPU ms by who spent it."""
     from bekitu.core.models import AuditEntry
     from bekitu.gateway.models import OutboxMessage
 
-    worked = sum(int(f.read_text()) for f in folder.glob("statements.*"))
+    spent = [json.loads(f.read_text()) for f in folder.glob("statements.*")]
+    worked = sum(s["statements"] for s in spent)
+    cpu = {**cpu, "workers": sum(s["cpu"] for s in spent)}
     return {
+        **{f"cpu_{who}_ms": 1000 * seconds / applications for who, seconds in cpu.items()},
         "statements": (worked + submitted) / applications,
         "envelopes": OutboxMessage.objects.count() / applications,
         "audit_rows": (AuditEntry.objects.count() - audited) / applications,
@@ -377,11 +437,16 @@ def child(setup: str, n: int, rate: float, seconds: float, workers: int) -> None
     env["BENCH_STATEMENTS"] = str(folder / "statements")
     running = _workers(env, workers)
     submissions = _Statements()
+    submitting = 0.0
+    server = _ServerCPU(connection.settings_dict["NAME"] if setup == "postgres" else None)
     try:
+        server.start()
         started = time.time()
         for number, iin, xml in burst:
+            cpu = time.process_time()
             with connection.execute_wrapper(submissions):
                 _submit(provider.bin, number, iin, xml)
+            submitting += time.process_time() - cpu
         decided = _wait_for([r[0] for r in burst], timeout=60 + 5 * n)
         throughput = n / (max(decided.values()) - started)
 
@@ -394,16 +459,20 @@ def child(setup: str, n: int, rate: float, seconds: float, workers: int) -> None
                 time.sleep(pause)
             with lock:
                 submitted[number] = time.time()
+            cpu = time.process_time()
             with connection.execute_wrapper(submissions):
                 _submit(provider.bin, number, iin, xml)
+            submitting += time.process_time() - cpu
         offered = len(steady) / max(1e-9, time.time() - begin)
         decided = _wait_for(list(submitted), timeout=60 + 5 * len(steady))
         latencies = [(decided[k] - submitted[k]) * 1000 for k in submitted]
     finally:
         _stop(running)
+        server.stop()
         if setup == "postgres":
             _delete_topology(prefix, [PORTAL, provider.bin])
-    costs = _costs(folder, n + len(steady), submissions.count, audited_before)
+    cpu = {"submitting": submitting, "server": server.seconds}
+    costs = _costs(folder, n + len(steady), submissions.count, audited_before, cpu)
     print(
         json.dumps(
             {
@@ -477,6 +546,12 @@ def main() -> None:
         print(
             f"{'':22}per application: {r['statements']:.0f} SQL statements, "
             f"{r['envelopes']:.1f} envelopes, {r['audit_rows']:.1f} audit rows"
+        )
+        total = r["cpu_submitting_ms"] + r["cpu_workers_ms"] + r["cpu_server_ms"]
+        print(
+            f"{'':22}CPU per application: {total:.0f} ms (submitting {r['cpu_submitting_ms']:.0f}, "
+            f"workers {r['cpu_workers_ms']:.0f}, database server {r['cpu_server_ms']:.0f}); "
+            f"2 cores: at most {2000 / total:.0f}/s"
         )
         results.append(r)
     if not results:
