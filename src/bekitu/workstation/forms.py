@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.datastructures import MultiValueDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +18,7 @@ from bekitu.core.vocabulary import (
     AttachmentReason,
     Channel,
 )
+from bekitu.service import telephone
 from bekitu.service.requirements import (
     KATO_LENGTH,
     PART_LENGTH,
@@ -272,15 +272,14 @@ class IntakeForm(BasisForm):
         field = self.fields["district"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", _("The rules choose")), *(districts or [])]
-        # Only the questions the deployment asks (BEKITU_PHONE_IDENTITY_QUESTIONS) are on the
-        # form, in the order the setting names them, with how many answers must match (0: all).
-        # Read from the settings as data: the page of a desk application runs nothing of the
-        # telephone channel, whose intake checks the answers (`caller_identity_check`).
-        asked = [f"phone_{name}" for name in settings.PHONE_IDENTITY_QUESTIONS]
+        # Only the questions the deployment asks are on the form, in the order the setting
+        # names them, with how many answers must match: both as the telephone channel reads
+        # them, whose intake checks the answers (`caller_identity_check`).
+        asked = [f"phone_{name}" for name in telephone.asked()]
         for name in [n for n in self.fields if n.startswith("phone_") and n not in asked]:
             del self.fields[name]
         self.phone_fields = [name for name in asked if name in self.fields]
-        self.phone_required = int(settings.PHONE_IDENTITY_REQUIRED) or len(self.phone_fields)
+        self.phone_required = telephone.required()
 
     DOCUMENT_FIELDS = ("doc_number", "doc_surname", "doc_given_name", "doc_birth_date")
     # The caller's answers may be empty only for these questions (no apartment: a house).
