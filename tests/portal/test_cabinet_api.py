@@ -160,6 +160,20 @@ def test_the_register_silent_is_504_with_a_message_in_the_readers_language(
         assert "did not answer in time" not in expected  # translated, not the source text
 
 
+def test_a_person_the_register_no_longer_knows_is_told_so_not_that_it_was_silent(
+    client: Any, citizen: Person, channel: Any
+) -> None:
+    auth = bearer(citizen)
+    Person.objects.filter(pk=citizen.pk).delete()  # struck off after the login
+
+    answer = client.get(API + "me/attachment", HTTP_ACCEPT_LANGUAGE="ru", **auth)
+
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "person_not_found"
+    with translation.override("ru"):
+        assert answer.json()["message"] == str(MESSAGES["person_not_found"])
+
+
 @pytest.mark.parametrize("path", ["me/attachment", "me/dependants/{child}/attachment"])
 def test_a_query_string_is_refused_not_read_as_ones_own(
     client: Any, citizen: Person, child: Person, channel: Any, path: str

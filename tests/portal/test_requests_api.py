@@ -359,7 +359,7 @@ def test_the_providers_system_silent_is_a_clear_message(
 
     with override_settings(GATEWAY_CALL_TIMEOUT_SECONDS=0):
         made = draft(client, auth, body(provider))
-    assert made.status_code == 400
+    assert made.status_code == 504
     assert made.json()["code"] == "provider_unavailable"
 
 

@@ -12,7 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
-from bekitu.gateway.errors import GatewayError
+from bekitu.gateway.envelope import SERVICE_REFUSED
+from bekitu.gateway.errors import GatewayError, GatewayRefused
 from bekitu.gateway.services import message_call
 from bekitu.portal.errors import PortalError
 
@@ -172,7 +173,8 @@ def provider_get(bin_: str, recipient_iin: str = "") -> ProviderChoice | None:
 def attachments(iin: str, *, include_children: bool = True) -> list[Any]:
     """The person's current attachment and history (and, unless told not, their children's
     and wards'), read from the register through the gateway (`bekitu.register.attachments`);
-    PortalError("register_unavailable") when it does not answer in time. The cabinet's page
+    PortalError("register_unavailable") when it does not answer in time, ("person_not_found")
+    when it answers that it has no person with that IIN. The cabinet's page
     and the API both read through here, so the register audits each read the same way."""
     from bekitu.gateway.contracts import register_query as rq
 
@@ -185,6 +187,11 @@ def attachments(iin: str, *, include_children: bool = True) -> list[Any]:
             parts={rq.PART_QUERY: rq.build_query(query)},
         )
         return list(rq.parse_answer(response.part(rq.PART_ANSWER)))
+    except GatewayRefused as exc:
+        # The register answered that it does not know the person: not its silence.
+        if exc.status_code == SERVICE_REFUSED and exc.detail == "person_not_found":
+            raise PortalError("person_not_found") from exc
+        raise PortalError("register_unavailable") from exc
     except (GatewayError, KeyError, ValueError) as exc:
         raise PortalError("register_unavailable") from exc
 

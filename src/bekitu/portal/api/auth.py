@@ -32,8 +32,10 @@ STATUS = {
     "already_registered": status.HTTP_409_CONFLICT,
     "already_submitted": status.HTTP_409_CONFLICT,
     "eds_not_confirmed": status.HTTP_422_UNPROCESSABLE_ENTITY,
-    # The register of attachments behind the gateway did not answer in time.
+    # The register of attachments, or the providers' system, behind the gateway did not
+    # answer in time.
     "register_unavailable": status.HTTP_504_GATEWAY_TIMEOUT,
+    "provider_unavailable": status.HTTP_504_GATEWAY_TIMEOUT,
 }
 
 

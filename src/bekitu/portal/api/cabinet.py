@@ -4,7 +4,7 @@ register through the gateway as the cabinet's page reads it."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from bekitu.portal import directory, presenters
 from bekitu.portal.api.auth import citizen
 from bekitu.portal.api.requests import CitizenRequestOut, DraftsView, PortalProviderRef
-from bekitu.portal.api.views import ERRORS, PortalErrorSerializer, PortalView, query_checked
+from bekitu.portal.api.views import ERRORS, GATEWAY_ERRORS, PortalView, query_checked
 from bekitu.portal.dependants import GUARDIAN, PARENT, dependant_get
 from bekitu.portal.models import CitizenRequest
 
@@ -20,14 +20,6 @@ from bekitu.portal.models import CitizenRequest
 # AttachmentRelationEnum); a dependant's relation to the reader in those terms.
 RELATIONS = ["self", "child", "ward"]
 RELATION = {PARENT: "child", GUARDIAN: "ward"}
-
-REGISTER_ERRORS = {
-    **ERRORS,
-    504: OpenApiResponse(
-        PortalErrorSerializer,
-        description="register_unavailable: the register did not answer in time.",
-    ),
-}
 
 
 class CurrentAttachmentOut(serializers.Serializer):
@@ -65,7 +57,7 @@ class NoQuery(serializers.Serializer):
 
 class AttachmentView(PortalView):
     @extend_schema(
-        responses={200: PersonAttachmentOut, **REGISTER_ERRORS},
+        responses={200: PersonAttachmentOut, **GATEWAY_ERRORS},
         summary="My attachment now and its history, read from the register",
     )
     def get(self, request: Request) -> Response:
@@ -76,7 +68,7 @@ class AttachmentView(PortalView):
 
 class DependantAttachmentView(PortalView):
     @extend_schema(
-        responses={200: PersonAttachmentOut, **REGISTER_ERRORS},
+        responses={200: PersonAttachmentOut, **GATEWAY_ERRORS},
         summary="The attachment of my child under 18 or my ward (one of me/dependants)",
     )
     def get(self, request: Request, iin: str) -> Response:

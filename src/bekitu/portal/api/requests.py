@@ -20,7 +20,7 @@ from bekitu.core.vocabulary import AttachmentBasis
 from bekitu.portal import directory, presenters
 from bekitu.portal import requests as portal_requests
 from bekitu.portal.api.auth import citizen
-from bekitu.portal.api.views import ERRORS, PortalView, query_checked
+from bekitu.portal.api.views import ERRORS, GATEWAY_ERRORS, PortalView, query_checked
 from bekitu.portal.errors import DraftInvalid
 from bekitu.portal.models import CitizenRequest, Status
 
@@ -128,7 +128,7 @@ class ProvidersOut(serializers.Serializer):
 class RequirementsView(PortalView):
     @extend_schema(
         parameters=[RequirementsQuery],
-        responses={200: RequirementsOut, **ERRORS},
+        responses={200: RequirementsOut, **GATEWAY_ERRORS},
         summary="The documents to attach for a recipient (the desk's checklist, R9.5)",
     )
     def get(self, request: Request) -> Response:
@@ -153,7 +153,7 @@ class RequirementsView(PortalView):
 class ProvidersView(PortalView):
     @extend_schema(
         parameters=[ProvidersQuery],
-        responses={200: ProvidersOut, **ERRORS},
+        responses={200: ProvidersOut, **GATEWAY_ERRORS},
         summary="Providers to choose: districts, whether the address is in the area, policy",
     )
     def get(self, request: Request) -> Response:
@@ -334,7 +334,7 @@ def _api_fields(fields: dict[str, list[str]]) -> dict[str, Any]:
 class DraftsView(PortalView):
     @extend_schema(
         request=DraftIn,
-        responses={201: DraftOut, **ERRORS},
+        responses={201: DraftOut, **GATEWAY_ERRORS},
         summary="Prepare a request to sign (R9.5): checked, with the SHA-256 of each e-copy",
     )
     def post(self, request: Request) -> Response:

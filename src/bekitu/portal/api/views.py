@@ -42,6 +42,15 @@ ERRORS = {
     422: OpenApiResponse(PortalErrorSerializer, description="The EDS was not confirmed."),
     429: OpenApiResponse(PortalErrorSerializer, description="Locked after failed attempts."),
 }
+# The operations that ask the providers' system or the register through the gateway.
+GATEWAY_ERRORS = {
+    **ERRORS,
+    504: OpenApiResponse(
+        PortalErrorSerializer,
+        description="provider_unavailable, register_unavailable: the providers' system or the "
+        "register did not answer in time.",
+    ),
+}
 
 
 class PortalView(APIView):
