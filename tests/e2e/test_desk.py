@@ -252,7 +252,18 @@ def test_a_telephone_caller_answers_the_questions_the_setting_names(
     page.fill("#id_iin", desk.person.iin)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+    # The form shows what the chosen channel and applicant ask for (intake.js).
+    assert page.is_checked('input[name="channel"][value="desk"]')
+    assert page.is_visible("#identity-document") and page.is_hidden("#caller-identity")
+    assert page.is_hidden("#poa") and page.is_hidden("#id_applicant_iin")
+    page.check('input[name="applicant_role"][value="parent"]')
+    assert page.is_visible("#id_applicant_iin") and page.is_hidden("#poa")
+    page.check('input[name="applicant_role"][value="representative"]')
+    assert page.is_visible("#poa")
+    page.check('input[name="applicant_role"][value="self"]')
+    assert page.is_hidden("#poa") and page.is_hidden("#id_applicant_iin")
     page.check('input[name="channel"][value="phone"]')
+    assert page.is_visible("#caller-identity") and page.is_hidden("#identity-document")
     assert page.locator("#id_phone_street").count() == 0
     page.fill("#id_phone_birth_date", desk.person.birth_date.strftime("%d.%m.%Y"))
     page.fill("#id_phone_patronymic", "Wrong")
