@@ -184,3 +184,35 @@ def test_an_envelope_copied_onto_another_route_is_refused(
     assert report.rejected == 1
     assert RejectedMessage.objects.get().code == envelope.UNKNOWN_PARTICIPANT
     assert recorder.seen == []
+
+
+def test_the_inbox_stores_a_message_in_one_statement_and_a_second_copy_not_at_all() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from bekitu.gateway.models import insert_once
+
+    def copy() -> InboxMessage:
+        return InboxMessage(
+            message_id="0b3c2b8e-4d5f-4a8e-9c1d-2f6a7b8c9d0e",
+            service_id=SERVICE,
+            sender_id="egov-portal",
+            route_id="990340000013",
+            message_date=timezone.now(),
+            envelope=b"<SendMessage/>",
+            size=14,
+            signer_serial="01",
+            status=InboxMessage.Status.PROCESSED,
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        first = insert_once(copy(), conflict="message_id")
+        second = insert_once(copy(), conflict="message_id")
+
+    assert first == InboxMessage.objects.get().pk
+    assert second is None
+    assert len(queries) == 2
+    stored = InboxMessage.objects.get()
+    assert bytes(stored.envelope) == b"<SendMessage/>"
+    assert str(stored.message_id) == "0b3c2b8e-4d5f-4a8e-9c1d-2f6a7b8c9d0e"

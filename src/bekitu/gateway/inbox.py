@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from bekitu.core.audit import audit_context, audit_record, audit_write_batch
@@ -49,7 +49,7 @@ from bekitu.gateway.envelope import (
     new_message_id,
 )
 from bekitu.gateway.errors import RetryLater
-from bekitu.gateway.models import InboxMessage, Kind, OutboxMessage, RejectedMessage
+from bekitu.gateway.models import InboxMessage, Kind, OutboxMessage, RejectedMessage, insert_once
 from bekitu.gateway.outbox import outbox_put
 from bekitu.gateway.retry import backoff_delay
 from bekitu.gateway.selectors import local_route_ids, participant_get
@@ -99,7 +99,7 @@ def inbox_receive(
     deliveries = transport.receive(route_ids=routes, limit=limit, wait=wait)
     for index, delivery in enumerate(deliveries):
         try:
-            report.add(_receive_one(delivery, transport))
+            report.add(_receive_once(delivery, transport))
         except Exception:
             for left in deliveries[index:]:
                 left.requeue()
@@ -107,16 +107,6 @@ def inbox_receive(
     if report.taken:
         log.info("gateway.receive", extra={"fields": vars(report)})
     return report
-
-
-def _receive_one(delivery: Delivery, transport: Transport) -> str:
-    try:
-        return _receive_once(delivery, transport)
-    except IntegrityError:
-        # Another receiver stored the same message at the same moment (the inbox's unique
-        # messageId; this delivery's transaction is undone): received again, it is found a
-        # duplicate.
-        return _receive_once(delivery, transport)
 
 
 def _receive_once(delivery: Delivery, transport: Transport) -> str:
@@ -293,13 +283,12 @@ def _store(verified: Verified, body: bytes) -> str:
 
 def _insert(verified: Verified, body: bytes) -> InboxMessage | None:
     """The inbox's row of a message not received before, as it is once handled; None for a
-    second copy. No savepoint: a copy that another receiver inserts at the same moment fails
-    this delivery's transaction on the unique messageId, and `_receive_one` receives it
-    again (a duplicate then)."""
+    second copy. One statement: the insert does nothing on the unique messageId of a copy
+    stored before (or by another receiver at the same moment: PostgreSQL waits for that
+    receiver's transaction, then finds the copy), so a duplicate costs no read first and
+    never fails the delivery's transaction."""
     header = verified.header
-    if InboxMessage.objects.filter(message_id=header.message_id).exists():
-        return None
-    return InboxMessage.objects.create(
+    row = InboxMessage(
         message_id=header.message_id,
         kind=Kind.REQUEST if verified.request is not None else Kind.RESPONSE,
         correlation_id=header.correlation_id,
@@ -314,6 +303,8 @@ def _insert(verified: Verified, body: bytes) -> InboxMessage | None:
         attempts=1,
         processed_at=timezone.now(),
     )
+    row.pk = insert_once(row, conflict="message_id")
+    return row if row.pk is not None else None
 
 
 def _run(row: InboxMessage, content: Request | Response) -> str:

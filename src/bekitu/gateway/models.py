@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -198,3 +198,25 @@ class QueuedMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.queue} #{self.pk}"
+
+
+def insert_once(row: models.Model, *, conflict: str) -> int | None:
+    """Insert `row` in one statement unless a row with the same value of the unique field
+    `conflict` exists (INSERT ... ON CONFLICT DO NOTHING RETURNING, on PostgreSQL and SQLite
+    alike): the new row's primary key, or None when it was there already. The model's
+    fields are prepared for the database as `Model.save` prepares them."""
+    meta = row._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    values = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+    unique = next(f.column for f in fields if f.name == conflict)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608 - names from the model
+        f"ON CONFLICT ({quote(unique)}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        found = cursor.fetchone()
+    return None if found is None else int(found[0])

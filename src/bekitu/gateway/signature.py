@@ -29,7 +29,7 @@ from bekitu.gateway.envelope import (
     Request,
     Response,
 )
-from bekitu.gateway.models import Participant
+from bekitu.gateway.selectors import active_participants
 
 
 def key_store() -> ProviderKeyStore:
@@ -99,7 +99,7 @@ def envelope_verify(data: bytes, *, expect_sender: str | None = None) -> Verifie
     claims = {"claimed_sender": sender, "claimed_message_id": message_id}
     if expect_sender is not None and sender != expect_sender:
         raise Rejected(UNKNOWN_PARTICIPANT, "not the expected sender", **claims)
-    participant = Participant.objects.filter(system_id=sender, active=True).first()
+    participant = active_participants([sender]).get(sender)
     if participant is None:
         raise Rejected(UNKNOWN_PARTICIPANT, "the sender is not an active participant", **claims)
     result = verify_provider_document(
