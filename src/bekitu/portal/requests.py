@@ -401,11 +401,18 @@ def receipt_receive(receipt: Receipt) -> None:
     if not receipt.ok:
         return
     request = (
-        CitizenRequest.objects.select_for_update().filter(number=receipt.correlation_id).first()
+        CitizenRequest.objects.select_for_update()
+        .only("status")
+        .filter(number=receipt.correlation_id)
+        .first()
     )
     if request is not None:
         _event(request, Status.DELIVERED, receipt.at)
         request.save(update_fields=["status"])
+
+
+# The request's documents: what a status message never needs to read.
+_DOCUMENTS = ("signed_xml", "talon_xml", "talon_pdf")
 
 
 def status_receive(message: Message) -> None:
@@ -415,7 +422,12 @@ def status_receive(message: Message) -> None:
     from bekitu.gateway.errors import RetryLater
 
     status = status_contract.parse_status(message.part(status_contract.PART_STATUS))
-    request = CitizenRequest.objects.select_for_update().filter(number=status.number).first()
+    request = (
+        CitizenRequest.objects.select_for_update()
+        .defer(*_DOCUMENTS)
+        .filter(number=status.number)
+        .first()
+    )
     if request is None and status.channel:
         request = _provider_application(message, status)
         if request is None:
@@ -423,6 +435,7 @@ def status_receive(message: Message) -> None:
     if request is None:
         raise RetryLater(f"no request {status.number} yet")
     before = request.status
+    changed = ["status"]
     steps = status.steps
     told = [(step.status, step.at) for step in steps]  # told together, each with its time
     if request.status in (Status.SUBMITTED, Status.SENT):
@@ -430,18 +443,24 @@ def status_receive(message: Message) -> None:
     _events(request, told)
     if status.registration_number:
         request.registration_number = status.registration_number
+        changed.append("registration_number")
     if status.deadline is not None:
         request.deadline = status.deadline
+        changed.append("deadline")
     if status.status == Status.TALON_ISSUED:
         request.talon_number = status.talon_number
         request.talon_verify_url = status.verify_url
         request.talon_xml = _part(message, status_contract.PART_TALON_XML)
         request.talon_pdf = _part(message, status_contract.PART_TALON_PDF)
+        changed += ["talon_number", "talon_verify_url", "talon_xml", "talon_pdf"]
     if status.status == Status.REFUSED and status.refusal is not None:
         request.refusal_code = status.refusal.reason_code
         request.refusal_legal_ground = status.refusal.legal_ground
         request.refusal_message = status.refusal.message
-    request.save()
+        changed += ["refusal_code", "refusal_legal_ground", "refusal_message"]
+    # What the message told, not the whole row: the signed request and any talon already
+    # kept are neither read nor written again.
+    request.save(update_fields=changed)
     if request.status != before:
         from bekitu.portal.notifications import notify_after_commit
 
