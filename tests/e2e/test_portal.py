@@ -66,9 +66,14 @@ def test_the_citizens_whole_way_for_their_child(
     provider: Any,  # noqa: F811
     channel: Any,  # noqa: F811
     tmp_path: Path,
+    screenshots: Path,
     lang: str,
 ) -> None:
     base = live_server.url
+
+    def shot(name: str) -> None:
+        page.screenshot(path=str(screenshots / f"portal-{lang}-{name}.png"), full_page=True)
+
     page.goto(f"{base}/portal/login/")
     with page.expect_navigation():
         page.click(f'form.lang button[value="{lang}"]')
@@ -80,6 +85,7 @@ def test_the_citizens_whole_way_for_their_child(
     _go(page, "#login-submit")
     assert page.get_attribute("#error-summary", "data-code") == "not_registered"
     assert TEXTS[lang]["not_registered"] in page.inner_text("#error-summary")
+    shot("1-login-refused")
 
     # R9.1: registration, the challenge signed with the authentication key.
     auth_key = test_pki.person_auth_p12(citizen.iin)
@@ -91,6 +97,7 @@ def test_the_citizens_whole_way_for_their_child(
         _go(page, "#register-next")
         page.fill("#id_password1", PASSWORD)
         page.fill("#id_password2", PASSWORD)
+        shot("2-register")
         _go(page, "#register-submit")  # signs through ncalayer.js, then submits
     assert page.url.endswith("/portal/cabinet/")
     assert Account.objects.get(iin=citizen.iin).proof == "eds"
@@ -105,6 +112,7 @@ def test_the_citizens_whole_way_for_their_child(
     assert child.given_name in label and "20.05.2018" in label
     assert TEXTS[lang]["child"] in label
     choice.check()
+    shot("3-who")
     _go(page, "#who-next")
     assert child.given_name in page.inner_text("#request-for")
     page.check(f"input[name=provider_bin][value='{provider.bin}']")
@@ -114,8 +122,10 @@ def test_the_citizens_whole_way_for_their_child(
     scan.write_bytes(PDF)
     for field in page.query_selector_all("input[type=file]"):
         field.set_input_files(str(scan))
+    shot("4-request")
     _go(page, "#request-next")
     sign_url = page.url
+    shot("5-sign")
 
     # R9.7: signed with the authentication key: refused on the page, nothing sent.
     with run_in_thread(p12_path=auth_key, password=P12_PASSWORD) as signer:
@@ -125,6 +135,7 @@ def test_the_citizens_whole_way_for_their_child(
     assert page.get_attribute("#error-summary", "data-code") == "wrong_key_usage"
     assert TEXTS[lang]["eds"] in page.inner_text("#error-summary")
     assert not CitizenRequest.objects.exists()
+    shot("6-eds-refused")
 
     # R9.6: signed with the signing key: sent.
     sign_key = test_pki.person_sign_p12(citizen.iin)
@@ -135,6 +146,7 @@ def test_the_citizens_whole_way_for_their_child(
     request = CitizenRequest.objects.get()
     assert request.recipient_iin == child.iin
     assert page.get_attribute("#request-status", "data-status") == "sent"
+    shot("7-sent")
 
     # The worker: relay, the provider's side, the answers back. In a thread of its own: the
     # talon's PDF is signed with asyncio, which Playwright's loop forbids in this one.
@@ -145,6 +157,9 @@ def test_the_citizens_whole_way_for_their_child(
     assert page.is_visible("#talon-pdf")
     steps = page.eval_on_selector_all("#timeline li", "items => items.map(i => i.dataset.status)")
     assert steps[-1] == "talon_issued" and steps[0] == "submitted"
+    shot("8-talon-issued")
+    _go(page, "#nav-cabinet")
+    shot("9-cabinet")
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
