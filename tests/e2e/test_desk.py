@@ -252,7 +252,7 @@ def test_a_telephone_caller_answers_the_questions_the_setting_names(
     page.fill("#id_iin", desk.person.iin)
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    # The form shows what the chosen channel and applicant ask for (intake.js).
+    # The form shows what the chosen channel and applicant ask for (shown-when.js).
     assert page.is_checked('input[name="channel"][value="desk"]')
     assert page.is_visible("#identity-document") and page.is_hidden("#caller-identity")
     assert page.is_hidden("#poa") and page.is_hidden("#id_applicant_iin")

@@ -105,7 +105,12 @@ def test_the_citizens_whole_way_for_their_child(
     # R9.5: the request for the child.
     page.click("#new-request")
     page.wait_for_selector("#who-form")
+    # The form shows what the choice of whom asks for (shown-when.js).
+    assert page.is_hidden("#id_recipient_iin") and page.is_hidden("#field-dependant")
+    page.check("input[name=applicant_role][value=representative]")
+    assert page.is_visible("#id_recipient_iin") and page.is_hidden("#field-dependant")
     page.check("input[name=applicant_role][value=parent]")
+    assert page.is_hidden("#id_recipient_iin") and page.is_visible("#field-dependant")
     # The child is picked from the register's list, by name and birth date: no IIN typed.
     choice = page.locator(f"input[name=dependant][value='{child.iin}']")
     label = page.inner_text(f"label[for='{choice.get_attribute('id')}']")
