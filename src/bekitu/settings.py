@@ -591,6 +591,14 @@ GATEWAY_POLL_SECONDS = env_int(
     "How often the background worker relays the outbox, receives and retries, besides the "
     "relay started after each commit that sends a message.",
 )
+GATEWAY_RETENTION_DAYS = env_int(
+    "BEKITU_GATEWAY_RETENTION_DAYS",
+    180,
+    "Days the gateway keeps the messages it is done with (sent and confirmed, processed, "
+    "discarded) and the record of envelopes it refused; older ones are deleted daily. 0: keep "
+    "all. Must outlast every retry (checked at start-up). The legal records (the signed "
+    "request, the talon, the audit log) are kept elsewhere and are not touched.",
+)
 GATEWAY_KICK = env_bool(
     "BEKITU_GATEWAY_KICK",
     True,

@@ -3,6 +3,7 @@
 `message_send` asks for `gateway.relay` after its transaction commits (BEKITU_GATEWAY_KICK),
 `message_call` for `gateway.receive`; the beat runs all three every BEKITU_GATEWAY_POLL_SECONDS
 in case a request was lost. For the lowest latency run `bekitu gateway run` beside the worker.
+Once a day the beat deletes what the gateway is done with beyond its retention (`gateway.purge`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.conf import settings
 from bekitu.celery import app
 from bekitu.gateway.inbox import inbox_receive, inbox_retry_due
 from bekitu.gateway.outbox import outbox_relay
+from bekitu.gateway.retention import DAY, gateway_purge
 from bekitu.gateway.selectors import local_route_ids
 from bekitu.gateway.transports import get_transport
 
@@ -44,6 +46,14 @@ def retry() -> dict[str, int]:
     return asdict(inbox_retry_due())
 
 
+@app.task(name="gateway.purge", ignore_result=True)
+def purge() -> dict[str, int] | None:
+    """Delete the messages done with and older than BEKITU_GATEWAY_RETENTION_DAYS."""
+    report = gateway_purge()
+    return None if report is None else {k: v for k, v in asdict(report).items() if k != "cutoff"}
+
+
+app.add_periodic_task(float(DAY), purge.s(), name="gateway-purge")
 for _task in (relay, receive, retry):
     app.add_periodic_task(
         float(settings.GATEWAY_POLL_SECONDS), _task.s(), name=f"gateway-{_task.name[8:]}"

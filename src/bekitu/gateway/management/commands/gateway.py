@@ -7,6 +7,7 @@ bekitu gateway status                  messages per state, outbox and inbox
 bekitu gateway participant add ID BIN [--title T] [--local] [--inactive]
 bekitu gateway participant list
 bekitu gateway replay|discard MESSAGE_ID (--outbox | --inbox)
+bekitu gateway purge [--days N] [--dry-run]   delete what is done with beyond the retention
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bekitu.gateway import services
 from bekitu.gateway.inbox import inbox_receive, inbox_retry_due
 from bekitu.gateway.models import Participant
 from bekitu.gateway.outbox import outbox_relay
+from bekitu.gateway.retention import gateway_purge
 from bekitu.gateway.selectors import gateway_counts
 from bekitu.gateway.worker import gateway_drain, gateway_run
 
@@ -58,6 +60,11 @@ class Command(BaseCommand):
             box = op.add_mutually_exclusive_group(required=True)
             box.add_argument("--outbox", action="store_const", dest="box", const="outbox")
             box.add_argument("--inbox", action="store_const", dest="box", const="inbox")
+        purge = sub.add_parser(
+            "purge", help="Delete the messages done with and older than the retention."
+        )
+        purge.add_argument("--days", type=int, help="instead of BEKITU_GATEWAY_RETENTION_DAYS")
+        purge.add_argument("--dry-run", action="store_true", help="count, delete nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
         command = options["subcommand"]
@@ -122,3 +129,9 @@ class Command(BaseCommand):
 
     def _discard(self, options: dict[str, Any]) -> dict[str, str]:
         return self._operate(options, "discard")
+
+    def _purge(self, options: dict[str, Any]) -> dict[str, Any]:
+        report = gateway_purge(days=options["days"], dry_run=options["dry_run"])
+        if report is None:
+            return {"kept": "all", "reason": "BEKITU_GATEWAY_RETENTION_DAYS is 0"}
+        return {**asdict(report), "dry_run": options["dry_run"]}
