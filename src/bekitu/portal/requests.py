@@ -358,19 +358,10 @@ def request_submit(account: Account, draft_id: Any, signed_xml: str | bytes) -> 
 
 
 def _send(account: Account, draft: Draft, signed: bytes, digest: str) -> CitizenRequest:
+    """The request put in the outbox, then the citizen's request written once with its
+    message and status (sent), then its first two steps: three inserts, nothing read back or
+    written twice (the signed XML is stored once)."""
     now = timezone.now()
-    request = CitizenRequest.objects.create(
-        number=draft.number,
-        account=account,
-        draft=draft,
-        recipient_iin=draft.recipient_iin,
-        provider_bin=draft.provider_bin,
-        provider_name=draft.provider_name,
-        signed_xml=signed,
-        signed_sha256=digest,
-        status=Status.SUBMITTED,
-        submitted_at=now,
-    )
     parts = [Part(contract.REQUEST_PART, signed, "application/xml")]
     parts += [
         Part(contract.copy_part(c.code), bytes(c.content), c.content_type)
@@ -383,9 +374,20 @@ def _send(account: Account, draft: Draft, signed: bytes, digest: str) -> Citizen
         correlation_id=draft.number,
         parts=parts,
     )
-    request.message_id = str(message.message_id)
+    request = CitizenRequest.objects.create(
+        number=draft.number,
+        account=account,
+        draft=draft,
+        recipient_iin=draft.recipient_iin,
+        provider_bin=draft.provider_bin,
+        provider_name=draft.provider_name,
+        signed_xml=signed,
+        signed_sha256=digest,
+        status=Status.SENT,
+        submitted_at=now,
+        message_id=str(message.message_id),
+    )
     _events(request, [(Status.SUBMITTED, now), (Status.SENT, now)])
-    request.save()
     _audit(
         "portal.request.submit",
         account,
