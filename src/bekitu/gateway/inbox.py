@@ -425,6 +425,7 @@ def _on_receipt(response: Response) -> None:
     header = response.header
     original = (
         OutboxMessage.objects.select_for_update()
+        .defer("envelope")  # what was sent (e-copies and all) is not needed to note its receipt
         .filter(message_id=header.correlation_id, route_id=header.sender_id)
         .first()
     )
