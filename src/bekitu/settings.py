@@ -694,6 +694,12 @@ PORTAL_CHALLENGE_SECONDS = env_int(
 PORTAL_CODE_ATTEMPTS = env_int(
     "BEKITU_PORTAL_CODE_ATTEMPTS", 5, "Wrong entries of one SMS code before it is void."
 )
+PORTAL_DRAFT_HOURS = env_int(
+    "BEKITU_PORTAL_DRAFT_HOURS",
+    72,
+    "How long a request prepared for signing may still be signed and submitted; an older one "
+    "is refused (fill in a new one) and deleted with its e-copies a day later.",
+)
 PORTAL_TOKEN_HOURS = env_int(
     "BEKITU_PORTAL_TOKEN_HOURS", 12, "How long a bearer token of the portal's API is valid."
 )

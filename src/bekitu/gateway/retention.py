@@ -23,10 +23,10 @@ from django.utils import timezone
 
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import DomainError
+from bekitu.core.retention import BATCH, delete_in_batches
 from bekitu.gateway.models import InboxMessage, Kind, OutboxMessage, RejectedMessage
 
 DAY = 86_400
-BATCH = 5_000  # rows deleted per transaction: short locks, no long-held snapshot
 
 
 @dataclass(frozen=True)
@@ -73,14 +73,6 @@ def _done_before(cutoff: dt.datetime) -> dict[type[Model], QuerySet]:
     }
 
 
-def _delete(rows: QuerySet, batch: int) -> int:
-    deleted = 0
-    while ids := list(rows.order_by("pk").values_list("pk", flat=True)[:batch]):
-        with transaction.atomic():
-            deleted += rows.model.objects.filter(pk__in=ids).delete()[0]
-    return deleted
-
-
 def gateway_purge(
     *, days: int | None = None, dry_run: bool = False, batch: int = BATCH
 ) -> PurgeReport | None:
@@ -98,7 +90,7 @@ def gateway_purge(
     if dry_run:
         counts = {model: rows.count() for model, rows in found.items()}
     else:
-        counts = {model: _delete(rows, batch) for model, rows in found.items()}
+        counts = {model: delete_in_batches(rows, batch) for model, rows in found.items()}
     report = PurgeReport(
         cutoff, counts[OutboxMessage], counts[InboxMessage], counts[RejectedMessage]
     )

@@ -36,6 +36,10 @@ MESSAGES: dict[str, Promise] = {
     ),
     "invalid": _("The request has errors. Check the fields marked."),
     "not_found": _("No such request."),
+    "draft_expired": _(
+        "The request prepared for signing has expired: the rules, the providers or your "
+        "documents may have changed since. Fill in a new request."
+    ),
     "not_a_dependant": _(
         "The population register does not record this person as your child under 18 or your ward."
     ),

@@ -54,6 +54,7 @@ from bekitu.portal.models import (
     RequestEvent,
     Status,
 )
+from bekitu.portal.retention import draft_expired
 
 log = logging.getLogger("bekitu.portal")
 
@@ -325,6 +326,8 @@ def request_submit(account: Account, draft_id: Any, signed_xml: str | bytes) -> 
     existing = CitizenRequest.objects.filter(draft=draft).first()
     if existing is not None:
         return existing
+    if draft_expired(draft):
+        raise PortalError("draft_expired")
     signed = signed_xml.encode("utf-8") if isinstance(signed_xml, str) else bytes(signed_xml)
     result = verify_request(signed, expect_iin=account.iin)
     if not result.valid:

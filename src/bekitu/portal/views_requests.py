@@ -14,10 +14,11 @@ from bekitu.core.vocabulary import AttachmentBasis, AttachmentReason
 from bekitu.portal import directory, presenters
 from bekitu.portal import requests as portal_requests
 from bekitu.portal.dependants import dependants_of
-from bekitu.portal.errors import DraftInvalid, EdsNotConfirmed, PortalError
+from bekitu.portal.errors import MESSAGES, DraftInvalid, EdsNotConfirmed, PortalError
 from bekitu.portal.forms import RequestForm, SignForm, WhoForm
 from bekitu.portal.models import Account, CitizenRequest
 from bekitu.portal.reattached import cabinet_notices
+from bekitu.portal.retention import draft_expired
 from bekitu.portal.views import _context, citizen_required
 
 
@@ -145,6 +146,8 @@ def request_sign(request: HttpRequest, account: Account, draft_id: str) -> HttpR
         return redirect("portal:request", number=done.number)
     form = SignForm(request.POST or None)
     refusal = None
+    if draft_expired(draft):
+        refusal = {"code": "draft_expired", "message": MESSAGES["draft_expired"]}
     if request.method == "POST" and form.is_valid():
         try:
             sent = portal_requests.request_submit(
