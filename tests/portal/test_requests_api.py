@@ -363,6 +363,19 @@ def test_the_providers_system_silent_is_a_clear_message(
     assert made.json()["code"] == "provider_unavailable"
 
 
+def test_an_iin_the_register_does_not_know_is_said_so_not_that_nobody_answered(
+    client: Any, auth: dict[str, str], channel: Any
+) -> None:
+    answer = client.get(
+        API + "services/attachment/requirements",
+        {"recipient_iin": "000000000000"},
+        HTTP_ACCEPT_LANGUAGE="ru",
+        **auth,
+    )
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "person_not_found"
+
+
 def test_a_representative_gives_the_power_of_attorney(
     client: Any, auth: dict[str, str], provider: Any
 ) -> None:

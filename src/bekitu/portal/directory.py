@@ -30,11 +30,24 @@ def _ask(service_id: str, query: dict[str, Any]) -> dict[str, Any]:
             parts={"query.json": json.dumps(query).encode()},
         )
         answer = json.loads(response.part("answer.json"))
+    except GatewayRefused as exc:
+        raise _refused(exc, otherwise="provider_unavailable") from exc
     except (GatewayError, KeyError, ValueError) as exc:
         raise PortalError("provider_unavailable") from exc
     if not isinstance(answer, dict):
         raise PortalError("provider_unavailable")
     return answer
+
+
+# What the providers' system or the register answers when it refuses a query (its handler's
+# code), in the portal's terms: the citizen is told that, not that nobody answered.
+REFUSALS = {"not_found": "person_not_found", "person_not_found": "person_not_found"}
+
+
+def _refused(exc: GatewayRefused, *, otherwise: str) -> PortalError:
+    if exc.status_code == SERVICE_REFUSED and exc.detail in REFUSALS:
+        return PortalError(REFUSALS[exc.detail])
+    return PortalError(otherwise)
 
 
 def _local(texts: Any) -> str:
@@ -189,9 +202,7 @@ def attachments(iin: str, *, include_children: bool = True) -> list[Any]:
         return list(rq.parse_answer(response.part(rq.PART_ANSWER)))
     except GatewayRefused as exc:
         # The register answered that it does not know the person: not its silence.
-        if exc.status_code == SERVICE_REFUSED and exc.detail == "person_not_found":
-            raise PortalError("person_not_found") from exc
-        raise PortalError("register_unavailable") from exc
+        raise _refused(exc, otherwise="register_unavailable") from exc
     except (GatewayError, KeyError, ValueError) as exc:
         raise PortalError("register_unavailable") from exc
 
