@@ -249,6 +249,11 @@ if not ADMIN_NETWORKS and not DEBUG:
         "192.168.0.0/16",
         "fc00::/7",
     ]
+METRICS_NETWORKS = env_list(
+    "BEKITU_METRICS_NETWORKS",
+    "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
+    "Networks (CIDR) from which /metrics answers (the monitoring's scraper); elsewhere 404.",
+)
 HTTPS_REDIRECT = env_bool(
     "BEKITU_HTTPS_REDIRECT",
     True,
@@ -278,6 +283,8 @@ if not DEBUG and not LOCAL_HTTP:
     # Production: cookies over HTTPS only, with the __Host- prefix (no Domain, Path=/), so
     # a sibling subdomain cannot plant a session or CSRF cookie; HSTS; HTTP redirected.
     SECURE_SSL_REDIRECT = HTTPS_REDIRECT
+    # Probes and the monitoring's scraper ask over the internal network in plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = HSTS_SECONDS
     SECURE_HSTS_INCLUDE_SUBDOMAINS = HSTS_SECONDS > 0
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True

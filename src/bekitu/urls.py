@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from bekitu.core import health
 from bekitu.core import views as core_views
+from bekitu.reports import metrics
 
 # Errors: a localised page, or {"code", "message"} under the API (bekitu.core.errors).
 handler400 = core_views.bad_request
@@ -14,6 +16,10 @@ handler500 = core_views.server_error
 
 urlpatterns = [
     path("", core_views.start_page, name="start"),
+    # For load balancers, orchestrators and the monitoring (docs/operations.md).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

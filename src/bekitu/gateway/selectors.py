@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.gateway.errors import UnknownParticipant
-from bekitu.gateway.models import InboxMessage, OutboxMessage, Participant
+from bekitu.gateway.models import InboxMessage, Kind, OutboxMessage, Participant
 
 
 def active_participants(system_ids: Iterable[str]) -> dict[str, Participant]:
@@ -72,4 +73,21 @@ def gateway_counts() -> dict[str, dict[str, int]]:
     for name, model in (("outbox", OutboxMessage), ("inbox", InboxMessage)):
         for status in model.Status.values:
             counts[name][status] = model.objects.filter(status=status).count()
+    return counts
+
+
+def gateway_backlog() -> dict[str, dict[str, int]]:
+    """Messages still at work, outbox and inbox (the service's metrics): never the done ones,
+    whose count grows with the retention. Two grouped queries."""
+    outbox = OutboxMessage.objects.filter(
+        Q(status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.PARKED])
+        | Q(status=OutboxMessage.Status.SENT, kind=Kind.REQUEST, receipt_at__isnull=True)
+    )
+    inbox = InboxMessage.objects.filter(
+        status__in=[InboxMessage.Status.RETRYING, InboxMessage.Status.PARKED]
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for name, rows in (("outbox", outbox), ("inbox", inbox)):
+        grouped = rows.values_list("status").annotate(count=Count("id")).order_by()
+        counts[name] = dict(grouped)
     return counts

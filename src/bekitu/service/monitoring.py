@@ -8,6 +8,7 @@ import logging
 from dataclasses import asdict, dataclass
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from bekitu.core.vocabulary import OPEN_STATES
@@ -52,3 +53,15 @@ def _flag(application: Application, status: SlaStatus, now: dt.datetime) -> None
     application.sla_checked_at = now
     application.save(update_fields=["sla", "action_overdue", "sla_checked_at"])
     audit_application(application, "sla_flag", sla=status.sla, action_overdue=status.action_overdue)
+
+
+def open_by_term() -> dict[tuple[str, str], int]:
+    """Open applications by their term's flag as the last scan left it and by channel (the
+    service's metrics): {(sla, channel): count}, one grouped query."""
+    rows = (
+        Application.objects.filter(state__in=OPEN_STATES)
+        .values_list("sla", "channel")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {(sla, channel): count for sla, channel, count in rows}
