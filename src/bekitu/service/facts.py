@@ -68,10 +68,17 @@ def application_day(application: Application) -> dt.date:
 
 def policy_of(application: Application) -> Policy:
     """The policy edition of the application: the one recorded when it was received, chosen
-    then by BEKITU_POLICY_EDITION or else by the application's date."""
+    then by BEKITU_POLICY_EDITION or else by the application's date. Read once per instance
+    (`Application.policy_read`): the edition recorded does not change in a transaction."""
+    read = application.policy_read
+    if read is not None and read.edition == application.policy_edition:
+        return read
     if application.policy_edition:
-        return policy_get(application.policy_edition, editions())
-    return policy_in_force(application_day(application), settings.POLICY_EDITION)
+        policy = policy_get(application.policy_edition, editions())
+    else:
+        policy = policy_in_force(application_day(application), settings.POLICY_EDITION)
+    application.policy_read = policy
+    return policy
 
 
 def _person_facts(application: Application, record: PersonRecord | None) -> PersonFacts:

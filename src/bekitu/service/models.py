@@ -7,6 +7,9 @@ record each transition as an `ApplicationStep`.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
@@ -23,6 +26,9 @@ from bekitu.core.vocabulary import (
     RefusalCode,
     State,
 )
+
+if TYPE_CHECKING:
+    from bekitu.service.policy import Policy
 
 # The re-attachment plans live in their own package; imported here so Django finds them.
 from bekitu.service.reattachment.models import (  # noqa: F401
@@ -200,6 +206,14 @@ class Application(models.Model):
     # Portal (R9.5-R9.8): the signed request as received, and the signer's certificate.
     signed_request = models.BinaryField(_("signed request"), null=True, blank=True)
     signer_serial = models.CharField(_("signer's certificate serial"), max_length=64, blank=True)
+
+    # Not stored: the time of the latest step, kept by `procedure.step_record` on the instance
+    # it records a step through (the row the caller's transaction holds locked); None until
+    # then, and the step's predecessor is read from the database.
+    last_step_at: dt.datetime | None = None
+    # Not stored: the policy edition `facts.policy_of` has read for this instance, so that the
+    # steps of one transaction (intake, checks, decision) read the editions once.
+    policy_read: Policy | None = None
 
     class Meta:
         verbose_name = _("application")

@@ -35,7 +35,7 @@ from bekitu.gateway.handlers import Message
 from bekitu.registry.selectors import person_get_by_iin, provider_get_by_bin
 from bekitu.service.models import Application, PortalRequest, PortalSetting
 from bekitu.service.portal_status import rejection_send, statuses_together
-from bekitu.service.procedure import audit_application, lock
+from bekitu.service.procedure import audit_application
 from bekitu.service.requirements import KINDS as DOCUMENT_KINDS
 from bekitu.service.requirements import Basis, PowerOfAttorney, ScanRejected, scan_check
 from bekitu.service.services.decision import document_add_locked, issue_talon_locked
@@ -198,8 +198,8 @@ def _create(message: Message, verified: Verified, received_at: dt.datetime) -> A
         language=request.language,
         received_at=received_at,
     )
-    # Locked once here and passed on to each step of this transaction.
-    application = lock(application)
+    # Made in this transaction, the row is seen (and locked) by no other until it commits: the
+    # instance, with its parties, is passed on to each step of this transaction as it is.
     for code, file in copies:
         document_add_locked(application, kind=code, file=file)
     return application
@@ -231,7 +231,7 @@ def _reject(message: Message, rejected: Rejected, received_at: dt.datetime) -> N
 def _decide(application: Application) -> Application:
     """R9.10-R9.12: registered, checked at once; decided at once when every check passed
     and the provider decides automatically. Each step names who made it (the system). The
-    application is the row `_create` locked, passed on from step to step."""
+    application is the one `_create` made in this transaction, passed on from step to step."""
     application = register_locked(application)
     application, facts = check_case_locked(application)
     if application.state != State.CHECKED:

@@ -32,7 +32,7 @@ from bekitu.core.vocabulary import PROVIDER_CHANNELS, TERMINAL_STATES, Action, C
 from bekitu.registry.selectors import provider_working_hours
 from bekitu.service.models import Application, ApplicationCounter, ApplicationStep
 from bekitu.service.portal_status import status_send
-from bekitu.service.term import step_minutes
+from bekitu.service.term import previous_step_at, step_minutes
 
 if TYPE_CHECKING:
     from bekitu.core.models import User
@@ -252,7 +252,8 @@ def step_record(
     except TransitionNotAllowed as exc:
         raise _not_allowed() from exc
     due = application.action_due_at
-    minutes = step_minutes(application, at)
+    previous = previous_step_at(application)
+    minutes = step_minutes(application, at, previous)
     step = ApplicationStep.objects.create(
         application=application,
         from_state=move.source,
@@ -267,6 +268,9 @@ def step_record(
         breached=due is not None and at > due,
         minutes=minutes,
     )
+    # The next step recorded through this instance (the locked row) knows the latest step's
+    # time without reading it again.
+    application.last_step_at = at if previous is None or at > previous else previous
     application.state = move.target
     application.action_due_at = action_due(application=application, started_at=at)
     application.action_overdue = False

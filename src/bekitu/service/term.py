@@ -320,16 +320,28 @@ def _times_of(
     yield measure(TERM, app.term_start, None, app.deadline)
 
 
-def step_minutes(application: Application, at: dt.datetime) -> float | None:
-    """The working minutes of the step the application takes at `at`: since its previous step,
-    or since the term started if later (None for the step that creates it). The service
-    records them with each step, so that reports add them up instead of measuring again."""
-    previous = (
+def previous_step_at(application: Application) -> dt.datetime | None:
+    """The time of the application's latest step: the one `procedure.step_record` keeps on
+    the locked instance it records steps through (`Application.last_step_at`), else read."""
+    if application.last_step_at is not None:
+        return application.last_step_at
+    return (
         ApplicationStep.objects.filter(application=application)
         .order_by("-at", "-pk")
         .values_list("at", flat=True)
         .first()
     )
+
+
+def step_minutes(
+    application: Application, at: dt.datetime, previous: dt.datetime | None = None
+) -> float | None:
+    """The working minutes of the step the application takes at `at`: since its previous step
+    (at `previous`, read when not given), or since the term started if later (None for the
+    step that creates it). The service records them with each step, so that reports add them
+    up instead of measuring again."""
+    if previous is None:
+        previous = previous_step_at(application)
     if previous is None:
         return None
     start = max(previous, application.term_start)
