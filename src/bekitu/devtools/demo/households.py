@@ -189,19 +189,30 @@ class HouseholdMaker:
 
 
 class DemoRandom(random.Random):
-    """`random.Random` whose `randint` and `choice` draw the very same numbers with two
-    fewer Python calls each (no `randrange` argument checks): the generator draws about two
-    of each per person."""
+    """`random.Random` whose `randint` and `choice` draw the very same numbers with three
+    fewer Python calls each (no `randrange` argument checks, and `_randbelow`'s draw of
+    `n.bit_length()` random bits, again while the number is too big, written out in place):
+    the generator draws about eight of them per person."""
 
     def randint(self, a: int, b: int) -> int:
-        if b < a:
+        n = b - a + 1
+        if n <= 0:
             raise ValueError(f"empty range for randint({a}, {b})")
-        return a + self._randbelow(b - a + 1)  # type: ignore[attr-defined]
+        getrandbits, k = self.getrandbits, n.bit_length()
+        r = getrandbits(k)
+        while r >= n:
+            r = getrandbits(k)
+        return a + r
 
     def choice(self, seq: SupportsLenAndGetItem[T]) -> T:
-        if not seq:
+        n = len(seq)
+        if not n:
             raise IndexError("cannot choose from an empty sequence")
-        return seq[self._randbelow(len(seq))]  # type: ignore[attr-defined]
+        getrandbits, k = self.getrandbits, n.bit_length()
+        r = getrandbits(k)
+        while r >= n:
+            r = getrandbits(k)
+        return seq[r]
 
 
 def weighted_index(rng: random.Random, sums: Sequence[float]) -> int:

@@ -13,6 +13,7 @@ import operator
 import random
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from bekitu.core.iin import century_sex_digit
 from bekitu.devtools.demo.households import (
@@ -71,27 +72,24 @@ class IinIssuer:
     def __init__(self, lane: int = 0, lanes: int = 1) -> None:
         # Generators side by side each take every lanes-th serial: no IIN is issued twice.
         self.lane, self.lanes = lane, lanes
-        self._next: dict[tuple[dt.date, str], int] = {}
-        self._heads: dict[tuple[dt.date, str], tuple[str, int, int]] = {}
+        # Per birth date and sex: the IIN's head, its two weighted sums, the next serial.
+        self._days: dict[tuple[dt.date, str], list[Any]] = {}
 
     def issue(self, birth: dt.date, sex: str) -> str:
         """The next unused IIN for the birth date and sex (unusable serials are skipped)."""
-        key = (birth, sex)
-        head = self._heads.get(key)
-        if head is None:
-            head = self._heads[key] = _head(birth, sex)
-        text, first, second = head
-        # Serials start at a spread-out point per day, as real ones are not all small.
-        serial = self._next.get(key)
-        if serial is None:
+        day = self._days.get((birth, sex))
+        if day is None:
+            # Serials start at a spread-out point per day, as real ones are not all small.
             serial = 1000 + birth.toordinal() * 37 % 4000 + 500 * (sex == "female") + self.lane
+            day = self._days[(birth, sex)] = [*_head(birth, sex), serial]
+        text, first, second, serial = day
         while serial <= 9999:
             by_first, by_second = _SERIAL_SUMS[serial]
             digit = (first + by_first) % 11
             if digit == 10:
                 digit = (second + by_second) % 11
             if digit != 10:
-                self._next[key] = serial + self.lanes
+                day[3] = serial + self.lanes
                 return f"{text}{_SERIALS[serial]}{digit}"
             serial += self.lanes
         raise OverflowError("no IIN serial left for one birth date and sex")
@@ -167,11 +165,12 @@ class Population:
         for member in members:
             person_id = self.ids.take("person")
             person_ids.append(person_id)
-            died, left = self._fate(member, status)
+            age = age_on(member.birth, self.as_of)
+            died, left = self._fate(age, status)
             rows["person"].append(
                 (person_id, self.iins.issue(member.birth, member.sex), member.surname,
                  member.given, member.patronymic, member.birth, member.sex, status,
-                 citizenship, insured, address_id, died, left, self._phone(member, died))
+                 citizenship, insured, address_id, died, left, self._phone(age, died))
             )  # fmt: skip
             self._relations(member, person_id, person_ids, rows)
             if insured:
@@ -210,9 +209,9 @@ class Population:
         house = slot // per_house + 1
         return house, str(slot % per_house + 1) if street.flats else ""
 
-    def _fate(self, member: Member, status: str) -> tuple[dt.date | None, dt.date | None]:
-        """Whether the person has died or left the country, and when (within recent years)."""
-        age = age_on(member.birth, self.as_of)
+    def _fate(self, age: int, status: str) -> tuple[dt.date | None, dt.date | None]:
+        """Whether a person of the age has died or left the country, and when (within recent
+        years)."""
         risk = 0.0 if age < 45 else 0.01 if age < 60 else 0.03 if age < 70 else 0.08
         if self.rng.random() < risk:
             self.stats["deceased"] += 1
@@ -223,8 +222,8 @@ class Population:
             return None, self.as_of - dt.timedelta(days=self.rng.randint(1, 1000))
         return None, None
 
-    def _phone(self, member: Member, died: dt.date | None) -> str:
-        if died or age_on(member.birth, self.as_of) < 14 or self.rng.random() < 0.15:
+    def _phone(self, age: int, died: dt.date | None) -> str:
+        if died or age < 14 or self.rng.random() < 0.15:
             return ""
         return f"+7{self.rng.choice(MOBILE_CODES)}{self.rng.randint(0, 9_999_999):07d}"
 
