@@ -31,6 +31,7 @@ from bekitu.registry.models import (
     Doctor,
     Locality,
     Person,
+    PersonRelation,
     Provider,
     Street,
 )
@@ -157,15 +158,7 @@ def person_by_iin(
     that day; the read's audit row appended by the same statement. (None, None) when the
     register has no such person (and then no row is written)."""
     sql, params, entry = statement(iin, current_on=current_on)
-    connection.ensure_connection()
-    raw = _Prepared(connection.connection)
-    with (
-        connection.make_debug_cursor(raw)
-        if connection.queries_logged
-        else (connection.make_cursor(raw)) as cursor
-    ):
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = _fetch_one(sql, params)
     if row is None:
         return None, None
     person, rest = _person(row)
@@ -174,6 +167,57 @@ def person_by_iin(
         attachment, rest = _attachment(rest, person)
     appended(entry, person.pk, tuple(rest), connection.alias)
     return person, attachment
+
+
+def _relations_sql() -> str:
+    """The person's parents and guardians as four arrays in the order of `kind` and id:
+    kind, the relative's IIN, valid_from, valid_to (NULL arrays when there are none)."""
+    relation, person = PersonRelation, Person
+    order = "ORDER BY r.kind, r.id"
+    return (
+        f"SELECT array_agg(r.kind {order}), array_agg(v.{_q('iin')} {order}), "  # noqa: S608
+        f"array_agg(r.valid_from {order}), array_agg(r.valid_to {order}) "
+        f"FROM {_table(relation)} r "  # names from the models
+        f"JOIN {_table(person)} v ON v.id = r.{_fk(relation, 'relative')} "
+        f"WHERE r.{_fk(relation, 'person')} = found.p0"
+    )
+
+
+_RECORD_SQL: list[str] = []
+
+
+def person_with_relations(iin: str) -> tuple[Person | None, list[tuple[Any, ...]]]:
+    """The person with this IIN (address, street and locality cached as in `person_by_iin`)
+    and their relations as (kind, relative's IIN, valid_from, valid_to), ordered by kind and
+    id — what the population register's record needs, in one prepared statement instead of
+    a query for the person and one for the relations. Not audited: the population register
+    is the state's database, read before the register's own person is (None, [] when the
+    IIN is unknown)."""
+    if not _RECORD_SQL:
+        _RECORD_SQL.append(
+            f"SELECT found.*, rel.* FROM ({_person_sql()}) found "  # noqa: S608
+            f"CROSS JOIN LATERAL ({_relations_sql()}) rel"
+        )
+    row = _fetch_one(_RECORD_SQL[0], [iin])
+    if row is None:
+        return None, []
+    person, rest = _person(row)
+    kinds, iins, froms, tos = rest
+    return person, list(zip(kinds or (), iins or (), froms or (), tos or (), strict=True))
+
+
+def _fetch_one(sql: str, params: list[Any]) -> Any:
+    """The first row of a statement prepared on this connection (logged as Django logs its
+    queries when it does)."""
+    connection.ensure_connection()
+    raw = _Prepared(connection.connection)
+    with (
+        connection.make_debug_cursor(raw)
+        if connection.queries_logged
+        else (connection.make_cursor(raw)) as cursor
+    ):
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def _take(model: type[Model], row: Any) -> tuple[Any, Any]:

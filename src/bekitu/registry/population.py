@@ -10,15 +10,18 @@ records in a dict for tests.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Prefetch
 from django.utils.module_loading import import_string
 
+from bekitu.registry import lookup
 from bekitu.registry.models import Address, Person, PersonRelation
 
 
@@ -135,10 +138,24 @@ def person_record(person: Person, relations: Iterable[PersonRelation] = ()) -> P
 
 
 class LocalPopulationRegister:
-    """Reads the local mirror tables: one query for the person, one for the relations."""
+    """Reads the local mirror tables: one prepared statement for the person and the relations
+    on PostgreSQL, one query for each elsewhere."""
 
     def lookup(self, iin: str) -> PersonRecord | None:
-        """The local person's record, or None."""
+        """The local person's record, or None. On PostgreSQL one prepared statement, the fast
+        path of the register's own IIN look-up (`registry.lookup`)."""
+        return self._prepared(iin) if connection.vendor == "postgresql" else self._queried(iin)
+
+    @staticmethod
+    def _prepared(iin: str) -> PersonRecord | None:
+        person, rows = lookup.person_with_relations(iin)
+        if person is None:
+            return None
+        relations = tuple(RelationRecord(*row) for row in rows)
+        return dataclasses.replace(person_record(person), relations=relations)
+
+    @staticmethod
+    def _queried(iin: str) -> PersonRecord | None:
         relations = Prefetch(
             "relations",
             queryset=PersonRelation.objects.select_related("relative").order_by("kind", "pk"),
