@@ -9,7 +9,8 @@ audit row written as a request writes it (`audit_batch`), through
 appends the audit row). It prints:
 
 - persons/s of the load (wall clock, generation included), the seconds, and the CPU seconds of
-  the loading process and of the generating one (the figures on a shared machine are bounded
+  the loading process, of the generating ones and of the server's backend, also per million
+  persons, with the load average after the run (the figures on a shared machine are bounded
   by the other work on it; the CPU seconds say what the load itself costs);
 - the look-up's p50 and p99 in ms against the 5 ms goal, and the index names in the plans
   of its statement (PostgreSQL) or its two queries (SQLite);
@@ -245,6 +246,12 @@ def _print(r: dict[str, Any]) -> None:
         f"= {r['rate']:8,.0f} persons/s (goal {GOAL_RATE:,}: {r['rate'] / GOAL_RATE:4.2f}x)  "
         f"CPU: loader {r['cpu_loader']:.0f} s, generator {r['cpu_generator']:.0f} s, "
         f"server {r['cpu_server']:.0f} s"
+    )
+    per = 1_000_000 / r["persons"]
+    print(
+        f"{'':<10} CPU seconds per million persons: loader {r['cpu_loader'] * per:.1f}, "
+        f"generator {r['cpu_generator'] * per:.1f}, server {r['cpu_server'] * per:.1f}; "
+        f"load average at the end {os.getloadavg()[0]:.1f}"
     )
     print(
         f"{'':<10} look-up IIN -> person + current attachment + audit row, {r['lookups']} "
