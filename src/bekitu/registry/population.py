@@ -211,6 +211,17 @@ class FakePopulationRegister:
         return tuple(sorted(found, key=lambda r: (r.birth_date, r.iin)))
 
 
+def record_of(person: Person) -> PersonRecord | None:
+    """The register's record of a person whose row (with address, street and locality) the
+    caller's transaction has read: the local register's is made of that row and its relations
+    (one query); another register is asked by IIN."""
+    register = get_population_register()
+    if not isinstance(register, LocalPopulationRegister):
+        return register.lookup(person.iin)
+    relations = PersonRelation.objects.filter(person=person).select_related("relative")
+    return person_record(person, relations.order_by("kind", "pk"))
+
+
 def get_population_register() -> PopulationRegister:
     """The adapter named by BEKITU_POPULATION_REGISTER: a class (instantiated) or an instance."""
     target = import_string(settings.POPULATION_REGISTER)

@@ -39,6 +39,16 @@ def person_lock(*, person: Person) -> Person:
     return Person.objects.select_for_update().get(pk=person.pk)
 
 
+def person_lock_with_address(*, person: Person) -> Person:
+    """`person_lock`, the row read with its address, street and locality (which are not
+    locked): what the locked person's checks read, without reading them again."""
+    return (
+        Person.objects.select_for_update(of=("self",))
+        .select_related("address__street__locality")
+        .get(pk=person.pk)
+    )
+
+
 def _check_target(provider: Provider, district: District | None) -> None:
     if not provider.is_active:
         raise DomainError(_("The provider is closed."), code="provider_closed")

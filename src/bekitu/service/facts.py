@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.vocabulary import RefusalCode, ResidentStatus
 from bekitu.registry import selectors as registry
-from bekitu.registry.population import PersonRecord, get_population_register
+from bekitu.registry.population import PersonRecord, record_of
 from bekitu.registry.selectors import attachment_history, district_loads, districts_covering
 from bekitu.service import requirements
 from bekitu.service.models import Application, PolicyEdition
@@ -210,11 +210,12 @@ def case_build(application: Application, *, record: PersonRecord | None = None) 
     """The facts the checks need, from the population register and the local register.
 
     `record` is the population register's answer when the caller has just read it (intake
-    reads it once per request); otherwise the register is asked here.
+    reads it once per request); otherwise it is the record of the recipient the application
+    holds (`population.record_of`: the local register's relations only are read).
     """
     on = application_day(application)
     if record is None:
-        record = get_population_register().lookup(application.recipient.iin)
+        record = record_of(application.recipient)
     districts, by_id = _districts(application, on)
     provider = application.provider
     history = _history(application.recipient)

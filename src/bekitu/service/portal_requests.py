@@ -149,8 +149,11 @@ def _basis(request: AttachmentRequest) -> Basis | None:
     )
 
 
-def _create(message: Message, verified: Verified, received_at: dt.datetime) -> Application:
-    """The application of a verified request, recorded through the service layer."""
+def _create(
+    message: Message, verified: Verified, received_at: dt.datetime
+) -> tuple[Application, PortalRequest]:
+    """The application of a verified request, recorded through the service layer, and the
+    portal request it was made of."""
     request = verified.request
     provider = provider_get_by_bin(message.route_id)
     if provider is None:
@@ -189,7 +192,7 @@ def _create(message: Message, verified: Verified, received_at: dt.datetime) -> A
         raise Rejected("application_open", exc.code) from exc
     except DomainError as exc:
         raise Rejected("request_invalid", exc.code) from exc
-    PortalRequest.objects.create(
+    portal_request = PortalRequest.objects.create(
         number=request.number,
         sender_id=message.sender_id,
         message_id=message.message_id,
@@ -202,7 +205,7 @@ def _create(message: Message, verified: Verified, received_at: dt.datetime) -> A
     # instance, with its parties, is passed on to each step of this transaction as it is.
     for code, file in copies:
         document_add_locked(application, kind=code, file=file)
-    return application
+    return application, portal_request
 
 
 def _reject(message: Message, rejected: Rejected, received_at: dt.datetime) -> None:
@@ -259,13 +262,13 @@ def request_receive(message: Message) -> None:
         try:
             with transaction.atomic():
                 verified = _verify(message)
-                application = _create(message, verified, received_at)
+                application, portal_request = _create(message, verified, received_at)
         except Rejected as rejected:
             _reject(message, rejected, received_at)
             return
         # Registered, checked and decided in one transaction: the portal hears of it all in
         # one status message (each step with its time), not in one message per step.
-        with statuses_together():
+        with statuses_together(requests=[portal_request]):
             _decide(application)
 
 

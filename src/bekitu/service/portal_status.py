@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -139,12 +139,13 @@ _held: contextvars.ContextVar[dict[int, _Held] | None] = contextvars.ContextVar(
 
 
 @contextmanager
-def statuses_together() -> Iterator[None]:
+def statuses_together(*, requests: Iterable[PortalRequest] = ()) -> Iterator[None]:
     """Hold the statuses `status_send` is asked to send in the block, and send each
     application's as one message when the block ends without an error (still in the caller's
     transaction): its latest status that can be sent now, with the ones before it as
     `earlier`. A talon whose PDF is not made yet is left to `talon_status_send`, as always.
-    Nested blocks send with the outermost one."""
+    Nested blocks send with the outermost one. `requests`: portal requests the caller holds
+    (made in its transaction), not read again."""
     if _held.get() is not None:
         yield
         return
@@ -154,8 +155,9 @@ def statuses_together() -> Iterator[None]:
         yield
     finally:
         _held.reset(token)
+    known = {request.application_id: request for request in requests}
     for entry in held.values():
-        request = _portal_request(entry.application)
+        request = known.get(entry.application.pk) or _portal_request(entry.application)
         if request is None:
             continue
         steps = entry.steps

@@ -30,7 +30,7 @@ from bekitu.core.vocabulary import (
 )
 from bekitu.registry.population import PersonRecord, get_population_register
 from bekitu.registry.selectors import district_of_provider, person_get_by_iin
-from bekitu.registry.services import person_lock
+from bekitu.registry.services import person_lock_with_address
 from bekitu.service.facts import case_build, policy_of
 from bekitu.service.models import Application
 from bekitu.service.procedure import INITIAL, action_due, audit_application, next_number, step_first
@@ -246,7 +246,8 @@ def application_create(
     problems = recipient_problems(role=applicant_role, recipient_age=recipient.age_on(day))
     if problems:
         raise PartiesInvalid(problems)
-    person_lock(person=recipient)  # one intake of a person at a time
+    # One intake of a person at a time; the application holds the row as locked.
+    recipient = person_lock_with_address(person=recipient)
     _check_open_application(recipient, provider.pk)
     term = term_for(provider=provider, submitted_at=submitted, channel=channel)
     action, state = INITIAL[Channel(channel)]
