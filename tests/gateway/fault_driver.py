@@ -82,7 +82,7 @@ def _child(mode: str, n: int, make_transport: Callable[[], Any]) -> None:
         conn.connection = None  # the parent's socket: never use it, never close it here
     transport = make_transport()
     if mode == "relay_after_publish":
-        transport.publish = _kill_at(n, transport.publish)
+        transport.publish_batch = _kill_at(n, transport.publish_batch)
     elif mode == "relay_before_publish":
         outbox.envelope_sign = _kill_at(n, outbox.envelope_sign, before=True)  # type: ignore[assignment]
     elif mode == "receiver_after_commit":

@@ -79,8 +79,8 @@ class _DiesOnThird(MemoryTransport):
         super().publish(route_id=route_id, body=body, message_id=message_id)
 
 
-def test_a_run_marks_what_it_published_also_when_a_delivery_fails_unexpectedly(
-    gw: GatewayPki, settings: Any
+def test_a_run_that_fails_unexpectedly_marks_nothing_and_sends_it_all_again_after_the_lease(
+    gw: GatewayPki,
 ) -> None:
     sent = [_send(gw) for _ in range(4)]
     transport = _DiesOnThird()
@@ -88,20 +88,28 @@ def test_a_run_marks_what_it_published_also_when_a_delivery_fails_unexpectedly(
     with pytest.raises(RuntimeError, match="does not expect"):
         outbox_relay(transport=transport)
 
+    # Two were published, but the batch's confirms never came back to the relay: none is
+    # marked sent, all stay leased (taken, counted) and go again after the lease.
     rows = [OutboxMessage.objects.get(pk=row.pk) for row in sent]
-    assert [r.status for r in rows] == ["sent", "sent", "pending", "pending"]
     assert transport.depth(gw.clinic_a.system_id) == 2
-    for row in rows[:2]:
-        assert row.sent_at is not None and row.next_attempt_at is not None
-        wait = (row.next_attempt_at - row.sent_at).total_seconds()
-        assert wait == settings.GATEWAY_RECEIPT_TIMEOUT_SECONDS  # then sent again if unconfirmed
-    # The two not published stay leased (taken, counted) and go again after the lease.
-    assert all(r.attempts == 1 and r.next_attempt_at > timezone.now() for r in rows[2:])
+    assert all(r.status == "pending" and r.attempts == 1 for r in rows)
+    assert all(r.next_attempt_at > timezone.now() for r in rows)
     _make_due(OutboxMessage)
-    OutboxMessage.objects.filter(status="sent").update(
-        next_attempt_at=timezone.now() + dt.timedelta(hours=1)
-    )
-    assert outbox_relay(transport=MemoryTransport()).sent == 2
+    assert outbox_relay(transport=MemoryTransport()).sent == 4
+
+
+def test_a_batch_marks_sent_only_what_the_transport_confirmed(gw: GatewayPki) -> None:
+    sent = [_send(gw) for _ in range(3)]
+    transport = MemoryTransport()
+    transport.fail_next(1)  # the first of the batch is not stored, the others are
+
+    report = outbox_relay(transport=transport)
+
+    assert (report.sent, report.retrying) == (2, 1)
+    rows = [OutboxMessage.objects.get(pk=row.pk) for row in sent]
+    assert [r.status for r in rows] == ["pending", "sent", "sent"]
+    assert rows[0].last_error.startswith("TransportError")
+    assert transport.depth(gw.clinic_a.system_id) == 2
 
 
 def test_after_the_last_attempt_an_outgoing_message_is_parked_and_audited(gw: GatewayPki) -> None:

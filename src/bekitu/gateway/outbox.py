@@ -3,11 +3,13 @@
 `outbox_put` writes a message in the caller's transaction, so it exists if and only if the
 change that caused it committed. The relay takes due messages (a lease: their next attempt is
 pushed forward, so another relay leaves them alone and a relay that dies lets them go),
-signs each with its sender's key and publishes it; only then is it marked sent (the run's
-published messages together, in one update). A relay that
-dies between the publish and the mark leaves the message to be published again: delivery is
-at least once, and the receiver's inbox makes the second copy harmless. A failure is retried
-after an exponential back-off with jitter; after BEKITU_GATEWAY_MAX_ATTEMPTS it is parked.
+signs each with its sender's key and publishes them as one batch, waiting for the transport's
+confirms once for the batch (RabbitMQ's publisher confirms; one insert into the queue
+table); only a confirmed message is marked sent (the run's together, in one update). A relay
+that dies between the publish and the mark leaves the message to be published again:
+delivery is at least once, and the receiver's inbox makes the second copy harmless. A
+failure is retried after an exponential back-off with jitter; after
+BEKITU_GATEWAY_MAX_ATTEMPTS it is parked.
 
 Sent is not the end: the receiver confirms each request it has stored (a receipt). A request
 still without one after BEKITU_GATEWAY_RECEIPT_TIMEOUT_SECONDS (doubling each time) is sent
@@ -32,7 +34,7 @@ from bekitu.gateway.envelope import Header
 from bekitu.gateway.models import Kind, OutboxMessage, Participant
 from bekitu.gateway.retry import backoff_delay, nominal_delay
 from bekitu.gateway.signature import envelope_sign
-from bekitu.gateway.transports import Transport, TransportError, get_transport
+from bekitu.gateway.transports import Outgoing, Transport, get_transport
 
 log = logging.getLogger("bekitu.gateway")
 
@@ -110,39 +112,40 @@ def _claim(limit: int) -> list[OutboxMessage]:
 
 
 def outbox_relay(*, transport: Transport | None = None, limit: int = 100) -> RelayReport:
-    """Deliver the due messages of the outbox, oldest first, at most `limit` of them."""
+    """Deliver the due messages of the outbox, oldest first, at most `limit` of them: sign
+    each, publish them as one batch, mark sent those the transport confirmed. A run that
+    fails unexpectedly marks nothing; what it took goes again after the lease."""
     transport = transport or get_transport()
     report = RelayReport()
     rows = _claim(limit)
     senders = {row.sender_id for row in rows}
     bins = dict(Participant.objects.filter(system_id__in=senders).values_list("system_id", "bin"))
+    signed: list[tuple[OutboxMessage, Outgoing]] = []
+    for row in rows:
+        try:
+            body = envelope_sign(xml=bytes(row.envelope), signer_bin=bins.get(row.sender_id, ""))
+        except SigningKeyError as exc:
+            _count(report, _failed(row, f"{type(exc).__name__}: {exc}"))
+            continue
+        signed.append((row, Outgoing(row.route_id, body, str(row.message_id))))
+    results = transport.publish_batch([outgoing for _, outgoing in signed]) if signed else []
     published: list[OutboxMessage] = []
-    try:
-        for row in rows:
-            outcome = _deliver(row, transport, bins.get(row.sender_id, ""))
-            if outcome == "sent":
-                published.append(row)
-            setattr(report, outcome, getattr(report, outcome) + 1)
-    finally:
-        # Also when a delivery failed unexpectedly: what was published is marked. A relay
-        # that dies before this publishes those again after the lease (at least once).
-        _mark_sent(published)
+    for (row, _), error in zip(signed, results, strict=True):
+        if error is None:
+            published.append(row)
+            fields = {"message_id": str(row.message_id), "service_id": row.service_id}
+            log.info("gateway.sent", extra={"fields": fields})
+            _count(report, "sent")
+        else:
+            _count(report, _failed(row, f"{type(error).__name__}: {error}"))
+    _mark_sent(published)
     if report.taken:
         log.info("gateway.relay", extra={"fields": vars(report)})
     return report
 
 
-def _deliver(row: OutboxMessage, transport: Transport, signer_bin: str) -> str:
-    try:
-        body = envelope_sign(xml=bytes(row.envelope), signer_bin=signer_bin)
-        transport.publish(route_id=row.route_id, body=body, message_id=str(row.message_id))
-    except (TransportError, SigningKeyError) as exc:
-        return _failed(row, f"{type(exc).__name__}: {exc}")
-    log.info(
-        "gateway.sent",
-        extra={"fields": {"message_id": str(row.message_id), "service_id": row.service_id}},
-    )
-    return "sent"
+def _count(report: RelayReport, outcome: str) -> None:
+    setattr(report, outcome, getattr(report, outcome) + 1)
 
 
 def _mark_sent(rows: list[OutboxMessage]) -> None:

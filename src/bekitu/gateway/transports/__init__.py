@@ -7,9 +7,9 @@ import threading
 
 from django.conf import settings
 
-from bekitu.gateway.transports.base import Delivery, Transport, TransportError
+from bekitu.gateway.transports.base import Delivery, Outgoing, Transport, TransportError
 
-__all__ = ["Delivery", "Transport", "TransportError", "get_transport", "transport_for"]
+__all__ = ["Delivery", "Outgoing", "Transport", "TransportError", "get_transport", "transport_for"]
 
 _local = threading.local()
 _shared_memory: dict[str, Transport] = {}

@@ -3,7 +3,9 @@
 A transport moves bytes; it neither signs, verifies nor reads envelopes. It keeps one durable
 queue per route (a participant's id), a dead-letter queue beside each, and carries synchronous
 calls (a request with a reply address, answered once). `publish` returns only when the
-message is durably stored (a broker's confirm, a committed row), else raises TransportError.
+message is durably stored (a broker's confirm, a committed row), else raises TransportError;
+`publish_batch` publishes several and waits for their confirms once, saying of each whether
+it is stored.
 A delivery stays the receiver's until it is acknowledged; a receiver that dies holding it
 gives it back (the broker's redelivery, the queue table's lease): delivery is at least once.
 """
@@ -21,6 +23,15 @@ class TransportError(Exception):
 
 def _nothing() -> None:
     return None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to publish in a batch."""
+
+    route_id: str
+    body: bytes = field(repr=False)
+    message_id: str
 
 
 @dataclass
@@ -57,6 +68,11 @@ class Transport(Protocol):
 
     def publish(self, *, route_id: str, body: bytes, message_id: str) -> None:
         """Put a message durably on the route's queue, or raise TransportError."""
+        ...
+
+    def publish_batch(self, messages: Sequence[Outgoing]) -> list[TransportError | None]:
+        """Publish the messages, then wait for their confirms (once, not per message): the
+        i-th result is None when the i-th message is durably stored, else why not."""
         ...
 
     def receive(self, *, route_ids: Sequence[str], limit: int, wait: float) -> list[Delivery]:

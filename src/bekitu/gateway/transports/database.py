@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from bekitu.gateway.models import QueuedMessage
-from bekitu.gateway.transports.base import Delivery, TransportError
+from bekitu.gateway.transports.base import Delivery, Outgoing, TransportError
 
 
 def route_queue(route_id: str) -> str:
@@ -49,6 +49,20 @@ class DatabaseTransport:
         """Insert the message as a row of the route's queue (committed when this returns,
         unless the caller holds a transaction open)."""
         self._insert(route_queue(route_id), body, message_id=message_id)
+
+    def publish_batch(self, messages: Sequence[Outgoing]) -> list[TransportError | None]:
+        """Insert the messages in one statement: all are stored, or none."""
+        rows = [
+            QueuedMessage(queue=route_queue(m.route_id), body=m.body, message_id=m.message_id)
+            for m in messages
+        ]
+        try:
+            with transaction.atomic():
+                QueuedMessage.objects.bulk_create(rows)
+        except DatabaseError as exc:
+            error = TransportError(f"the queue table refused the messages: {exc}")
+            return [error] * len(rows)
+        return [None] * len(rows)
 
     def _insert(self, queue: str, body: bytes, **fields: str) -> QueuedMessage:
         try:

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bekitu.gateway.transports.base import Delivery, TransportError
+from bekitu.gateway.transports.base import Delivery, Outgoing, TransportError
 
 _KEYS = itertools.count(1)
 
@@ -62,6 +62,19 @@ class MemoryTransport:
     def publish(self, *, route_id: str, body: bytes, message_id: str) -> None:
         """Append to the route's queue (or fail, when told to)."""
         self._put(_Message(body, route_id, message_id))
+
+    def publish_batch(self, messages: Sequence[Outgoing]) -> list[TransportError | None]:
+        """Publish each through `publish` (so a failure told or overridden is the one
+        message's)."""
+        results: list[TransportError | None] = []
+        for m in messages:
+            try:
+                self.publish(route_id=m.route_id, body=m.body, message_id=m.message_id)
+            except TransportError as exc:
+                results.append(exc)
+            else:
+                results.append(None)
+        return results
 
     def _put(self, message: _Message) -> None:
         with self._lock:

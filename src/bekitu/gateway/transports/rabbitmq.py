@@ -10,8 +10,11 @@ Topology, under the prefix BEKITU_GATEWAY_AMQP_PREFIX (`bekitu.gateway`):
 
 Messages are persistent, published `mandatory` with publisher confirms: `publish` returns
 only when the broker has the message on a queue, and raises TransportError when it nacks,
-returns it (no such queue) or the connection fails. A receiver acknowledges a message only
-after its inbox committed it. Synchronous calls use RabbitMQ's direct reply-to.
+returns it (no such queue) or the connection fails. `publish_batch` publishes a relay pass's
+messages on a channel of its own and then waits for their confirms together (one round trip
+per batch, not per message); a message nacked, returned or unconfirmed is reported failed.
+A receiver acknowledges a message only after its inbox committed it. Synchronous calls use
+RabbitMQ's direct reply-to.
 """
 
 from __future__ import annotations
@@ -24,16 +27,19 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import amqp
 from kombu import Connection, Consumer, Exchange, Producer, Queue
 from kombu.message import Message
 
-from bekitu.gateway.transports.base import Delivery, TransportError
+from bekitu.gateway.transports.base import Delivery, Outgoing, TransportError
 
 log = logging.getLogger("bekitu.gateway")
 
 DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
 _CONNECT_TIMEOUT = 5
 _HEARTBEAT = 30
+# How long a batch waits for the broker's confirms before counting the rest as failed.
+_CONFIRM_TIMEOUT = 10.0
 
 
 class RabbitTransport:
@@ -53,6 +59,7 @@ class RabbitTransport:
         self._consuming: tuple[str, ...] = ()
         self._buffer: deque[Message] = deque()
         self._rpc: tuple[Any, Producer] | None = None
+        self._batch: _Confirms | None = None
         self._answers: dict[str, bytes] = {}
         # A receiver in the calling thread, run after a call's request is published (tests
         # and benchmarks in one process); in service the receiver is another process.
@@ -111,7 +118,7 @@ class RabbitTransport:
         """Drop the connection (and what was taken on it and not acknowledged)."""
         conn, self._conn = self._conn, None
         self._declared.clear()
-        self._consumer, self._consuming, self._rpc = None, (), None
+        self._consumer, self._consuming, self._rpc, self._batch = None, (), None, None
         self._buffer.clear()
         if conn is not None:
             # A broken connection may fail to close; it is gone either way.
@@ -141,6 +148,24 @@ class RabbitTransport:
                 if attempt == 2:
                     raise TransportError(f"RabbitMQ did not take the message: {exc}") from exc
                 log.info("gateway.amqp.reconnect", extra={"fields": {"error": type(exc).__name__}})
+
+    def publish_batch(self, messages: Sequence[Outgoing]) -> list[TransportError | None]:
+        """Publish persistently, then wait once for the broker's confirms of them all. A
+        connection that fails is dropped and the messages not yet confirmed are reported
+        failed (the relay sends them again: at least once)."""
+        if not messages:
+            return []
+        try:
+            conn = self._connection()
+            for route_id in {m.route_id for m in messages}:
+                self._declare(route_id)
+            if self._batch is None:
+                self._batch = _Confirms(conn.channel())
+            return self._batch.publish(conn, self.exchange.name, messages)
+        except self._errors() as exc:
+            self.reset()
+            log.info("gateway.amqp.batch_failed", extra={"fields": {"error": type(exc).__name__}})
+            return [TransportError(f"RabbitMQ did not take the message: {exc}")] * len(messages)
 
     # --- receiving ----------------------------------------------------------------------
     def _consume(self, route_ids: tuple[str, ...], limit: int) -> None:
@@ -295,3 +320,71 @@ class RabbitTransport:
     def close(self) -> None:
         """Close the connection; unacknowledged deliveries go back to their queues."""
         self.reset()
+
+
+class _Confirms:
+    """A channel in confirm mode for batches: the broker numbers what is published on it
+    from 1 and acknowledges (or nacks) by number, one or all up to a number at once; a
+    mandatory message it cannot route comes back (basic.return) before its ack."""
+
+    def __init__(self, channel: Any) -> None:
+        self.channel = channel
+        channel.confirm_select()
+        self.published = 0
+        self.waiting: dict[int, int] = {}  # delivery tag -> index in the batch
+        self.results: list[TransportError | None] = []
+        self.returned: set[str] = set()
+        channel.events["basic_ack"].add(self._on_ack)
+        channel.events["basic_nack"].add(self._on_nack)
+        channel.events["basic_return"].add(self._on_return)
+
+    def publish(
+        self, conn: Connection, exchange: str, messages: Sequence[Outgoing]
+    ) -> list[TransportError | None]:
+        unconfirmed = TransportError("RabbitMQ did not confirm the message in time")
+        self.results = [unconfirmed] * len(messages)
+        self.waiting.clear()
+        self.returned.clear()
+        ids: dict[int, str] = {}
+        for index, m in enumerate(messages):
+            message = amqp.Message(
+                m.body,
+                delivery_mode=2,
+                message_id=m.message_id,
+                content_type="application/xml",
+                content_encoding="binary",
+                application_headers={},
+            )
+            # The channel's own publish (not the one that waits for each confirm).
+            self.channel._basic_publish(
+                message, exchange=exchange, routing_key=m.route_id, mandatory=True
+            )
+            self.published += 1
+            self.waiting[self.published] = index
+            ids[index] = m.message_id
+        deadline = time.monotonic() + _CONFIRM_TIMEOUT
+        while self.waiting:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                conn.drain_events(timeout=left)
+            except TimeoutError:
+                break
+        for index, message_id in ids.items():
+            if message_id in self.returned and self.results[index] is None:
+                self.results[index] = TransportError("RabbitMQ returned the message: no queue")
+        return self.results
+
+    def _settle(self, tag: int, multiple: bool, result: TransportError | None) -> None:
+        for done in [t for t in self.waiting if t == tag or (multiple and t <= tag)]:
+            self.results[self.waiting.pop(done)] = result
+
+    def _on_ack(self, tag: int, multiple: bool) -> None:
+        self._settle(tag, multiple, None)
+
+    def _on_nack(self, tag: int, multiple: bool) -> None:
+        self._settle(tag, multiple, TransportError("RabbitMQ refused the message (nack)"))
+
+    def _on_return(self, exc: Exception, exchange: str, routing_key: str, message: Any) -> None:
+        self.returned.add(message.properties.get("message_id", ""))
