@@ -257,3 +257,13 @@ def test_documents_are_found_by_number_and_by_application(
     assert refusal_get(number="R-000000000000-2026-000001") is None
     # Both finds of the refusal are reads of the person's data (the unknown number is not).
     assert AuditEntry.objects.filter(action="talons.refusal.read").count() == 2
+
+
+def test_a_code_a_talon_or_a_refusal_holds_is_drawn_again(
+    provider: Provider, attachment: Attachment, talon: Talon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refusal = _refuse(provider, AttachmentFactory(provider=provider))
+    drawn = iter([talon.code, refusal.code, "ABCDEFGHJK"])
+    monkeypatch.setattr(services, "new_code", lambda: next(drawn))
+
+    assert services._unique_code() == "ABCDEFGHJK"

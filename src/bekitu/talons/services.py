@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -85,11 +85,14 @@ def _next_number(*, provider: Provider, kind: str, moment: dt.datetime) -> str:
 
 def _unique_code() -> str:
     # 50 random bits: a clash is all but impossible, and is retried rather than trusted away.
+    # One statement asks both kinds of document whether the code is taken.
     while True:
         code = new_code()
-        if not (
-            Talon.objects.filter(code=code).exists() or Refusal.objects.filter(code=code).exists()
-        ):
+        talons = Talon.objects.filter(code=code).values_list("code", flat=True)
+        refusals: QuerySet[Any, Any] = Refusal.objects.filter(code=code).values_list(
+            "code", flat=True
+        )
+        if not talons.union(refusals, all=True).exists():
             return code
 
 
