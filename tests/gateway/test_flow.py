@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from bekitu.core.models import AuditEntry
 from bekitu.gateway import envelope
@@ -131,6 +132,29 @@ def test_a_batch_is_stored_whole_and_confirmed_message_by_message(
             assert sender.publish_batch(batch) == [None, None, None]
         finally:
             sender.close()
+
+
+def test_on_the_queue_table_a_delivery_is_acknowledged_inside_its_own_transaction(
+    gw: GatewayPki, recorder: Recorder
+) -> None:
+    from bekitu.gateway.models import QueuedMessage
+    from bekitu.gateway.transports.database import DatabaseTransport
+
+    transport = DatabaseTransport(poll=0.01)
+    _send(gw)
+    outbox_relay(transport=transport)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert inbox_receive(transport=transport, route_ids=[gw.clinic_a.system_id]).processed == 1
+
+    sql = [q["sql"].upper() for q in queries.captured_queries]
+    stored = next(i for i, q in enumerate(sql) if q.startswith("INSERT") and "INBOX" in q)
+    acked = next(i for i, q in enumerate(sql) if q.startswith("DELETE") and "QUEUEDMESSAGE" in q)
+    # The queued row is deleted after the inbox row and before the delivery's transaction ends
+    # (here a savepoint of the test's transaction): they commit together, or neither does.
+    assert stored < acked < max(i for i, q in enumerate(sql) if q.startswith("RELEASE SAVEPOINT"))
+    assert len(recorder.seen) == 1
+    assert not QueuedMessage.objects.filter(queue__startswith="route.").exists()
 
 
 def test_messages_out_of_order_are_all_handled_and_a_handler_may_wait_for_another(

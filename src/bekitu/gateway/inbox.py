@@ -13,7 +13,9 @@ For each delivery taken from a local route's queue:
    acknowledged and dropped. In the same transaction the sender gets a receipt (SCSS001) and
    the handler runs (in a savepoint: if it fails, its writes are undone, the inbox row stays
    and is retried after a back-off; after the last attempt it is parked and the sender gets
-   ESRV002). The delivery is acknowledged only after that transaction committed.
+   ESRV002). The delivery is acknowledged only after that transaction committed, or, on the
+   queue table, inside it (the queued row deleted with the inbox row's commit: a receiver
+   that dies before the commit leaves both undone, and the message is received again).
 """
 
 from __future__ import annotations
@@ -112,6 +114,7 @@ def inbox_receive(
 def _receive_once(delivery: Delivery, transport: Transport) -> str:
     rejected: Rejected | None = None
     outcome = ""
+    acked = False
     with audit_context(actor=f"gateway:{delivery.route_id}", channel="system"):
         # One transaction, one append to the audit chain: the check's row and those of what
         # follows from it. If the rows cannot be written, nothing of it commits and the
@@ -128,12 +131,16 @@ def _receive_once(delivery: Delivery, transport: Transport) -> str:
             else:
                 if not delivery.reply_to:
                     outcome = _store(verified, delivery.body)
+                    if delivery.ack_in_transaction:
+                        delivery.ack()  # no commit of its own: it commits with the inbox row
+                        acked = True
         if rejected is not None:
             _reject(delivery, rejected, transport)
             return "rejected"
         if delivery.reply_to:
             outcome = _answer(verified, delivery, transport)
-    delivery.ack()
+    if not acked:
+        delivery.ack()
     return outcome
 
 

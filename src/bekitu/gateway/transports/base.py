@@ -44,6 +44,9 @@ class Delivery:
     message_id: str = ""
     reply_to: str = ""
     redelivered: bool = False
+    # Acknowledging is a write to the service's own database (the queue table): done inside
+    # the delivery's transaction, it commits with what the delivery led to, or not at all.
+    ack_in_transaction: bool = False
     _ack: Callable[[], None] = field(default=_nothing, repr=False)
     _dead_letter: Callable[[], None] = field(default=_nothing, repr=False)
     _requeue: Callable[[], None] = field(default=_nothing, repr=False)

@@ -2,7 +2,9 @@
 
 Nothing to install, durable (a publish is a committed row) and safe against a receiver that
 dies: taking a message pushes its `available_at` forward by the lease, acknowledging deletes
-it, so a message taken by a process that died becomes available again when the lease ends.
+it (inside the receiver's transaction that stored it, so a receiver that dies before its
+commit leaves the row to be received again), so a message taken by a process that died
+becomes available again when the lease ends.
 On PostgreSQL receivers skip rows another holds (FOR UPDATE SKIP LOCKED); SQLite runs one
 writer at a time anyway. See docs/decisions/0004-gateway-default-transport.md for why not
 kombu's filesystem transport.
@@ -114,6 +116,7 @@ class DatabaseTransport:
             message_id=row.message_id,
             reply_to=row.reply_to,
             redelivered=row.deliveries > 0,
+            ack_in_transaction=True,
             _ack=ack,
             _dead_letter=dead_letter,
             _requeue=requeue,
