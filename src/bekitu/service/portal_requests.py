@@ -66,8 +66,8 @@ class Verified:
 
 def portal_decision(provider_id: int) -> str:
     """How the provider decides portal requests (PortalSetting; automatic by default)."""
-    setting = PortalSetting.objects.filter(provider_id=provider_id).first()
-    return setting.decision if setting else PortalSetting.Decision.AUTOMATIC
+    rows = PortalSetting.objects.filter(provider_id=provider_id).values_list("decision", flat=True)
+    return rows.first() or PortalSetting.Decision.AUTOMATIC
 
 
 def _claimed_account_iin(signed: bytes) -> str:

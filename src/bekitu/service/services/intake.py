@@ -152,16 +152,21 @@ def _open_conflict(recipient: Person, provider_id: int) -> Conflict | None:
     """The conflict of a second open application; its number only when the open one is at
     the same provider (another provider's application numbers are not the caller's to
     know)."""
-    open_one = Application.objects.filter(recipient=recipient, state__in=OPEN_STATES).first()
+    open_one = (
+        Application.objects.filter(recipient=recipient, state__in=OPEN_STATES)
+        .values_list("provider_id", "number")
+        .first()
+    )
     if open_one is None:
         return None
-    if open_one.provider_id != provider_id:
+    open_provider_id, open_number = open_one
+    if open_provider_id != provider_id:
         return Conflict(
             _("The person already has an open application at another provider."),
             code="application_open",
         )
     return Conflict(
-        _("The person already has an open application (%(number)s).") % {"number": open_one.number},
+        _("The person already has an open application (%(number)s).") % {"number": open_number},
         code="application_open",
     )
 
