@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from bekitu.core.models import User
+from bekitu.core.audit import audit_verify
+from bekitu.core.models import AuditEntry, User
 from bekitu.devtools.testpki import TestPki
 from bekitu.eds.signing import sign_xml_with_p12
 from bekitu.gateway.models import OutboxMessage
@@ -306,6 +307,24 @@ def test_eds_not_confirmed_is_refused_and_nothing_is_sent(
     assert refused.json()["message"]
     assert not CitizenRequest.objects.exists()
     assert not OutboxMessage.objects.exists()
+    # The check and the refusal are audited (committed, though nothing was sent).
+    verified = AuditEntry.objects.filter(action="eds.verify", data__outcome="refused")
+    assert verified.filter(data__reason=reason).exists()
+    assert AuditEntry.objects.filter(action="portal.request.eds_refused").count() == 1
+
+
+def test_a_submission_audits_its_check_and_itself_in_one_transaction(
+    client: Any, auth: dict[str, str], citizen: Person, provider: Any, test_pki: TestPki
+) -> None:
+    made = draft(client, auth, body(provider)).json()
+    signed = sign(test_pki, citizen.iin, made["xml_to_sign"])
+    before = AuditEntry.objects.count()
+
+    assert submit(client, auth, made["draft_id"], signed).status_code == 202
+
+    rows = list(AuditEntry.objects.order_by("pk")[before:])
+    assert sorted(r.action for r in rows) == ["eds.verify", "portal.request.submit"]
+    assert audit_verify().ok
 
 
 def test_a_request_altered_after_signing_is_refused(

@@ -29,7 +29,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bekitu.core.audit import audit_context, audit_record
+from bekitu.core.audit import audit_context, audit_record, audit_write_batch
+from bekitu.core.errors import DomainError
 from bekitu.core.iin import is_valid_iin
 from bekitu.core.scans import ScanRejected, scan_check
 from bekitu.core.sms import normalise_phone
@@ -321,7 +322,9 @@ def _events(request: CitizenRequest, steps: list[tuple[str, dt.datetime]]) -> No
 
 def request_submit(account: Account, draft_id: Any, signed_xml: str | bytes) -> CitizenRequest:
     """Condition 2 (R9.6) and the request sent (R9.8); EdsNotConfirmed (R9.7) or PortalError
-    otherwise, and then nothing is sent. The same draft or signed request twice: one request."""
+    otherwise, and then nothing is sent. The same draft or signed request twice: one request.
+    The check and what follows from it are one transaction whose audit rows (`eds.verify`
+    and the submission's, or the refusal's) are chained in one append at its end."""
     draft = draft_get(account, draft_id)
     existing = CitizenRequest.objects.filter(draft=draft).first()
     if existing is not None:
@@ -329,6 +332,16 @@ def request_submit(account: Account, draft_id: Any, signed_xml: str | bytes) -> 
     if draft_expired(draft):
         raise PortalError("draft_expired")
     signed = signed_xml.encode("utf-8") if isinstance(signed_xml, str) else bytes(signed_xml)
+    with transaction.atomic(), audit_write_batch():
+        outcome = _checked_send(account, draft, signed)
+    if isinstance(outcome, DomainError):
+        raise outcome  # after the commit: the check's and the refusal's audit rows stand
+    return outcome
+
+
+def _checked_send(account: Account, draft: Draft, signed: bytes) -> CitizenRequest | DomainError:
+    """Condition 2, then the request sent, in the caller's transaction; a refusal is
+    returned, not raised, so that its audit rows commit."""
     result = verify_request(signed, expect_iin=account.iin)
     if not result.valid:
         _audit(
@@ -338,21 +351,24 @@ def request_submit(account: Account, draft_id: Any, signed_xml: str | bytes) -> 
             draft.recipient_iin,
             reason=result.reason,
         )
-        raise EdsNotConfirmed(result.reason or "malformed")
+        return EdsNotConfirmed(result.reason or "malformed")
     try:
         signed_request = contract.parse_request(result.signed_root)
         drafted = contract.parse_request(bytes(draft.xml))
-    except contract.RequestInvalid as exc:
-        raise PortalError("request_altered") from exc
+    except contract.RequestInvalid:
+        return PortalError("request_altered")
     if signed_request != drafted:
         _audit("portal.request.altered", account, draft.number, draft.recipient_iin)
-        raise PortalError("request_altered")
+        return PortalError("request_altered")
     if signed_request.account_iin != account.iin:
-        raise PortalError("signer_mismatch")
+        return PortalError("signer_mismatch")
     digest = hashlib.sha256(signed).hexdigest()
     try:
+        # A savepoint: a request made from the same draft at the same moment undoes only this.
         with transaction.atomic():
             return _send(account, draft, signed, digest)
+    except DomainError as exc:  # the gateway refused to send it (an unknown provider)
+        return exc
     except IntegrityError:
         same = CitizenRequest.objects.filter(draft=draft).first()
         if same is None:
