@@ -215,6 +215,40 @@ def test_a_handler_reply_travels_back_with_the_correlation(
     assert answers[0].part("talon.xml") == b"<talon/>"
 
 
+def test_a_delivery_reads_its_participants_once_and_the_next_one_afresh(
+    gw: GatewayPki, recorder: Recorder
+) -> None:
+    from bekitu.gateway.models import Participant
+    from bekitu.gateway.transports.memory import MemoryTransport
+
+    def reply(message: Any) -> None:  # a status message sent from the handler
+        message_send(
+            service_id=SERVICE,
+            sender_id=message.route_id,
+            route_id=message.sender_id,
+            parts={"status.xml": b"<status/>"},
+        )
+
+    recorder.effect = reply
+    transport = MemoryTransport()
+    route = [gw.clinic_a.system_id]
+    _send(gw)
+    outbox_relay(transport=transport)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert inbox_receive(transport=transport, route_ids=route).processed == 1
+    reads = [q for q in queries.captured_queries if "gateway_participant" in q["sql"]]
+    assert len(reads) == 1  # the sender and the route, for the check and the reply alike
+    assert OutboxMessage.objects.filter(sender_id=gw.clinic_a.system_id).count() == 2
+
+    # Deactivated between two deliveries: the next one reads afresh and refuses its sender.
+    _send(gw)
+    outbox_relay(transport=transport)
+    Participant.objects.filter(system_id=gw.portal.system_id).update(active=False)
+    assert inbox_receive(transport=transport, route_ids=route).rejected == 1
+    assert len(recorder.seen) == 1
+
+
 def test_a_forged_envelope_never_reaches_a_handler_and_is_dead_lettered(
     gw: GatewayPki, transport: Any, recorder: Recorder
 ) -> None:

@@ -54,7 +54,7 @@ from bekitu.gateway.errors import RetryLater
 from bekitu.gateway.models import InboxMessage, Kind, OutboxMessage, RejectedMessage, insert_once
 from bekitu.gateway.outbox import outbox_put
 from bekitu.gateway.retry import backoff_delay
-from bekitu.gateway.selectors import local_route_ids, participant_get
+from bekitu.gateway.selectors import local_route_ids, participant_get, participants_once
 from bekitu.gateway.signature import Rejected, Verified, envelope_sign, envelope_verify
 from bekitu.gateway.transports import Delivery, Transport, get_transport
 
@@ -115,7 +115,10 @@ def _receive_once(delivery: Delivery, transport: Transport) -> str:
     rejected: Rejected | None = None
     outcome = ""
     acked = False
-    with audit_context(actor=f"gateway:{delivery.route_id}", channel="system"):
+    with (
+        audit_context(actor=f"gateway:{delivery.route_id}", channel="system"),
+        participants_once(also=[delivery.route_id]),
+    ):
         # One transaction, one append to the audit chain: the check's row and those of what
         # follows from it. If the rows cannot be written, nothing of it commits and the
         # delivery comes back (unaudited means unchecked).
@@ -391,7 +394,10 @@ def _retry_one(pk: int, now: datetime) -> str | None:
         )
         if row is None:  # another process took it, or an operator discarded it
             return None
-        with audit_context(actor=f"gateway:{row.route_id}", channel="system"):
+        with (
+            audit_context(actor=f"gateway:{row.route_id}", channel="system"),
+            participants_once(also=[row.route_id]),
+        ):
             row.attempts += 1
             return _run(row, stored_content(row))
 

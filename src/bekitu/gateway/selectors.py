@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextvars
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db import connection
 from django.db.models import Count, Q
@@ -11,13 +13,49 @@ from django.utils.translation import gettext_lazy as _
 from bekitu.gateway.errors import UnknownParticipant
 from bekitu.gateway.models import InboxMessage, Kind, OutboxMessage, Participant
 
+# The participants read in the current delivery's transaction (`participants_once`): id ->
+# the active participant, or None for one that is not; and the ids the first read takes too.
+_Read = tuple[dict[str, Participant | None], frozenset[str]]
+_read: contextvars.ContextVar[_Read | None] = contextvars.ContextVar(
+    "bekitu_gateway_participants", default=None
+)
+
+
+@contextmanager
+def participants_once(also: Iterable[str] = ()) -> Iterator[None]:
+    """Read each participant once in the block (one delivery's transaction) and reuse it for
+    the envelopes the block verifies and sends; the first read takes `also` with it (the
+    route the delivery came on, which signs what its handler sends). The next block reads
+    afresh, so a participant deactivated a moment ago is refused at once."""
+    if _read.get() is not None:
+        yield
+        return
+    token = _read.set(({}, frozenset(also)))
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
 
 def active_participants(system_ids: Iterable[str]) -> dict[str, Participant]:
     """The active participants among `system_ids`, by id, read afresh (a participant
-    deactivated a moment ago is not among them). One statement written out, not built by
-    the ORM: it runs for every envelope signed or received, and building the query cost
-    several times what running it does."""
-    wanted = sorted(set(system_ids))
+    deactivated a moment ago is not among them), or within `participants_once` as read
+    there. One statement written out, not built by the ORM: it runs for every envelope
+    signed or received, and building the query cost several times what running it does."""
+    read = _read.get()
+    if read is None:
+        return _select(set(system_ids))
+    known, also = read
+    ids = set(system_ids)
+    missing = ids - known.keys()
+    if missing:
+        found = _select(missing | (also - known.keys()))
+        known.update({i: found.get(i) for i in missing | found.keys()})
+    return {i: p for i in ids if (p := known.get(i)) is not None}
+
+
+def _select(ids: set[str]) -> dict[str, Participant]:
+    wanted = sorted(ids)
     if not wanted:
         return {}
     meta = Participant._meta
