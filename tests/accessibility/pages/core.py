@@ -14,6 +14,9 @@ from tests.accessibility.world import World
 
 not_a_page("set_language", "POST only: sets the language and redirects back to the page")
 not_a_page("api-schema", "the OpenAPI schema (YAML or JSON), shown by api-docs")
+not_a_page("healthz", "JSON for load balancers: liveness")
+not_a_page("readyz", "JSON for load balancers: readiness")
+not_a_page("metrics", "Prometheus' text format for the monitoring")
 
 
 @pages("start")
