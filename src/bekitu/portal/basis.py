@@ -19,7 +19,7 @@ from bekitu.portal.dependants import age
 from bekitu.portal.errors import PortalError
 
 if TYPE_CHECKING:
-    from bekitu.portal.requests import Form
+    from bekitu.portal.drafts import Form
 
 # A child under five may attach where they actually live (as a pregnant woman may).
 CHILD_AGE = 5

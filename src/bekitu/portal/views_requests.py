@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bekitu.core.vocabulary import AttachmentBasis, AttachmentReason
-from bekitu.portal import directory, presenters
+from bekitu.portal import directory, drafts, presenters
 from bekitu.portal import requests as portal_requests
 from bekitu.portal.dependants import dependants_of
 from bekitu.portal.errors import MESSAGES, DraftInvalid, EdsNotConfirmed, PortalError
@@ -79,14 +79,14 @@ def request_new(request: HttpRequest, account: Account) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         uploads = tuple(
-            portal_requests.Upload(code, data[f"copy_{code}"].name, data[f"copy_{code}"].read())
+            drafts.Upload(code, data[f"copy_{code}"].name, data[f"copy_{code}"].read())
             for code, _title, _why in documents
             if data.get(f"copy_{code}")
         )
         try:
-            draft = portal_requests.draft_create(
+            draft = drafts.draft_create(
                 account,
-                portal_requests.Form(
+                drafts.Form(
                     recipient_iin=recipient,
                     applicant_role=role,
                     provider_bin=data["provider_bin"],
@@ -138,7 +138,7 @@ def request_sign(request: HttpRequest, account: Account, draft_id: str) -> HttpR
     """The request to sign with NCALayer, and its submission: condition 2 (R9.6) or the
     refusal that names what failed (R9.7)."""
     try:
-        draft = portal_requests.draft_get(account, draft_id)
+        draft = drafts.draft_get(account, draft_id)
     except PortalError:
         raise Http404 from None
     done = CitizenRequest.objects.filter(draft=draft).first()

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from bekitu.core.errors import NotFound
 from bekitu.core.vocabulary import AttachmentBasis
-from bekitu.portal import directory, presenters
+from bekitu.portal import directory, drafts, presenters
 from bekitu.portal import requests as portal_requests
 from bekitu.portal.api.auth import citizen
 from bekitu.portal.api.views import ERRORS, GATEWAY_ERRORS, PortalView, query_checked
@@ -43,7 +43,7 @@ class RequirementsQuery(serializers.Serializer):
         max_length=12, required=False, allow_blank=True, help_text="the citizen's own if empty"
     )
     applicant_role = serializers.ChoiceField(
-        choices=portal_requests.ROLES,
+        choices=drafts.ROLES,
         required=False,
         allow_blank=True,
         help_text="self for the citizen's own IIN, otherwise parent, if empty",
@@ -214,7 +214,7 @@ class BasisIn(serializers.Serializer):
 
 class DraftIn(serializers.Serializer):
     recipient_iin = serializers.CharField(max_length=12, required=False, allow_blank=True)
-    applicant_role = serializers.ChoiceField(choices=portal_requests.ROLES, required=False)
+    applicant_role = serializers.ChoiceField(choices=drafts.ROLES, required=False)
     provider_bin = serializers.CharField(max_length=12)
     district_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
     reason = serializers.CharField(max_length=40)
@@ -299,14 +299,14 @@ class CitizenRequestOut(serializers.Serializer):
     refusal = RefusalOut(allow_null=True)
 
 
-def _uploads(items: list[dict[str, Any]]) -> tuple[portal_requests.Upload, ...]:
+def _uploads(items: list[dict[str, Any]]) -> tuple[drafts.Upload, ...]:
     uploads = []
     for item in items:
         try:
             content = base64.b64decode(item["content_base64"], validate=True)
         except (binascii.Error, ValueError):
             raise ValidationError({"documents": ["content_base64 is not base64"]}) from None
-        uploads.append(portal_requests.Upload(item["code"], item["filename"], content))
+        uploads.append(drafts.Upload(item["code"], item["filename"], content))
     return tuple(uploads)
 
 
@@ -346,7 +346,7 @@ class DraftsView(PortalView):
         basis = data.get("basis") or {}
         iin = data.get("recipient_iin") or account.iin
         role = data.get("applicant_role") or ("self" if iin == account.iin else "parent")
-        form = portal_requests.Form(
+        form = drafts.Form(
             recipient_iin=iin,
             applicant_role=role,
             provider_bin=data["provider_bin"],
@@ -370,7 +370,7 @@ class DraftsView(PortalView):
             basis_apartment=basis.get("apartment", ""),
         )
         try:
-            draft = portal_requests.draft_create(account, form)
+            draft = drafts.draft_create(account, form)
         except DraftInvalid as exc:
             raise ValidationError(_api_fields(exc.fields)) from None
         return Response(
