@@ -154,6 +154,17 @@ class InboxMessage(models.Model):
         return f"{self.service_id} ← {self.sender_id} ({self.message_id})"
 
 
+# Waiting to be sent, or a request sent and still unconfirmed by its receiver: what the relay
+# sends (again) when it is due.
+OUTBOX_DUE = models.Q(status=OutboxMessage.Status.PENDING) | models.Q(
+    status=OutboxMessage.Status.SENT, kind=Kind.REQUEST, receipt_at__isnull=True
+)
+# Still at work: due, or parked for an operator (retrying or parked, incoming). Whatever else
+# is done with, and goes after the retention (`retention.py`).
+OUTBOX_AT_WORK = OUTBOX_DUE | models.Q(status=OutboxMessage.Status.PARKED)
+INBOX_AT_WORK = models.Q(status__in=[InboxMessage.Status.RETRYING, InboxMessage.Status.PARKED])
+
+
 class RejectedMessage(models.Model):
     """An envelope refused on receipt (schema, signature, unknown sender): it never reached a
     handler. What it claimed is kept to trace it, not trusted; its bytes stay in the route's

@@ -25,13 +25,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from bekitu.core.audit import audit_record
 from bekitu.eds.signing import SigningKeyError
 from bekitu.gateway.envelope import Header
-from bekitu.gateway.models import Kind, OutboxMessage, Participant
+from bekitu.gateway.models import OUTBOX_DUE, OutboxMessage, Participant
 from bekitu.gateway.retry import backoff_delay, nominal_delay
 from bekitu.gateway.signature import envelope_sign
 from bekitu.gateway.transports import Outgoing, Transport, get_transport
@@ -85,10 +85,6 @@ class RelayReport:
         return self.sent + self.retrying + self.parked
 
 
-# Waiting to be sent, or sent and still unconfirmed by its receiver.
-_DUE = Q(status=OutboxMessage.Status.PENDING) | Q(
-    status=OutboxMessage.Status.SENT, kind=Kind.REQUEST, receipt_at__isnull=True
-)
 _LIVE = (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENT)
 
 
@@ -98,7 +94,7 @@ def _claim(limit: int) -> list[OutboxMessage]:
     with transaction.atomic():
         rows = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(_DUE, next_attempt_at__lte=now)
+            .filter(OUTBOX_DUE, next_attempt_at__lte=now)
             .order_by("id")[:limit]
         )
         # Counted when taken: a message whose delivery kills the relay every time is parked

@@ -18,13 +18,19 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import DomainError
 from bekitu.core.retention import BATCH, delete_in_batches
-from bekitu.gateway.models import InboxMessage, Kind, OutboxMessage, RejectedMessage
+from bekitu.gateway.models import (
+    INBOX_AT_WORK,
+    OUTBOX_AT_WORK,
+    InboxMessage,
+    OutboxMessage,
+    RejectedMessage,
+)
 
 DAY = 86_400
 
@@ -62,13 +68,9 @@ def retention_problems(days: int) -> list[str]:
 
 
 def _done_before(cutoff: dt.datetime) -> dict[type[Model], QuerySet]:
-    outbox_done = Q(status=OutboxMessage.Status.DISCARDED) | Q(
-        Q(kind=Kind.RESPONSE) | Q(receipt_at__isnull=False), status=OutboxMessage.Status.SENT
-    )
-    inbox_done = (InboxMessage.Status.PROCESSED, InboxMessage.Status.DISCARDED)
     return {
-        OutboxMessage: OutboxMessage.objects.filter(outbox_done, created_at__lt=cutoff),
-        InboxMessage: InboxMessage.objects.filter(status__in=inbox_done, received_at__lt=cutoff),
+        OutboxMessage: OutboxMessage.objects.filter(~OUTBOX_AT_WORK, created_at__lt=cutoff),
+        InboxMessage: InboxMessage.objects.filter(~INBOX_AT_WORK, received_at__lt=cutoff),
         RejectedMessage: RejectedMessage.objects.filter(received_at__lt=cutoff),
     }
 

@@ -5,13 +5,20 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.gateway.errors import UnknownParticipant
-from bekitu.gateway.models import InboxMessage, Kind, OutboxMessage, Participant
+from bekitu.gateway.models import (
+    INBOX_AT_WORK,
+    OUTBOX_AT_WORK,
+    InboxMessage,
+    OutboxMessage,
+    Participant,
+)
 
 # The participants read in the current delivery's transaction (`participants_once`): id ->
 # the active participant, or None for one that is not; and the ids the first read takes too.
@@ -105,27 +112,25 @@ def local_route_ids() -> list[str]:
     )
 
 
+def _by_status(rows: QuerySet[Any]) -> dict[str, int]:
+    return dict(rows.values_list("status").annotate(count=Count("id")).order_by())
+
+
 def gateway_counts() -> dict[str, dict[str, int]]:
     """How many messages are in each state, outbox and inbox (`bekitu gateway status`)."""
-    counts: dict[str, dict[str, int]] = {"outbox": {}, "inbox": {}}
-    for name, model in (("outbox", OutboxMessage), ("inbox", InboxMessage)):
-        for status in model.Status.values:
-            counts[name][status] = model.objects.filter(status=status).count()
+    counts = {
+        "outbox": {s: 0 for s in OutboxMessage.Status.values},
+        "inbox": {s: 0 for s in InboxMessage.Status.values},
+    }
+    counts["outbox"].update(_by_status(OutboxMessage.objects.all()))
+    counts["inbox"].update(_by_status(InboxMessage.objects.all()))
     return counts
 
 
 def gateway_backlog() -> dict[str, dict[str, int]]:
     """Messages still at work, outbox and inbox (the service's metrics): never the done ones,
     whose count grows with the retention. Two grouped queries."""
-    outbox = OutboxMessage.objects.filter(
-        Q(status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.PARKED])
-        | Q(status=OutboxMessage.Status.SENT, kind=Kind.REQUEST, receipt_at__isnull=True)
-    )
-    inbox = InboxMessage.objects.filter(
-        status__in=[InboxMessage.Status.RETRYING, InboxMessage.Status.PARKED]
-    )
-    counts: dict[str, dict[str, int]] = {}
-    for name, rows in (("outbox", outbox), ("inbox", inbox)):
-        grouped = rows.values_list("status").annotate(count=Count("id")).order_by()
-        counts[name] = dict(grouped)
-    return counts
+    return {
+        "outbox": _by_status(OutboxMessage.objects.filter(OUTBOX_AT_WORK)),
+        "inbox": _by_status(InboxMessage.objects.filter(INBOX_AT_WORK)),
+    }

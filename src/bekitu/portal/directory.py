@@ -39,14 +39,11 @@ def _ask(service_id: str, query: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-# What the providers' system or the register answers when it refuses a query (its handler's
-# code), in the portal's terms: the citizen is told that, not that nobody answered.
-REFUSALS = {"not_found": "person_not_found", "person_not_found": "person_not_found"}
-
-
 def _refused(exc: GatewayRefused, *, otherwise: str) -> PortalError:
-    if exc.status_code == SERVICE_REFUSED and exc.detail in REFUSALS:
-        return PortalError(REFUSALS[exc.detail])
+    """The providers' system or the register refused the query: when because it does not
+    know the person (its handler's code), the citizen is told that, not that nobody answered."""
+    if exc.status_code == SERVICE_REFUSED and exc.detail == "person_not_found":
+        return PortalError("person_not_found")
     return PortalError(otherwise)
 
 

@@ -198,7 +198,7 @@ def requirements(message: Message) -> dict[str, bytes]:
         raise DomainError("unknown basis", code="bad_query")
     recipient = _person(str(query.get("recipient_iin") or ""))
     if recipient is None:
-        raise DomainError("the population register does not know the IIN", code="not_found")
+        raise DomainError("the population register does not know the IIN", code="person_not_found")
     category = Category(
         recipient_age=age_on(recipient.birth_date, registry.today()),
         recipient_sex=recipient.sex,
