@@ -146,6 +146,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+# On PostgreSQL the server binds the parameters and plans a statement once per connection
+# after its n-th use, instead of parsing and planning every query's text anew (decision 0015).
+# 0 binds on the client and prepares nothing, for a pooler that cannot keep prepared
+# statements (PgBouncer before 1.21 in transaction mode).
+DB_PREPARE_THRESHOLD = env_int(
+    "BEKITU_DB_PREPARE_THRESHOLD",
+    2,
+    "PostgreSQL: prepare a statement after this many uses on a connection; 0: never "
+    "(parameters bound on the client), for a pooler that cannot keep prepared statements.",
+)
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and DB_PREPARE_THRESHOLD > 0:
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": DB_PREPARE_THRESHOLD,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
