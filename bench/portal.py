@@ -20,7 +20,8 @@ floor / throughput (how many floor-units one application costs).
     .venv/bin/python bench/portal.py                       # PostgreSQL + RabbitMQ, and the default
     .venv/bin/python bench/portal.py --setup default --n 60 --rate 10 --seconds 5
 
-Set-ups: `postgres` (PostgreSQL `bekitu_bench_portal`, made afresh, and RabbitMQ at
+Set-ups: `postgres` (PostgreSQL `bekitu_bench_portal_<pid>`, made for the run and dropped
+after it, or BENCH_PG_URL's database, made afresh and kept; and RabbitMQ at
 127.0.0.1:5672 under a prefix of its own, deleted after; --workers relay/receiver processes)
 and `default` (SQLite and the queue-table transport, one worker process, as `make run`).
 Under each set-up's figures, what one application costs whatever the machine's load: SQL
@@ -55,7 +56,11 @@ from typing import Any
 from _postgres import database_afresh
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/bekitu_bench_portal")
+# A database of the run's own, so that two runs at once do not drop each other's; the child
+# processes are given the parent's name through BENCH_PG_URL.
+PG_URL = os.environ.get(
+    "BENCH_PG_URL", f"postgres://postgres@127.0.0.1:5432/bekitu_bench_portal_{os.getpid()}"
+)
 AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 PORTAL = "egov-portal"
 # The e-copy of the identity document the checklist asks of an adult (a tiny valid PDF).
@@ -534,7 +539,14 @@ def main() -> None:
         cmd = [sys.executable, __file__, "--child", setup, "--n", str(args.n)]
         cmd += ["--rate", str(args.rate), "--seconds", str(args.seconds)]
         cmd += ["--workers", str(args.workers)]
-        out = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=ROOT)
+        env = {**os.environ, "BENCH_PG_URL": PG_URL}
+        try:
+            out = subprocess.run(
+                cmd, check=False, capture_output=True, text=True, cwd=ROOT, env=env
+            )
+        finally:
+            if setup == "postgres" and "BENCH_PG_URL" not in os.environ:
+                database_afresh(PG_URL, create=False)
         if out.returncode:
             sys.exit(f"{setup} failed:\n{out.stderr[-3000:]}")
         r = json.loads(next(line for line in out.stdout.splitlines() if line.startswith("{")))
