@@ -79,7 +79,9 @@ def gateway_drain(*, transport: Transport | None = None, passes: int = 50) -> Pa
     return total
 
 
-class _Stop:
+class Stop:
+    """Set by SIGTERM/SIGINT (or by a caller): the loop ends after its pass."""
+
     def __init__(self) -> None:
         self.stopped = False
 
@@ -90,10 +92,19 @@ class _Stop:
 def gateway_run(*, wait: float = 0.5, limit: int = 100) -> None:
     """Loop until SIGTERM/SIGINT: each pass waits up to `wait` seconds for a message. A
     transport or database failure is logged and retried after a pause, never fatal."""
-    stop = _Stop()
+    stop = Stop()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("gateway.run.start", extra={"fields": {"wait": wait}})
+    passes_until(stop, wait=wait, limit=limit)
+    get_transport().close()
+    log.info("gateway.run.stop")
+
+
+def passes_until(stop: Stop, *, wait: float, limit: int) -> None:
+    """The loop of `gateway run`. A pass that found nothing to do takes `wait` seconds at
+    least: with no local route there is no queue to wait on, and an idle worker would
+    otherwise ask the database again at once, a core's worth of CPU for nothing."""
     routes: list[str] = []
     routes_read = retried = -math.inf
     while not stop.stopped:
@@ -102,13 +113,16 @@ def gateway_run(*, wait: float = 0.5, limit: int = 100) -> None:
         try:
             if now - routes_read >= ROUTES_EVERY:
                 routes, routes_read = local_route_ids(), now
-            gateway_pass(limit=limit, wait=wait, route_ids=routes, retries=retries)
+            report = gateway_pass(limit=limit, wait=wait, route_ids=routes, retries=retries)
             retried = now if retries else retried
         except TransportError as exc:
             log.warning("gateway.run.transport_down", extra={"fields": {"error": str(exc)}})
             time.sleep(min(5.0, wait * 4 or 1.0))
+            continue
         except Exception:
             log.exception("gateway.run.failed")
             time.sleep(min(5.0, wait * 4 or 1.0))
-    get_transport().close()
-    log.info("gateway.run.stop")
+            continue
+        idle = wait - (time.monotonic() - now)
+        if not report.busy and idle > 0:
+            time.sleep(idle)
