@@ -17,6 +17,7 @@ from bekitu.core.errors import DomainError
 from bekitu.core.vocabulary import AttachmentBasis
 from bekitu.registry.models import Person, Provider, ServiceArea
 from bekitu.service import rules, services
+from bekitu.service.case import Case
 from bekitu.service.facts import required_documents
 from bekitu.service.models import Application, CheckResult
 from bekitu.service.policy import EDITION_2020
@@ -29,7 +30,7 @@ OTHER_ATU = "631020000"
 ELSEWHERE = dataclasses.replace(ADULT, atu_code=OTHER_ATU)
 
 
-def _available(c: rules.Case) -> rules.Outcome:
+def _available(c: Case) -> rules.Outcome:
     return rules.check_provider_available(c, EDITION_2020)
 
 

@@ -16,9 +16,9 @@ from bekitu.core.errors import DomainError
 from bekitu.core.models import AuditEntry, User
 from bekitu.registry.models import Attachment, District, Person, Provider, ServiceArea
 from bekitu.service import rules, services
+from bekitu.service.case import AttachmentFacts, Case, DistrictFacts, PersonFacts, ProviderFacts
 from bekitu.service.models import Application
 from bekitu.service.policy import EDITION_2020
-from bekitu.service.rules import AttachmentFacts, Case, DistrictFacts, PersonFacts, ProviderFacts
 from bekitu.service.selectors import Scope, documents_required
 from bekitu.workstation.models import StaffProfile
 from tests.factories import AttachmentFactory, DistrictFactory, ProviderFactory

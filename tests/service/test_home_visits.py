@@ -14,6 +14,7 @@ from bekitu.core.errors import DomainError
 from bekitu.core.vocabulary import AttachmentBasis
 from bekitu.registry.models import Person, Provider, ServiceArea
 from bekitu.service import rules, services
+from bekitu.service.case import DistrictFacts
 from bekitu.service.facts import application_home, home_districts
 from bekitu.service.models import Application, CheckResult
 from bekitu.service.selectors import Scope, intake_outlook
@@ -31,7 +32,7 @@ def test_the_person_lives_at_the_basis_address_exactly_for_temporary_and_actual_
 
 
 _district = st.builds(
-    rules.DistrictFacts,
+    DistrictFacts,
     id=st.integers(min_value=1, max_value=50),
     kind=st.sampled_from(["gp", "therapist", "paediatric"]),
     covers_address=st.booleans(),
@@ -42,7 +43,7 @@ _district = st.builds(
 
 @given(districts=st.lists(_district, max_size=8, unique_by=lambda d: d.id), age=st.integers(0, 99))
 def test_home_visits_come_exactly_when_a_district_of_the_kind_covers_where_one_lives(
-    districts: list[rules.DistrictFacts], age: int
+    districts: list[DistrictFacts], age: int
 ) -> None:
     choice = rules.district_choose(tuple(districts), age)
     fitting = [d for d in districts if d.kind in rules.district_kinds(age)]

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bekitu.service import rules
-from bekitu.service.policy import EDITION_2015, EDITION_2020, EDITIONS
-from bekitu.service.rules import (
+from bekitu.service.case import (
+    LIFTING_REASONS,
     AttachmentFacts,
     AuthorityFacts,
     Case,
@@ -21,6 +21,7 @@ from bekitu.service.rules import (
     ProviderFacts,
     RegisterRecord,
 )
+from bekitu.service.policy import EDITION_2015, EDITION_2020, EDITIONS
 
 ON = dt.date(2026, 10, 1)  # inside the 2020 edition's campaign
 ATU = "631010000"
@@ -339,7 +340,7 @@ def test_the_frequency_limit_of_each_edition(policy, changes, passed) -> None:
         assert outcome.reason_code == "too_frequent"
 
 
-@pytest.mark.parametrize("reason", sorted(rules.LIFTING_REASONS))
+@pytest.mark.parametrize("reason", sorted(LIFTING_REASONS))
 @pytest.mark.parametrize("policy", EDITIONS, ids=lambda p: p.edition)
 def test_a_change_of_residence_or_a_closed_provider_lifts_frequency_and_window(
     reason, policy

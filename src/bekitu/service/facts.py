@@ -32,10 +32,7 @@ from bekitu.registry import selectors as registry
 from bekitu.registry.population import PersonRecord, record_of
 from bekitu.registry.selectors import attachment_history, district_loads, districts_covering
 from bekitu.service import requirements
-from bekitu.service.models import Application, PolicyEdition
-from bekitu.service.policy import EDITIONS, Effect, LegalAct, Policy, Window, policy_for, policy_get
-from bekitu.service.rules import (
-    RESIDENCE_BASES,
+from bekitu.service.case import (
     AttachmentFacts,
     AuthorityFacts,
     Case,
@@ -43,8 +40,10 @@ from bekitu.service.rules import (
     PersonFacts,
     ProviderFacts,
     RegisterRecord,
-    lives_at_basis,
 )
+from bekitu.service.models import Application, PolicyEdition
+from bekitu.service.policy import EDITIONS, Effect, LegalAct, Policy, Window, policy_for, policy_get
+from bekitu.service.rules import RESIDENCE_BASES, lives_at_basis
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
