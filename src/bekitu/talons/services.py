@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,14 +73,29 @@ def _next_number(*, provider: Provider, kind: str, moment: dt.datetime) -> str:
     increment with it, so issued serials have no gaps.
     """
     year = _local_year(moment)
-    keys: dict[str, Any] = {"provider": provider, "kind": kind, "year": year}
-    counter = DocumentSequence.objects.filter(**keys)
-    # The year's counter exists after its first document: one update, no savepoint.
-    if not counter.update(last=F("last") + 1):
-        DocumentSequence.objects.get_or_create(**keys)
-        counter.update(last=F("last") + 1)
-    serial = counter.values_list("last", flat=True).get()
+    # The year's counter exists after its first document: one update that returns the new
+    # number, no savepoint.
+    serial = _increment(provider.pk, kind, year)
+    if serial is None:
+        DocumentSequence.objects.get_or_create(provider=provider, kind=kind, year=year)
+        serial = _increment(provider.pk, kind, year)
+    if serial is None:  # made just above, in this transaction
+        raise RuntimeError("the document counter vanished in its own transaction")
     return format_number(kind=kind, bin=provider.bin, year=year, serial=serial)
+
+
+def _increment(provider_id: int, kind: str, year: int) -> int | None:
+    """The counter's last number plus one, stored and returned in one statement; None when
+    the year has no counter yet (PostgreSQL and SQLite 3.35+ both return the row)."""
+    table = connection.ops.quote_name(DocumentSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 "  # noqa: S608 - the table's name only
+            "WHERE provider_id = %s AND kind = %s AND year = %s RETURNING last",
+            [provider_id, kind, year],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def _unique_code() -> str:
