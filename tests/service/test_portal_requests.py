@@ -82,6 +82,7 @@ def _receive(test_pki: Any, provider: Provider, citizen: Person, **kwargs: Any) 
     number = kwargs.pop("number", request_number())
     copies = kwargs.pop("copies", {"identity_document": PDF})
     parts_copies = kwargs.pop("parts_copies", copies)
+    make_pdf = kwargs.pop("make_pdf", True)
     p12 = kwargs.pop("p12", test_pki.person_sign_p12(citizen.iin))
     signed = signed_request(
         p12=p12,
@@ -102,7 +103,8 @@ def _receive(test_pki: Any, provider: Provider, citizen: Person, **kwargs: Any) 
         )
     # The talon's PDF, as the background worker makes it once the decision commits.
     for talon_id in Talon.objects.filter(pdf__isnull=True).values_list("pk", flat=True):
-        talon_pdf_make(talon_id=talon_id)
+        if make_pdf:
+            talon_pdf_make(talon_id=talon_id)
     return number
 
 
@@ -147,6 +149,26 @@ def test_a_signed_request_is_registered_checked_and_decided_automatically(
     assert talon.verify_url.endswith("/verify/" + application.attachment.talon.code)
     assert parts[PART_TALON_XML].startswith(b"<?xml") and b"Signature" in parts[PART_TALON_XML]
     assert parts[PART_TALON_PDF].startswith(b"%PDF")
+
+
+def test_the_talon_is_told_with_its_pdf_and_read_for_it_only_then(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    number = _receive(test_pki, provider, citizen, make_pdf=False)
+    talon = Talon.objects.get(
+        application_number=PortalRequest.objects.get(number=number).application.number
+    )
+    reads = AuditEntry.objects.filter(action="talons.talon.read", object_id=str(talon.pk))
+
+    # At the decision the PDF is not made yet: the talon is neither sent nor read for it.
+    assert [s.status for s, _ in _statuses(number)] == ["checked"]
+    assert not reads.exists()
+
+    talon_pdf_make(talon_id=talon.pk)
+
+    assert [s.status for s, _ in _statuses(number)] == ["checked", "talon_issued"]
+    assert reads.count() == 1
+    assert audit_verify().ok
 
 
 def test_a_request_delivered_again_makes_no_second_application(

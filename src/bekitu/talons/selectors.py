@@ -93,6 +93,15 @@ def talon_for_application(*, application_number: str) -> Talon | None:
     return talon
 
 
+def talon_made_for_application(*, application_number: str) -> Talon | None:
+    """The talon issued on an application once its signed PDF is made, or None: not issued,
+    or its PDF still being made (then nothing is read of it, and no read is audited)."""
+    talon = _talons().filter(application_number=application_number, pdf__isnull=False).first()
+    if talon is not None:
+        _audit_read(talon, "talons.talon.read")
+    return talon
+
+
 def signature_pending_applications(*, application_numbers: Iterable[str]) -> set[str]:
     """Of these applications, those whose talon was issued unsigned while the provider's key
     was unavailable and still awaits its e-signature (R3.1); one query, not audited (it
