@@ -46,6 +46,7 @@ import datetime as dt
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -419,7 +420,16 @@ def _costs(
 
 
 def child(setup: str, n: int, rate: float, seconds: float, workers: int) -> None:
+    """One set-up's run in a folder of its own (the test PKI's keys, the var folder, the
+    SQLite file), deleted after it."""
     folder = Path(tempfile.mkdtemp(prefix="bench-portal-"))
+    try:
+        _run(folder, setup, n, rate, seconds, workers)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(folder: Path, setup: str, n: int, rate: float, seconds: float, workers: int) -> None:
     sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
     paced = max(1, round(rate * seconds))
     persons = _persons(n + paced)
