@@ -96,8 +96,8 @@ def _persons(count: int) -> list[tuple[str, dt.date]]:
     return found
 
 
-def _pki(folder: Path, persons: list[tuple[str, dt.date]]) -> Any:
-    """A test PKI: the provider's and the portal operator's organization keys, and a signing
+def _pki(folder: Path, persons: list[tuple[str, dt.date]], providers: int) -> Any:
+    """A test PKI: the providers' and (last) the portal operator's organization keys, and a signing
     certificate for each person (one RSA key shared by the persons' certificates: a key pair
     per person would only cost its generation here)."""
     from bekitu.core.iin import make_bin
@@ -114,8 +114,8 @@ def _pki(folder: Path, persons: list[tuple[str, dt.date]]) -> Any:
         folder / "pki",
         persons=[PersonSpec(iin, "БЕНЧ", "АДАМ") for iin, _ in persons],
         providers=[
-            ProviderSpec(bins[0], "ГКП «БЕНЧ ЕМХАНА»", head),
-            ProviderSpec(bins[1], "АО «НИТ» (BENCH)", head),
+            *(ProviderSpec(bins[k], f"ГКП «БЕНЧ ЕМХАНА {k + 1}»", head) for k in range(providers)),
+            ProviderSpec(bins[providers], "АО «НИТ» (BENCH)", head),
         ],
         key_source=source,
     )
@@ -145,9 +145,10 @@ def _environment(folder: Path, pki: Any, setup: str, prefix: str) -> dict[str, s
     return env
 
 
-def _world(pki: Any, persons: list[tuple[str, dt.date]]) -> Any:
-    """The provider (automatic decisions), a district covering one street where every person
-    lives, the persons, and both gateway participants."""
+def _world(pki: Any, persons: list[tuple[str, dt.date]]) -> list[Any]:
+    """The providers (automatic decisions), each with a district covering a street of its
+    own, the persons living on those streets in turn (the n-th person on the n-th provider's,
+    round the list), and the gateway's participants: the portal and each provider."""
     from tests.factories import (
         DistrictFactory,
         LocalityFactory,
@@ -161,21 +162,29 @@ def _world(pki: Any, persons: list[tuple[str, dt.date]]) -> Any:
     from bekitu.service.portal_requests import portal_setting_set
 
     locality = LocalityFactory()
-    provider = ProviderFactory(bin=pki.providers[0].bin, locality=locality)
-    street = StreetFactory(locality=locality)
-    district = DistrictFactory(provider=provider, normative_size=10 * len(persons) + 100)
-    ServiceAreaFactory(district=district, street=street)
-    for iin, born in persons:
+    *specs, portal = pki.providers
+    providers, streets = [], []
+    for spec in specs:
+        provider = ProviderFactory(bin=spec.bin, locality=locality)
+        street = StreetFactory(locality=locality)
+        district = DistrictFactory(provider=provider, normative_size=10 * len(persons) + 100)
+        ServiceAreaFactory(district=district, street=street)
+        portal_setting_set(provider_id=provider.pk, decision="automatic", by="bench")
+        participant_register(system_id=provider.bin, bin=provider.bin, local=True)
+        providers.append(provider)
+        streets.append(street)
+    for n, (iin, born) in enumerate(persons):
+        street = streets[n % len(streets)]
         PersonFactory(iin=iin, birth_date=born, sex="male", address__street=street)
-    portal_setting_set(provider_id=provider.pk, decision="automatic", by="bench")
-    participant_register(system_id=PORTAL, bin=pki.providers[1].bin, local=True)
-    participant_register(system_id=provider.bin, bin=provider.bin, local=True)
-    return provider
+    participant_register(system_id=PORTAL, bin=portal.bin, local=True)
+    return providers
 
 
-def _signed_requests(pki: Any, provider: Any, persons: list[tuple[str, dt.date]]) -> list[Any]:
-    """Each person's account and draft at the portal, and the draft signed with their key as
-    NCALayer would (before the clock)."""
+def _signed_requests(
+    pki: Any, providers: list[Any], persons: list[tuple[str, dt.date]]
+) -> list[Any]:
+    """Each person's account and draft at the portal (for the provider whose street they
+    live on), and the draft signed with their key as NCALayer would (before the clock)."""
     import hashlib
 
     from django.contrib.auth import get_user_model
@@ -186,9 +195,9 @@ def _signed_requests(pki: Any, provider: Any, persons: list[tuple[str, dt.date]]
     from bekitu.gateway.contracts import attachment_request as contract
     from bekitu.portal.models import Account, Draft, DraftCopy
 
-    provider_bin = provider.bin
     signed = []
     for n, (iin, _born) in enumerate(persons):
+        provider = providers[n % len(providers)]
         key = load_p12(pki.person_sign_p12(iin), PASSWORD)
         number = f"P-20261127-{n:06d}"
         request = contract.AttachmentRequest(
@@ -198,7 +207,7 @@ def _signed_requests(pki: Any, provider: Any, persons: list[tuple[str, dt.date]]
             account_iin=iin,
             recipient_iin=iin,
             applicant_role="self",
-            provider_bin=provider_bin,
+            provider_bin=provider.bin,
             reason="choice",
             contacts=contract.Contacts("+77010000000", "bench@example.kz"),
             documents=(contract.document_for("identity_document", "id.pdf", IDENTITY_COPY),),
@@ -214,7 +223,7 @@ def _signed_requests(pki: Any, provider: Any, persons: list[tuple[str, dt.date]]
             number=number,
             recipient_iin=iin,
             applicant_role="self",
-            provider_bin=provider_bin,
+            provider_bin=provider.bin,
             provider_name=provider.name_ru,
             xml=unsigned,
             created_at=timezone.now(),
@@ -233,7 +242,7 @@ def _signed_requests(pki: Any, provider: Any, persons: list[tuple[str, dt.date]]
     return signed
 
 
-def _submit(provider_bin: str, number: str, who: tuple[Any, Any], xml: bytes) -> None:
+def _submit(number: str, who: tuple[Any, Any], xml: bytes) -> None:
     """The portal's submission (`portal.requests.request_submit`): condition 2 (R9.6), then
     the request in the outbox with the citizen's request and its timeline (R9.8)."""
     from bekitu.portal.requests import request_submit
@@ -419,21 +428,23 @@ def _costs(
     }
 
 
-def child(setup: str, n: int, rate: float, seconds: float, workers: int) -> None:
+def child(setup: str, n: int, rate: float, seconds: float, workers: int, providers: int) -> None:
     """One set-up's run in a folder of its own (the test PKI's keys, the var folder, the
     SQLite file), deleted after it."""
     folder = Path(tempfile.mkdtemp(prefix="bench-portal-"))
     try:
-        _run(folder, setup, n, rate, seconds, workers)
+        _run(folder, setup, n, rate, seconds, workers, providers)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run(folder: Path, setup: str, n: int, rate: float, seconds: float, workers: int) -> None:
+def _run(
+    folder: Path, setup: str, n: int, rate: float, seconds: float, workers: int, providers: int
+) -> None:
     sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
     paced = max(1, round(rate * seconds))
     persons = _persons(n + paced)
-    pki = _pki(folder, persons)
+    pki = _pki(folder, persons, providers)
     prefix = f"bekitu-bench-{uuid.uuid4().hex[:8]}"
     env = _environment(folder, pki, setup, prefix)
     os.environ.update(env)
@@ -443,8 +454,8 @@ def _run(folder: Path, setup: str, n: int, rate: float, seconds: float, workers:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    provider = _world(pki, persons)
-    requests = _signed_requests(pki, provider, persons)
+    providers_made = _world(pki, persons)
+    requests = _signed_requests(pki, providers_made, persons)
     burst, steady = requests[:n], requests[n:]
     floor = _floor()
     from django.db import connection
@@ -463,7 +474,7 @@ def _run(folder: Path, setup: str, n: int, rate: float, seconds: float, workers:
         for number, iin, xml in burst:
             cpu = time.process_time()
             with connection.execute_wrapper(submissions):
-                _submit(provider.bin, number, iin, xml)
+                _submit(number, iin, xml)
             submitting += time.process_time() - cpu
         decided = _wait_for([r[0] for r in burst], timeout=60 + 5 * n)
         throughput = n / (max(decided.values()) - started)
@@ -479,7 +490,7 @@ def _run(folder: Path, setup: str, n: int, rate: float, seconds: float, workers:
                 submitted[number] = time.time()
             cpu = time.process_time()
             with connection.execute_wrapper(submissions):
-                _submit(provider.bin, number, iin, xml)
+                _submit(number, iin, xml)
             submitting += time.process_time() - cpu
         offered = len(steady) / max(1e-9, time.time() - begin)
         decided = _wait_for(list(submitted), timeout=60 + 5 * len(steady))
@@ -488,7 +499,7 @@ def _run(folder: Path, setup: str, n: int, rate: float, seconds: float, workers:
         _stop(running)
         server.stop()
         if setup == "postgres":
-            _delete_topology(prefix, [PORTAL, provider.bin])
+            _delete_topology(prefix, [PORTAL, *(p.bin for p in providers_made)])
     cpu = {"submitting": submitting, "server": server.seconds}
     costs = _costs(folder, n + len(steady), submissions.count, audited_before, cpu)
     print(
@@ -504,6 +515,7 @@ def _run(folder: Path, setup: str, n: int, rate: float, seconds: float, workers:
                 "rate": rate,
                 "offered": offered,
                 "workers": workers,
+                "providers": providers,
                 **costs,
             }
         )
@@ -528,6 +540,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=30.0, help="arrivals per second (Q)")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of the paced run")
     parser.add_argument("--workers", type=int, default=2, help="relay/receiver processes (PG)")
+    parser.add_argument(
+        "--providers",
+        type=int,
+        default=1,
+        help="providers the submissions go to in turn (1: every one to the same polyclinic)",
+    )
     parser.add_argument("--setup", choices=["postgres", "default", "both"], default="both")
     parser.add_argument("--child", choices=["postgres", "default"], help=argparse.SUPPRESS)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -537,12 +555,13 @@ def main() -> None:
         return
     if args.child:
         count = args.workers if args.child == "postgres" else 1
-        child(args.child, args.n, args.rate, args.seconds, count)
+        child(args.child, args.n, args.rate, args.seconds, count, args.providers)
         return
     setups = ["postgres", "default"] if args.setup == "both" else [args.setup]
     print(
         f"Portal pipeline: burst of {args.n}, then {args.rate:g}/s for {args.seconds:g} s "
-        "(condition 2, envelope, transport, registration, condition 3, decision, e-talon)"
+        "(condition 2, envelope, transport, registration, condition 3, decision, e-talon); "
+        f"{args.providers} provider(s), {args.workers} worker process(es) on PostgreSQL"
     )
     print(f"{'set-up':22}{'apps/s':>8}{'floor/s':>9}{'ratio':>8}{'p50 ms':>8}{'p99 ms':>8}")
     results = []
@@ -551,7 +570,7 @@ def main() -> None:
             continue
         cmd = [sys.executable, __file__, "--child", setup, "--n", str(args.n)]
         cmd += ["--rate", str(args.rate), "--seconds", str(args.seconds)]
-        cmd += ["--workers", str(args.workers)]
+        cmd += ["--workers", str(args.workers), "--providers", str(args.providers)]
         env = {**os.environ, "BENCH_PG_URL": PG_URL}
         try:
             out = subprocess.run(
