@@ -96,9 +96,14 @@ def talon_for_application(*, application_number: str) -> Talon | None:
 def talon_made_for_application(*, application_number: str) -> Talon | None:
     """The talon issued on an application once its signed PDF is made, or None: not issued,
     or its PDF still being made (then nothing is read of it, and no read is audited)."""
-    talon = _talons().filter(application_number=application_number, pdf__isnull=False).first()
-    if talon is not None:
-        _audit_read(talon, "talons.talon.read")
+    # Asked at every decision, when the answer is nearly always "not yet": a bare look-up
+    # first, the talon with its parties only when there is one.
+    made = Talon.objects.filter(application_number=application_number, pdf__isnull=False)
+    pk = made.values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    talon = _talons().get(pk=pk)
+    _audit_read(talon, "talons.talon.read")
     return talon
 
 
