@@ -11,7 +11,11 @@ from bekitu.core.audit import audit_context, audit_verify
 from bekitu.core.errors import DomainError
 from bekitu.core.models import AuditEntry
 from bekitu.registry.models import Attachment, District, Person
-from bekitu.registry.selectors import attachment_current, attachment_history
+from bekitu.registry.selectors import (
+    attachment_current,
+    attachment_history,
+    attachment_with_parties,
+)
 from bekitu.registry.services import (
     attachment_create,
     attachment_end,
@@ -264,3 +268,35 @@ def test_a_failed_write_leaves_no_audit_row() -> None:
     with pytest.raises(DomainError):
         _attach(attachment.person, DistrictFactory())
     assert AuditEntry.objects.count() == before
+
+
+def test_an_attachment_just_made_carries_what_its_talon_prints(
+    django_assert_num_queries: Any,
+) -> None:
+    district = DistrictFactory()
+    district = District.objects.select_related("doctor", "provider").get(pk=district.pk)
+    made = _attach(PersonFactory(), district)
+
+    with django_assert_num_queries(0):
+        same = attachment_with_parties(made)
+        printed = (str(same.person.address), same.provider.bin, same.district.doctor.full_name)
+
+    assert same is made
+    assert printed == (
+        str(Person.objects.get(pk=made.person_id).address),
+        district.provider.bin,
+        district.doctor.full_name,
+    )
+
+
+def test_an_attachment_read_bare_is_read_again_with_its_parties(
+    django_assert_num_queries: Any,
+) -> None:
+    bare = Attachment.objects.get(pk=AttachmentFactory().pk)
+
+    with django_assert_num_queries(1):
+        full = attachment_with_parties(bare)
+    with django_assert_num_queries(0):
+        str(full.person.address), full.provider.bin, full.district.doctor.full_name
+
+    assert full is not bare and full.pk == bare.pk

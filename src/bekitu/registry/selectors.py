@@ -232,6 +232,32 @@ def attachment_get(*, pk: int) -> Attachment:
     ).get(pk=pk)
 
 
+def attachment_with_parties(attachment: Attachment) -> Attachment:
+    """The attachment with what a talon prints of it (as `attachment_get` reads it): the
+    attachment itself when its person with address, street and locality, its provider and
+    its district with doctor are loaded already (one just made in this transaction from the
+    rows it locked and read), else read afresh."""
+    person = attachment.person if Attachment.person.is_cached(attachment) else None
+    address = person.address if person and Person.address.is_cached(person) else None
+    district = attachment.district if Attachment.district.is_cached(attachment) else None
+    loaded = (
+        person is not None
+        and (person.address_id is None or _address_loaded(address))
+        and Attachment.provider.is_cached(attachment)
+        and (attachment.district_id is None or district is not None)
+        and (district is None or district.doctor_id is None or District.doctor.is_cached(district))
+    )
+    return attachment if loaded else attachment_get(pk=attachment.pk)
+
+
+def _address_loaded(address: Address | None) -> bool:
+    return (
+        address is not None
+        and Address.street.is_cached(address)
+        and Street.locality.is_cached(address.street)
+    )
+
+
 def providers_by_pk(*, pks: list[int]) -> list[Provider]:
     """The providers with these primary keys, by BIN."""
     return list(Provider.objects.filter(pk__in=pks).order_by("bin"))

@@ -135,9 +135,10 @@ def attachment_create(
     """Attach a person who has no attachment in force on or after `valid_from`.
 
     Raises DomainError "already_attached" when the person has an open attachment (or one
-    that runs past `valid_from`): that is a transfer.
+    that runs past `valid_from`): that is a transfer. The person is read with the address
+    the talon prints, so the attachment returned carries its parties (`attachment_with_parties`).
     """
-    person = person_lock(person=person)
+    person = person_lock_with_address(person=person)
     _check_target(provider, district)
     running = Attachment.objects.filter(person=person).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=valid_from)
@@ -168,9 +169,10 @@ def attachment_transfer(
 
     `valid_from` may lie in the future: the old attachment then runs until that day. A
     person with no attachment is simply attached. Concurrent transfers of one person are
-    serialised by the lock on the person's row.
+    serialised by the lock on the person's row (read with its address, as in
+    `attachment_create`).
     """
-    person = person_lock(person=person)
+    person = person_lock_with_address(person=person)
     _check_target(provider, district)
     ended = _close_from(person, valid_from, Attachment.EndReason.TRANSFER)
     attachment = _open(

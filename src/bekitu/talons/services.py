@@ -41,7 +41,7 @@ from bekitu.eds.signing import (
     sign_pdf_as_provider,
     sign_xml_as_provider,
 )
-from bekitu.registry.selectors import attachment_get
+from bekitu.registry.selectors import attachment_with_parties
 from bekitu.talons.models import DocumentSequence, Refusal, Talon
 from bekitu.talons.pdf import RefusalContent, render_refusal_pdf, render_talon_pdf
 from bekitu.talons.signals import talon_pdf_made, talon_signature_pending
@@ -222,7 +222,7 @@ def talon_issue(
     Raises Conflict "talon_exists" if the attachment already has a talon.
     """
     _check_channel(channel, talon=True)
-    attachment = attachment_get(pk=attachment.pk)
+    attachment = attachment_with_parties(attachment)
     if Talon.objects.filter(attachment=attachment).exists():
         raise Conflict(_("A talon was already issued for this attachment."), code="talon_exists")
     talon = _new_talon(attachment, application_number, channel, issued_by, basis)
