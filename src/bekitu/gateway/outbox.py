@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bekitu.core.audit import audit_record
@@ -89,22 +88,31 @@ _LIVE = (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENT)
 
 
 def _claim(limit: int) -> list[OutboxMessage]:
+    """Take the oldest due messages, at most `limit`, in one statement: an update of the rows
+    a locking subquery picks (rows another relay holds are skipped), which returns them."""
     now = timezone.now()
     lease = now + timedelta(seconds=settings.GATEWAY_LEASE_SECONDS)
-    with transaction.atomic():
-        rows = list(
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(OUTBOX_DUE, next_attempt_at__lte=now)
-            .order_by("id")[:limit]
+    due = (
+        OutboxMessage.objects.select_for_update(skip_locked=True)
+        .filter(OUTBOX_DUE, next_attempt_at__lte=now)
+        .order_by("id")
+        .values("id")[:limit]
+    )
+    meta = OutboxMessage._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    next_attempt = quote(meta.get_field("next_attempt_at").column)
+    attempts = quote(meta.get_field("attempts").column)
+    # Counted when taken: a message whose delivery kills the relay every time is parked
+    # after the last attempt like any other failure.
+    with transaction.atomic():  # the subquery's lock is compiled (and held) in a transaction
+        due_sql, due_params = due.query.sql_with_params()
+        rows = OutboxMessage.objects.raw(
+            f"UPDATE {table} SET {next_attempt} = %s, {attempts} = {attempts} + 1"  # noqa: S608 - names from the model, the ORM's subquery
+            f" WHERE {quote(meta.pk.column)} IN ({due_sql}) RETURNING *",
+            [connection.ops.adapt_datetimefield_value(lease), *due_params],
         )
-        # Counted when taken: a message whose delivery kills the relay every time is parked
-        # after the last attempt like any other failure.
-        OutboxMessage.objects.filter(pk__in=[r.pk for r in rows]).update(
-            next_attempt_at=lease, attempts=F("attempts") + 1
-        )
-    for row in rows:
-        row.attempts += 1
-    return rows
+        return sorted(rows, key=lambda row: row.pk)
 
 
 def outbox_relay(*, transport: Transport | None = None, limit: int = 100) -> RelayReport:
