@@ -35,7 +35,7 @@ from bekitu.service.facts import policy_of
 from bekitu.service.grounds import refusal_ground_texts
 from bekitu.service.models import PortalRequest
 from bekitu.service.policy import Policy
-from bekitu.talons.selectors import talon_made_for_application, talon_pdf, talon_xml
+from bekitu.talons.selectors import talon_for_application, talon_pdf, talon_xml
 from bekitu.talons.services import verification_url
 
 if TYPE_CHECKING:
@@ -231,7 +231,7 @@ def _status_send(
 def _talon_parts(application: Application) -> tuple[str, str, list[Part]] | None:
     """The talon's number, check address and its parts (signed XML and PDF), or None while
     it has no PDF yet (as at the decision itself: the PDF is made after it commits)."""
-    talon = talon_made_for_application(application_number=application.number)
+    talon = talon_for_application(application_number=application.number, with_pdf=True)
     if talon is None:
         return None
     pdf = talon_pdf(talon)

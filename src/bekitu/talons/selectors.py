@@ -85,21 +85,16 @@ def talon_get(*, number: str) -> Talon | None:
     return talon
 
 
-def talon_for_application(*, application_number: str) -> Talon | None:
-    """The talon issued on an application, or None; audited."""
-    talon = _talons().filter(application_number=application_number).first()
-    if talon is not None:
-        _audit_read(talon, "talons.talon.read")
-    return talon
-
-
-def talon_made_for_application(*, application_number: str) -> Talon | None:
-    """The talon issued on an application once its signed PDF is made, or None: not issued,
-    or its PDF still being made (then nothing is read of it, and no read is audited)."""
-    # Asked at every decision, when the answer is nearly always "not yet": a bare look-up
-    # first, the talon with its parties only when there is one.
-    made = Talon.objects.filter(application_number=application_number, pdf__isnull=False)
-    pk = made.values_list("pk", flat=True).first()
+def talon_for_application(*, application_number: str, with_pdf: bool = False) -> Talon | None:
+    """The talon issued on an application, or None; audited. `with_pdf`: only once its
+    signed PDF is made (None while it is being made: nothing is read of it then, and no read
+    is audited)."""
+    # Asked at every portal decision, when the answer is nearly always "not yet": a bare
+    # look-up first, the talon with its parties only when there is one.
+    issued = Talon.objects.filter(application_number=application_number)
+    if with_pdf:
+        issued = issued.filter(pdf__isnull=False)
+    pk = issued.values_list("pk", flat=True).first()
     if pk is None:
         return None
     talon = _talons().get(pk=pk)
