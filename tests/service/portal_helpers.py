@@ -23,8 +23,18 @@ PORTAL = "egov-portal"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+_DRAWN: set[int] = set()
+
+
 def request_number(n: int | None = None) -> str:
-    return f"P-20261127-{(n if n is not None else uuid.uuid4().int % 10**6):06d}"
+    """A portal request number; without `n` a random one not drawn before in this process
+    (fifty random six-digit numbers repeat one about once in 800 runs)."""
+    while n is None:
+        drawn = uuid.uuid4().int % 10**6
+        if drawn not in _DRAWN:
+            _DRAWN.add(drawn)
+            n = drawn
+    return f"P-20261127-{n:06d}"
 
 
 def signed_request(
