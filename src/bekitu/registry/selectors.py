@@ -296,6 +296,45 @@ def district_loads(*, provider: Provider, on: dt.date) -> list[DistrictLoad]:
     return [DistrictLoad(d, attached.get(d.pk, 0)) for d in districts.order_by("number")]
 
 
+@dataclass(frozen=True)
+class DistrictSite:
+    district: District
+    covers_home: bool  # its service areas cover the house asked about
+
+
+def district_sites(
+    *, provider: Provider, street_id: int | None, house: int | None
+) -> list[DistrictSite]:
+    """The provider's districts by number, each with its doctor and whether its service areas
+    cover the house on the street (`districts_serving` on one provider: none does when the
+    street or the house is unknown or the provider is closed); one query."""
+    districts = District.objects.filter(provider=provider).select_related("doctor")
+    if street_id is None or house is None or not provider.is_active:
+        return [DistrictSite(d, covers_home=False) for d in districts.order_by("number")]
+    areas = ServiceArea.objects.filter(
+        district=OuterRef("pk"), street_id=street_id, house_from__lte=house, house_to__gte=house
+    )
+    covering = districts.annotate(covers=Exists(areas)).order_by("number")
+    return [DistrictSite(d, covers_home=d.covers) for d in covering]
+
+
+def districts_attached(*, district_ids: Collection[int], on: dt.date) -> dict[int, int]:
+    """The persons attached to each of the districts on the day, by district (one with none
+    is left out): one query over those districts' attachments alone, none when no district
+    is asked for. At a polyclinic of tens of thousands, counting only the districts a check
+    compares is what keeps the check's cost that of an empty one."""
+    if not district_ids:
+        return {}
+    return dict(
+        Attachment.objects.in_force(on)
+        .filter(district_id__in=sorted(district_ids))
+        .order_by()
+        .values("district")
+        .annotate(n=Count("pk"))
+        .values_list("district", "n")
+    )
+
+
 def persons_of_providers(
     *, providers: QuerySet[Provider], or_ids: QuerySet[Any] | None = None
 ) -> QuerySet[Person]:

@@ -89,12 +89,21 @@ class DistrictFacts:
     id: int
     kind: str
     covers_address: bool
-    attached: int
+    # Persons attached on the day; None when not counted: only the districts the district
+    # check compares are (`rules.loads_compared`).
+    attached: int | None
     normative_size: int
 
     @property
+    def counted(self) -> int:
+        """The persons attached; a district whose load was not counted fails loudly."""
+        if self.attached is None:
+            raise ValueError(f"the load of district {self.id} was not counted")
+        return self.attached
+
+    @property
     def load(self) -> float:
-        return self.attached / max(self.normative_size, 1)
+        return self.counted / max(self.normative_size, 1)
 
 
 @dataclass(frozen=True)

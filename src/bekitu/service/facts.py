@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -30,7 +30,12 @@ from django.utils.translation import gettext_lazy as _
 from bekitu.core.vocabulary import RefusalCode, ResidentStatus
 from bekitu.registry import selectors as registry
 from bekitu.registry.population import PersonRecord, record_of
-from bekitu.registry.selectors import attachment_history, district_loads, districts_covering
+from bekitu.registry.selectors import (
+    attachment_history,
+    district_sites,
+    districts_attached,
+    districts_covering,
+)
 from bekitu.service import requirements
 from bekitu.service.case import (
     AttachmentFacts,
@@ -43,7 +48,7 @@ from bekitu.service.case import (
 )
 from bekitu.service.models import Application, PolicyEdition
 from bekitu.service.policy import EDITIONS, Effect, LegalAct, Policy, Window, policy_for, policy_get
-from bekitu.service.rules import RESIDENCE_BASES, lives_at_basis
+from bekitu.service.rules import RESIDENCE_BASES, lives_at_basis, loads_compared
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -171,22 +176,27 @@ def history_facts(person: Person) -> tuple[AttachmentFacts, ...]:
 def _districts(
     application: Application, on: dt.date
 ) -> tuple[list[DistrictFacts], dict[int, District]]:
-    loads = district_loads(provider=application.provider, on=on)
+    """The provider's districts, which cover the person's home, and the load of those the
+    district check compares (counting them all cost a large polyclinic several times the
+    rest of the case)."""
     # Home visits follow where the person lives: the basis's address for a basis of
     # residence, else the registered one (decision 0012).
     home = application_home(application)
-    covering = set(home_districts(home, provider=application.provider).values_list("pk", flat=True))
+    sites = district_sites(
+        provider=application.provider,
+        street_id=home.street_id if home else None,
+        house=home.house if home else None,
+    )
     facts = [
         DistrictFacts(
-            load.district.pk,
-            load.district.kind,
-            load.district.pk in covering,
-            load.attached,
-            load.district.normative_size,
+            s.district.pk, s.district.kind, s.covers_home, None, s.district.normative_size
         )
-        for load in loads
+        for s in sites
     ]
-    return facts, {load.district.pk: load.district for load in loads}
+    compared = loads_compared(facts, application.recipient.age_on(on), application.district_id)
+    attached = districts_attached(district_ids=compared, on=on)
+    facts = [replace(f, attached=attached.get(f.id, 0)) if f.id in compared else f for f in facts]
+    return facts, {s.district.pk: s.district for s in sites}
 
 
 def _residence_evidence(application: Application, history: tuple[AttachmentFacts, ...]) -> bool:

@@ -8,7 +8,7 @@ or the refusal reason code with details that explain it. No Django here; tested 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import pairwise
@@ -214,8 +214,21 @@ def district_choose(
     pool = covering or fitting
     if not pool:
         return None
-    best = min(pool, key=lambda d: (d.load, d.id))
+    best = pool[0] if len(pool) == 1 else min(pool, key=lambda d: (d.load, d.id))
     return DistrictChoice(best.id, home_visits=bool(covering))
+
+
+def loads_compared(
+    districts: Iterable[DistrictFacts], age: int, chosen: int | None = None
+) -> frozenset[int]:
+    """The districts whose load `check_district` reads: the one the applicant chose (its
+    room); otherwise the pool `district_choose` takes the least loaded of, when it holds two
+    or more (one alone is taken without its load). The others need not be counted."""
+    if chosen is not None:
+        return frozenset({chosen})
+    fitting = [d for d in districts if d.kind in district_kinds(age)]
+    pool = [d for d in fitting if d.covers_address] or fitting
+    return frozenset(d.id for d in pool) if len(pool) > 1 else frozenset()
 
 
 def check_district(case: Case, policy: Policy) -> Outcome:
@@ -229,8 +242,8 @@ def check_district(case: Case, policy: Policy) -> Outcome:
     if chosen is None:
         return _pass(Check.DISTRICT, district_id=choice.district_id, home_visits=choice.home_visits)
     district = next(d for d in case.districts if d.id == chosen)
-    room = district_room(district.attached, district.normative_size)
-    size = {"attached": district.attached, "normative_size": district.normative_size}
+    room = district_room(district.counted, district.normative_size)
+    size = {"attached": district.counted, "normative_size": district.normative_size}
     if room == 0 and not case.district_override:
         return _fail(
             Check.DISTRICT,
