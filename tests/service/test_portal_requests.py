@@ -8,7 +8,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from lxml import etree
 
@@ -169,6 +170,27 @@ def test_the_talon_is_told_with_its_pdf_and_read_for_it_only_then(
     assert [s.status for s, _ in _statuses(number)] == ["checked", "talon_issued"]
     assert reads.count() == 1
     assert audit_verify().ok
+
+
+def test_a_request_decided_on_receipt_reads_back_nothing_it_wrote(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    """Registered, checked and decided in one transaction, through one instance: the latest
+    step's time and the checks' last run are kept on it, and each step updates the
+    application once (the decision's own fields with the step's state)."""
+    with CaptureQueriesContext(connection) as statements:
+        number = _receive(test_pki, provider, citizen, make_pdf=False)
+    sql = [s["sql"] for s in statements.captured_queries]
+    assert not [q for q in sql if q.startswith("SELECT") and '"service_applicationstep"' in q]
+    assert not [q for q in sql if 'MAX("service_checkresult"."run")' in q]
+    updates = [q for q in sql if q.startswith('UPDATE "service_application" ')]
+    assert len(updates) == 3  # registered, checked, talon issued
+    application = PortalRequest.objects.get(number=number).application
+    assert application.state == "talon_issued" and application.talon_number
+    assert application.attachment is not None and application.decided_at is not None
+    assert set(application.check_results.values_list("run", flat=True)) == {1}
+    minutes = list(application.steps.order_by("at", "pk").values_list("minutes", flat=True))
+    assert len(minutes) == 4 and all(m is not None for m in minutes[1:])
 
 
 def test_a_request_delivered_again_makes_no_second_application(

@@ -61,13 +61,16 @@ def test_a_summary_counts_and_shares() -> None:
 
 
 def _application(provider: Provider, submitted: dt.datetime) -> Application:
-    return services.application_create(
+    made = services.application_create(
         channel="desk",
         recipient=PersonFactory(),
         provider=provider,
         reason="initial",
         submitted_at=submitted,
     )
+    # Read back: these tests write steps themselves, not through the instance that keeps
+    # its latest step's time (`procedure.step_record`).
+    return Application.objects.get(pk=made.pk)
 
 
 def _step(

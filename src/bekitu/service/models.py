@@ -214,6 +214,10 @@ class Application(models.Model):
     # Not stored: the policy edition `facts.policy_of` has read for this instance, so that the
     # steps of one transaction (intake, checks, decision) read the editions once.
     policy_read: Policy | None = None
+    # Not stored: the number of the latest run of the checks, kept by `checks_store` on the
+    # instance it stores a run through (0 for one made in this transaction); None until then,
+    # and it is read from the database.
+    last_check_run: int | None = None
 
     class Meta:
         verbose_name = _("application")

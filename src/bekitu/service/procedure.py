@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -225,7 +226,7 @@ def step_first(
     application: Application, action: str, *, by: User | None, at: dt.datetime
 ) -> ApplicationStep:
     """Record the step that brought the application in (received, or submitted, R9.8)."""
-    return ApplicationStep.objects.create(
+    step = ApplicationStep.objects.create(
         application=application,
         to_state=application.state,
         action=action,
@@ -234,6 +235,10 @@ def step_first(
         at=at,
         outcome="received",
     )
+    # Its only step: the next one recorded through this instance (intake's, or a portal
+    # request's registration in the same transaction) need not read it back.
+    application.last_step_at = at
+    return step
 
 
 def step_record(
@@ -244,9 +249,12 @@ def step_record(
     at: dt.datetime,
     outcome: str = "",
     comment: str = "",
+    changed: Sequence[str] = (),
 ) -> ApplicationStep:
     """Move the application along one allowed transition and record the step: its due time
-    (the pending action's) and whether it was done late; then set the next action's due time."""
+    (the pending action's) and whether it was done late; then set the next action's due time.
+    `changed`: fields of the application the caller has set for this step, saved in the same
+    update as the new state."""
     try:
         move = transition(application.channel, application.state, action)
     except TransitionNotAllowed as exc:
@@ -274,7 +282,7 @@ def step_record(
     application.state = move.target
     application.action_due_at = action_due(application=application, started_at=at)
     application.action_overdue = False
-    application.save(update_fields=["state", "action_due_at", "action_overdue"])
+    application.save(update_fields=["state", "action_due_at", "action_overdue", *changed])
     audit_application(application, move.action, step=step.pk, outcome=outcome, late=step.breached)
     fields = {"application": application.number, "action": str(move.action), "late": step.breached}
     log.info("application.step", extra={"fields": fields})

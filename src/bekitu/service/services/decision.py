@@ -52,7 +52,10 @@ log = logging.getLogger("bekitu.service")
 def checks_store(application: Application, facts: CaseFacts) -> list[CheckResult]:
     """Run every check of the policy edition on the case and store the outcomes as one run."""
     outcomes = rules.checks_run(facts.case, facts.policy)
-    last_run = application.check_results.aggregate(run=Max("run"))["run"] or 0
+    last_run = application.last_check_run
+    if last_run is None:
+        last_run = application.check_results.aggregate(run=Max("run"))["run"] or 0
+    application.last_check_run = last_run + 1
     now = timezone.now()
     results = CheckResult.objects.bulk_create(
         CheckResult(
@@ -154,8 +157,14 @@ def decide_refusal(
     application.refusal_justification = justification
     application.decided_at, application.decided_by = now, by
     _mark_decided_late(application, now)
-    application.save(
-        update_fields=[
+    step_record(
+        application,
+        Action.REFUSE,
+        by=by,
+        at=now,
+        outcome=code,
+        comment=comment,
+        changed=[
             "refusal_code",
             "refusal_number",
             "refusal_details",
@@ -163,9 +172,8 @@ def decide_refusal(
             "decided_at",
             "decided_by",
             "sla",
-        ]
+        ],
     )
-    step_record(application, Action.REFUSE, by=by, at=now, outcome=code, comment=comment)
     return application
 
 
@@ -271,18 +279,14 @@ def issue_talon_locked(
     application.effective_from = attachment.valid_from
     application.decided_at, application.decided_by = now, by
     _mark_decided_late(application, now)
-    application.save(
-        update_fields=[
-            "attachment",
-            "talon_number",
-            "effective_from",
-            "decided_at",
-            "decided_by",
-            "sla",
-        ]
-    )
     step_record(
-        application, Action.ISSUE_TALON, by=by, at=now, outcome="talon_issued", comment=talon.number
+        application,
+        Action.ISSUE_TALON,
+        by=by,
+        at=now,
+        outcome="talon_issued",
+        comment=talon.number,
+        changed=["attachment", "talon_number", "effective_from", "decided_at", "decided_by", "sla"],
     )
     if application.channel == Channel.PHONE:  # no paper was handed over: one SMS says where
         talon_ready_queue(application)

@@ -279,6 +279,7 @@ def application_create(
     application.policy_edition = policy_of(application).edition
     application.action_due_at = action_due(application=application, started_at=term.term_start)
     _save_new(application)
+    application.last_check_run = 0  # made now: no run of the checks yet
     step_first(application, action, by=created_by, at=submitted)
     audit_application(
         application,
