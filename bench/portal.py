@@ -15,7 +15,9 @@ and which then carries the `talon_issued` status to the portal (`bench/talons.py
 it: about 21 ms of CPU a talon on this machine).
 
 Two runs per set-up: a burst of --n submissions (throughput: applications per second from
-the first submission to the last decision), then submissions at a fixed rate --rate for
+the first submission to the last decision; the worker processes are started, and waited
+for, before the clock starts, as a long-running worker starts once and not per application:
+the seconds they took are printed), then submissions at a fixed rate --rate for
 --seconds (p99 of submission to decision). In the same child process the floor is measured:
 one RSA-2048 signature, one verification and one database commit, per second; the ratio is
 floor / throughput (how many floor-units one application costs).
@@ -300,6 +302,17 @@ def _workers(env: dict[str, str], count: int) -> list[subprocess.Popen[bytes]]:
     return [subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT) for _ in range(count)]
 
 
+def _ready(folder: Path, workers: list[subprocess.Popen[bytes]], timeout: float = 120) -> float:
+    """Wait until every worker has started (interpreter, Django, the handlers: what a
+    long-running worker does once, not per application); the seconds it took."""
+    began, deadline = time.monotonic(), time.monotonic() + timeout
+    while len(list(folder.glob("ready.*"))) < len(workers):
+        if time.monotonic() > deadline or any(w.poll() is not None for w in workers):
+            raise SystemExit("the gateway workers did not start")
+        time.sleep(0.05)
+    return time.monotonic() - began
+
+
 def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
     for worker in workers:
         worker.send_signal(signal.SIGTERM)
@@ -392,6 +405,7 @@ def worker() -> None:
 
     if message_handler(attachment_status.SERVICE_ID) is None:
         handler_register(service_id=attachment_status.SERVICE_ID, handler=lambda message: None)
+    Path(os.environ["BENCH_STATEMENTS"]).with_name(f"ready.{os.getpid()}").touch()
     statements = _Statements()
     cpu = time.process_time()
     with connection.execute_wrapper(statements):
@@ -465,6 +479,7 @@ def _run(
     audited_before = AuditEntry.objects.count()  # the world's rows: not the pipeline's
     env["BENCH_STATEMENTS"] = str(folder / "statements")
     running = _workers(env, workers)
+    starting = _ready(folder, running)
     submissions = _Statements()
     submitting = 0.0
     server = _ServerCPU(connection.settings_dict["NAME"] if setup == "postgres" else None)
@@ -516,6 +531,7 @@ def _run(
                 "offered": offered,
                 "workers": workers,
                 "providers": providers,
+                "starting_s": starting,
                 **costs,
             }
         )
@@ -590,6 +606,10 @@ def main() -> None:
         print(
             f"{'':22}per application: {r['statements']:.0f} SQL statements, "
             f"{r['envelopes']:.1f} envelopes, {r['audit_rows']:.1f} audit rows"
+        )
+        print(
+            f"{'':22}workers started in {r['starting_s']:.1f} s before the clock (once per "
+            "process, not per application)"
         )
         print(
             f"{'':22}paced run: {r['offered']:.1f} submissions/s offered of the {r['rate']:g}/s "
