@@ -206,16 +206,23 @@ def district_choose(
     """The district the applicant chose, when it is of the right kind; otherwise the least
     loaded district of the right kind covering the address; failing that, the least loaded of
     the right kind, without home visits (the person lives outside the area)."""
-    fitting = [d for d in districts if d.kind in district_kinds(age)]
     if chosen is not None:
-        named = next((d for d in fitting if d.id == chosen), None)
+        kinds = district_kinds(age)
+        named = next((d for d in districts if d.id == chosen and d.kind in kinds), None)
         return None if named is None else DistrictChoice(named.id, named.covers_address)
-    covering = [d for d in fitting if d.covers_address]
-    pool = covering or fitting
+    pool, covering = _choice_pool(districts, age)
     if not pool:
         return None
     best = pool[0] if len(pool) == 1 else min(pool, key=lambda d: (d.load, d.id))
-    return DistrictChoice(best.id, home_visits=bool(covering))
+    return DistrictChoice(best.id, home_visits=covering)
+
+
+def _choice_pool(districts: Iterable[DistrictFacts], age: int) -> tuple[list[DistrictFacts], bool]:
+    """The districts the least loaded is taken from: those of the right kind covering the
+    address, else all of the right kind; and whether they cover it."""
+    fitting = [d for d in districts if d.kind in district_kinds(age)]
+    covering = [d for d in fitting if d.covers_address]
+    return covering or fitting, bool(covering)
 
 
 def loads_compared(
@@ -226,8 +233,7 @@ def loads_compared(
     or more (one alone is taken without its load). The others need not be counted."""
     if chosen is not None:
         return frozenset({chosen})
-    fitting = [d for d in districts if d.kind in district_kinds(age)]
-    pool = [d for d in fitting if d.covers_address] or fitting
+    pool, _covering = _choice_pool(districts, age)
     return frozenset(d.id for d in pool) if len(pool) > 1 else frozenset()
 
 
