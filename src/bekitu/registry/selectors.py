@@ -157,14 +157,18 @@ def districts_serving(
     if street_id is None or house is None:
         return District.objects.none()
     districts = District.objects.filter(
-        areas__street_id=street_id,
-        areas__house_from__lte=house,
-        areas__house_to__gte=house,
-        provider__is_active=True,
+        Exists(_areas_covering(street_id, house)), provider__is_active=True
     )
     if provider is not None:
         districts = districts.filter(provider=provider)
-    return districts.select_related("provider", "doctor").distinct().order_by("provider", "number")
+    return districts.select_related("provider", "doctor").order_by("provider", "number")
+
+
+def _areas_covering(street_id: int, house: int) -> QuerySet[ServiceArea]:
+    """The service areas of the outer query's district that cover the house on the street."""
+    return ServiceArea.objects.filter(
+        district=OuterRef("pk"), street_id=street_id, house_from__lte=house, house_to__gte=house
+    )
 
 
 def streets_named(*, atu_code: str, name: str) -> list[int]:
@@ -285,15 +289,9 @@ def district_loads(*, provider: Provider, on: dt.date) -> list[DistrictLoad]:
     """The provider's districts by number, each with its doctor and the persons attached to
     it on the day (two queries)."""
     districts = District.objects.filter(provider=provider).select_related("doctor")
-    attached = dict(
-        Attachment.objects.in_force(on)
-        .filter(provider=provider, district__isnull=False)
-        .order_by()
-        .values("district")
-        .annotate(n=Count("pk"))
-        .values_list("district", "n")
-    )
-    return [DistrictLoad(d, attached.get(d.pk, 0)) for d in districts.order_by("number")]
+    ordered = list(districts.order_by("number"))
+    attached = districts_attached(district_ids=[d.pk for d in ordered], on=on)
+    return [DistrictLoad(d, attached.get(d.pk, 0)) for d in ordered]
 
 
 @dataclass(frozen=True)
@@ -311,11 +309,8 @@ def district_sites(
     districts = District.objects.filter(provider=provider).select_related("doctor")
     if street_id is None or house is None or not provider.is_active:
         return [DistrictSite(d, covers_home=False) for d in districts.order_by("number")]
-    areas = ServiceArea.objects.filter(
-        district=OuterRef("pk"), street_id=street_id, house_from__lte=house, house_to__gte=house
-    )
-    covering = districts.annotate(covers=Exists(areas)).order_by("number")
-    return [DistrictSite(d, covers_home=d.covers) for d in covering]
+    covering = districts.annotate(covers=Exists(_areas_covering(street_id, house)))
+    return [DistrictSite(d, covers_home=d.covers) for d in covering.order_by("number")]
 
 
 def districts_attached(*, district_ids: Collection[int], on: dt.date) -> dict[int, int]:
