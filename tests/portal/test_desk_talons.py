@@ -90,6 +90,8 @@ def test_a_desk_talon_is_filed_in_the_cabinet_and_the_person_told_by_sms(
     detail = cabinet.get(reverse("portal:request", args=[number])).content.decode()
     assert filed.talon_number in detail and 'id="talon-pdf"' in detail
     assert 'data-channel="' + way in detail
+    # The timeline's own heading, not the handbook's column of step counts ("Шагов").
+    assert '<h2 id="steps-title">Ход запроса</h2>' in detail
     pdf = cabinet.get(reverse("portal:talon-pdf", args=[number]))
     assert pdf.status_code == 200 and pdf.content == bytes(filed.talon_pdf)
     token = accounts.token_issue(filed.account)
