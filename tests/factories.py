@@ -36,7 +36,8 @@ POA_VALID_UNTIL = POA_DATE + dt.timedelta(days=330)
 _SURNAMES = ("Нұрланов", "Сейітов", "Ахметов", "Иванов", "Қасымов", "Петров", "Жұмабаев")
 _MALE_NAMES = ("Ерлан", "Әлихан", "Нұрсұлтан", "Дмитрий", "Сергей", "Айбек", "Қайрат")
 _FEMALE_NAMES = ("Айгүл", "Әсел", "Гүлнар", "Елена", "Ольга", "Жанар", "Аружан")
-_PATRONYMICS = ("Серікұлы", "Бекұлы", "Иванович", "Петрович", "Асқарұлы")
+_MALE_PATRONYMICS = ("Серікұлы", "Бекұлы", "Иванович", "Петрович", "Асқарұлы")
+_FEMALE_PATRONYMICS = ("Серікқызы", "Бекқызы", "Ивановна", "Петровна", "Асқарқызы")
 
 # One counter per process: with the birth date and sex in the first seven digits, distinct
 # serials give distinct IINs for the first 10,000 persons of a date and sex.
@@ -127,7 +128,11 @@ class PersonFactory(DjangoModelFactory):
             o.n % len(_MALE_NAMES)
         ]
     )
-    patronymic = factory.LazyAttribute(lambda o: _PATRONYMICS[o.n % len(_PATRONYMICS)])
+    patronymic = factory.LazyAttribute(
+        lambda o: (_FEMALE_PATRONYMICS if o.sex == Person.Sex.FEMALE else _MALE_PATRONYMICS)[
+            o.n % len(_MALE_PATRONYMICS)
+        ]
+    )
     status = Person.Status.CITIZEN
     citizenship = "KZ"
     insured = True
