@@ -327,6 +327,35 @@ def test_command_from_the_database_gives_a_parent_of_a_minor_keys(tmp_path: Path
 
 
 @pytest.mark.django_db
+def test_command_from_the_database_gives_a_newcomer_keys_before_the_parent(tmp_path: Path) -> None:
+    """The demo's citizen can get a talon on the portal on any day: after the first person
+    (who holds the negative keys) comes an adult not attached anywhere whose home an adult's
+    district of an open provider covers (a first attachment needs no campaign)."""
+    from bekitu.registry.models import District, Person
+    from tests.factories import (
+        AttachmentFactory,
+        PersonFactory,
+        PersonRelationFactory,
+        ServiceAreaFactory,
+    )
+
+    adults = PersonFactory.create_batch(
+        5, status=Person.Status.CITIZEN, birth_date=dt.date(1980, 5, 1)
+    )
+    PersonRelationFactory(relative=adults[4], person__birth_date=dt.date(2019, 2, 3))
+    # Covered, but attached already; covered only by a paediatric district; covered: chosen.
+    for adult, kind in ((adults[1], District.Kind.GP), (adults[2], District.Kind.PAEDIATRIC)):
+        ServiceAreaFactory(street=adult.address.street, district__kind=kind)
+    AttachmentFactory(person=adults[1])
+    ServiceAreaFactory(street=adults[3].address.street, district__kind=District.Kind.THERAPIST)
+    code, out = _command("test-pki", str(tmp_path), "--persons-from-db", "--persons", "4")
+    assert code == 0, out
+    pki = TestPki.load(tmp_path)
+    expected = (adults[0], adults[3], adults[4], adults[1])
+    assert [p.iin for p in pki.persons] == [a.iin for a in expected]
+
+
+@pytest.mark.django_db
 def test_command_from_an_empty_database_is_a_usage_error(tmp_path: Path) -> None:
     code, out = _command("test-pki", str(tmp_path), "--persons-from-db")
     assert code == 2 and "no adult citizens" in out

@@ -98,34 +98,51 @@ def portal_operator_bin() -> str:
 
 
 def _adults_first_a_parent(count: int) -> list[Any]:
-    """The first adult citizens, the first of them a parent of a child under 18 (so the demo
-    shows a parent applying for their child)."""
-    from bekitu.registry.models import Person, PersonRelation
+    """The first adult citizens: after the first (who also holds the negative keys) a newcomer
+    not attached anywhere whose home a provider's district covers (so the demo's citizen can
+    get a talon on the portal on any day: a first attachment needs no campaign), then a
+    parent of a child under 18 (so the demo shows a parent applying for their child)."""
+    from django.db.models import Exists, OuterRef
+
+    from bekitu.registry.models import Attachment, District, Person, PersonRelation, ServiceArea
 
     adult_born_before = _years_ago(timezone.localdate(), 18)
     adults = Person.objects.filter(
         status=Person.Status.CITIZEN, birth_date__lte=adult_born_before, death_date__isnull=True
+    ).order_by("pk")
+    # An adult's district: general practice or therapeutic, of an open provider.
+    covered = ServiceArea.objects.filter(
+        street=OuterRef("address__street"),
+        house_from__lte=OuterRef("address__house"),
+        house_to__gte=OuterRef("address__house"),
+        district__provider__is_active=True,
+        district__kind__in=[District.Kind.GP, District.Kind.THERAPIST],
     )
-    parent = (
-        adults.filter(
-            pk__in=PersonRelation.objects.filter(
-                kind=PersonRelation.Kind.PARENT,
-                person__birth_date__gt=adult_born_before,
-                person__death_date__isnull=True,
-            ).values("relative_id")
-        )
-        .order_by("pk")
+    newcomer = (
+        adults.filter(Exists(covered), emigrated_on__isnull=True, insured=True)
+        .exclude(pk__in=Attachment.objects.filter(valid_to__isnull=True).values("person_id"))
         .first()
     )
-    people = list(adults.order_by("pk")[:count])
-    if parent is not None and parent not in people[1:]:
-        people = [people[0], parent, *[p for p in people[1:] if p != parent]][:count]
-    return people
+    parent = adults.filter(
+        pk__in=PersonRelation.objects.filter(
+            kind=PersonRelation.Kind.PARENT,
+            person__birth_date__gt=adult_born_before,
+            person__death_date__isnull=True,
+        ).values("relative_id")
+    ).first()
+    people = list(adults[:count])
+    if not people:
+        return people
+    chosen = [people[0]]
+    for wanted in (newcomer, parent):
+        if wanted is not None and wanted not in chosen:
+            chosen.append(wanted)
+    return [*chosen, *(p for p in people if p not in chosen)][:count]
 
 
 def db_specs(count: int) -> tuple[list[PersonSpec], list[ProviderSpec]]:
     """The demo database's providers (heads get made-up IINs), the portal's operator, and its
-    first adult citizens (the second a parent of a child under 18, when there is one)."""
+    first adult citizens (a newcomer and a parent among them, when there are)."""
     from bekitu.registry.models import Provider
 
     persons = []
