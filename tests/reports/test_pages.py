@@ -58,6 +58,14 @@ def test_every_report_page_answers_and_audits_the_read(populated, kind):
     )
 
 
+def test_the_age_bands_are_shown_as_a_list_to_read(populated):
+    """The bands' setting is "0,1-4,5-14,…"; a reader sees "0, 1-4, 5-14, …"."""
+    client = populated.client("head")
+    for path in ("/reports/", "/reports/attached-population/"):
+        page = client.get(path).content.decode()
+        assert "0, 1-4, 5-14, 15-17" in page and "0,1-4" not in page
+
+
 def test_a_head_sees_their_provider_only(populated):
     r = populated
     page = r.client("head").get("/reports/attached-population/?as_of=2026-06-01")
