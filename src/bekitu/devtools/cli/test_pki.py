@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from django.conf import settings
 from django.utils import timezone
@@ -27,6 +27,9 @@ from bekitu.devtools.testpki import (
     build_test_pki,
 )
 from bekitu.devtools.testpki_renew import renew_crls
+
+if TYPE_CHECKING:
+    from bekitu.registry.models import Person, Provider
 
 HELP = "Make the offline test PKI: CAs, CRLs, OCSP responder, persons' and providers' keys."
 
@@ -97,31 +100,45 @@ def portal_operator_bin() -> str:
     return _first_usable(make_bin, dt.date(2004, 3, 1), 4, serial=31)
 
 
+def first_attachment_at(person: Person) -> Provider | None:
+    """The provider a person not attached anywhere can be attached to on any day (a first
+    attachment needs no campaign): the first whose adult district covers their home. None
+    for a person attached already, or whose home no such district covers."""
+    from bekitu.registry.models import Attachment
+    from bekitu.registry.selectors import districts_covering
+    from bekitu.service.rules import ADULT_DISTRICT_KINDS
+
+    if person.address is None:
+        return None
+    if Attachment.objects.filter(person=person, valid_to__isnull=True).exists():
+        return None
+    covering = districts_covering(address=person.address).filter(kind__in=ADULT_DISTRICT_KINDS)
+    district = covering.first()
+    return district.provider if district is not None else None
+
+
+# How many adults not attached anywhere are looked at for one whose home a district covers.
+NEWCOMERS_LOOKED_AT = 200
+
+
 def _adults_first_a_parent(count: int) -> list[Any]:
     """The first adult citizens: after the first (who also holds the negative keys) a newcomer
     not attached anywhere whose home a provider's district covers (so the demo's citizen can
-    get a talon on the portal on any day: a first attachment needs no campaign), then a
-    parent of a child under 18 (so the demo shows a parent applying for their child)."""
-    from django.db.models import Exists, OuterRef
-
-    from bekitu.registry.models import Attachment, District, Person, PersonRelation, ServiceArea
+    get a talon on the portal on any day: `first_attachment_at`), then a parent of a child
+    under 18 (so the demo shows a parent applying for their child)."""
+    from bekitu.registry.models import Attachment, Person, PersonRelation
 
     adult_born_before = _years_ago(timezone.localdate(), 18)
     adults = Person.objects.filter(
         status=Person.Status.CITIZEN, birth_date__lte=adult_born_before, death_date__isnull=True
     ).order_by("pk")
-    # An adult's district: general practice or therapeutic, of an open provider.
-    covered = ServiceArea.objects.filter(
-        street=OuterRef("address__street"),
-        house_from__lte=OuterRef("address__house"),
-        house_to__gte=OuterRef("address__house"),
-        district__provider__is_active=True,
-        district__kind__in=[District.Kind.GP, District.Kind.THERAPIST],
-    )
-    newcomer = (
-        adults.filter(Exists(covered), emigrated_on__isnull=True, insured=True)
+    unattached = (
+        adults.filter(emigrated_on__isnull=True, insured=True)
         .exclude(pk__in=Attachment.objects.filter(valid_to__isnull=True).values("person_id"))
-        .first()
+        .select_related("address")
+    )
+    newcomer = next(
+        (p for p in unattached[:NEWCOMERS_LOOKED_AT] if first_attachment_at(p) is not None), None
     )
     parent = adults.filter(
         pk__in=PersonRelation.objects.filter(

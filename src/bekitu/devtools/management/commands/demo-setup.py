@@ -17,8 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Count
 
 from bekitu.core.audit import audit_context
-from bekitu.registry.models import Attachment, District, Person, Provider, ServiceArea
-from bekitu.registry.selectors import districts_covering
+from bekitu.registry.models import Attachment, Person, Provider, ServiceArea
 from bekitu.workstation.services import staff_create
 
 DEMO_PASSWORD = "Bekitu-demo-2026"  # noqa: S105 - printed on purpose: demo logins only
@@ -86,6 +85,7 @@ class Command(BaseCommand):
     def _print_portal_examples(self) -> None:
         """A citizen to try on the portal (keys of their own), a parent with a child, and how
         to sign with the development stand-in for NCALayer."""
+        from bekitu.devtools.cli.test_pki import first_attachment_at
         from bekitu.devtools.testpki import PASSWORD, TestPki
         from bekitu.registry.models import PersonRelation
 
@@ -109,7 +109,8 @@ class Command(BaseCommand):
                 f", parent of {child.person.iin} (born {child.person.birth_date})" if child else ""
             )
             lines.append(f"  {spec.iin}  {spec.surname} {spec.given_name}{note}")
-            provider = self._first_attachment_at(spec.iin)
+            person = Person.objects.select_related("address").filter(iin=spec.iin).first()
+            provider = first_attachment_at(person) if person is not None else None
             if provider is not None:
                 lines.append(
                     f"    not attached anywhere: apply to {provider.name_ru} (BIN {provider.bin})"
@@ -126,24 +127,6 @@ class Command(BaseCommand):
                 f"--password {PASSWORD}",
             ]
         self.stdout.write("\n".join([*lines, ""]))
-
-    @staticmethod
-    def _first_attachment_at(iin: str) -> Provider | None:
-        """The provider a person not attached anywhere can be attached to today (a first
-        attachment needs no campaign): the first whose adult district covers their home."""
-        person = Person.objects.select_related("address").filter(iin=iin).first()
-        if (
-            person is None
-            or person.address is None
-            or Attachment.objects.filter(person=person, valid_to__isnull=True).exists()
-        ):
-            return None
-        district = (
-            districts_covering(address=person.address)
-            .filter(kind__in=[District.Kind.GP, District.Kind.THERAPIST])
-            .first()
-        )
-        return district.provider if district is not None else None
 
     def _logins(self, providers: list[Provider]) -> list[tuple[str, str]]:
         user_model = get_user_model()
