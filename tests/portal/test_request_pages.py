@@ -71,10 +71,28 @@ def test_the_form_signing_and_the_talon_in_russian(
     page = client.get(sent["Location"]).content.decode()
     assert 'data-status="talon_issued"' in page
     assert "Талон (PDF)" in page or "talon-pdf" in page
+    # When the provider decided, and that it was within the term (the deadline stays shown).
+    assert 'id="request-decided" data-on-time="true"' in page and "(в срок)" in page
     assert client.get(f"/portal/requests/{number}/talon.pdf").content.startswith(b"%PDF")
     cabinet = client.get("/portal/cabinet/").content.decode()
     assert number in cabinet
     assert provider.name_ru in cabinet  # the current attachment, read from the register
+
+
+def test_a_decision_after_the_deadline_reads_late_and_none_without_one() -> None:
+    from bekitu.portal import presenters
+    from bekitu.portal.models import RequestEvent
+
+    deadline = timezone.now()
+    request = CitizenRequest(number="P-1", deadline=deadline)
+    steps = [
+        RequestEvent(status="registered", at=deadline - dt.timedelta(hours=2)),
+        RequestEvent(status="refused", at=deadline + dt.timedelta(minutes=1)),
+    ]
+    assert presenters.decided(request, steps) == presenters.Decided(steps[1].at, False)
+    assert presenters.decided(request, steps[:1]) is None
+    request.deadline = None
+    assert presenters.decided(request, steps) == presenters.Decided(steps[1].at, None)
 
 
 def test_a_parent_for_the_child_in_kazakh(

@@ -4,6 +4,8 @@ talon or the refusal (in the reader's language); and an attachment read from the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
@@ -25,6 +27,23 @@ def time_left(request: CitizenRequest, now: dt.datetime | None = None) -> dt.tim
     if request.deadline is None or request.status in (Status.TALON_ISSUED, Status.REFUSED):
         return None
     return request.deadline - (now or timezone.now())
+
+
+@dataclass(frozen=True)
+class Decided:
+    """When the provider decided (its talon or refusal), and whether within the term."""
+
+    at: dt.datetime
+    on_time: bool | None  # None: the provider gave no deadline
+
+
+def decided(request: CitizenRequest, events: Iterable[RequestEvent]) -> Decided | None:
+    """The decision among the request's steps (`timeline`), or None while there is none."""
+    for event in events:
+        if event.status in (Status.TALON_ISSUED, Status.REFUSED):
+            deadline = request.deadline
+            return Decided(event.at, None if deadline is None else event.at <= deadline)
+    return None
 
 
 def talon(request: CitizenRequest) -> dict[str, str] | None:

@@ -187,13 +187,15 @@ def request_detail(request: HttpRequest, account: Account, number: str) -> HttpR
     """One request: its timeline, the time left, the talon or the refusal."""
     found = _own(account, number)
     left = presenters.time_left(found)
+    events = presenters.timeline(found)
     return render(
         request,
         "portal/request.html",
         _context(
             request,
             item=found,
-            events=presenters.timeline(found),
+            events=events,
+            decided=presenters.decided(found, events),
             hours_left=None if left is None else max(0, int(left.total_seconds() // 3600)),
             refusal=presenters.refusal(found),
             basis=presenters.basis(found),
