@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from bekitu.registry.models import Attachment, Person
-from bekitu.registry.selectors import districts_covering
+from bekitu.registry.models import Person
+from bekitu.registry.selectors import attachment_open, districts_covering
 from bekitu.workstation.models import StaffProfile
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_demo_setup_loads_people_keys_and_logins_and_prints_them(
     # The citizen the demo signs with is not attached anywhere and is told where a first
     # attachment goes: a provider whose adult district covers their home.
     newcomer = Person.objects.select_related("address").get(iin=iins[1])
-    assert not Attachment.objects.filter(person=newcomer, valid_to__isnull=True).exists()
+    assert attachment_open(person=newcomer) is None
     covering = districts_covering(address=newcomer.address).filter(kind__in=["gp", "therapist"])
     provider = covering.first().provider  # type: ignore[union-attr]
     assert f"not attached anywhere: apply to {provider.name_ru} (BIN {provider.bin})" in text

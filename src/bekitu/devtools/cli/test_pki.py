@@ -104,13 +104,10 @@ def first_attachment_at(person: Person) -> Provider | None:
     """The provider a person not attached anywhere can be attached to on any day (a first
     attachment needs no campaign): the first whose adult district covers their home. None
     for a person attached already, or whose home no such district covers."""
-    from bekitu.registry.models import Attachment
-    from bekitu.registry.selectors import districts_covering
+    from bekitu.registry.selectors import attachment_open, districts_covering
     from bekitu.service.rules import ADULT_DISTRICT_KINDS
 
-    if person.address is None:
-        return None
-    if Attachment.objects.filter(person=person, valid_to__isnull=True).exists():
+    if person.address is None or attachment_open(person=person) is not None:
         return None
     covering = districts_covering(address=person.address).filter(kind__in=ADULT_DISTRICT_KINDS)
     district = covering.first()
