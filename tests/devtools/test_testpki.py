@@ -356,6 +356,35 @@ def test_command_from_the_database_gives_a_newcomer_keys_before_the_parent(tmp_p
 
 
 @pytest.mark.django_db
+def test_command_from_the_database_keeps_its_keys_once_the_newcomer_is_attached(
+    tmp_path: Path,
+) -> None:
+    """The demo's newcomer attached through the demo itself is no reason to make the PKI
+    again (new keys, and talons signed with the old provider keys no longer verified): its
+    persons are kept while each is in the register; one gone, they are chosen anew."""
+    from bekitu.registry.models import Person
+    from tests.factories import AttachmentFactory, PersonFactory, ServiceAreaFactory
+
+    adults = PersonFactory.create_batch(
+        3, status=Person.Status.CITIZEN, birth_date=dt.date(1980, 5, 1)
+    )
+    area = ServiceAreaFactory(street=adults[2].address.street)
+    assert _command("test-pki", str(tmp_path), "--persons-from-db", "--persons", "3")[0] == 0
+    made = TestPki.load(tmp_path).persons
+    assert made[1].iin == adults[2].iin
+    # Attached at the provider that covers the home (no provider added: the same providers).
+    AttachmentFactory(person=adults[2], provider=area.district.provider, district=area.district)
+    code, out = _command("test-pki", str(tmp_path), "--persons-from-db", "--persons", "3")
+    assert code == 0 and "up to date" in out
+    assert TestPki.load(tmp_path).persons == made
+    adults[1].delete()
+    PersonFactory(status=Person.Status.CITIZEN, birth_date=dt.date(1980, 5, 1))
+    code, out = _command("test-pki", str(tmp_path), "--persons-from-db", "--persons", "3")
+    assert code == 0 and "written" in out
+    assert adults[1].iin not in [p.iin for p in TestPki.load(tmp_path).persons]
+
+
+@pytest.mark.django_db
 def test_command_from_an_empty_database_is_a_usage_error(tmp_path: Path) -> None:
     code, out = _command("test-pki", str(tmp_path), "--persons-from-db")
     assert code == 2 and "no adult citizens" in out

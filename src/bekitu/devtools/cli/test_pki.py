@@ -118,17 +118,39 @@ def first_attachment_at(person: Person) -> Provider | None:
 NEWCOMERS_LOOKED_AT = 200
 
 
+def _adults() -> Any:
+    """The living adult citizens, by their order in the register."""
+    from bekitu.registry.models import Person
+
+    return Person.objects.filter(
+        status=Person.Status.CITIZEN,
+        birth_date__lte=_years_ago(timezone.localdate(), 18),
+        death_date__isnull=True,
+    ).order_by("pk")
+
+
+def _persons_kept(outdir: Path, count: int) -> list[Any] | None:
+    """The persons of the test PKI already in `outdir`, while each of them is still a living
+    adult citizen of the register: their keys are kept, though the newcomer among them may
+    have been attached since (through the demo itself) and another would be chosen now."""
+    if not (outdir / "manifest.json").is_file():
+        return None
+    iins = [p.iin for p in TestPki.load(outdir).persons]
+    found = {p.iin: p for p in _adults().filter(iin__in=iins)}
+    if len(iins) != count or len(found) != len(iins):
+        return None
+    return [found[iin] for iin in iins]
+
+
 def _adults_first_a_parent(count: int) -> list[Any]:
     """The first adult citizens: after the first (who also holds the negative keys) a newcomer
     not attached anywhere whose home a provider's district covers (so the demo's citizen can
     get a talon on the portal on any day: `first_attachment_at`), then a parent of a child
     under 18 (so the demo shows a parent applying for their child)."""
-    from bekitu.registry.models import Attachment, Person, PersonRelation
+    from bekitu.registry.models import Attachment, PersonRelation
 
     adult_born_before = _years_ago(timezone.localdate(), 18)
-    adults = Person.objects.filter(
-        status=Person.Status.CITIZEN, birth_date__lte=adult_born_before, death_date__isnull=True
-    ).order_by("pk")
+    adults = _adults()
     unattached = (
         adults.filter(emigrated_on__isnull=True, insured=True)
         .exclude(pk__in=Attachment.objects.filter(valid_to__isnull=True).values("person_id"))
@@ -154,14 +176,16 @@ def _adults_first_a_parent(count: int) -> list[Any]:
     return [*chosen, *(p for p in people if p not in chosen)][:count]
 
 
-def db_specs(count: int) -> tuple[list[PersonSpec], list[ProviderSpec]]:
+def db_specs(count: int, outdir: Path | None = None) -> tuple[list[PersonSpec], list[ProviderSpec]]:
     """The demo database's providers (heads get made-up IINs), the portal's operator, and its
-    first adult citizens (a newcomer and a parent among them, when there are)."""
+    first adult citizens (a newcomer and a parent among them, when there are); or the persons
+    of the test PKI in `outdir`, while they are all still in the register."""
     from bekitu.registry.models import Provider
 
+    kept = _persons_kept(outdir, count) if outdir is not None else None
     persons = []
     with audit_context(actor="bekitu eds test-pki", channel="cli"):
-        for person in _adults_first_a_parent(count):
+        for person in kept if kept is not None else _adults_first_a_parent(count):
             audit_record(
                 action="eds.test_pki.person.read",
                 object_type="person",
@@ -201,7 +225,7 @@ def run(options: dict[str, Any], stdout: TextIO) -> int:
     outdir: Path = options.get("outdir") or Path(settings.VAR_DIR) / "pki"
     count = int(options.get("persons") or 5)
     if options.get("persons_from_db"):
-        persons, providers = db_specs(count)
+        persons, providers = db_specs(count, outdir)
         if not persons:
             stdout.write("no adult citizens in the database: load the demo data first\n")
             return 2
