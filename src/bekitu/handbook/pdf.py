@@ -9,13 +9,11 @@ import math
 from collections.abc import Iterable
 from itertools import pairwise
 
-import fontpkg_pt_sans
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -30,12 +28,12 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import KeepTogether
 
+from bekitu.core.fonts import FONT, FONT_BOLD, register_fonts
 from bekitu.handbook.clauses import CLAUSES
 from bekitu.handbook.content import procedures
 from bekitu.handbook.diagrams import DIAGRAMS
 from bekitu.handbook.model import Box, Diagram, Layout, Text, layout
 
-FONT, FONT_BOLD = "HandbookSans", "HandbookSans-Bold"
 INK = colors.HexColor("#1b2733")
 ACCENT = colors.HexColor("#00768a")
 
@@ -66,13 +64,6 @@ WORDS = {
     "term": Text("Срок оказания услуги", "Қызмет көрсету мерзімі", "Term of the service"),
     "clause_texts": Text("Пункты регламента", "Регламенттің тармақтары", "The clauses"),
 }
-
-
-def register_fonts() -> None:
-    files = fontpkg_pt_sans.ROOT / "files"
-    pdfmetrics.registerFont(TTFont(FONT, str(files / "PT_Sans-Web-Regular.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(files / "PT_Sans-Web-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
 
 
 def _style(name: str, size: float, *, bold: bool = False, **kw: object) -> ParagraphStyle:

@@ -10,25 +10,19 @@ layout engine runs, so a page costs a few milliseconds to draw.
 from __future__ import annotations
 
 import html
-import io
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import lru_cache
 
-import fontpkg_pt_sans
 import segno
-from fontTools import subset
-from fontTools import ttLib as fonttools
-from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-FONT, FONT_BOLD = "PTSans", "PTSans-Bold"
+from bekitu.core.fonts import FONT, FONT_BOLD
+
 MARGIN = 11 * mm
 # The bottom strip of the page is kept free of the content: the signature stamp goes at its
 # left (STAMP_BOX) and the QR code at its right.
@@ -44,49 +38,6 @@ INK = colors.HexColor("#1b2733")
 GREY = colors.HexColor("#3d4a57")
 RULE = colors.HexColor("#8a97a3")
 SHADE = colors.HexColor("#f1f4f6")
-
-
-# What a talon or a refusal can print: Latin, the whole Cyrillic block (every Kazakh letter
-# is in it), the punctuation of names and addresses, the number sign and the tenge.
-_CHARACTERS = (
-    set(range(0x20, 0x7F))
-    | set(range(0xA0, 0x180))
-    | set(range(0x400, 0x530))
-    | set(range(0x2010, 0x2030))
-    | {0x2116, 0x20B8}
-)
-
-
-def _lean_font(path: Path) -> io.BytesIO:
-    """The font cut down to `_CHARACTERS`, without hinting or layout tables: printing at
-    A5 needs neither, and each embedded subset is then a few KiB instead of 48."""
-    options = subset.Options()
-    options.hinting = False
-    options.layout_features = []
-    options.drop_tables += ["GPOS", "GSUB", "GDEF", "kern", "DSIG"]
-    options.name_IDs = [1, 2, 4, 6]
-    font = fonttools.TTFont(str(path))
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=_CHARACTERS)
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.save(out)
-    out.seek(0)
-    return out
-
-
-@cache
-def register_fonts() -> None:
-    """Register PT Sans (ParaType's public font, made for the languages of Kazakhstan and
-    Russia) once per process: static TTFs that carry every Kazakh letter. The fonts are cut
-    and parsed here, once; each document then only embeds the glyphs it uses."""
-    # Streams are compressed only, not also ASCII85-encoded: a quarter smaller, and every
-    # PDF reader takes binary streams.
-    rl_config.useA85 = 0
-    files = fontpkg_pt_sans.ROOT / "files"
-    pdfmetrics.registerFont(TTFont(FONT, _lean_font(files / "PT_Sans-Web-Regular.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, _lean_font(files / "PT_Sans-Web-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
 
 
 # --- Text: a little markup (<b>, </b>, <br/>, &amp; &lt; &gt;), wrapped in the page's font ---

@@ -17,10 +17,10 @@ from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from bekitu.core.fonts import FONT, register_fonts
 from bekitu.talons import wording as w
 from bekitu.talons.layout import (
     BOTTOM_STRIP,
-    FONT,
     INK,
     MARGIN,
     QR_SIDE,
@@ -36,7 +36,6 @@ from bekitu.talons.layout import (
     draw,
     draw_qr,
     lay_out,
-    register_fonts,
 )
 from bekitu.talons.xml import TalonContent
 
