@@ -22,6 +22,44 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("bekitu")
 
 
+# The fixtures by which a test reaches the configured database (pytest-django's).
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-only",
+        action="store_true",
+        help="run only the tests that use the configured database (make test's PostgreSQL "
+        "pass: the others ran in the SQLite pass and would repeat it exactly)",
+    )
+
+
+def uses_the_database(item: pytest.Item) -> bool:
+    """Whether a test reaches the configured database: through a database fixture or the
+    django_db mark. A test without either can't: pytest-django refuses it the connection."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(fixtures & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-only"):
+        return
+    kept, left = [], []
+    for item in items:
+        (kept if uses_the_database(item) else left).append(item)
+    config.hook.pytest_deselected(items=left)
+    items[:] = kept
+
+
 @pytest.fixture
 def client() -> Any:
     """A test client that asks for English, the source language the tests read; a test of

@@ -45,7 +45,9 @@ class Visit:
     - `ready`: a CSS selector to wait for before the check (pages drawn by scripts);
     - `settings`: Django settings in force while this page is visited;
     - `lang`: the language the page must declare on <html>, where it is not the chosen one
-      by design (say why next to the visit); None: the chosen language.
+      by design (say why next to the visit); None: the chosen language;
+    - `languages`: the languages the visit is made in, where not all three (say why next to
+      the visit); None: kk, ru and en.
     """
 
     label: str
@@ -56,6 +58,23 @@ class Visit:
     ready: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     lang: str | None = None
+    languages: tuple[str, ...] | None = None
+
+    def made_in(self, language: str) -> bool:
+        return self.languages is None or language in self.languages
+
+
+# Each page is checked in every state in Kazakh, the original; in Russian and English in its
+# first state, as its entry yields them. A page's states differ in content (a form with its
+# errors, an application in another step), not in what the language changes: the words, and
+# the `lang` the page declares, which each language's visit of each page still checks.
+EVERY_STATE = "kk"
+
+
+def visits_in(language: str, visits: list[Visit]) -> list[Visit]:
+    """The visits of one page made in the language."""
+    made = [visit for visit in visits if visit.made_in(language)]
+    return made if language == EVERY_STATE else made[:1]
 
 
 Pages = Callable[["World"], Iterable[Visit]]
