@@ -19,12 +19,15 @@ MARGIN_X = 70  # from the lane header to the centre of column 0
 MARGIN_Y = 75  # from the top of a lane to the centre of row 0
 BLACK_BOX_HEIGHT = 60
 POOL_GAP = 50
+# A task is wide and tall enough that a name of four lines, centred as bpmn-js draws it,
+# stays clear of the task type's icon in the top left corner.
+TASK = (140, 100)
 SIZES = {
-    "task": (130, 80),
-    "userTask": (130, 80),
-    "serviceTask": (130, 80),
-    "sendTask": (130, 80),
-    "receiveTask": (130, 80),
+    "task": TASK,
+    "userTask": TASK,
+    "serviceTask": TASK,
+    "sendTask": TASK,
+    "receiveTask": TASK,
     "startEvent": (36, 36),
     "endEvent": (36, 36),
     "exclusiveGateway": (50, 50),
