@@ -77,7 +77,9 @@ def _strings(value: object) -> Iterator[str]:
 
 def test_the_cut_font_has_every_character_the_handbook_prints() -> None:
     texts = [*_strings(WORDS), *_strings(CLAUSES), *_strings(DIAGRAMS)]
-    texts += [s for d in DIAGRAMS.values() for lang in ("kk", "ru") for s in _strings(procedures(d, lang))]
+    texts += [
+        s for d in DIAGRAMS.values() for lang in ("kk", "ru") for s in _strings(procedures(d, lang))
+    ]
     missing = {c for text in texts for c in text if ord(c) not in CHARACTERS and c != "\n"}
     assert len(texts) > 500
     assert not missing, sorted(missing)
