@@ -81,20 +81,22 @@ types: install-test
 imports: install-test
 	$(BIN)/lint-imports --no-cache
 
+# Each pass spreads its tests over two workers that steal from each other (--dist worksteal):
+# a few tests take tens of seconds, and a worker left with them no longer waits alone.
 # Browser tests run in a pass of their own: Playwright's sync API keeps an event loop running
 # in the test process, and pyHanko's signing (asyncio.run) can't start one beside it.
 test-sqlite: install-test messages
 	BEKITU_VAR_DIR=$(CURDIR)/var/test DATABASE_URL=sqlite:///$(CURDIR)/var/test/db.sqlite3 \
-		$(BIN)/pytest -n 2 -m "not e2e and not fuzz" $(PYTEST_ARGS)
+		$(BIN)/pytest -n 2 --dist worksteal -m "not e2e and not fuzz" $(PYTEST_ARGS)
 	BEKITU_VAR_DIR=$(CURDIR)/var/test-e2e DATABASE_URL=sqlite:///$(CURDIR)/var/test-e2e/db.sqlite3 \
-		$(BIN)/pytest -n 2 -m e2e $(PYTEST_ARGS)
+		$(BIN)/pytest -n 2 --dist worksteal -m e2e $(PYTEST_ARGS)
 
 # The PostgreSQL pass runs the tests that use the database; the others (parsers, rules,
 # signatures, commands on their own SQLite file) ran in the SQLite pass and would repeat it.
 test-postgres: install-test messages
 	@if scripts/ensure-postgres; then \
 		BEKITU_VAR_DIR=$(CURDIR)/var/test-pg DATABASE_URL=$(PG_URL) \
-		$(BIN)/pytest -n 2 -m "not e2e and not fuzz" --database-only $(PYTEST_ARGS); \
+		$(BIN)/pytest -n 2 --dist worksteal -m "not e2e and not fuzz" --database-only $(PYTEST_ARGS); \
 	else \
 		echo "PostgreSQL pass skipped: no server at 127.0.0.1:5432 (set CI=true to start one)"; \
 	fi
@@ -103,7 +105,7 @@ test-postgres: install-test messages
 # bounded number of examples, every check): no 5xx, no answer outside the schema.
 fuzz: install-test messages
 	BEKITU_VAR_DIR=$(CURDIR)/var/test-fuzz DATABASE_URL=sqlite:///$(CURDIR)/var/test-fuzz/db.sqlite3 \
-		$(BIN)/pytest -n 2 -m fuzz tests/security/test_fuzz_api.py tests/security/test_fuzz_portal.py $(PYTEST_ARGS)
+		$(BIN)/pytest -n 2 --dist worksteal -m fuzz tests/security/test_fuzz_api.py tests/security/test_fuzz_portal.py $(PYTEST_ARGS)
 
 test: lint types imports test-sqlite test-postgres fuzz
 
