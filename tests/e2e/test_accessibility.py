@@ -1,10 +1,11 @@
 """WCAG 2.1 A and AA on every page, in Kazakh, Russian and English (docs/accessibility.md).
 
-axe-core (npm, installed at set-up) runs in Debian's chromium on every visit of the register
-in tests/accessibility/pages/: each page in each state it can be in, as each user who sees
-it. A test fails on any violation outside the allow-list (tests/accessibility/axe.py), on a
-page whose `lang` is not the chosen language, on content the Content-Security-Policy blocked
-(a style or script that never applied), and on an allow-list entry that matched nothing.
+axe-core (npm, installed at set-up) runs in Debian's chromium on the visits of the register
+in tests/accessibility/pages/: in Kazakh each page in each state it can be in, as each user
+who sees it; in Russian and English each page in its first state (`registry.visits_in`).
+A test fails on any violation outside the allow-list (tests/accessibility/axe.py), on a page
+whose `lang` is not the chosen language, on content the Content-Security-Policy blocked (a
+style or script that never applied), and on an allow-list entry that matched nothing.
 Findings also go to $BEKITU_SCREENSHOTS/a11y-<lang>-<part>.txt.
 """
 
