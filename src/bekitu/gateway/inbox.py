@@ -10,10 +10,10 @@ For each delivery taken from a local route's queue:
 2. a synchronous query (the delivery has a reply address) is answered at once by its query
    handler, signed by the route;
 3. any other message is inserted into the inbox, whose messageId is unique: a second copy is
-   acknowledged and dropped. In the same transaction the sender gets a receipt (SCSS001) and
-   the handler runs (in a savepoint: if it fails, its writes are undone, the inbox row stays
-   and is retried after a back-off; after the last attempt it is parked and the sender gets
-   ESRV002). The delivery is acknowledged only after that transaction committed, or, on the
+   acknowledged and dropped. In the same transaction the handler runs (in a savepoint: if it
+   fails, its writes are undone, the inbox row stays and is retried after a back-off; after
+   the last attempt it is parked and the sender gets ESRV002) and the sender gets a receipt
+   (SCSS001): on the handler's answer to it when there is one (`receipts`), or alone. The delivery is acknowledged only after that transaction committed, or, on the
    queue table, inside it (the queued row deleted with the inbox row's commit: a receiver
    that dies before the commit leaves both undone, and the message is received again).
 """
@@ -53,6 +53,13 @@ from bekitu.gateway.envelope import (
 from bekitu.gateway.errors import RetryLater
 from bekitu.gateway.models import InboxMessage, Kind, OutboxMessage, RejectedMessage, insert_once
 from bekitu.gateway.outbox import outbox_put
+from bekitu.gateway.receipts import (
+    receipt_carried,
+    receipt_owed,
+    receipt_take,
+    receipt_uncarried,
+    without_receipt,
+)
 from bekitu.gateway.retry import backoff_delay
 from bekitu.gateway.selectors import local_route_ids, participant_get, participants_once
 from bekitu.gateway.signature import Rejected, Verified, envelope_sign, envelope_verify
@@ -284,11 +291,15 @@ def _store(verified: Verified, body: bytes) -> str:
                 # The sender may be sending it again because our receipt was lost.
                 _receipt(header, DUPLICATE)
             return "duplicate"
-        if verified.request is not None:
-            _receipt(header, SUCCESS)
-        content = verified.request or verified.response
-        assert content is not None
-        return _run(row, content)
+        if verified.request is None:
+            assert verified.response is not None
+            return _run(row, verified.response)
+        # The receipt goes on the handler's answer to the sender when it sends one, or alone.
+        with receipt_owed(header, row.processed_at or timezone.now()):
+            outcome = _run(row, verified.request)
+            if receipt_take() is not None:
+                _receipt(header, SUCCESS)
+        return outcome
 
 
 def _insert(verified: Verified, body: bytes) -> InboxMessage | None:
@@ -327,8 +338,12 @@ def _run(row: InboxMessage, content: Request | Response) -> str:
                 handler = handlers.message_handler(row.service_id)
                 if handler is None:
                     raise LookupError(f"no handler is registered for {row.service_id}")
+                carried = receipt_carried(content)
+                if carried is not None:  # an answer that carries our request's receipt
+                    _on_receipt(carried)
                 handler(_message(content))
     except Exception as exc:
+        receipt_uncarried()  # the handler's answer, and the receipt on it, are undone
         return _failed(row, content, exc)
     if row.status == InboxMessage.Status.PROCESSED:
         return "processed"  # received now, and inserted as handled: nothing to change
@@ -356,6 +371,9 @@ def _failed(row: InboxMessage, content: Request | Response, exc: Exception) -> s
             data={"service_id": row.service_id, "attempts": row.attempts, "error": error[:200]},
         )
         if isinstance(content, Request):
+            stored = receipt_take()  # stored first (SCSS001), then parked: two receipts, in order
+            if stored is not None:
+                _receipt(stored, SUCCESS)
             _receipt(content.header, SERVICE_FAILED)
         log.warning("gateway.inbox.parked", extra={"fields": fields})
     else:
@@ -421,7 +439,7 @@ def _message(request: Request) -> handlers.Message:
         route_id=h.route_id,
         date=h.date,
         parts=request.parts,
-        properties=request.properties,
+        properties=without_receipt(request.properties),
     )
 
 

@@ -11,7 +11,8 @@ delivery is at least once, and the receiver's inbox makes the second copy harmle
 failure is retried after an exponential back-off with jitter; after
 BEKITU_GATEWAY_MAX_ATTEMPTS it is parked.
 
-Sent is not the end: the receiver confirms each request it has stored (a receipt). A request
+Sent is not the end: the receiver confirms each request it has stored (a receipt, alone or
+on its answer: `receipts`). A request
 still without one after BEKITU_GATEWAY_RECEIPT_TIMEOUT_SECONDS (doubling each time) is sent
 again, so that a message the broker lost (a queue deleted, a node that did not come back) is
 not lost: delivery is at least once from the sender's outbox to the receiver's inbox.

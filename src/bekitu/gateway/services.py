@@ -40,6 +40,7 @@ from bekitu.gateway.models import (
     validate_system_id,
 )
 from bekitu.gateway.outbox import kick_relay, outbox_put
+from bekitu.gateway.receipts import RECEIPT_KEYS, receipt_properties
 from bekitu.gateway.selectors import participants_get
 from bekitu.gateway.signature import Rejected, envelope_sign, envelope_verify
 from bekitu.gateway.transports import Transport, TransportError, get_transport
@@ -79,6 +80,9 @@ def message_send(
     """Send a message through the gateway (R9.8): written to the outbox in the caller's
     transaction, relayed after it commits, delivered at least once and handled once.
     `sender_id` must be served here (it signs); `route_id` is the receiving participant."""
+    properties = tuple(properties)
+    if RECEIPT_KEYS.intersection(key for key, _value in properties):
+        raise ValueError("the gateway.receipt.* properties are the gateway's own")
     participants_get(sender_id, route_id)
     header = Header(
         message_id=envelope.new_message_id(),
@@ -88,7 +92,9 @@ def message_send(
         date=timezone.localtime(),
         correlation_id=correlation_id,
     )
-    xml = _build(Request(header, envelope.as_parts(parts), tuple(properties)))
+    # An answer to the sender of a request being handled here carries that request's receipt.
+    carried = receipt_properties(sender_id=sender_id, route_id=route_id)
+    xml = _build(Request(header, envelope.as_parts(parts), (*properties, *carried)))
     row = outbox_put(kind=Kind.REQUEST, header=header, xml=xml)
     log.info(
         "gateway.queued",
