@@ -13,9 +13,10 @@ For each delivery taken from a local route's queue:
    acknowledged and dropped. In the same transaction the handler runs (in a savepoint: if it
    fails, its writes are undone, the inbox row stays and is retried after a back-off; after
    the last attempt it is parked and the sender gets ESRV002) and the sender gets a receipt
-   (SCSS001): on the handler's answer to it when there is one (`receipts`), or alone. The delivery is acknowledged only after that transaction committed, or, on the
-   queue table, inside it (the queued row deleted with the inbox row's commit: a receiver
-   that dies before the commit leaves both undone, and the message is received again).
+   (SCSS001): on the handler's answer to it when there is one (`receipts`), or alone. The
+   delivery is acknowledged only after that transaction committed, or, on the queue table,
+   inside it (the queued row deleted with the inbox row's commit: a receiver that dies
+   before the commit leaves both undone, and the message is received again).
 """
 
 from __future__ import annotations
