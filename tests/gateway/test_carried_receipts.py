@@ -184,6 +184,19 @@ def test_the_receipt_properties_are_the_gateways_own(gw: GatewayPki) -> None:
     assert not OutboxMessage.objects.exists()
 
 
+def _answer_header() -> envelope.Header:
+    """The header of a provider's answer to the portal."""
+    from django.utils import timezone
+
+    return envelope.Header(
+        message_id=envelope.new_message_id(),
+        service_id=ANSWER,
+        sender_id="050140000110",
+        route_id="egov-portal",
+        date=timezone.now(),
+    )
+
+
 @pytest.mark.parametrize(
     "carried",
     [
@@ -206,28 +219,12 @@ def test_the_receipt_properties_are_the_gateways_own(gw: GatewayPki) -> None:
     ],
 )
 def test_a_carried_receipt_that_cannot_be_read_is_no_receipt(carried: dict[str, str]) -> None:
-    from django.utils import timezone
-
-    header = envelope.Header(
-        message_id=envelope.new_message_id(),
-        service_id=ANSWER,
-        sender_id="050140000110",
-        route_id="egov-portal",
-        date=timezone.now(),
-    )
+    header = _answer_header()
     assert receipt_carried(envelope.Request(header, (), tuple(carried.items()))) is None
 
 
 def test_a_carried_receipt_reads_as_the_receipt_alone_would() -> None:
-    from django.utils import timezone
-
-    header = envelope.Header(
-        message_id=envelope.new_message_id(),
-        service_id=ANSWER,
-        sender_id="050140000110",
-        route_id="egov-portal",
-        date=timezone.now(),
-    )
+    header = _answer_header()
     carried = (
         (RECEIPT_MESSAGE_ID, "0b3c2b8e-4d5f-4a8e-9c1d-2f6a7b8c9d0e"),
         (RECEIPT_CODE, envelope.SUCCESS),

@@ -26,7 +26,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bekitu.gateway.envelope import STATUS_TEXT, SUCCESS, Header, Request, Response
@@ -117,14 +117,8 @@ def receipt_carried(request: Request) -> Response | None:
     except (KeyError, ValueError):
         log.warning("gateway.receipt.unreadable", extra={"fields": {"message_id": h.message_id}})
         return None
-    header = Header(
-        message_id=h.message_id,
-        service_id=h.service_id,
-        sender_id=h.sender_id,
-        route_id=h.route_id,
-        date=at,
-        correlation_id=message_id,
-    )
+    # The answer's header (its sender authenticated by its signature), about the request.
+    header = replace(h, date=at, correlation_id=message_id)
     return Response(header, code, STATUS_TEXT[code])
 
 
