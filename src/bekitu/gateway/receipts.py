@@ -43,11 +43,12 @@ RECEIPT_KEYS = frozenset({RECEIPT_MESSAGE_ID, RECEIPT_CODE, RECEIPT_DATE})
 
 @dataclass
 class Owed:
-    """The receipt of a request stored in this transaction, not yet sent."""
+    """The receipt of a request stored in this transaction; `settled` once an answer carries
+    it or it is taken to go alone."""
 
     request: Header
     at: datetime
-    carried: bool = False
+    settled: bool = False
 
 
 _owed: contextvars.ContextVar[Owed | None] = contextvars.ContextVar(
@@ -56,48 +57,47 @@ _owed: contextvars.ContextVar[Owed | None] = contextvars.ContextVar(
 
 
 @contextmanager
-def receipt_owed(request: Header, at: datetime) -> Iterator[Owed]:
-    """While the request's handler runs: its receipt, which an answer to its sender may
-    carry (`Owed.carried` then)."""
-    owed = Owed(request, at)
-    token = _owed.set(owed)
+def receipt_owed(request: Header, at: datetime) -> Iterator[None]:
+    """While the request's handler runs: its receipt is owed, and an answer to its sender
+    may carry it."""
+    token = _owed.set(Owed(request, at))
     try:
-        yield owed
+        yield
     finally:
         _owed.reset(token)
+
+
+def receipt_take() -> Header | None:
+    """The request whose receipt is owed and not settled, now settled by its taker (an
+    answer that carries it, or a receipt alone); None when none is."""
+    owed = _owed.get()
+    if owed is None or owed.settled:
+        return None
+    owed.settled = True
+    return owed.request
 
 
 def receipt_properties(*, sender_id: str, route_id: str) -> tuple[tuple[str, str], ...]:
     """The properties that carry the owed receipt, for a message from the request's
     receiver to its sender; none for any other message, or when one carries it already."""
     owed = _owed.get()
-    if owed is None or owed.carried:
+    if owed is None or (sender_id, route_id) != (owed.request.route_id, owed.request.sender_id):
         return ()
-    if (sender_id, route_id) != (owed.request.route_id, owed.request.sender_id):
+    request = receipt_take()
+    if request is None:
         return ()
-    owed.carried = True
     return (
-        (RECEIPT_MESSAGE_ID, owed.request.message_id),
+        (RECEIPT_MESSAGE_ID, request.message_id),
         (RECEIPT_CODE, SUCCESS),
         (RECEIPT_DATE, owed.at.isoformat()),
     )
-
-
-def receipt_take() -> Header | None:
-    """The request whose receipt is owed and carried by nothing yet, now to be sent alone
-    (it is no longer owed); None when none is."""
-    owed = _owed.get()
-    if owed is None or owed.carried:
-        return None
-    owed.carried = True
-    return owed.request
 
 
 def receipt_uncarried() -> None:
     """The handler failed: its answer, and the receipt on it, were rolled back."""
     owed = _owed.get()
     if owed is not None:
-        owed.carried = False
+        owed.settled = False
 
 
 def receipt_carried(request: Request) -> Response | None:
