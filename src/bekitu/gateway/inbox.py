@@ -59,6 +59,7 @@ from bekitu.gateway.receipts import (
     receipt_owed,
     receipt_take,
     receipt_uncarried,
+    receipts_enclosed,
     without_receipt,
 )
 from bekitu.gateway.retry import backoff_delay
@@ -334,7 +335,8 @@ def _run(row: InboxMessage, content: Request | Response) -> str:
     try:
         with transaction.atomic():
             if isinstance(content, Response):
-                _on_receipt(content)
+                for receipt in receipts_enclosed(content):
+                    _on_receipt(receipt)
             else:
                 handler = handlers.message_handler(row.service_id)
                 if handler is None:

@@ -3,7 +3,8 @@
 `outbox_put` writes a message in the caller's transaction, so it exists if and only if the
 change that caused it committed. The relay takes due messages (a lease: their next attempt is
 pushed forward, so another relay leaves them alone and a relay that dies lets them go),
-signs each with its sender's key and publishes them as one batch, waiting for the transport's
+signs each with its sender's key (receipts to one participant together, in one envelope:
+`receipts.receipts_together`) and publishes them as one batch, waiting for the transport's
 confirms once for the batch (RabbitMQ's publisher confirms; one insert into the queue
 table); only a confirmed message is marked sent (the run's together, in one update). A relay
 that dies between the publish and the mark leaves the message to be published again:
@@ -30,8 +31,9 @@ from django.utils import timezone
 
 from bekitu.core.audit import audit_record
 from bekitu.eds.signing import SigningKeyError
-from bekitu.gateway.envelope import Header
-from bekitu.gateway.models import OUTBOX_DUE, OutboxMessage, Participant
+from bekitu.gateway.envelope import EnvelopeInvalid, Header
+from bekitu.gateway.models import OUTBOX_DUE, Kind, OutboxMessage, Participant
+from bekitu.gateway.receipts import RECEIPTS_PER_ENVELOPE, receipts_together
 from bekitu.gateway.retry import backoff_delay, nominal_delay
 from bekitu.gateway.signature import envelope_sign
 from bekitu.gateway.transports import Outgoing, Transport, get_transport
@@ -125,28 +127,54 @@ def outbox_relay(*, transport: Transport | None = None, limit: int = 100) -> Rel
     rows = _claim(limit)
     senders = {row.sender_id for row in rows}
     bins = dict(Participant.objects.filter(system_id__in=senders).values_list("system_id", "bin"))
-    signed: list[tuple[OutboxMessage, Outgoing]] = []
-    for row in rows:
+    signed: list[tuple[list[OutboxMessage], Outgoing]] = []
+    for group in _envelopes(rows):
+        first = group[0]
+        message_id, xml = str(first.message_id), bytes(first.envelope)
         try:
-            body = envelope_sign(xml=bytes(row.envelope), signer_bin=bins.get(row.sender_id, ""))
-        except SigningKeyError as exc:
-            _count(report, _failed(row, f"{type(exc).__name__}: {exc}"))
+            if len(group) > 1:
+                message_id, xml = receipts_together(
+                    [(str(row.message_id), bytes(row.envelope)) for row in group]
+                )
+            body = envelope_sign(xml=xml, signer_bin=bins.get(first.sender_id, ""))
+        except (SigningKeyError, EnvelopeInvalid) as exc:
+            for row in group:
+                _count(report, _failed(row, f"{type(exc).__name__}: {exc}"))
             continue
-        signed.append((row, Outgoing(row.route_id, body, str(row.message_id))))
+        signed.append((group, Outgoing(first.route_id, body, message_id)))
     results = transport.publish_batch([outgoing for _, outgoing in signed]) if signed else []
     published: list[OutboxMessage] = []
-    for (row, _), error in zip(signed, results, strict=True):
-        if error is None:
-            published.append(row)
-            fields = {"message_id": str(row.message_id), "service_id": row.service_id}
-            log.info("gateway.sent", extra={"fields": fields})
-            _count(report, "sent")
-        else:
-            _count(report, _failed(row, f"{type(error).__name__}: {error}"))
+    for (group, _), error in zip(signed, results, strict=True):
+        for row in group:
+            if error is None:
+                published.append(row)
+                fields = {"message_id": str(row.message_id), "service_id": row.service_id}
+                log.info("gateway.sent", extra={"fields": fields})
+                _count(report, "sent")
+            else:
+                _count(report, _failed(row, f"{type(error).__name__}: {error}"))
     _mark_sent(published)
     if report.taken:
         log.info("gateway.relay", extra={"fields": vars(report)})
     return report
+
+
+def _envelopes(rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
+    """The claimed messages as they go, in the order of each envelope's first: each request
+    in its own; the receipts alone from one sender to one route in one
+    (`receipts.receipts_together`, at most RECEIPTS_PER_ENVELOPE)."""
+    envelopes: list[list[OutboxMessage]] = []
+    receipts: dict[tuple[str, str], list[OutboxMessage]] = {}
+    for row in rows:
+        if row.kind != Kind.RESPONSE:
+            envelopes.append([row])
+            continue
+        group = receipts.get((row.sender_id, row.route_id))
+        if group is None or len(group) >= RECEIPTS_PER_ENVELOPE:
+            group = receipts[row.sender_id, row.route_id] = []
+            envelopes.append(group)
+        group.append(row)
+    return envelopes
 
 
 def _count(report: RelayReport, outcome: str) -> None:

@@ -17,6 +17,12 @@ envelope fewer to sign, relay, verify and store for each such request.
 - A receiver that does not know the properties ignores them; the request then goes without
   a receipt for the timeout and is sent again, and the copy is answered with a receipt alone
   (SCSS002). Nothing is lost either way.
+
+Receipts that go alone, several due at once from one receiver to one sender (the portal
+confirming a run of providers' status messages), go in one envelope: the relay encloses the
+others in the first (`receipts_together`), each as the unsigned receipt envelope the outbox
+holds, and the sender reads them all out of the one it verified (`receipts_enclosed`). One
+signature, one transport message, one inbox row for the run, instead of one for each.
 """
 
 from __future__ import annotations
@@ -24,12 +30,13 @@ from __future__ import annotations
 import contextvars
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bekitu.gateway.envelope import STATUS_TEXT, SUCCESS, Header, Request, Response
+from bekitu.gateway import envelope
+from bekitu.gateway.envelope import STATUS_TEXT, SUCCESS, Header, Part, Request, Response
 
 log = logging.getLogger("bekitu.gateway")
 
@@ -39,6 +46,13 @@ RECEIPT_MESSAGE_ID = "gateway.receipt.messageId"
 RECEIPT_CODE = "gateway.receipt.code"
 RECEIPT_DATE = "gateway.receipt.date"
 RECEIPT_KEYS = frozenset({RECEIPT_MESSAGE_ID, RECEIPT_CODE, RECEIPT_DATE})
+# A receipt enclosed in another's envelope: its part's name (`gateway.receipt.1`, `.2`, ...:
+# a part's name is unique in an envelope). An envelope holds its own receipt and as many
+# enclosed as the schema allows parts (64).
+ENCLOSED_RECEIPT = "gateway.receipt."
+RECEIPTS_PER_ENVELOPE = 1 + 64
+# The namespace of the messageId of receipts together (a UUID 5 of theirs).
+_TOGETHER = uuid.UUID("6f2b8a4e-1d3c-5e7f-9a0b-2c4d6e8f0a1b")
 
 
 @dataclass
@@ -125,3 +139,45 @@ def receipt_carried(request: Request) -> Response | None:
 def without_receipt(properties: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     """A message's properties for its handler: those of a carried receipt left out."""
     return tuple((key, value) for key, value in properties if key not in RECEIPT_KEYS)
+
+
+def receipts_together(receipts: Sequence[tuple[str, bytes]]) -> tuple[str, bytes]:
+    """One envelope for receipts that go alone from one receiver to one sender, given as the
+    outbox holds them (messageId, unsigned envelope): the first, with the others enclosed as
+    parts; and its messageId. The id is derived from the receipts' own, so that the same
+    receipts sent again (a relay that stopped before marking them sent) are the same message
+    to the receiver's inbox, and a different run of them (some sent, some new) is a different
+    one: none is dropped as a copy of a message that did not hold it."""
+    (_, xml), *others = receipts
+    first = envelope.read_response(envelope.parse(xml, max_bytes=len(xml)))
+    message_id = str(uuid.uuid5(_TOGETHER, ",".join(m for m, _ in receipts)))
+    enclosed = tuple(
+        Part(f"{ENCLOSED_RECEIPT}{n}", x, "application/xml") for n, (_, x) in enumerate(others, 1)
+    )
+    together = replace(first, header=replace(first.header, message_id=message_id), parts=enclosed)
+    return message_id, envelope.build_response(together)
+
+
+def receipts_enclosed(response: Response) -> list[Response]:
+    """The receipts a verified response carries: its own, then each it encloses
+    (`receipts_together`). An enclosed receipt must be from the envelope's sender to its route,
+    whose signature covers it; one that is not, or cannot be read, is left out (logged: the
+    request it confirms is sent again after its timeout, and its copy confirmed alone)."""
+    found = [response]
+    outer = response.header
+    for part in response.parts:
+        if not part.name.startswith(ENCLOSED_RECEIPT):
+            continue
+        try:
+            receipt = envelope.read_response(
+                envelope.parse(part.content, max_bytes=len(part.content))
+            )
+            h = receipt.header
+            if (h.sender_id, h.route_id) != (outer.sender_id, outer.route_id):
+                raise envelope.EnvelopeInvalid("from another sender or to another route")
+        except envelope.EnvelopeInvalid as exc:
+            fields = {"message_id": outer.message_id, "error": str(exc)[:200]}
+            log.warning("gateway.receipt.enclosed_unreadable", extra={"fields": fields})
+            continue
+        found.append(receipt)
+    return found
