@@ -4,6 +4,7 @@ validated, chosen by the application's date, and cited by the refusals' legal gr
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,6 +22,18 @@ from bekitu.talons.models import Refusal
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _seeded(db: None) -> None:
+    """The rows the migration seeds. A transactional test that ran before on the same worker
+    flushed them (its database is emptied after it, migrations' data included): seed them
+    again with the migration's own function, so that these tests do not depend on order."""
+    from django.apps import apps
+
+    if not PolicyEdition.objects.exists():
+        migration = importlib.import_module("bekitu.service.migrations.0010_seed_policy_editions")
+        migration.seed(apps, None)
 
 
 def test_the_built_in_editions_are_seeded_as_rows() -> None:
