@@ -30,9 +30,10 @@ after it, or BENCH_PG_URL's database, made afresh and kept; and RabbitMQ at
 127.0.0.1:5672 under a prefix of its own, deleted after; --workers relay/receiver processes)
 and `default` (SQLite and the queue-table transport, one worker process, as `make run`).
 Under each set-up's figures, what one application costs whatever the machine's load: SQL
-statements (the submissions' and the workers'), envelopes relayed (requests and receipts, both
-ways) and audit rows; and the CPU one application costs, by who spends it: the submitting
-process (condition 2 and the outbox write), the relay/receiver workers (idle polling included)
+statements (the submissions' and the workers'), envelopes received (requests and receipts,
+both ways: the receivers' inbox rows, receipts that went together counted once) and audit
+rows; and the CPU one application costs, by who spends it: the submitting process
+(condition 2 and the outbox write), the relay/receiver workers (idle polling included)
 and the database server (the PostgreSQL backends of the bench's database, read from /proc; on
 SQLite its work is in the other two). The CPU figures hold whatever else the machine runs: two
 cores give at most 2,000 / (total ms) applications per second. The last line is that of the
@@ -426,10 +427,11 @@ def worker() -> None:
 def _costs(
     folder: Path, applications: int, submitted: int, audited: int, cpu: dict[str, float]
 ) -> dict[str, float]:
-    """Per application: SQL statements (the submissions' and the workers'), envelopes relayed
-    (requests and receipts, both ways), audit rows, and CPU ms by who spent it."""
+    """Per application: SQL statements (the submissions' and the workers'), envelopes received
+    (the inbox rows: requests and receipts, both ways; receipts that went together in one
+    envelope count once), audit rows, and CPU ms by who spent it."""
     from bekitu.core.models import AuditEntry
-    from bekitu.gateway.models import OutboxMessage
+    from bekitu.gateway.models import InboxMessage
 
     spent = [json.loads(f.read_text()) for f in folder.glob("statements.*")]
     worked = sum(s["statements"] for s in spent)
@@ -437,7 +439,7 @@ def _costs(
     return {
         **{f"cpu_{who}_ms": 1000 * seconds / applications for who, seconds in cpu.items()},
         "statements": (worked + submitted) / applications,
-        "envelopes": OutboxMessage.objects.count() / applications,
+        "envelopes": InboxMessage.objects.count() / applications,
         "audit_rows": (AuditEntry.objects.count() - audited) / applications,
     }
 
