@@ -43,7 +43,8 @@ def _requests(gw: GatewayPki, count: int, sender: Org | None = None) -> list[Out
     ]
 
 
-def _receipt_xml(*, sender: str, route: str, about: str, code: str = envelope.SUCCESS) -> bytes:
+def _receipt_xml(*, sender: str, route: str, about: str) -> bytes:
+    """A receipt (SCSS001) as the receiver's outbox holds it: unsigned."""
     header = envelope.Header(
         message_id=envelope.new_message_id(),
         service_id=SERVICE,
@@ -52,12 +53,14 @@ def _receipt_xml(*, sender: str, route: str, about: str, code: str = envelope.SU
         date=timezone.localtime(),
         correlation_id=about,
     )
-    return envelope.build_response(envelope.Response(header, code, envelope.STATUS_TEXT[code]))
+    status = envelope.STATUS_TEXT[envelope.SUCCESS]
+    return envelope.build_response(envelope.Response(header, envelope.SUCCESS, status))
 
 
-def _receipt_row(header_of: bytes) -> tuple[str, bytes]:
-    response = envelope.read_response(envelope.parse(header_of, max_bytes=len(header_of)))
-    return response.header.message_id, header_of
+def _receipt_row(xml: bytes) -> tuple[str, bytes]:
+    """A receipt as the relay gives it to `receipts_together`: its messageId and envelope."""
+    response = envelope.read_response(envelope.parse(xml, max_bytes=len(xml)))
+    return response.header.message_id, xml
 
 
 def test_receipts_due_together_go_in_one_envelope_and_each_is_noted(
