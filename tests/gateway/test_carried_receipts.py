@@ -89,8 +89,8 @@ def test_an_answer_to_the_sender_carries_the_receipt_and_no_receipt_goes_alone(
     sent.refresh_from_db()
     assert (sent.status, sent.receipt_code) == (OutboxMessage.Status.SENT, envelope.SUCCESS)
     assert sent.receipt_at == stored.processed_at
-    assert [(r.message_id, r.status_code) for r in receipts] == [
-        (str(sent.message_id), envelope.SUCCESS)
+    assert [(r.message_id, r.status_code, r.on_answer) for r in receipts] == [
+        (str(sent.message_id), envelope.SUCCESS, True)
     ]
     [handled] = answers
     # The handler is given its own properties, not the gateway's.

@@ -81,8 +81,9 @@ def test_receipts_due_together_go_in_one_envelope_and_each_is_noted(
     for row in sent:
         row.refresh_from_db()
         assert (row.status, row.receipt_code) == (OutboxMessage.Status.SENT, envelope.SUCCESS)
-    # Each receipt told the sender's side once, about its own request.
+    # Each receipt told the sender's side once, about its own request, as one that came alone.
     assert sorted(r.message_id for r in noted) == sorted(str(r.message_id) for r in sent)
+    assert not any(r.on_answer for r in noted)
 
 
 def test_receipts_to_another_participant_go_in_an_envelope_of_their_own(

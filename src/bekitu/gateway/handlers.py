@@ -59,6 +59,9 @@ class Receipt:
     status_code: str
     status_message: str
     at: datetime
+    # The receipt came on the receiver's answer (`receipts`): the answer's handler runs next,
+    # in the same savepoint, and may record what the receipt would tell with what it tells.
+    on_answer: bool = False
 
     @property
     def ok(self) -> bool:

@@ -343,7 +343,7 @@ def _run(row: InboxMessage, content: Request | Response) -> str:
                     raise LookupError(f"no handler is registered for {row.service_id}")
                 carried = receipt_carried(content)
                 if carried is not None:  # an answer that carries our request's receipt
-                    _on_receipt(carried)
+                    _on_receipt(carried, on_answer=True)
                 handler(_message(content))
     except Exception as exc:
         receipt_uncarried()  # the handler's answer, and the receipt on it, are undone
@@ -453,9 +453,10 @@ def _receipt(request: Header, code: str) -> None:
     outbox_put(kind=Kind.RESPONSE, header=response.header, xml=envelope.build_response(response))
 
 
-def _on_receipt(response: Response) -> None:
+def _on_receipt(response: Response, *, on_answer: bool = False) -> None:
     """A receiver's word on a message sent from here: note it, and tell the sender's side
-    when it is news (the first receipt, or a changed status; a duplicate's SCSS002 is not)."""
+    when it is news (the first receipt, or a changed status; a duplicate's SCSS002 is not).
+    `on_answer`: it came on the receiver's answer, whose handler runs next."""
     header = response.header
     original = (
         OutboxMessage.objects.select_for_update()
@@ -489,5 +490,6 @@ def _on_receipt(response: Response) -> None:
                 status_code=response.status_code,
                 status_message=response.status_message,
                 at=header.date,
+                on_answer=on_answer,
             )
         )

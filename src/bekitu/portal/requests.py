@@ -158,8 +158,11 @@ def _send(account: Account, draft: Draft, signed: bytes, digest: str) -> Citizen
 
 
 def receipt_receive(receipt: Receipt) -> None:
-    """The gateway's word that the provider's system holds the request: "delivered"."""
-    if not receipt.ok:
+    """The gateway's word that the provider's system holds the request: "delivered". A
+    receipt that came on the provider's status message is left to that message's handler,
+    which runs next in the same transaction and records the delivery with the statuses it
+    tells (`status_receive`: an answer proves delivery): the request is read once, not twice."""
+    if not receipt.ok or receipt.on_answer:
         return
     request = (
         CitizenRequest.objects.select_for_update()
