@@ -43,8 +43,8 @@ def _requests(gw: GatewayPki, count: int, sender: Org | None = None) -> list[Out
     ]
 
 
-def _receipt_xml(*, sender: str, route: str, about: str) -> bytes:
-    """A receipt (SCSS001) as the receiver's outbox holds it: unsigned."""
+def _receipt_xml(*, sender: str, route: str, about: str, code: str = envelope.SUCCESS) -> bytes:
+    """A receipt as the receiver's outbox holds it: unsigned."""
     header = envelope.Header(
         message_id=envelope.new_message_id(),
         service_id=SERVICE,
@@ -53,14 +53,21 @@ def _receipt_xml(*, sender: str, route: str, about: str) -> bytes:
         date=timezone.localtime(),
         correlation_id=about,
     )
-    status = envelope.STATUS_TEXT[envelope.SUCCESS]
-    return envelope.build_response(envelope.Response(header, envelope.SUCCESS, status))
+    return envelope.build_response(envelope.Response(header, code, envelope.STATUS_TEXT[code]))
 
 
 def _receipt_row(xml: bytes) -> tuple[str, bytes]:
     """A receipt as the relay gives it to `receipts_together`: its messageId and envelope."""
     response = envelope.read_response(envelope.parse(xml, max_bytes=len(xml)))
     return response.header.message_id, xml
+
+
+def _published_together(gw: GatewayPki, transport: Any, run: list[tuple[str, bytes]]) -> str:
+    """Clinic A's envelope of these receipts, signed and put on the portal's queue; its id."""
+    message_id, xml = receipts_together(run)
+    body = envelope_sign(xml=xml, signer_bin=gw.clinic_a.bin)
+    transport.publish(route_id=gw.portal.system_id, body=body, message_id=message_id)
+    return message_id
 
 
 def test_receipts_due_together_go_in_one_envelope_and_each_is_noted(
@@ -152,12 +159,7 @@ def test_an_enclosed_receipt_from_elsewhere_is_not_believed(
     outbox_relay(transport=transport)
     own = _receipt_xml(sender=a, route=portal, about=str(to_a.message_id))
     forged = _receipt_xml(sender=b, route=portal, about=str(to_b.message_id))
-    message_id, xml = receipts_together([_receipt_row(own), _receipt_row(forged)])
-    transport.publish(
-        route_id=portal,
-        body=envelope_sign(xml=xml, signer_bin=gw.clinic_a.bin),
-        message_id=message_id,
-    )
+    _published_together(gw, transport, [_receipt_row(own), _receipt_row(forged)])
 
     inbox_receive(transport=transport, route_ids=[portal])
 
@@ -184,15 +186,9 @@ def test_the_same_run_again_is_a_copy_and_a_different_run_is_noted(
         for r in (first, second, third)
     ]
 
-    def publish(run: list[tuple[str, bytes]]) -> str:
-        message_id, xml = receipts_together(run)
-        body = envelope_sign(xml=xml, signer_bin=gw.clinic_a.bin)
-        transport.publish(route_id=portal, body=body, message_id=message_id)
-        return message_id
-
-    once = publish(rows[:2])
-    assert publish(rows[:2]) == once
-    bigger = publish(rows)
+    once = _published_together(gw, transport, rows[:2])
+    assert _published_together(gw, transport, rows[:2]) == once
+    bigger = _published_together(gw, transport, rows)
     report = inbox_receive(transport=transport, route_ids=[portal])
 
     assert (report.processed, report.duplicate) == (2, 1)
@@ -202,3 +198,52 @@ def test_the_same_run_again_is_a_copy_and_a_different_run_is_noted(
     )
     third.refresh_from_db()
     assert third.receipt_code == envelope.SUCCESS
+
+
+def test_the_messages_an_envelope_confirms_are_read_in_one_statement_and_noted_in_one(
+    gw: GatewayPki, recorder: Recorder
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    portal, clinic = gw.portal.system_id, gw.clinic_a.system_id
+    sent = _requests(gw, 5)
+    transport = MemoryTransport()
+    outbox_relay(transport=transport)
+    run = [
+        _receipt_row(_receipt_xml(sender=clinic, route=portal, about=str(r.message_id)))
+        for r in sent
+    ]
+    _published_together(gw, transport, run)
+
+    with CaptureQueriesContext(connection) as queries:
+        inbox_receive(transport=transport, route_ids=[portal])
+
+    outbox = [q["sql"] for q in queries if "gateway_outboxmessage" in q["sql"]]
+    assert len(outbox) == 2, outbox  # the rows read and locked, then noted
+    for row in sent:
+        row.refresh_from_db()
+        assert row.receipt_code == envelope.SUCCESS
+
+
+def test_two_receipts_about_one_message_in_one_envelope_are_noted_in_order(
+    gw: GatewayPki, recorder: Recorder
+) -> None:
+    """Stored, then parked at the receiver (SCSS001, then ESRV002), due together."""
+    noted: list[Any] = []
+    receipt_register(service_id=SERVICE, handler=noted.append)
+    portal, clinic = gw.portal.system_id, gw.clinic_a.system_id
+    [sent] = _requests(gw, 1)
+    transport = MemoryTransport()
+    outbox_relay(transport=transport)
+    stored = _receipt_xml(sender=clinic, route=portal, about=str(sent.message_id))
+    failed = _receipt_xml(
+        sender=clinic, route=portal, about=str(sent.message_id), code=envelope.SERVICE_FAILED
+    )
+    _published_together(gw, transport, [_receipt_row(stored), _receipt_row(failed)])
+
+    inbox_receive(transport=transport, route_ids=[portal])
+
+    sent.refresh_from_db()
+    assert sent.receipt_code == envelope.SERVICE_FAILED
+    assert [r.status_code for r in noted] == [envelope.SUCCESS, envelope.SERVICE_FAILED]

@@ -335,15 +335,14 @@ def _run(row: InboxMessage, content: Request | Response) -> str:
     try:
         with transaction.atomic():
             if isinstance(content, Response):
-                for receipt in receipts_enclosed(content):
-                    _on_receipt(receipt)
+                _on_receipts(receipts_enclosed(content))
             else:
                 handler = handlers.message_handler(row.service_id)
                 if handler is None:
                     raise LookupError(f"no handler is registered for {row.service_id}")
                 carried = receipt_carried(content)
                 if carried is not None:  # an answer that carries our request's receipt
-                    _on_receipt(carried, on_answer=True)
+                    _on_receipts([carried], on_answer=True)
                 handler(_message(content))
     except Exception as exc:
         receipt_uncarried()  # the handler's answer, and the receipt on it, are undone
@@ -453,43 +452,67 @@ def _receipt(request: Header, code: str) -> None:
     outbox_put(kind=Kind.RESPONSE, header=response.header, xml=envelope.build_response(response))
 
 
-def _on_receipt(response: Response, *, on_answer: bool = False) -> None:
-    """A receiver's word on a message sent from here: note it, and tell the sender's side
-    when it is news (the first receipt, or a changed status; a duplicate's SCSS002 is not).
-    `on_answer`: it came on the receiver's answer, whose handler runs next."""
-    header = response.header
-    original = (
-        OutboxMessage.objects.select_for_update()
+_NOTED = ["receipt_code", "receipt_at", "status"]
+
+
+def _on_receipts(responses: Sequence[Response], *, on_answer: bool = False) -> None:
+    """Receivers' words on messages sent from here (one, or those an envelope of receipts
+    together holds, in their order): note each, and tell the sender's side of each that is
+    news (the first receipt, or a changed status; a duplicate's SCSS002 is not). The messages
+    are read and locked in one statement, in the order of their rows, and noted in one.
+    `on_answer`: the receipt came on the receiver's answer, whose handler runs next."""
+    originals = {
+        (str(row.message_id), row.route_id): row
+        for row in OutboxMessage.objects.select_for_update()
         .defer("envelope")  # what was sent (e-copies and all) is not needed to note its receipt
-        .filter(message_id=header.correlation_id, route_id=header.sender_id)
-        .first()
-    )
-    if original is None:
-        # Not ours, or not from the route it went to: nothing to note.
-        log.info("gateway.receipt.unknown", extra={"fields": {"message_id": header.message_id}})
-        return
+        .filter(message_id__in={r.header.correlation_id for r in responses})
+        .order_by("pk")
+    }
+    noted: dict[int, OutboxMessage] = {}
+    news: list[tuple[OutboxMessage, Response]] = []
+    for response in responses:
+        header = response.header
+        original = originals.get((header.correlation_id, header.sender_id))
+        if original is None:
+            # Not ours, or not from the route it went to: nothing to note.
+            fields = {"message_id": header.message_id}
+            log.info("gateway.receipt.unknown", extra={"fields": fields})
+            continue
+        if _note(original, response):
+            news.append((original, response))
+        noted[original.pk] = original
+    rows = list(noted.values())
+    if len(rows) == 1:
+        rows[0].save(update_fields=_NOTED)
+    elif rows:
+        OutboxMessage.objects.bulk_update(rows, _NOTED)
+    for original, response in news:
+        hook = handlers.receipt_handler(original.service_id)
+        if hook is not None:
+            hook(
+                handlers.Receipt(
+                    message_id=str(original.message_id),
+                    correlation_id=original.correlation_id,
+                    service_id=original.service_id,
+                    route_id=original.route_id,
+                    status_code=response.status_code,
+                    status_message=response.status_message,
+                    at=response.header.date,
+                    on_answer=on_answer,
+                )
+            )
+
+
+def _note(original: OutboxMessage, response: Response) -> bool:
+    """Note a receipt on the message it is about; whether it is news to the sender's side."""
+    at = response.header.date
     news = original.receipt_at is None or (
-        response.status_code not in (original.receipt_code, DUPLICATE)
-        and header.date >= original.receipt_at
+        response.status_code not in (original.receipt_code, DUPLICATE) and at >= original.receipt_at
     )
-    if original.receipt_at is None or header.date >= original.receipt_at:
-        original.receipt_code, original.receipt_at = response.status_code, header.date
+    if original.receipt_at is None or at >= original.receipt_at:
+        original.receipt_code, original.receipt_at = response.status_code, at
     if original.status in (OutboxMessage.Status.PENDING, OutboxMessage.Status.PARKED):
         # The receiver has it (a confirm that was lost, a receiver back after a long
         # absence): nothing is left to send.
         original.status = OutboxMessage.Status.SENT
-    original.save(update_fields=["receipt_code", "receipt_at", "status"])
-    hook = handlers.receipt_handler(original.service_id)
-    if hook is not None and news:
-        hook(
-            handlers.Receipt(
-                message_id=str(original.message_id),
-                correlation_id=original.correlation_id,
-                service_id=original.service_id,
-                route_id=original.route_id,
-                status_code=response.status_code,
-                status_message=response.status_message,
-                at=header.date,
-                on_answer=on_answer,
-            )
-        )
+    return news
