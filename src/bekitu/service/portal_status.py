@@ -143,7 +143,9 @@ def statuses_together(*, requests: Iterable[PortalRequest] = ()) -> Iterator[Non
     """Hold the statuses `status_send` is asked to send in the block, and send each
     application's as one message when the block ends without an error (still in the caller's
     transaction): its latest status that can be sent now, with the ones before it as
-    `earlier`. A talon whose PDF is not made yet is left to `talon_status_send`, as always.
+    `earlier`. A talon issued in the block has no PDF yet (`talons.services.talon_issue`
+    leaves it to the background worker, after the transaction commits): its `talon_issued` is
+    left to `talon_status_send`, which sends it with the PDF, and is not looked for here.
     Nested blocks send with the outermost one. `requests`: portal requests the caller holds
     (made in its transaction), not read again."""
     if _held.get() is not None:
@@ -160,7 +162,7 @@ def statuses_together(*, requests: Iterable[PortalRequest] = ()) -> Iterator[Non
         request = known.get(entry.application.pk) or _portal_request(entry.application)
         if request is None:
             continue
-        steps = entry.steps
+        steps = [step for step in entry.steps if step.status != "talon_issued"]
         for last in range(len(steps) - 1, -1, -1):
             step = steps[last]
             earlier = tuple(steps[:last])
