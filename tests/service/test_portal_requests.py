@@ -176,9 +176,9 @@ def test_a_request_decided_on_receipt_reads_back_nothing_it_wrote(
     test_pki: Any, provider: Provider, citizen: Person
 ) -> None:
     """Registered, checked and decided in one transaction, through one instance: the latest
-    step's time and the checks' last run are kept on it, and each step updates the
-    application once (the decision's own fields with the step's state). The talon it issued
-    is not looked up for its PDF, which the background worker makes after the commit."""
+    step's time and the checks' last run are kept on it, and its row is updated once, with
+    every step's fields (`procedure.saved_once`). The talon it issued is not looked up for its
+    PDF, which the background worker makes after the commit."""
     with CaptureQueriesContext(connection) as statements:
         number = _receive(test_pki, provider, citizen, make_pdf=False)
     sql = [s["sql"] for s in statements.captured_queries]
@@ -186,9 +186,10 @@ def test_a_request_decided_on_receipt_reads_back_nothing_it_wrote(
     assert not [q for q in sql if 'MAX("service_checkresult"."run")' in q]
     assert not [q for q in sql if q.startswith("SELECT") and '"talons_talon"."pdf" IS NOT' in q]
     updates = [q for q in sql if q.startswith('UPDATE "service_application" ')]
-    assert len(updates) == 3  # registered, checked, talon issued
+    assert len(updates) == 1  # registered, checked and talon issued: the row once
     application = PortalRequest.objects.get(number=number).application
     assert application.state == "talon_issued" and application.talon_number
+    assert application.action_due_at is None and application.effective_from is not None
     assert application.attachment is not None and application.decided_at is not None
     assert set(application.check_results.values_list("run", flat=True)) == {1}
     minutes = list(application.steps.order_by("at", "pk").values_list("minutes", flat=True))

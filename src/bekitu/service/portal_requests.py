@@ -35,7 +35,7 @@ from bekitu.gateway.handlers import Message
 from bekitu.registry.selectors import person_get_by_iin, provider_get_by_bin
 from bekitu.service.models import Application, PortalRequest, PortalSetting
 from bekitu.service.portal_status import rejection_send, statuses_together
-from bekitu.service.procedure import audit_application
+from bekitu.service.procedure import audit_application, saved_once
 from bekitu.service.requirements import KINDS as DOCUMENT_KINDS
 from bekitu.service.requirements import Basis, PowerOfAttorney, ScanRejected, scan_check
 from bekitu.service.services.decision import document_add_locked, issue_talon_locked
@@ -234,18 +234,20 @@ def _reject(message: Message, rejected: Rejected, received_at: dt.datetime) -> N
 def _decide(application: Application) -> Application:
     """R9.10-R9.12: registered, checked at once; decided at once when every check passed
     and the provider decides automatically. Each step names who made it (the system). The
-    application is the one `_create` made in this transaction, passed on from step to step."""
-    application = register_locked(application)
-    application, facts = check_case_locked(application)
-    if application.state != State.CHECKED:
-        return application
-    decision = portal_decision(application.provider_id)
-    if decision != PortalSetting.Decision.AUTOMATIC:
-        return application
-    audit_application(application, "auto_decision", setting=decision)
-    # Decided on the case condition 3 has just checked, in the same transaction: the checks
-    # are not run a second time.
-    return issue_talon_locked(application, by=None, checked=facts)
+    application is the one `_create` made in this transaction, passed on from step to step,
+    and its row is updated once, with the fields of every step (`saved_once`)."""
+    with saved_once(application):
+        application = register_locked(application)
+        application, facts = check_case_locked(application)
+        if application.state != State.CHECKED:
+            return application
+        decision = portal_decision(application.provider_id)
+        if decision != PortalSetting.Decision.AUTOMATIC:
+            return application
+        audit_application(application, "auto_decision", setting=decision)
+        # Decided on the case condition 3 has just checked, in the same transaction: the
+        # checks are not run a second time.
+        return issue_talon_locked(application, by=None, checked=facts)
 
 
 def request_receive(message: Message) -> None:

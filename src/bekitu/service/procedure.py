@@ -17,9 +17,11 @@ step) does.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -241,6 +243,43 @@ def step_first(
     return step
 
 
+# The applications whose steps `saved_once` saves at its end: the instance and its fields.
+_unsaved: contextvars.ContextVar[dict[int, tuple[Application, set[str]]] | None] = (
+    contextvars.ContextVar("bekitu_application_unsaved", default=None)
+)
+
+
+@contextmanager
+def saved_once(application: Application) -> Iterator[None]:
+    """Steps recorded on `application` in the block save its fields once, when the block
+    ends without an error, instead of at each step: an application registered, checked and
+    decided in one transaction (a portal request decided on receipt) is updated once. Each
+    step's row, audit row and status are recorded at the step, as always. For a block that
+    passes the application on from step to step and reads nothing of its row back; an error
+    leaves it unsaved (the caller's transaction is rolled back). Nested blocks save with the
+    outermost one."""
+    if _unsaved.get() is not None:
+        yield
+        return
+    unsaved: dict[int, tuple[Application, set[str]]] = {application.pk: (application, set())}
+    token = _unsaved.set(unsaved)
+    try:
+        yield
+    finally:
+        _unsaved.reset(token)
+    for instance, fields in unsaved.values():
+        if fields:
+            instance.save(update_fields=sorted(fields))
+
+
+def _save_step(application: Application, fields: list[str]) -> None:
+    unsaved = _unsaved.get()
+    if unsaved is not None and application.pk in unsaved:
+        unsaved[application.pk] = (application, unsaved[application.pk][1] | set(fields))
+        return
+    application.save(update_fields=fields)
+
+
 def step_record(
     application: Application,
     action: str,
@@ -282,7 +321,7 @@ def step_record(
     application.state = move.target
     application.action_due_at = action_due(application=application, started_at=at)
     application.action_overdue = False
-    application.save(update_fields=["state", "action_due_at", "action_overdue", *changed])
+    _save_step(application, ["state", "action_due_at", "action_overdue", *changed])
     audit_application(application, move.action, step=step.pk, outcome=outcome, late=step.breached)
     fields = {"application": application.number, "action": str(move.action), "late": step.breached}
     log.info("application.step", extra={"fields": fields})
