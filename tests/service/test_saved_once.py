@@ -67,15 +67,17 @@ def test_an_error_in_the_block_leaves_the_row_as_it_was() -> None:
 
 
 def test_outside_a_block_each_step_saves_and_a_nested_block_saves_with_the_outer() -> None:
-    application = _portal_application()
+    application, other = _portal_application(), _portal_application()
 
     with CaptureQueriesContext(connection) as queries:
         step_record(application, Action.REGISTER, by=None, at=timezone.now())
     assert len(_updates(queries)) == 1
 
     with CaptureQueriesContext(connection) as queries, saved_once(application):
-        with saved_once(application):
+        with saved_once(other):
             step_record(application, Action.CHECK, by=None, at=timezone.now(), outcome="passed")
+            step_record(other, Action.REGISTER, by=None, at=timezone.now())
         assert _updates(queries) == []
-    assert len(_updates(queries)) == 1
+    assert len(_updates(queries)) == 2  # each application's row once
     assert Application.objects.get(pk=application.pk).state == "checked"
+    assert Application.objects.get(pk=other.pk).state == "registered"

@@ -256,9 +256,11 @@ def saved_once(application: Application) -> Iterator[None]:
     decided in one transaction (a portal request decided on receipt) is updated once. Each
     step's row, audit row and status are recorded at the step, as always. For a block that
     passes the application on from step to step and reads nothing of its row back; an error
-    leaves it unsaved (the caller's transaction is rolled back). Nested blocks save with the
-    outermost one."""
-    if _unsaved.get() is not None:
+    leaves it unsaved (the caller's transaction is rolled back). A nested block's application
+    is saved with the outermost block's."""
+    held = _unsaved.get()
+    if held is not None:
+        held.setdefault(application.pk, (application, set()))
         yield
         return
     unsaved: dict[int, tuple[Application, set[str]]] = {application.pk: (application, set())}
