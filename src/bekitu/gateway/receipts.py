@@ -141,6 +141,11 @@ def without_receipt(properties: tuple[tuple[str, str], ...]) -> tuple[tuple[str,
     return tuple((key, value) for key, value in properties if key not in RECEIPT_KEYS)
 
 
+def _response(xml: bytes) -> Response:
+    """A receipt's unsigned envelope, read (EnvelopeInvalid if it is none)."""
+    return envelope.read_response(envelope.parse(xml, max_bytes=len(xml)))
+
+
 def receipts_together(receipts: Sequence[tuple[str, bytes]]) -> tuple[str, bytes]:
     """One envelope for receipts that go alone from one receiver to one sender, given as the
     outbox holds them (messageId, unsigned envelope): the first, with the others enclosed as
@@ -149,7 +154,7 @@ def receipts_together(receipts: Sequence[tuple[str, bytes]]) -> tuple[str, bytes
     to the receiver's inbox, and a different run of them (some sent, some new) is a different
     one: none is dropped as a copy of a message that did not hold it."""
     (_, xml), *others = receipts
-    first = envelope.read_response(envelope.parse(xml, max_bytes=len(xml)))
+    first = _response(xml)
     message_id = str(uuid.uuid5(_TOGETHER, ",".join(m for m, _ in receipts)))
     enclosed = tuple(
         Part(f"{ENCLOSED_RECEIPT}{n}", x, "application/xml") for n, (_, x) in enumerate(others, 1)
@@ -169,9 +174,7 @@ def receipts_enclosed(response: Response) -> list[Response]:
         if not part.name.startswith(ENCLOSED_RECEIPT):
             continue
         try:
-            receipt = envelope.read_response(
-                envelope.parse(part.content, max_bytes=len(part.content))
-            )
+            receipt = _response(part.content)
             h = receipt.header
             if (h.sender_id, h.route_id) != (outer.sender_id, outer.route_id):
                 raise envelope.EnvelopeInvalid("from another sender or to another route")
