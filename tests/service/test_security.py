@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from bekitu.core.errors import Conflict, DomainError
 from bekitu.core.models import AuditEntry
@@ -17,7 +18,6 @@ from bekitu.registry.models import Person, Provider
 from bekitu.service import services
 from bekitu.service.models import Application
 from bekitu.service.selectors import Scope, application_queue, documents_required
-from bekitu.service.services import intake
 from bekitu.talons.models import Talon
 
 
@@ -48,15 +48,24 @@ def test_a_decided_application_does_not_count_as_open(adult: Person, provider: P
 
 
 @pytest.mark.django_db
-def test_an_intake_that_slips_past_the_check_gets_the_conflict_from_the_database(
-    adult: Person, provider: Provider, monkeypatch: pytest.MonkeyPatch
+def test_a_second_open_application_is_refused_by_the_insert_not_by_a_read_before_it(
+    adult: Person, provider: Provider
 ) -> None:
-    _desk(adult, provider)
-    monkeypatch.setattr(intake, "_check_open_application", lambda recipient, provider_id: None)
-    with pytest.raises(Conflict) as info:
+    first = _desk(adult, provider)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(Conflict) as info:
         _desk(adult, provider)
     assert info.value.code == "application_open"
+    assert first.number in str(info.value)  # the open one's number, read after the insert
     assert Application.objects.filter(recipient=adult).count() == 1
+    statements = [q["sql"] for q in queries.captured_queries]
+    insert = next(i for i, sql in enumerate(statements) if sql.startswith(_INSERT))
+    reads = [i for i, sql in enumerate(statements) if sql.startswith(_READ)]
+    assert reads, "the open application is read for the conflict's message"
+    assert min(reads) > insert
+
+
+_INSERT = 'INSERT INTO "service_application"'
+_READ = 'SELECT "service_application"."provider_id"'
 
 
 # --- concurrency (PostgreSQL: SQLite serialises writers anyway) -----------------------------

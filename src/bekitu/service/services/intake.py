@@ -171,15 +171,12 @@ def _open_conflict(recipient: Person, provider_id: int) -> Conflict | None:
     )
 
 
-def _check_open_application(recipient: Person, provider_id: int) -> None:
-    conflict = _open_conflict(recipient, provider_id)
-    if conflict is not None:
-        raise conflict
-
-
 def _save_new(application: Application) -> None:
-    """Insert the application; the database's one-open-application rule answers a race the
-    row lock did not serialise (another writer, another path) with the same Conflict."""
+    """Insert the application. The database's one-open-application rule (a partial unique
+    index, on PostgreSQL and SQLite alike) is the check: a second open application fails the
+    insert, and only then is the open one read, for the Conflict's message. No read before
+    every insert to find what is rare; and the rule answers alike whether the person's row
+    lock serialised the two intakes or not (another writer, another path)."""
     try:
         with transaction.atomic():
             application.save()
@@ -251,9 +248,9 @@ def application_create(
     problems = recipient_problems(role=applicant_role, recipient_age=recipient.age_on(day))
     if problems:
         raise PartiesInvalid(problems)
-    # One intake of a person at a time; the application holds the row as locked.
+    # One intake of a person at a time; the application holds the row as locked. A second
+    # open application is refused by the insert (`_save_new`).
     recipient = person_lock_with_address(person=recipient)
-    _check_open_application(recipient, provider.pk)
     term = term_for(provider=provider, submitted_at=submitted, channel=channel)
     action, state = INITIAL[Channel(channel)]
     application = Application(
