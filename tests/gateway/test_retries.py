@@ -300,3 +300,52 @@ def test_a_late_receipt_takes_a_parked_request_off_the_operator_s_list(
     gateway_drain(transport=transport)  # the receiver was back, handled it and confirmed
     sent.refresh_from_db()
     assert (sent.status, sent.receipt_code) == (OutboxMessage.Status.SENT, envelope.SUCCESS)
+
+
+def test_a_request_never_confirmed_is_parked_after_its_last_attempt(gw: GatewayPki) -> None:
+    sent = _send(gw)
+    transport = MemoryTransport()
+    for _ in range(3):  # sent three times; the receiver never gets it
+        assert outbox_relay(transport=transport).sent == 1
+        transport.queues.clear()
+        _make_due(OutboxMessage)
+    report = outbox_relay(transport=transport)
+    assert (report.sent, report.parked) == (0, 1)
+    sent.refresh_from_db()
+    assert sent.status == OutboxMessage.Status.PARKED
+    assert "no receipt" in sent.last_error
+    assert AuditEntry.objects.filter(action="gateway.outbox.park").count() == 1
+    _make_due(OutboxMessage)
+    assert outbox_relay(transport=transport).taken == 0  # left to the operator
+
+
+def test_a_sender_key_that_cannot_be_opened_fails_its_messages_not_the_others(
+    gw: GatewayPki, settings: Any, tmp_path: Any
+) -> None:
+    import shutil
+    from pathlib import Path
+
+    for key_file in Path(settings.EDS_PROVIDER_KEYS_DIR).iterdir():
+        shutil.copy(key_file, tmp_path / key_file.name)
+    (tmp_path / f"{gw.portal.bin}.pass").write_bytes(b"\xff\xfe\x00")  # not text
+    settings.GATEWAY_KEYS_DIR = str(tmp_path)
+    other = services.message_send(
+        service_id=SERVICE,
+        sender_id=gw.clinic_a.system_id,
+        route_id=gw.clinic_b.system_id,
+        parts={"request.xml": b"<r/>"},
+    )
+    bad = _send(gw)
+    transport = MemoryTransport()
+    report = outbox_relay(transport=transport)
+    assert (report.sent, report.retrying) == (1, 1)
+    assert transport.depth(gw.clinic_b.system_id) == 1
+    bad.refresh_from_db()
+    assert "UnicodeDecodeError" in bad.last_error
+    for _ in range(2):
+        _make_due(OutboxMessage)
+        outbox_relay(transport=transport)
+    bad.refresh_from_db()
+    other.refresh_from_db()
+    assert bad.status == OutboxMessage.Status.PARKED
+    assert other.status == OutboxMessage.Status.SENT

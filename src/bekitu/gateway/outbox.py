@@ -30,8 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from bekitu.core.audit import audit_record
-from bekitu.eds.signing import SigningKeyError
-from bekitu.gateway.envelope import EnvelopeInvalid, Header
+from bekitu.gateway.envelope import Header
 from bekitu.gateway.models import OUTBOX_DUE, Kind, OutboxMessage, Participant
 from bekitu.gateway.receipts import RECEIPTS_PER_ENVELOPE, receipts_together
 from bekitu.gateway.retry import backoff_delay, nominal_delay
@@ -124,7 +123,14 @@ def outbox_relay(*, transport: Transport | None = None, limit: int = 100) -> Rel
     fails unexpectedly marks nothing; what it took goes again after the lease."""
     transport = transport or get_transport()
     report = RelayReport()
-    rows = _claim(limit)
+    rows = []
+    for row in _claim(limit):
+        if row.attempts > settings.GATEWAY_MAX_ATTEMPTS:
+            # Every attempt spent: sent that many times with no receipt, or taken that many
+            # times by a relay that died on it. Parked for an operator, not sent again.
+            _count(report, _failed(row, _spent(row)))
+        else:
+            rows.append(row)
     senders = {row.sender_id for row in rows}
     bins = dict(Participant.objects.filter(system_id__in=senders).values_list("system_id", "bin"))
     signed: list[tuple[list[OutboxMessage], Outgoing]] = []
@@ -137,7 +143,10 @@ def outbox_relay(*, transport: Transport | None = None, limit: int = 100) -> Rel
                     [(str(row.message_id), bytes(row.envelope)) for row in group]
                 )
             body = envelope_sign(xml=xml, signer_bin=bins.get(first.sender_id, ""))
-        except (SigningKeyError, EnvelopeInvalid) as exc:
+        except Exception as exc:
+            # The sender's key missing or unreadable (any error opening it), an envelope that
+            # cannot be read: this envelope's messages fail, and the run goes on with the
+            # others (other senders' among them).
             for row in group:
                 _count(report, _failed(row, f"{type(exc).__name__}: {exc}"))
             continue
@@ -175,6 +184,12 @@ def _envelopes(rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
             envelopes.append(group)
         group.append(row)
     return envelopes
+
+
+def _spent(row: OutboxMessage) -> str:
+    if row.status == OutboxMessage.Status.SENT:
+        return f"no receipt from {row.route_id} after the last attempt"
+    return "taken at every attempt by a relay that stopped before it was sent"
 
 
 def _count(report: RelayReport, outcome: str) -> None:
