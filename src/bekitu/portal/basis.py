@@ -67,7 +67,7 @@ def basis_check(form: Form, recipient_iin: str, errors: dict[str, list[str]]) ->
     if form.basis == AttachmentBasis.REGISTERED_RESIDENCE:
         return contract.Basis(form.basis, pregnant=form.pregnant)
     code, address = form.basis_atu_code.strip(), form.basis_address.strip()
-    if not (code.isdigit() and len(code) == KATO_LENGTH):
+    if not (code.isascii() and code.isdigit() and len(code) == KATO_LENGTH):
         _add(errors, "basis_atu_code", _("Choose the district or city where the address lies."))
     street, house, building, apartment = _parts(form, errors)
     if not address and not street:

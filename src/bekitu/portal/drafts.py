@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -161,6 +162,32 @@ def _copies(
     return checked
 
 
+# What an XML document cannot hold (C0 control characters but tab and line breaks, lone
+# surrogates, U+FFFE and U+FFFF): refused in the form, before the request is built of it.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(form: Form, errors: dict[str, list[str]]) -> None:
+    """A field whose text the request's XML cannot carry gets its message."""
+    texts = {
+        "district_number": form.district_number,
+        "poa_number": form.poa_number,
+        "poa_issued_by": form.poa_issued_by,
+        "basis_address": form.basis_address,
+        "basis_street": form.basis_street,
+        "basis_building": form.basis_building,
+        "basis_apartment": form.basis_apartment,
+    }
+    for name, text in texts.items():
+        if _NOT_XML.search(text):
+            errors.setdefault(name, []).append(_("Remove the control characters from this field."))
+    for upload in form.uploads:
+        if _NOT_XML.search(upload.filename):
+            errors.setdefault(f"copy_{upload.code}", []).append(
+                _("The file's name holds characters that cannot be sent: rename the file.")
+            )
+
+
 def _number() -> str:
     """The next request number of the day, P-YYYYMMDD-NNNNNN (shown to the citizen)."""
     prefix = f"P-{timezone.localdate():%Y%m%d}-"
@@ -197,6 +224,7 @@ def draft_create(account: Account, form: Form) -> Draft:
         if provider is None:
             errors.setdefault("provider_bin", []).append(_("No open provider has this BIN."))
     basis = basis_check(form, recipient_iin, errors)
+    _xml_text(form, errors)
     checked: list[tuple[Upload, str]] = []
     if "recipient_iin" not in errors and "applicant_role" not in errors:
         needed = directory.requirements(

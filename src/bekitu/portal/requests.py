@@ -198,6 +198,20 @@ def status_receive(message: Message) -> None:
             return
     if request is None:
         raise RetryLater(f"no request {status.number} yet")
+    if message.sender_id != request.provider_bin:
+        # Only the provider the request went to speaks of it (the gateway has verified who
+        # sent this); another's word on it is kept out of the cabinet, and audited.
+        audit_record(
+            action="portal.request.status_foreign",
+            object_type="portal.request",
+            object_id=request.number,
+            data={"sender": message.sender_id, "status": status.status},
+        )
+        log.warning(
+            "portal.request.status_foreign",
+            extra={"fields": {"request": request.number, "sender": message.sender_id}},
+        )
+        return
     before = request.status
     changed = ["status"]
     steps = status.steps

@@ -35,7 +35,7 @@ def _home(request: HttpRequest, basis: str) -> directory.Home | None:
     """Where the recipient lives, once the posted form gives a street and house: the list of
     providers then says whose area that address is in (decision 0012)."""
     house = request.POST.get("basis_house", "").strip()
-    if basis == AttachmentBasis.REGISTERED_RESIDENCE or not house.isdigit():
+    if basis == AttachmentBasis.REGISTERED_RESIDENCE or not (house.isascii() and house.isdigit()):
         return None
     return directory.Home(
         basis=basis,

@@ -329,7 +329,7 @@ def basis_fields(basis: Basis | None) -> dict[str, object]:
     atu = stated.atu_code.strip()
     if stated.kind == AttachmentBasis.REGISTERED_RESIDENCE:
         return {"basis": stated.kind, "pregnant": stated.pregnant}
-    if not (atu.isdigit() and len(atu) == KATO_LENGTH):
+    if not (atu.isascii() and atu.isdigit() and len(atu) == KATO_LENGTH):
         raise DomainError(
             _("State the address the basis rests on, with the nine-digit code of its unit."),
             code="basis_address_required",

@@ -289,6 +289,14 @@ def parse_request(data: bytes | etree._Element) -> AttachmentRequest:
     else:
         root = data
     version = validate(root)
+    try:
+        return _read(root, version)
+    except ValueError as exc:
+        # A value the schema admits that is no date or number here (year 10000, 24:00:00).
+        raise RequestInvalid(f"a value cannot be read: {exc}") from exc
+
+
+def _read(root: etree._Element, version: str) -> AttachmentRequest:
     ns = _namespace(root)
     poa_node = root.find(f"{{{ns}}}powerOfAttorney")
     poa = None
