@@ -123,3 +123,39 @@ def test_a_status_from_another_provider_is_kept_out_and_audited(
     assert row.status == Status.SENT
     assert not row.refusal_message
     assert AuditEntry.objects.filter(action="portal.request.status_foreign").exists()
+
+
+def test_the_district_signed_for_is_the_applications(
+    client: Any,
+    auth: dict[str, str],
+    citizen: Any,
+    provider: Any,
+    test_pki: Any,
+    channel: Any,
+    area: Any,
+) -> None:
+    from bekitu.registry.models import District
+    from bekitu.service.models import Application
+    from tests.factories import ServiceAreaFactory
+    from tests.portal.conftest import drain
+
+    chosen = ServiceAreaFactory(
+        district__provider=provider, district__kind=District.Kind.GP, street=area.street
+    ).district
+    made = draft(client, auth, body(provider, district_number=str(chosen.number)))
+    assert made.status_code == 201, made.content
+    signed = sign(test_pki, citizen.iin, made.json()["xml_to_sign"])
+    assert submit(client, auth, made.json()["draft_id"], signed).status_code == 202
+    drain(channel)
+    application = Application.objects.get()
+    assert application.district_id == chosen.pk
+    assert application.attachment.district_id == chosen.pk
+
+
+def test_a_district_the_provider_has_not_is_a_field_message(
+    client: Any, auth: dict[str, str], provider: Any
+) -> None:
+    response = draft(client, auth, body(provider, district_number="not-a-district"))
+    assert response.status_code == 400, response.content
+    assert "district_number" in str(response.json())
+    assert not Draft.objects.exists()

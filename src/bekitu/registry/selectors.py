@@ -285,6 +285,11 @@ def district_of_provider(*, provider: Provider, district_id: int) -> District | 
     return District.objects.filter(provider=provider, pk=district_id).first()
 
 
+def district_by_number(*, provider: Provider, number: int) -> District | None:
+    """The provider's district with this number, or None when it has none."""
+    return District.objects.filter(provider=provider, number=number).first()
+
+
 def district_loads(*, provider: Provider, on: dt.date) -> list[DistrictLoad]:
     """The provider's districts by number, each with its doctor and the persons attached to
     it on the day (two queries)."""

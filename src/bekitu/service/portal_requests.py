@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -32,7 +33,7 @@ from bekitu.eds.verification import verify_request
 from bekitu.gateway.contracts import attachment_request as contract
 from bekitu.gateway.contracts.attachment_request import AttachmentRequest, RequestInvalid
 from bekitu.gateway.handlers import Message
-from bekitu.registry.selectors import person_get_by_iin, provider_get_by_bin
+from bekitu.registry.selectors import district_by_number, person_get_by_iin, provider_get_by_bin
 from bekitu.service.models import Application, PortalRequest, PortalSetting
 from bekitu.service.portal_status import rejection_send, statuses_together
 from bekitu.service.procedure import audit_application, saved_once
@@ -41,6 +42,9 @@ from bekitu.service.requirements import Basis, PowerOfAttorney, ScanRejected, sc
 from bekitu.service.services.decision import document_add_locked, issue_talon_locked
 from bekitu.service.services.intake import application_create
 from bekitu.service.services.registration import check_case_locked, register_locked
+
+if TYPE_CHECKING:
+    from bekitu.registry.models import District, Provider
 
 log = logging.getLogger("bekitu.service")
 
@@ -173,6 +177,7 @@ def _create(
     if request.reason not in Application.Reason.values:
         raise Rejected("request_invalid", "unknown reason")
     copies = _copies(message, request)
+    district = _district(provider, request.district_number)
     try:
         application = application_create(
             channel=Channel.PORTAL,
@@ -187,6 +192,7 @@ def _create(
             signed_request=verified.signed,
             signer_serial=verified.signer_serial,
             basis=_basis(request),
+            district=district,
         )
     except Conflict as exc:
         raise Rejected("application_open", exc.code) from exc
@@ -206,6 +212,18 @@ def _create(
     for code, file in copies:
         document_add_locked(application, kind=code, file=file)
     return application, portal_request
+
+
+def _district(provider: Provider, number: str) -> District | None:
+    """The district the citizen chose and signed for, of the provider the request went to;
+    None when they left the choice to the rules (decision 0010)."""
+    if not number:
+        return None
+    digits = number.isascii() and number.isdigit()
+    district = district_by_number(provider=provider, number=int(number)) if digits else None
+    if district is None:
+        raise Rejected("request_invalid", "the provider has no district of that number")
+    return district
 
 
 def _reject(message: Message, rejected: Rejected, received_at: dt.datetime) -> None:
