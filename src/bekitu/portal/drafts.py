@@ -221,11 +221,10 @@ def draft_create(account: Account, form: Form) -> Draft:
         errors.setdefault("provider_bin", []).append(_("Choose the provider."))
     else:
         provider = directory.provider_get(form.provider_bin, recipient_iin)
+        district = form.district_number.strip()
         if provider is None:
             errors.setdefault("provider_bin", []).append(_("No open provider has this BIN."))
-        elif form.district_number.strip() and form.district_number.strip() not in {
-            str(d.get("number", "")) for d in provider.districts
-        }:
+        elif district and district not in {str(d.get("number", "")) for d in provider.districts}:
             errors.setdefault("district_number", []).append(_("The provider has no such district."))
     basis = basis_check(form, recipient_iin, errors)
     _xml_text(form, errors)
