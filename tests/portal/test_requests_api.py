@@ -387,7 +387,7 @@ def test_an_iin_the_register_does_not_know_is_said_so_not_that_nobody_answered(
 ) -> None:
     answer = client.get(
         API + "services/attachment/requirements",
-        {"recipient_iin": "000000000000"},
+        {"recipient_iin": "000000000000", "applicant_role": "representative"},
         HTTP_ACCEPT_LANGUAGE="ru",
         **auth,
     )

@@ -73,6 +73,18 @@ def dependant_get(iin: str, dependant_iin: str) -> Dependant:
     return found
 
 
+def discloses(iin: str, recipient_iin: str, dependants: list[Dependant] | None = None) -> bool:
+    """Whether the citizen `iin` may be told what the register holds of `recipient_iin`
+    (whether their registered address is in a provider's area, their changes of provider this
+    year): of themselves, their children under 18 and their wards (`dependants`, read from
+    the register when not given). Not of someone they say they act for under a power of
+    attorney: the provider checks that only when the request comes."""
+    if recipient_iin == iin:
+        return True
+    kin = dependants_of(iin) if dependants is None else dependants
+    return any(d.iin == recipient_iin for d in kin)
+
+
 def dependant_check(iin: str, recipient_iin: str, role: str) -> None:
     """A parent applies only for their child under 18, a guardian only for their ward:
     PortalError("not_a_dependant") otherwise, saying why."""

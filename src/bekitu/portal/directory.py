@@ -114,7 +114,7 @@ class ProviderChoice:
     locality: str
     phone: str
     districts: tuple[dict[str, str], ...]
-    covers_address: bool
+    covers_address: bool | None  # None: not judged (an address the citizen may not be told of)
     covering_districts: tuple[str, ...]
     home_visits: bool
 
@@ -145,10 +145,15 @@ class Home:
     house: int | None = None
 
 
-def providers_search(text: str, recipient_iin: str = "", home: Home | None = None) -> Search:
+def providers_search(
+    text: str, recipient_iin: str = "", home: Home | None = None, *, disclose: bool = False
+) -> Search:
     """Open providers by name, locality or address; for a recipient, whether the address where
-    they live is in each one's area (home visits), and what the policy allows now."""
-    query: dict[str, Any] = {"text": text, "recipient_iin": recipient_iin}
+    they live is in each one's area (home visits), and what the policy allows now. What the
+    register holds of the recipient (the registered address, the changes of provider this
+    year) is used only when `disclose` (`dependants.discloses`); otherwise only the address
+    the citizen states in `home` is judged."""
+    query: dict[str, Any] = {"text": text, "recipient_iin": recipient_iin, "disclose": disclose}
     if home is not None:
         query["home"] = asdict(home)
     answer = _ask(PROVIDERS, query)
@@ -160,7 +165,7 @@ def providers_search(text: str, recipient_iin: str = "", home: Home | None = Non
             locality=_local(p.get("locality")),
             phone=str(p.get("phone", "")),
             districts=tuple(p.get("districts") or ()),
-            covers_address=bool(p.get("covers_address")),
+            covers_address=_covers(p.get("covers_address")),
             covering_districts=tuple(p.get("covering_districts") or ()),
             home_visits=bool(p.get("home_visits")),
         )
@@ -175,9 +180,13 @@ def providers_search(text: str, recipient_iin: str = "", home: Home | None = Non
     return Search(providers, dict(answer.get("policy") or {}), units)
 
 
-def provider_get(bin_: str, recipient_iin: str = "") -> ProviderChoice | None:
-    """The open provider with this BIN, or None."""
-    return next((p for p in providers_search(bin_, recipient_iin).providers if p.bin == bin_), None)
+def _covers(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def provider_get(bin_: str) -> ProviderChoice | None:
+    """The open provider with this BIN (its districts), or None."""
+    return next((p for p in providers_search(bin_).providers if p.bin == bin_), None)
 
 
 def attachments(iin: str, *, include_children: bool = True) -> list[Any]:

@@ -220,7 +220,7 @@ def draft_create(account: Account, form: Form) -> Draft:
     if not form.provider_bin:
         errors.setdefault("provider_bin", []).append(_("Choose the provider."))
     else:
-        provider = directory.provider_get(form.provider_bin, recipient_iin)
+        provider = directory.provider_get(form.provider_bin)
         district = form.district_number.strip()
         if provider is None:
             errors.setdefault("provider_bin", []).append(_("No open provider has this BIN."))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from bekitu.core.vocabulary import AttachmentBasis, AttachmentReason
 from bekitu.portal import directory, drafts, presenters
 from bekitu.portal import requests as portal_requests
-from bekitu.portal.dependants import dependants_of
+from bekitu.portal.dependants import dependants_of, discloses
 from bekitu.portal.errors import MESSAGES, DraftInvalid, EdsNotConfirmed, PortalError
 from bekitu.portal.forms import RequestForm, SignForm, WhoForm
 from bekitu.portal.models import Account, CitizenRequest
@@ -23,12 +23,15 @@ from bekitu.portal.views import _context, citizen_required
 
 
 def _provider_label(p: directory.ProviderChoice) -> str:
+    place = f"{p.name} — {p.locality}, {p.address}"
+    if p.covers_address is None:  # not judged: the register's address of someone else's
+        return place
     area = (
         _("your address is in its area: home visits")
         if p.covers_address
         else _("your address is outside its area: no home visits")
     )
-    return f"{p.name} — {p.locality}, {p.address} ({area})"
+    return f"{place} ({area})"
 
 
 def _home(request: HttpRequest, basis: str) -> directory.Home | None:
@@ -58,7 +61,9 @@ def request_new(request: HttpRequest, account: Account) -> HttpResponse:
     pregnant = bool(who.cleaned_data.get("pregnant"))
     try:
         home = _home(request, basis)
-        found = directory.providers_search(who.cleaned_data["q"], recipient, home)
+        found = directory.providers_search(
+            who.cleaned_data["q"], recipient, home, disclose=discloses(account.iin, recipient, kin)
+        )
         needed = directory.requirements(recipient, role, basis, pregnant)
     except PortalError as error:
         who.add_error(None, str(error.message))

@@ -106,10 +106,12 @@ def _districts(provider: Any) -> list[dict[str, Any]]:
 
 
 def providers_search(message: Message) -> dict[str, bytes]:
-    """`{"text", "recipient_iin"?, "home"?}` -> `{"providers": [...], "policy": {...}}`: open
-    providers whose name, address or locality has the text; for a recipient, whether the
-    address where they live is in each one's area (and so home visits come with it): the
-    registered one, or by `home` the street and house of a temporary or actual residence."""
+    """`{"text", "recipient_iin"?, "home"?, "disclose"?}` -> `{"providers": [...], "policy":
+    {...}}`: open providers whose name, address or locality has the text; for a recipient,
+    whether the address where they live is in each one's area (and so home visits come with
+    it): by `home` the street and house of a temporary or actual residence, or, when
+    `disclose`, the registered one (`covers_address` null when neither is there to judge),
+    and with `disclose` the changes of provider left to them this year."""
     query = _query(message)
     text = str(query.get("text") or "").strip()[:100]
     on = registry.today()
@@ -125,20 +127,27 @@ def providers_search(message: Message) -> dict[str, bytes]:
             | Q(bin=text)
         )
     recipient = _person(str(query.get("recipient_iin") or ""))
+    # The register's address and history of the recipient are told only when the portal says
+    # the citizen may know them (themselves, their child, their ward): fails closed.
+    disclose = query.get("disclose") is True
     address = None
     kinds: frozenset[str] = frozenset()
     if recipient is not None:
-        person = registry.person_get_by_iin(recipient.iin)
-        address = person.address if person is not None else None
+        if disclose:
+            person = registry.person_get_by_iin(recipient.iin)
+            address = person.address if person is not None else None
         kinds = district_kinds(age_on(recipient.birth_date, on))
     found = []
     for provider in providers[:SEARCH_LIMIT]:
-        covering: list[str] = []
+        covering: list[str] | None = None
         if recipient is not None:
             home = _home(query.get("home"), provider.atu_code, address)
-            covering = [
-                str(d.number) for d in home_districts(home, provider=provider) if d.kind in kinds
-            ]
+            if home is not None or disclose:
+                covering = [
+                    str(d.number)
+                    for d in home_districts(home, provider=provider)
+                    if d.kind in kinds
+                ]
         found.append(
             {
                 "bin": provider.bin,
@@ -147,14 +156,14 @@ def providers_search(message: Message) -> dict[str, bytes]:
                 "locality": {"kk": provider.locality.name_kk, "ru": provider.locality.name_ru},
                 "phone": provider.phone,
                 "districts": _districts(provider),
-                "covers_address": bool(covering),
-                "covering_districts": covering,
+                "covers_address": None if covering is None else bool(covering),
+                "covering_districts": covering or [],
                 "home_visits": bool(covering),
             }
         )
     policy = _campaign(on)
     answer: dict[str, Any] = {"providers": found, "policy": policy, "units": _units()}
-    if recipient is not None:
+    if recipient is not None and disclose:
         used = _changes_used(recipient.iin, on)
         if used is not None:
             policy["changes_left"] = max(0, policy["max_voluntary_changes"] - used)

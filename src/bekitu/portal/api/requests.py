@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -21,6 +22,7 @@ from bekitu.portal import directory, drafts, presenters
 from bekitu.portal import requests as portal_requests
 from bekitu.portal.api.auth import citizen
 from bekitu.portal.api.views import ERRORS, GATEWAY_ERRORS, PortalView, query_checked
+from bekitu.portal.dependants import GUARDIAN, PARENT, dependant_check, discloses
 from bekitu.portal.errors import DraftInvalid
 from bekitu.portal.models import CitizenRequest, Status
 
@@ -91,8 +93,11 @@ class PortalProviderOut(serializers.Serializer):
     phone = serializers.CharField()
     districts = PortalDistrictOut(many=True)
     covers_address = serializers.BooleanField(
+        allow_null=True,
         help_text="the address where the recipient lives (the registered one, or the street and "
-        "house of a temporary or actual residence) is in one of its districts of the right kind"
+        "house of a temporary or actual residence) is in one of its districts of the right kind; "
+        "null: not judged, for the registered address of a recipient who is neither the citizen "
+        "nor their child under 18 or ward",
     )
     home_visits = serializers.BooleanField()
 
@@ -108,7 +113,9 @@ class PortalPolicyOut(serializers.Serializer):
     open = serializers.BooleanField(help_text="whether the campaign is open today")
     max_voluntary_changes = serializers.IntegerField(help_text="changes by free choice a year")
     changes_left = serializers.IntegerField(
-        required=False, help_text="for the recipient: changes by free choice left this year"
+        required=False,
+        help_text="for the recipient: changes by free choice left this year (given for the "
+        "citizen, their children under 18 and wards only)",
     )
 
 
@@ -136,6 +143,10 @@ class RequirementsView(PortalView):
         query = query_checked(RequirementsQuery, request)
         iin = query.get("recipient_iin") or account.iin
         role = query.get("applicant_role") or ("self" if iin == account.iin else "parent")
+        if (role == "self") != (iin == account.iin):
+            raise ValidationError({"applicant_role": [_("Choose for whom you apply.")]})
+        if role in (PARENT, GUARDIAN):
+            dependant_check(account.iin, iin, role)  # another's child is not one's to ask of
         basis = query.get("basis") or AttachmentBasis.REGISTERED_RESIDENCE
         needed = directory.requirements(iin, role, basis, query.get("pregnant", False))
         return Response(
@@ -164,8 +175,9 @@ class ProvidersView(PortalView):
             home = directory.Home(
                 basis=query["basis"], street=query.get("street", ""), house=query.get("house")
             )
+        recipient = query.get("recipient_iin") or account.iin
         found = directory.providers_search(
-            query.get("q", ""), query.get("recipient_iin") or account.iin, home
+            query.get("q", ""), recipient, home, disclose=discloses(account.iin, recipient)
         )
         # The answer comes from the providers' system: written out through the serializer,
         # so that it has exactly the shape the schema gives.
@@ -305,7 +317,8 @@ def _uploads(items: list[dict[str, Any]]) -> tuple[drafts.Upload, ...]:
         try:
             content = base64.b64decode(item["content_base64"], validate=True)
         except (binascii.Error, ValueError):
-            raise ValidationError({"documents": ["content_base64 is not base64"]}) from None
+            message = _("The copy of %(name)s is not Base64 text.") % {"name": item["filename"]}
+            raise ValidationError({"documents": [message]}) from None
         uploads.append(drafts.Upload(item["code"], item["filename"], content))
     return tuple(uploads)
 
