@@ -349,3 +349,31 @@ def test_a_sender_key_that_cannot_be_opened_fails_its_messages_not_the_others(
     other.refresh_from_db()
     assert bad.status == OutboxMessage.Status.PARKED
     assert other.status == OutboxMessage.Status.SENT
+
+
+class _ConfirmedWhilePublishing(MemoryTransport):
+    """A publish that fails after the receiver's receipt for an earlier copy was noted."""
+
+    def __init__(self, row: OutboxMessage) -> None:
+        super().__init__()
+        self.row = row
+
+    def publish_batch(self, outgoing: Any) -> Any:
+        OutboxMessage.objects.filter(pk=self.row.pk).update(
+            receipt_code=envelope.SUCCESS, receipt_at=timezone.now()
+        )
+        self.fail_next(len(outgoing))
+        return super().publish_batch(outgoing)
+
+
+def test_a_request_confirmed_while_its_last_publish_fails_is_not_parked(gw: GatewayPki) -> None:
+    sent = _send(gw)
+    transport = MemoryTransport()
+    for _ in range(2):  # sent twice; no receipt yet
+        assert outbox_relay(transport=transport).sent == 1
+        _make_due(OutboxMessage)
+    report = outbox_relay(transport=_ConfirmedWhilePublishing(sent))
+    assert (report.sent, report.parked) == (1, 0)
+    sent.refresh_from_db()
+    assert (sent.status, sent.receipt_code) == (OutboxMessage.Status.SENT, envelope.SUCCESS)
+    assert not AuditEntry.objects.filter(action="gateway.outbox.park").exists()

@@ -219,17 +219,23 @@ def _receipt_wait(attempts: int) -> float:
 
 
 def _failed(row: OutboxMessage, error: str) -> str:
-    pending = OutboxMessage.objects.filter(pk=row.pk, status__in=_LIVE)
+    # Still to deliver: not confirmed by a receipt that came while this run held it (for an
+    # earlier copy), nor discarded by an operator meanwhile.
+    pending = OutboxMessage.objects.filter(pk=row.pk, status__in=_LIVE, receipt_at__isnull=True)
     fields = {"message_id": str(row.message_id), "attempts": row.attempts, "error": error[:200]}
     if row.attempts >= settings.GATEWAY_MAX_ATTEMPTS:
         with transaction.atomic():
-            pending.update(status=OutboxMessage.Status.PARKED, last_error=error[:500])
-            audit_record(
-                action="gateway.outbox.park",
-                object_type="gateway.outbox",
-                object_id=str(row.message_id),
-                data={k: v for k, v in fields.items() if k != "message_id"},
-            )
+            parked = pending.update(status=OutboxMessage.Status.PARKED, last_error=error[:500])
+            if parked:
+                audit_record(
+                    action="gateway.outbox.park",
+                    object_type="gateway.outbox",
+                    object_id=str(row.message_id),
+                    data={k: v for k, v in fields.items() if k != "message_id"},
+                )
+        if not parked:  # its receiver has it: nothing is left for an operator
+            log.info("gateway.outbox.confirmed_meanwhile", extra={"fields": fields})
+            return "sent"
         log.warning("gateway.outbox.parked", extra={"fields": fields})
         return "parked"
     delay = backoff_delay(
