@@ -4,6 +4,7 @@ answer is undone; the sender notes a carried receipt as one that came alone."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -152,6 +153,63 @@ def test_a_handler_that_fails_after_answering_undoes_the_answer_and_sends_the_re
     gateway_drain(transport=transport)
     answer = _clinics_outbox(gw)[-1]
     assert answer.service_id == ANSWER and not RECEIPT_KEYS & set(_properties(answer))
+
+
+class _Undone(Exception):
+    pass
+
+
+def _answer_taken_back(message: Any) -> None:
+    """A handler that answers in a savepoint of its own, takes the answer back, goes on."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            _answer(message)
+            raise _Undone
+    except _Undone:
+        pass
+
+
+def test_an_answer_taken_back_by_the_handler_that_goes_on_leaves_the_receipt_to_go_alone(
+    gw: GatewayPki, recorder: Recorder
+) -> None:
+    from bekitu.gateway.transports.memory import MemoryTransport
+
+    recorder.effect = _answer_taken_back
+    sent = _request(gw)
+    outbox_relay(transport=(transport := MemoryTransport()))
+    inbox_receive(transport=transport, route_ids=[gw.clinic_a.system_id])
+
+    assert InboxMessage.objects.get(message_id=sent.message_id).status == "processed"
+    [receipt] = _clinics_outbox(gw)
+    assert receipt.kind == Kind.RESPONSE and receipt.correlation_id == str(sent.message_id)
+    gateway_drain(transport=transport)
+    sent.refresh_from_db()
+    assert sent.receipt_code == envelope.SUCCESS
+
+
+def test_an_answer_that_cannot_be_built_leaves_the_receipt_for_the_next(
+    gw: GatewayPki, recorder: Recorder, settings: Any
+) -> None:
+    from bekitu.core.errors import DomainError
+    from bekitu.gateway.transports.memory import MemoryTransport
+
+    def too_large_then_answer(message: Any) -> None:
+        limit = settings.GATEWAY_MAX_ENVELOPE_BYTES
+        settings.GATEWAY_MAX_ENVELOPE_BYTES = 1
+        with contextlib.suppress(DomainError):  # the handler gives up on that answer
+            _answer(message)
+        settings.GATEWAY_MAX_ENVELOPE_BYTES = limit
+        _answer(message)
+
+    recorder.effect = too_large_then_answer
+    sent = _request(gw)
+    outbox_relay(transport=(transport := MemoryTransport()))
+    inbox_receive(transport=transport, route_ids=[gw.clinic_a.system_id])
+
+    [answer] = _clinics_outbox(gw)
+    assert _properties(answer)[RECEIPT_MESSAGE_ID] == str(sent.message_id)
 
 
 def test_parked_on_its_first_delivery_the_sender_hears_stored_then_failed(

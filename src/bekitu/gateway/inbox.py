@@ -56,6 +56,7 @@ from bekitu.gateway.models import InboxMessage, Kind, OutboxMessage, RejectedMes
 from bekitu.gateway.outbox import outbox_put
 from bekitu.gateway.receipts import (
     receipt_carried,
+    receipt_carrier_to_check,
     receipt_owed,
     receipt_take,
     receipt_uncarried,
@@ -299,6 +300,9 @@ def _store(verified: Verified, body: bytes) -> str:
         # The receipt goes on the handler's answer to the sender when it sends one, or alone.
         with receipt_owed(header, row.processed_at or timezone.now()):
             outcome = _run(row, verified.request)
+            carrier = receipt_carrier_to_check()
+            if carrier is not None and not OutboxMessage.objects.filter(pk=carrier).exists():
+                receipt_uncarried()  # the answer was taken back, the handler went on
             if receipt_take() is not None:
                 _receipt(header, SUCCESS)
         return outcome

@@ -8,8 +8,11 @@ envelope fewer to sign, relay, verify and store for each such request.
 
 - The receiver (`inbox._store`) owes the receipt while the handler runs (`receipt_owed`);
   `message_send` puts it on the first message of the handler's to the request's sender
-  (`receipt_properties`). If the handler fails, its savepoint takes the message back, and the
-  receipt is sent alone, as it is when the handler answers nobody.
+  (`receipt_properties`), and it is settled once that message is in the outbox
+  (`receipt_carried_by`). If the handler fails, its savepoint takes the message back, and the
+  receipt is sent alone, as it is when the handler answers nobody. So it is when the handler
+  goes on after a savepoint of its own, opened deeper, took the message back
+  (`receipt_carrier_to_check`: the carrier is looked for once the handler is done).
 - The sender of the request (`inbox._run`) reads the receipt from the answer's verified
   envelope (`receipt_carried`), notes it as it notes a receipt that came alone, and gives the
   handler the message without those properties. The receipt's sender is the answer's,
@@ -35,6 +38,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from django.db import connection
+
 from bekitu.gateway import envelope
 from bekitu.gateway.envelope import STATUS_TEXT, SUCCESS, Header, Part, Request, Response
 
@@ -58,11 +63,20 @@ _TOGETHER = uuid.UUID("6f2b8a4e-1d3c-5e7f-9a0b-2c4d6e8f0a1b")
 @dataclass
 class Owed:
     """The receipt of a request stored in this transaction; `settled` once an answer carries
-    it or it is taken to go alone."""
+    it (`carrier`, the answer's outbox row, written `carrier_depth` savepoints deep) or it is
+    taken to go alone. `depth`: the savepoints open when the receipt became owed."""
 
     request: Header
     at: datetime
+    depth: int = 0
     settled: bool = False
+    carrier: int | None = None
+    carrier_depth: int = 0
+
+
+def _savepoints() -> int:
+    """The savepoints open on the connection (atomic blocks without one not counted)."""
+    return sum(1 for sid in connection.savepoint_ids if sid)
 
 
 _owed: contextvars.ContextVar[Owed | None] = contextvars.ContextVar(
@@ -74,7 +88,7 @@ _owed: contextvars.ContextVar[Owed | None] = contextvars.ContextVar(
 def receipt_owed(request: Header, at: datetime) -> Iterator[None]:
     """While the request's handler runs: its receipt is owed, and an answer to its sender
     may carry it."""
-    token = _owed.set(Owed(request, at))
+    token = _owed.set(Owed(request, at, depth=_savepoints()))
     try:
         yield
     finally:
@@ -93,25 +107,48 @@ def receipt_take() -> Header | None:
 
 def receipt_properties(*, sender_id: str, route_id: str) -> tuple[tuple[str, str], ...]:
     """The properties that carry the owed receipt, for a message from the request's
-    receiver to its sender; none for any other message, or when one carries it already."""
+    receiver to its sender; none for any other message, or when one carries it already. The
+    receipt is settled only when the message is written (`receipt_carried_by`): an answer
+    that cannot be built leaves it owed."""
     owed = _owed.get()
-    if owed is None or (sender_id, route_id) != (owed.request.route_id, owed.request.sender_id):
+    if owed is None or owed.settled:
         return ()
-    request = receipt_take()
-    if request is None:
+    if (sender_id, route_id) != (owed.request.route_id, owed.request.sender_id):
         return ()
     return (
-        (RECEIPT_MESSAGE_ID, request.message_id),
+        (RECEIPT_MESSAGE_ID, owed.request.message_id),
         (RECEIPT_CODE, SUCCESS),
         (RECEIPT_DATE, owed.at.isoformat()),
     )
 
 
+def receipt_carried_by(outbox_id: int, properties: tuple[tuple[str, str], ...]) -> None:
+    """The answer with these properties (`receipt_properties`) is in the outbox, row
+    `outbox_id`: the receipt is settled, on it."""
+    owed = _owed.get()
+    if owed is None or owed.settled or not any(k == RECEIPT_MESSAGE_ID for k, _ in properties):
+        return
+    owed.settled, owed.carrier, owed.carrier_depth = True, outbox_id, _savepoints()
+
+
+def receipt_carrier_to_check() -> int | None:
+    """The outbox row of the answer that carries the receipt, when a savepoint the handler
+    opened inside its own (the receiver's `inbox._run` gives it one) could have taken it back
+    while the handler went on: the receiver looks for it, and sends the receipt alone if it
+    is gone. None when the answer was written in the handler's own savepoint, whose rollback
+    is the handler's failure (`receipt_uncarried`)."""
+    owed = _owed.get()
+    if owed is None or owed.carrier is None or owed.carrier_depth <= owed.depth + 1:
+        return None
+    return owed.carrier
+
+
 def receipt_uncarried() -> None:
-    """The handler failed: its answer, and the receipt on it, were rolled back."""
+    """The handler failed, or the answer that carried the receipt was taken back: the
+    receipt is owed again."""
     owed = _owed.get()
     if owed is not None:
-        owed.settled = False
+        owed.settled, owed.carrier = False, None
 
 
 def receipt_carried(request: Request) -> Response | None:

@@ -40,7 +40,7 @@ from bekitu.gateway.models import (
     validate_system_id,
 )
 from bekitu.gateway.outbox import kick_relay, outbox_put
-from bekitu.gateway.receipts import RECEIPT_KEYS, receipt_properties
+from bekitu.gateway.receipts import RECEIPT_KEYS, receipt_carried_by, receipt_properties
 from bekitu.gateway.selectors import participants_get
 from bekitu.gateway.signature import Rejected, envelope_sign, envelope_verify
 from bekitu.gateway.transports import Transport, TransportError, get_transport
@@ -96,6 +96,7 @@ def message_send(
     carried = receipt_properties(sender_id=sender_id, route_id=route_id)
     xml = _build(Request(header, envelope.as_parts(parts), (*properties, *carried)))
     row = outbox_put(kind=Kind.REQUEST, header=header, xml=xml)
+    receipt_carried_by(row.pk, carried)
     log.info(
         "gateway.queued",
         extra={"fields": {"message_id": header.message_id, "service_id": service_id}},
