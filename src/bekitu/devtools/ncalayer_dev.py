@@ -174,6 +174,10 @@ def self_signed_tls(directory: Path, host: str) -> ssl.SSLContext:
     return context
 
 
+# Seconds the server gives a client to finish the opening handshake.
+OPEN_TIMEOUT = 60.0
+
+
 def make_server(
     key: SigningKey,
     *,
@@ -192,6 +196,9 @@ def make_server(
         process_request=_plain_http,
         max_size=MAX_MESSAGE_BYTES,
         server_header="ncalayer-dev",
+        # The opening handshake (TLS included) on loopback: a browser, or a test, on a machine
+        # busy with other work may take longer than the library's 10 seconds to finish it.
+        open_timeout=OPEN_TIMEOUT,
     )
 
 
