@@ -716,6 +716,12 @@ PORTAL_CHALLENGE_SECONDS = env_int(
 PORTAL_CODE_ATTEMPTS = env_int(
     "BEKITU_PORTAL_CODE_ATTEMPTS", 5, "Wrong entries of one SMS code before it is void."
 )
+PORTAL_CODES_PER_HOUR = env_int(
+    "BEKITU_PORTAL_CODES_PER_HOUR",
+    3,
+    "SMS codes sent for one IIN in an hour; a new code voids the earlier ones, so this bounds "
+    "the guesses at a code (with BEKITU_PORTAL_CODE_ATTEMPTS) and the messages to one phone.",
+)
 PORTAL_DRAFT_HOURS = env_int(
     "BEKITU_PORTAL_DRAFT_HOURS",
     72,

@@ -229,9 +229,12 @@ class BoundedJSONParser(JSONParser):
         media_type: str | None = None,
         parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
-        """The parsed body; ParseError (400) when it nests too deeply or is not JSON."""
+        """The parsed body; ParseError (400) when it nests too deeply or is not JSON (in the
+        reader's language: DRF's own message is English, with the parser's words)."""
         try:
             data = super().parse(stream, media_type, parser_context)
+        except ParseError:
+            raise ParseError(_("The body is not valid JSON.")) from None
         except RecursionError:
             data = None
         else:

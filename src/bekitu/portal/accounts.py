@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -35,6 +38,8 @@ from bekitu.eds.verification import verify_authentication
 from bekitu.portal.errors import MESSAGES, EdsNotConfirmed, PortalError
 from bekitu.portal.models import Account, ApiToken, Challenge
 from bekitu.registry.population import PersonRecord, get_population_register
+
+log = logging.getLogger("bekitu.portal")
 
 CHALLENGE_NS = "urn:bekitu:portal:auth-challenge:1"
 CODE_DIGITS = 6
@@ -110,36 +115,55 @@ def _check_may_start(iin: str, purpose: str) -> None:
 
 
 def challenge_issue(iin: str, purpose: str = Challenge.Purpose.REGISTER) -> Issued:
-    """A challenge for the authentication key: the person must be alive in the register, and
-    (to register) not have an account yet, or (to log in) have one."""
+    """A challenge for the authentication key: (to register) no account yet, or (to log in)
+    one. Whether the person is alive in the register is asked only once they have signed it
+    (`register`, `login_by_eds`): a challenge tells no one who is dead."""
     iin = clean_iin(iin)
     _check_may_start(iin, purpose)
-    person_alive(iin)
     challenge = _new_challenge(iin, purpose, Challenge.Way.EDS)
     return Issued(challenge, xml=challenge_xml(challenge))
 
 
 def code_send(iin: str) -> Issued:
-    """Send a one-time registration code to the phone the population register holds."""
+    """Send a one-time registration code to the phone the population register holds. At
+    most BEKITU_PORTAL_CODES_PER_HOUR codes an hour go for one IIN, and a new one voids
+    those sent before: the guesses at a code, and the messages to a phone, are bounded. A
+    person recorded as deceased is answered as one without a phone (`no_phone`): the code's
+    page tells no one who is dead."""
     iin = clean_iin(iin)
     _check_may_start(iin, Challenge.Purpose.REGISTER)
-    person = person_alive(iin)
+    try:
+        person = person_alive(iin)
+    except PortalError as refused:
+        if refused.code != "deceased":
+            raise
+        raise PortalError("no_phone") from None
     phone = normalise_phone(person.phone)
     if not phone:
         raise PortalError("no_phone")
-    challenge = _new_challenge(iin, Challenge.Purpose.REGISTER, Challenge.Way.SMS)
+    if security.hit(f"portal.code:{security.digest(iin)}", 3600).count > (
+        settings.PORTAL_CODES_PER_HOUR
+    ):
+        _audit("portal.account.code_refused", iin, code="too_many_codes")
+        raise PortalError("too_many_codes")
     code = "".join(secrets.choice("0123456789") for _i in range(CODE_DIGITS))
-    challenge.code_hash = _code_hash(challenge.id, code)
-    challenge.save(update_fields=["code_hash"])
-    minutes = max(1, settings.PORTAL_CHALLENGE_SECONDS // 60)
-    send_sms(
-        phone,
-        _(
+    with transaction.atomic():
+        sent_before = Challenge.objects.filter(iin=iin, way=Challenge.Way.SMS, used_at=None)
+        sent_before.update(used_at=timezone.now())  # one code in force at a time
+        challenge = _new_challenge(iin, Challenge.Purpose.REGISTER, Challenge.Way.SMS)
+        challenge.code_hash = _code_hash(challenge.id, code)
+        challenge.save(update_fields=["code_hash"])
+        minutes = max(1, settings.PORTAL_CHALLENGE_SECONDS // 60)
+        text = _(
             "Bekitu: your registration code is %(code)s. It is valid for %(minutes)d minutes. "
             "Do not tell it to anyone."
-        )
-        % {"code": code, "minutes": minutes},
-    )
+        ) % {"code": code, "minutes": minutes}
+        try:
+            send_sms(phone, text)
+        except Exception as exc:
+            # The operator did not take it: the new code is undone, the earlier ones stand.
+            log.warning("portal.code.not_sent", extra={"fields": {"error": type(exc).__name__}})
+            raise PortalError("sms_unavailable") from exc
     _audit("portal.account.code_sent", iin, phone=masked(phone))
     return Issued(challenge, phone=masked(phone))
 
@@ -295,9 +319,25 @@ def _active(account: Account) -> Account:
 
 
 def login_check(request: Any, iin: str, password: str) -> Account:
-    """Condition 1 (R9.3) for IIN and password: the account, or the refusal (R9.4). Every
-    attempt counts towards the lockout of this IIN from this address until one succeeds."""
+    """Condition 1 (R9.3) for IIN and password: the account, or the refusal (R9.4), audited
+    with its code. Every attempt counts towards the lockout of this IIN from this address
+    until one succeeds."""
     iin = clean_iin(iin)
+    with _refusals_audited(iin, "password"):
+        return _login_check(request, iin, password)
+
+
+@contextmanager
+def _refusals_audited(iin: str, way: str) -> Iterator[None]:
+    """Audit a refused login (`portal.login.refused`, with its code and way), then refuse."""
+    try:
+        yield
+    except PortalError as refused:
+        _audit("portal.login.refused", iin, code=refused.code, way=way)
+        raise
+
+
+def _login_check(request: Any, iin: str, password: str) -> Account:
     # Each attempt counts before its password is checked (the service's lockout); a right
     # password clears the count.
     if not security.take_attempt(request, iin):
@@ -306,7 +346,6 @@ def login_check(request: Any, iin: str, password: str) -> Account:
     if account is None:
         raise PortalError("not_registered")
     if not account.user.check_password(password):
-        _audit("portal.login.refused", iin, code="wrong_credentials")
         raise PortalError("wrong_credentials")
     security.clear_failures(request, iin)
     _active(account)
@@ -315,8 +354,14 @@ def login_check(request: Any, iin: str, password: str) -> Account:
 
 
 def login_by_eds(request: Any, *, iin: str, challenge_id: Any, signed_xml: str | bytes) -> Account:
-    """Condition 1 (R9.3) when logging in with the authentication key."""
+    """Condition 1 (R9.3) when logging in with the authentication key; a refusal is audited
+    with its code."""
     iin = clean_iin(iin)
+    with _refusals_audited(iin, "eds"):
+        return _login_by_eds(request, iin, challenge_id, signed_xml)
+
+
+def _login_by_eds(request: Any, iin: str, challenge_id: Any, signed_xml: str | bytes) -> Account:
     if security.is_locked(request, iin):
         raise PortalError("locked")
     _prove(challenge_id, iin, Challenge.Purpose.LOGIN, signed_xml=signed_xml or b"-", code="")

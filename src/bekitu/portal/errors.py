@@ -24,6 +24,13 @@ MESSAGES: dict[str, Promise] = {
         "The population register holds no phone number for this person. "
         "Register with your EDS instead."
     ),
+    "too_many_codes": _(
+        "Too many codes were sent for this IIN. Try again in an hour, or register with your EDS."
+    ),
+    "sms_unavailable": _(
+        "The code could not be sent: the SMS service does not answer. Please try again later, "
+        "or register with your EDS."
+    ),
     "passwords_differ": _("The two passwords differ."),
     "eds_not_confirmed": _("The EDS could not be confirmed."),
     "not_authenticated": _("Log in first."),

@@ -24,6 +24,8 @@ STATUS = {
     "wrong_credentials": status.HTTP_401_UNAUTHORIZED,
     "not_authenticated": status.HTTP_401_UNAUTHORIZED,
     "locked": status.HTTP_429_TOO_MANY_REQUESTS,
+    "too_many_codes": status.HTTP_429_TOO_MANY_REQUESTS,
+    "sms_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
     "person_not_found": status.HTTP_403_FORBIDDEN,
     "deceased": status.HTTP_403_FORBIDDEN,
     "account_disabled": status.HTTP_403_FORBIDDEN,

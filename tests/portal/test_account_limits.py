@@ -1,0 +1,138 @@
+"""The account's ways bounded and quiet: SMS codes are limited per IIN and a new one voids
+the earlier; a challenge or a code tells no stranger who is dead; every refused login is
+audited with its code; an SMS service that does not answer is a clear refusal; a body that
+is not JSON, or a value of the wrong type, is answered in the reader's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from bekitu.core.models import AuditEntry
+from bekitu.portal.models import Challenge
+from bekitu.registry.models import Person
+from tests.factories import PersonFactory
+from tests.portal.conftest import PASSWORD
+from tests.portal.test_accounts_api import API, post, register_by_eds
+
+pytestmark = pytest.mark.django_db
+
+KAZAKH_LETTERS = set("әіңғүұқөһ")
+
+
+def _code(sms: list[Any]) -> str:
+    found = re.search(r"\b(\d{6})\b", sms[-1].text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_codes_for_one_iin_are_limited_and_a_new_one_voids_the_earlier(
+    client: Any, citizen: Person, sms: list[Any], settings: Any
+) -> None:
+    settings.PORTAL_CODES_PER_HOUR = 3
+    sent = [post(client, "auth/code", {"iin": citizen.iin}) for _ in range(4)]
+    assert [r.status_code for r in sent] == [200, 200, 200, 429]
+    assert sent[-1].json()["code"] == "too_many_codes" and sent[-1].json()["message"]
+    assert len(sms) == 3
+    # Only the last code sent is in force: the first one's code no longer registers.
+    first = sent[0].json()["challenge_id"]
+    body = {"iin": citizen.iin, "password": PASSWORD, "challenge_id": first, "code": "0"}
+    codes = [m.text for m in sms]
+    body["code"] = re.findall(r"\b(\d{6})\b", codes[0])[0]
+    assert post(client, "auth/register", body).json()["code"] == "challenge_invalid"
+    body["challenge_id"], body["code"] = sent[2].json()["challenge_id"], _code(sms)
+    assert post(client, "auth/register", body).status_code == 201
+    assert AuditEntry.objects.filter(action="portal.account.code_refused").count() == 1
+
+
+def test_a_challenge_or_a_code_tells_no_one_who_is_dead(
+    client: Any, citizen: Person, sms: list[Any], test_pki: Any
+) -> None:
+    Person.objects.filter(pk=citizen.pk).update(death_date=dt.date(2026, 1, 2))
+    challenge = post(client, "auth/challenge", {"iin": citizen.iin})
+    assert challenge.status_code == 200
+    assert post(client, "auth/code", {"iin": citizen.iin}).json()["code"] == "no_phone"
+    assert not sms
+    # Who holds the person's key learns it once signed, and no account is made.
+    assert register_by_eds(client, test_pki, citizen.iin).json()["code"] == "deceased"
+
+
+def test_a_login_challenge_tells_no_one_who_is_dead(
+    client: Any, citizen: Person, test_pki: Any
+) -> None:
+    assert register_by_eds(client, test_pki, citizen.iin).status_code == 201
+    Person.objects.filter(pk=citizen.pk).update(death_date=dt.date(2026, 1, 2))
+    answer = Client().post(
+        API + "auth/challenge",
+        {"iin": citizen.iin, "purpose": "login"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200 and "challenge_id" in answer.json()
+
+
+def test_every_refused_login_is_audited_with_its_code(
+    client: Any, citizen: Person, test_pki: Any, settings: Any
+) -> None:
+    settings.LOGIN_FAILURE_LIMIT = 1
+    stranger = PersonFactory()
+    login = {"iin": stranger.iin, "password": PASSWORD}
+    assert post(client, "auth/login", login).json()["code"] == "not_registered"
+    assert post(client, "auth/login", login).json()["code"] == "locked"
+    assert register_by_eds(client, test_pki, citizen.iin).status_code == 201
+    Person.objects.filter(pk=citizen.pk).update(death_date=dt.date(2026, 1, 2))
+    own = {"iin": citizen.iin, "password": PASSWORD}
+    assert post(client, "auth/login", own).json()["code"] == "deceased"
+    refused = AuditEntry.objects.filter(action="portal.login.refused")
+    assert {(e.data["code"], e.data["way"]) for e in refused} == {
+        ("not_registered", "password"),
+        ("locked", "password"),
+        ("deceased", "password"),
+    }
+
+
+class _SmsDown:
+    def send(self, phone: str, text: str) -> Any:
+        raise ConnectionError("the operator does not answer")
+
+
+def test_an_sms_service_that_does_not_answer_is_a_clear_refusal(
+    client: Any, citizen: Person, sms: list[Any], settings: Any
+) -> None:
+    first = post(client, "auth/code", {"iin": citizen.iin})
+    settings.SMS_SENDER = f"{__name__}._SmsDown"
+    client.raise_request_exception = False
+    answer = post(client, "auth/code", {"iin": citizen.iin}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert answer.status_code == 503
+    assert answer.json()["code"] == "sms_unavailable"
+    assert "SMS" in answer.json()["message"]
+    # The code sent before stands: no challenge of the failed one is left.
+    assert Challenge.objects.filter(way=Challenge.Way.SMS, used_at=None).count() == 1
+    body = {"iin": citizen.iin, "password": PASSWORD, "code": _code(sms)}
+    body["challenge_id"] = first.json()["challenge_id"]
+    assert post(client, "auth/register", body).status_code == 201
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_a_body_that_is_not_json_is_answered_in_the_readers_language(
+    client: Any, db: Any, language: str
+) -> None:
+    answer = client.post(
+        API + "auth/login", "{", content_type="application/json", HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert answer.status_code == 400
+    message = answer.json()["message"]
+    assert "JSON parse error" not in message and "JSON" in message
+    assert bool(KAZAKH_LETTERS & set(message)) is (language == "kk")
+
+
+def test_a_value_of_the_wrong_type_is_answered_in_russian_not_in_kazakh(
+    client: Any, db: Any
+) -> None:
+    answer = post(client, "auth/challenge", {"iin": ["x"]}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert answer.status_code == 400
+    assert not KAZAKH_LETTERS & set(str(answer.json()))
+    assert "строк" in str(answer.json())
