@@ -149,3 +149,13 @@ def test_every_gateway_list_opens(gw: GatewayPki, client: Client) -> None:
         url = reverse(f"admin:gateway_{model}_changelist")
         assert client.get(url).status_code == 200
         assert client.get(url, {"q": "x"}).status_code == 200
+
+
+def test_an_open_refused_for_want_of_permission_is_not_audited_as_a_read(
+    gw: GatewayPki, client: Client
+) -> None:
+    row = _parked(gw)
+    _login(client, "view_inboxmessage")  # the inbox's, not the outbox's
+    page = client.get(reverse("admin:gateway_outboxmessage_change", args=[row.pk]))
+    assert page.status_code == 403
+    assert not AuditEntry.objects.filter(action="gateway.outbox.read").exists()

@@ -65,7 +65,8 @@ class _MessageAdmin(_ReadOnly):
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
         row = self.get_object(request, object_id)
-        if row is not None:
+        # Audited as read only by whom the page is shown to: a refused open reads nothing.
+        if row is not None and self.has_view_or_change_permission(request, row):
             with _as_operator(request):
                 audit_record(
                     action=f"gateway.{self.box}.read",

@@ -1,11 +1,15 @@
 """Notifications on each change of a request's status: an e-mail (Django's mail backends,
 BEKITU_EMAIL_BACKEND) and an SMS (the SMS port, `bekitu.core.sms`) to the contacts the citizen
 gave in the request, in its language. Sent by the background worker after the change commits,
-never inside the transaction that records it."""
+never inside the transaction that records it. Each way is sent on its own: an e-mail server
+that is down does not keep the SMS from going, and only the way that failed is tried again
+(`tasks.notify`)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -22,22 +26,58 @@ from bekitu.registry.population import get_population_register
 log = logging.getLogger("bekitu.portal")
 
 
+EMAIL, SMS = "email", "sms"
+WAYS = (EMAIL, SMS)
+
+
 def notify_after_commit(request_pk: int, status: str) -> None:
-    """Ask the worker to notify once the current transaction commits."""
+    """Ask the worker to notify once the current transaction commits. A broker that does
+    not take the task is logged, not raised: the change it tells has committed, and the
+    gateway's receiver that made it must not take it for its own failure."""
+    transaction.on_commit(lambda: _queue(request_pk, status))
+
+
+def _queue(request_pk: int, status: str) -> None:
     from bekitu.portal.tasks import notify
 
-    transaction.on_commit(lambda: notify.delay(request_pk, status))
+    try:
+        notify.delay(request_pk, status)
+    except Exception as exc:
+        fields = {"request": request_pk, "status": status, "error": type(exc).__name__}
+        log.warning("portal.notify.not_queued", extra={"fields": fields})
 
 
-def notify_now(request_pk: int, status: str) -> int:
-    """Send the notifications of one status change; how many were sent."""
+@dataclass(frozen=True)
+class Notified:
+    """What one status change's notifications did: how many went, which ways failed."""
+
+    sent: int = 0
+    failed: tuple[str, ...] = ()
+
+
+def _each(ways: dict[str, Callable[[], None]]) -> Notified:
+    sent, failed = 0, []
+    for way, send in ways.items():
+        try:
+            send()
+        except Exception as exc:
+            failed.append(way)
+            log.warning("portal.notify.failed", extra={"fields": {"way": way, "error": str(exc)}})
+        else:
+            sent += 1
+    return Notified(sent, tuple(failed))
+
+
+def notify_now(request_pk: int, status: str, ways: Sequence[str] = WAYS) -> Notified:
+    """Send the notifications of one status change by the `ways` asked (e-mail, SMS), each
+    on its own: what was sent, and which ways failed."""
     request = CitizenRequest.objects.select_related("draft").filter(pk=request_pk).first()
     if request is None:
-        return 0
+        return Notified()
     if request.draft is None:
-        return _provider_application_notify(request, status)
+        return _provider_application_notify(request, status) if SMS in ways else Notified()
     drafted = contract.parse_request(bytes(request.draft.xml))
-    sent = 0
+    senders: dict[str, Callable[[], None]] = {}
     with translation.override(drafted.language):
         label = Status(status).label
         text = _("Bekitu: your request %(number)s: %(status)s.") % {
@@ -48,36 +88,40 @@ def notify_now(request_pk: int, status: str) -> int:
             text += " " + _("Talon %(talon)s is in your cabinet.") % {"talon": request.talon_number}
         if status == Status.REFUSED:
             text += " " + _("The reason is in your cabinet.")
-        if drafted.contacts.email:
-            send_mail(
-                _("Request %(number)s") % {"number": request.number},
-                text,
-                settings.DEFAULT_FROM_EMAIL,
-                [drafted.contacts.email],
-            )
-            sent += 1
-        if drafted.contacts.phone:
-            send_sms(drafted.contacts.phone, text)
-            sent += 1
+        subject = _("Request %(number)s") % {"number": request.number}
+        email, phone = drafted.contacts.email, drafted.contacts.phone
+        if email and EMAIL in ways:
+            senders[EMAIL] = lambda: _mail(subject, text, email)
+        if phone and SMS in ways:
+            senders[SMS] = lambda: _sms(phone, text)
+        notified = _each(senders)
     log.info("portal.notified", extra={"fields": {"number": request.number, "status": status}})
-    return sent
+    return notified
 
 
-def _provider_application_notify(request: CitizenRequest, status: str) -> int:
+def _mail(subject: str, text: str, address: str) -> None:
+    send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+
+
+def _sms(phone: str, text: str) -> None:
+    send_sms(phone, text)
+
+
+def _provider_application_notify(request: CitizenRequest, status: str) -> Notified:
     """A desk talon filed in the cabinet: an SMS to the phone the population register holds
     (the person gave the portal no contacts for it), in Kazakh and Russian. A telephone
     talon is filed without one: the provider has told the caller by SMS where the talon is,
     the cabinet included (decision 13, one SMS per talon)."""
     if status != Status.TALON_ISSUED:
-        return 0
+        return Notified()
     if request.channel == Channel.PHONE:
         log.info("portal.notified.by_provider", extra={"fields": {"number": request.number}})
-        return 0
+        return Notified()
     record = get_population_register().lookup(request.recipient_iin)
     phone = normalise_phone(record.phone) if record is not None else ""
     if not phone:
         log.info("portal.notified.no_phone", extra={"fields": {"number": request.number}})
-        return 0
+        return Notified()
     texts = []
     for language in ("kk", "ru"):
         with translation.override(language):
@@ -92,6 +136,6 @@ def _provider_application_notify(request: CitizenRequest, status: str) -> int:
                     "number": request.number,
                 }
             )
-    send_sms(phone, " ".join(texts))
+    notified = _each({SMS: lambda: _sms(phone, " ".join(texts))})
     log.info("portal.notified", extra={"fields": {"number": request.number, "status": status}})
-    return 1
+    return notified

@@ -4,6 +4,7 @@ talon or the refusal (in the reader's language); and an attachment read from the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,26 @@ def talon(request: CitizenRequest) -> dict[str, str] | None:
         "pdf_url": reverse("portal:portal-api:talon-pdf", args=[request.number]),
         "verify_url": request.talon_verify_url,
     }
+
+
+@dataclass(frozen=True)
+class TalonFile:
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def talon_file(request: CitizenRequest, kind: str) -> TalonFile | None:
+    """The talon's XML or PDF to download: only of a request whose decision is the talon
+    (as `talon` shows it), named by its number in safe characters; None otherwise."""
+    if talon(request) is None:
+        return None
+    content = request.talon_xml if kind == "xml" else request.talon_pdf
+    if not content:
+        return None
+    name = re.sub(r"[^A-Za-z0-9-]", "_", request.talon_number)[:40]
+    media = "application/xml" if kind == "xml" else "application/pdf"
+    return TalonFile(bytes(content), media, f"talon-{name}.{kind}")
 
 
 def refusal(request: CitizenRequest) -> dict[str, str] | None:

@@ -42,6 +42,9 @@ from bekitu.portal.retention import draft_expired
 
 log = logging.getLogger("bekitu.portal")
 
+# The statuses of a decision (R9.11, R9.12): the request's last.
+DECIDED = (Status.TALON_ISSUED, Status.REFUSED)
+
 
 def _event(request: CitizenRequest, status: str, at: dt.datetime) -> None:
     """Record a step once; move the request's status forward only (never back)."""
@@ -56,7 +59,9 @@ def _events(request: CitizenRequest, steps: list[tuple[str, dt.datetime]]) -> No
         ignore_conflicts=True,
     )
     for status, _at in steps:
-        if STATUS_RANK[Status(status)] >= STATUS_RANK[Status(request.status)]:
+        # Strictly forward: a talon issued and a refusal rank alike, and neither replaces the
+        # other (a decision is final).
+        if STATUS_RANK[Status(status)] > STATUS_RANK[Status(request.status)]:
             request.status = status
 
 
@@ -213,6 +218,19 @@ def status_receive(message: Message) -> None:
         )
         return
     before = request.status
+    if before in DECIDED and status.status in DECIDED and status.status != before:
+        # A decision is final: a message that contradicts it is kept out, and audited.
+        audit_record(
+            action="portal.request.decision_contradicted",
+            object_type="portal.request",
+            object_id=request.number,
+            data={"sender": message.sender_id, "status": status.status, "decided": before},
+        )
+        log.warning(
+            "portal.request.decision_contradicted",
+            extra={"fields": {"request": request.number, "status": status.status}},
+        )
+        return
     changed = ["status"]
     steps = status.steps
     told = [(step.status, step.at) for step in steps]  # told together, each with its time

@@ -1,18 +1,28 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from celery import shared_task
 
 from bekitu.celery import app
-from bekitu.portal.notifications import notify_now
+from bekitu.portal.notifications import WAYS, notify_now
 from bekitu.portal.retention import portal_purge
 
+# A way that failed (an e-mail server or an SMS operator down) is tried again after a minute,
+# doubling, for about an hour; what was sent is not sent again.
+NOTIFY_RETRIES = 6
 
-@shared_task(name="portal.tasks.notify", ignore_result=True)
-def notify(request_pk: int, status: str) -> int:
-    """Notify the citizen of a change of their request's status (e-mail and SMS)."""
-    return notify_now(request_pk, status)
+
+@shared_task(bind=True, name="portal.tasks.notify", ignore_result=True, max_retries=NOTIFY_RETRIES)
+def notify(self: Any, request_pk: int, status: str, ways: list[str] | None = None) -> int:
+    """Notify the citizen of a change of their request's status (e-mail and SMS); the ways
+    that failed are retried, alone."""
+    notified = notify_now(request_pk, status, ways or WAYS)
+    if notified.failed and self.request.retries < NOTIFY_RETRIES:
+        countdown = 60 * 2**self.request.retries
+        raise self.retry(args=(request_pk, status, list(notified.failed)), countdown=countdown)
+    return notified.sent
 
 
 @shared_task(name="portal.tasks.purge", ignore_result=True)

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from bekitu.portal import views, views_requests
+from bekitu.portal import (
+    converters,  # noqa: F401 - registers <request_number:...>
+    views,
+    views_requests,
+)
 
 app_name = "portal"
 
@@ -15,15 +19,15 @@ urlpatterns = [
     path("cabinet/", views.cabinet, name="cabinet"),
     path("requests/new/", views_requests.request_new, name="request-new"),
     path("requests/sign/<uuid:draft_id>/", views_requests.request_sign, name="request-sign"),
-    path("requests/<str:number>/", views_requests.request_detail, name="request"),
+    path("requests/<request_number:number>/", views_requests.request_detail, name="request"),
     path(
-        "requests/<str:number>/talon.xml",
+        "requests/<request_number:number>/talon.xml",
         views_requests.talon_file,
         {"kind": "xml"},
         name="talon-xml",
     ),
     path(
-        "requests/<str:number>/talon.pdf",
+        "requests/<request_number:number>/talon.pdf",
         views_requests.talon_file,
         {"kind": "pdf"},
         name="talon-pdf",

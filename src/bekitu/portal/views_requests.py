@@ -210,13 +210,11 @@ def request_detail(request: HttpRequest, account: Account, number: str) -> HttpR
 
 @citizen_required
 def talon_file(request: HttpRequest, account: Account, number: str, kind: str) -> HttpResponse:
-    found = _own(account, number)
-    content = found.talon_xml if kind == "xml" else found.talon_pdf
-    if not content:
+    found = presenters.talon_file(_own(account, number), kind)
+    if found is None:
         raise Http404
-    media = "application/xml" if kind == "xml" else "application/pdf"
-    response = HttpResponse(bytes(content), content_type=media)
-    response["Content-Disposition"] = f'attachment; filename="talon-{found.talon_number}.{kind}"'
+    response = HttpResponse(found.content, content_type=found.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
     return response
 
 

@@ -91,7 +91,9 @@ def attachments_answer(message: Message) -> dict[str, bytes]:
         day = today()
         for relation in person_dependants(person=person, on=day):
             dependant = relation.person
-            if dependant.death_date is None and dependant.age_on(day) < ADULT_AGE:
+            # A child while under 18; a ward while the guardianship holds, whatever the age.
+            child = relation.kind == "parent"
+            if dependant.death_date is None and not (child and dependant.age_on(day) >= ADULT_AGE):
                 kind = "child" if relation.kind == "parent" else "ward"
                 persons.append(_person(dependant, kind, message.sender_id))
     return {contract.PART_ANSWER: contract.build_answer(persons)}

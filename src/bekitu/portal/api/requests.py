@@ -440,15 +440,11 @@ class TalonFileView(PortalView):
     kind = "xml"
 
     def get(self, request: Request, number: str) -> HttpResponse:
-        found = own_request(citizen(request), number)
-        content = found.talon_xml if self.kind == "xml" else found.talon_pdf
-        if not content:
+        found = presenters.talon_file(own_request(citizen(request), number), self.kind)
+        if found is None:
             raise NotFound(directory_message("not_found"))
-        media = "application/xml" if self.kind == "xml" else "application/pdf"
-        response = HttpResponse(bytes(content), content_type=media)
-        response["Content-Disposition"] = (
-            f'attachment; filename="talon-{found.talon_number}.{self.kind}"'
-        )
+        response = HttpResponse(found.content, content_type=found.media_type)
+        response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
         return response
 
 

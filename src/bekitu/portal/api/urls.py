@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from bekitu.portal import converters  # noqa: F401 - registers <request_number:...>
 from bekitu.portal.api import cabinet, requests, views
 
 app_name = "portal-api"
@@ -31,14 +32,18 @@ urlpatterns = [
         requests.SubmitView.as_view(),
         name="request-submit",
     ),
-    path("attachment-requests/<str:number>", requests.RequestView.as_view(), name="request"),
     path(
-        "attachment-requests/<str:number>/talon.xml",
+        "attachment-requests/<request_number:number>",
+        requests.RequestView.as_view(),
+        name="request",
+    ),
+    path(
+        "attachment-requests/<request_number:number>/talon.xml",
         requests.TalonXmlView.as_view(),
         name="talon-xml",
     ),
     path(
-        "attachment-requests/<str:number>/talon.pdf",
+        "attachment-requests/<request_number:number>/talon.pdf",
         requests.TalonPdfView.as_view(),
         name="talon-pdf",
     ),
