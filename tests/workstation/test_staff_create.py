@@ -90,3 +90,23 @@ def test_an_unknown_role_is_refused_by_the_parser() -> None:
             "--role",
             "janitor",
         )
+
+
+def test_a_citizens_portal_login_is_never_made_a_staff_login() -> None:
+    from bekitu.core.errors import Conflict
+    from bekitu.workstation.services import staff_create
+
+    provider = ProviderFactory()
+    iin = "850314301011"
+    citizen = get_user_model().objects.create_user(iin, iin=iin, password="Citizen-pw-2026")
+    with pytest.raises(Conflict) as refused:
+        staff_create(
+            username=iin,
+            password="x-Pass-42-x",
+            provider_bin=provider.bin,
+            role="statistics_specialist",
+        )
+    assert refused.value.code == "citizen_login"
+    assert not StaffProfile.objects.exists()
+    citizen.refresh_from_db()
+    assert citizen.check_password("Citizen-pw-2026")

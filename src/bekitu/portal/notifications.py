@@ -62,7 +62,8 @@ def _each(ways: dict[str, Callable[[], None]]) -> Notified:
             send()
         except Exception as exc:
             failed.append(way)
-            log.warning("portal.notify.failed", extra={"fields": {"way": way, "error": str(exc)}})
+            fields = {"way": way, "error": type(exc).__name__}
+            log.warning("portal.notify.failed", extra={"fields": fields})
         else:
             sent += 1
     return Notified(sent, tuple(failed))

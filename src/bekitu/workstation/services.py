@@ -14,7 +14,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.audit import audit_record
-from bekitu.core.errors import DomainError, NotFound
+from bekitu.core.errors import Conflict, DomainError, NotFound
 from bekitu.registry.selectors import provider_get_by_bin
 from bekitu.workstation.models import StaffProfile
 
@@ -46,6 +46,13 @@ def staff_create(
     if provider is None:
         raise NotFound(_("No provider has this BIN."), code="provider_not_found")
     user, created = get_user_model().objects.get_or_create(username=username)
+    if not created and user.iin and not StaffProfile.objects.filter(user=user).exists():
+        # A citizen's portal login (its name is their IIN) is never made a staff login, nor
+        # its password changed by one.
+        raise Conflict(
+            _("This login is a citizen's portal account; choose another name."),
+            code="citizen_login",
+        )
     if password is None:
         user.set_unusable_password()
     else:
