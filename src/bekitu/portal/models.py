@@ -150,6 +150,9 @@ class Status(models.TextChoices):
 
 
 # How far along each status is: a late or repeated message never moves a request back.
+# The statuses of a decision (R9.11, R9.12): a request's last, and final.
+DECIDED = (Status.TALON_ISSUED, Status.REFUSED)
+
 STATUS_RANK = {
     Status.SUBMITTED: 0,
     Status.SENT: 1,

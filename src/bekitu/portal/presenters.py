@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from bekitu.core.vocabulary import AttachmentBasis, AttachmentReason
 from bekitu.gateway.contracts import attachment_request as contract
 from bekitu.gateway.contracts import register_query
-from bekitu.portal.models import STATUS_RANK, CitizenRequest, RequestEvent, Status
+from bekitu.portal.models import DECIDED, STATUS_RANK, CitizenRequest, RequestEvent, Status
 
 
 def _local(texts: dict[str, str]) -> str:
@@ -25,7 +25,7 @@ def _local(texts: dict[str, str]) -> str:
 
 def time_left(request: CitizenRequest, now: dt.datetime | None = None) -> dt.timedelta | None:
     """Until the deadline, while no decision is made (None before the provider gave one)."""
-    if request.deadline is None or request.status in (Status.TALON_ISSUED, Status.REFUSED):
+    if request.deadline is None or request.status in DECIDED:
         return None
     return request.deadline - (now or timezone.now())
 
@@ -41,7 +41,7 @@ class Decided:
 def decided(request: CitizenRequest, events: Iterable[RequestEvent]) -> Decided | None:
     """The decision among the request's steps (`timeline`), or None while there is none."""
     for event in events:
-        if event.status in (Status.TALON_ISSUED, Status.REFUSED):
+        if event.status in DECIDED:
             deadline = request.deadline
             return Decided(event.at, None if deadline is None else event.at <= deadline)
     return None

@@ -31,6 +31,7 @@ from bekitu.gateway.services import message_send
 from bekitu.portal.drafts import draft_get, request_audit
 from bekitu.portal.errors import EdsNotConfirmed, PortalError
 from bekitu.portal.models import (
+    DECIDED,
     STATUS_RANK,
     Account,
     CitizenRequest,
@@ -41,9 +42,6 @@ from bekitu.portal.models import (
 from bekitu.portal.retention import draft_expired
 
 log = logging.getLogger("bekitu.portal")
-
-# The statuses of a decision (R9.11, R9.12): the request's last.
-DECIDED = (Status.TALON_ISSUED, Status.REFUSED)
 
 
 def _event(request: CitizenRequest, status: str, at: dt.datetime) -> None:
