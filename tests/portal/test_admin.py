@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bekitu.core.models import AuditEntry, User
-from bekitu.portal import accounts
+from bekitu.portal import sessions
 from bekitu.portal.models import ApiToken, CitizenRequest, Draft, RequestEvent, Status
 from bekitu.registry.models import Person
 from tests.portal.conftest import PASSWORD
@@ -91,7 +91,7 @@ def test_an_account_locked_in_the_admin_cannot_log_in_until_unlocked(
     client: Any, citizen: Person
 ) -> None:
     account = account_of(citizen)
-    accounts.token_issue(account)
+    sessions.token_issue(account)
     admin = admin_client("ru")
     locked = admin.post(ACCOUNTS, {"action": "lock", "_selected_action": [account.pk]}, follow=True)
     assert "1 учётная запись заблокирована." in locked.content.decode()

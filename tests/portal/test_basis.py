@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from bekitu.devtools.testpki import TestPki
-from bekitu.portal import accounts
+from bekitu.portal import sessions
 from bekitu.portal.models import Draft
 from bekitu.registry.models import Person
 from bekitu.service.models import Application
@@ -45,7 +45,7 @@ def commuter(db: Any, eds_settings: Any, test_pki: TestPki, area: Any) -> Person
 
 @pytest.fixture
 def auth(commuter: Person, channel: Any) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {accounts.token_issue(account_of(commuter))}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {sessions.token_issue(account_of(commuter))}"}
 
 
 def _copy(code: str) -> dict[str, str]:

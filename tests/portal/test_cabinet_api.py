@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from bekitu.core.models import AuditEntry
 from bekitu.core.vocabulary import AttachmentReason
-from bekitu.portal import accounts
+from bekitu.portal import sessions
 from bekitu.portal.errors import MESSAGES
 from bekitu.portal.models import Account, CitizenRequest
 from bekitu.registry.models import Attachment, Person
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def bearer(person: Person) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {accounts.token_issue(account_of(person))}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {sessions.token_issue(account_of(person))}"}
 
 
 def reads() -> set[str]:
@@ -207,7 +207,7 @@ def _request(account: Account, number: str, day: int) -> CitizenRequest:
 
 def test_my_requests_newest_first_page_by_page(client: Any, citizen: Person) -> None:
     account = account_of(citizen)
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {accounts.token_issue(account)}"}
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {sessions.token_issue(account)}"}
     for number, day in (("D-2", 2), ("D-9", 9), ("D-5", 5)):
         _request(account, number, day)
     _request(account_of(PersonFactory()), "D-7", 7)  # another person's

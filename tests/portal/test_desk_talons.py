@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from bekitu.celery import app as celery_app
 from bekitu.core.models import AuditEntry, User
-from bekitu.portal import accounts
+from bekitu.portal import sessions
 from bekitu.portal.models import Account, CitizenRequest
 from bekitu.registry.models import Person
 from bekitu.workstation.services import staff_create
@@ -94,7 +94,7 @@ def test_a_desk_talon_is_filed_in_the_cabinet_and_the_person_told_by_sms(
     assert '<h2 id="steps-title">Ход запроса</h2>' in detail
     pdf = cabinet.get(reverse("portal:talon-pdf", args=[number]))
     assert pdf.status_code == 200 and pdf.content == bytes(filed.talon_pdf)
-    token = accounts.token_issue(filed.account)
+    token = sessions.token_issue(filed.account)
     listed = Client().get(
         "/portal/api/v1/attachment-requests", HTTP_AUTHORIZATION=f"Bearer {token}"
     )

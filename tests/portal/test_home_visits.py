@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from bekitu.devtools.testpki import TestPki
-from bekitu.portal import accounts
+from bekitu.portal import sessions
 from bekitu.registry.models import Person
 from bekitu.service.models import Application
 from tests.factories import PersonFactory
@@ -45,7 +45,7 @@ def newcomer(db: Any, eds_settings: Any, test_pki: TestPki, area: Any) -> Person
 
 @pytest.fixture
 def auth(newcomer: Person, channel: Any) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {accounts.token_issue(account_of(newcomer))}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {sessions.token_issue(account_of(newcomer))}"}
 
 
 def _covers(client: Client, auth: dict[str, str], provider: Any, **query: Any) -> bool:

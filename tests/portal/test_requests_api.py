@@ -17,7 +17,7 @@ from bekitu.core.models import AuditEntry, User
 from bekitu.devtools.testpki import TestPki
 from bekitu.eds.signing import sign_xml_with_p12
 from bekitu.gateway.models import OutboxMessage
-from bekitu.portal import accounts
+from bekitu.portal import sessions
 from bekitu.portal.models import Account, CitizenRequest, Draft
 from bekitu.registry.models import Person
 from bekitu.service.models import Application
@@ -39,7 +39,7 @@ def account_of(person: Person) -> Account:
 
 @pytest.fixture
 def auth(citizen: Person, channel: Any) -> dict[str, str]:
-    token = accounts.token_issue(account_of(citizen))
+    token = sessions.token_issue(account_of(citizen))
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
@@ -362,7 +362,7 @@ def test_another_citizens_request_is_not_found(
     ).json()["number"]
     from tests.factories import PersonFactory
 
-    other = accounts.token_issue(account_of(PersonFactory()))
+    other = sessions.token_issue(account_of(PersonFactory()))
     response = client.get(
         API + f"attachment-requests/{number}", HTTP_AUTHORIZATION=f"Bearer {other}"
     )

@@ -10,7 +10,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from bekitu.portal import accounts
+from bekitu.portal import sessions
 from bekitu.registry.models import Person
 from bekitu.wsgi import application
 from tests.portal.conftest import area, channel, citizen, provider
@@ -27,7 +27,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 @pytest.fixture
 def bearer(citizen: Person, channel: Any) -> str:
     """A registered citizen of the test PKI, living in the provider's area, logged in."""
-    return accounts.token_issue(account_of(citizen))
+    return sessions.token_issue(account_of(citizen))
 
 
 @pytest.mark.fuzz

@@ -54,7 +54,8 @@ class Issued:
     phone: str = ""
 
 
-def _audit(action: str, iin: str, **data: Any) -> None:
+def account_audit(action: str, iin: str, **data: Any) -> None:
+    """Audit an event of the citizen's account, with the portal as actor and the IIN as subject."""
     with audit_context(actor="portal", channel="portal"):
         audit_record(action=action, object_type="portal.account", subject_iin=iin, data=data)
 
@@ -144,7 +145,7 @@ def code_send(iin: str) -> Issued:
     if security.hit(f"portal.code:{security.digest(iin)}", 3600).count > (
         settings.PORTAL_CODES_PER_HOUR
     ):
-        _audit("portal.account.code_refused", iin, code="too_many_codes")
+        account_audit("portal.account.code_refused", iin, code="too_many_codes")
         raise PortalError("too_many_codes")
     code = "".join(secrets.choice("0123456789") for _i in range(CODE_DIGITS))
     with transaction.atomic():
@@ -164,7 +165,7 @@ def code_send(iin: str) -> Issued:
             # The operator did not take it: the new code is undone, the earlier ones stand.
             log.warning("portal.code.not_sent", extra={"fields": {"error": type(exc).__name__}})
             raise PortalError("sms_unavailable") from exc
-    _audit("portal.account.code_sent", iin, phone=masked(phone))
+    account_audit("portal.account.code_sent", iin, phone=masked(phone))
     return Issued(challenge, phone=masked(phone))
 
 
@@ -270,7 +271,7 @@ def register(
             _use(challenge_id, iin, purpose, way)
             person_alive(iin)
             account = _create(iin, password, way)
-            _audit("portal.account.register", iin, proof=way)
+            account_audit("portal.account.register", iin, proof=way)
     except IntegrityError:
         raise PortalError("already_registered") from None
     return account
@@ -333,7 +334,7 @@ def _refusals_audited(iin: str, way: str) -> Iterator[None]:
     try:
         yield
     except PortalError as refused:
-        _audit("portal.login.refused", iin, code=refused.code, way=way)
+        account_audit("portal.login.refused", iin, code=refused.code, way=way)
         raise
 
 
@@ -349,7 +350,7 @@ def _login_check(request: Any, iin: str, password: str) -> Account:
         raise PortalError("wrong_credentials")
     security.clear_failures(request, iin)
     _active(account)
-    _audit("portal.login", iin, way="password")
+    account_audit("portal.login", iin, way="password")
     return account
 
 
@@ -371,42 +372,8 @@ def _login_by_eds(request: Any, iin: str, challenge_id: Any, signed_xml: str | b
     if account is None:
         raise PortalError("not_registered")
     _active(account)
-    _audit("portal.login", iin, way="eds")
+    account_audit("portal.login", iin, way="eds")
     return account
-
-
-def _token_digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def token_issue(account: Account) -> str:
-    """A new bearer token for the API; only its digest is stored."""
-    raw = secrets.token_urlsafe(32)
-    now = timezone.now()
-    ApiToken.objects.create(
-        account=account,
-        key_hash=_token_digest(raw),
-        created_at=now,
-        expires_at=now + timedelta(hours=settings.PORTAL_TOKEN_HOURS),
-    )
-    return raw
-
-
-def token_account(raw: str) -> Account | None:
-    """The account of a valid, unexpired token whose person is still active, or None."""
-    token = (
-        ApiToken.objects.select_related("account__user")
-        .filter(key_hash=_token_digest(raw), expires_at__gt=timezone.now())
-        .first()
-    )
-    if token is None or not token.account.user.is_active:
-        return None
-    return token.account
-
-
-def token_seconds() -> int:
-    """How long a new token is valid, in seconds."""
-    return int(settings.PORTAL_TOKEN_HOURS) * 3600
 
 
 def proof_missing_message() -> str:

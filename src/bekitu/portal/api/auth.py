@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from bekitu.core.errors import DomainError, NotFound
-from bekitu.portal.accounts import token_account
 from bekitu.portal.errors import MESSAGES, EdsNotConfirmed
-from bekitu.portal.models import Account
+from bekitu.portal.models import Account, ApiToken
+from bekitu.portal.sessions import token_get
 
 # The HTTP status of each refusal; anything else is 400.
 STATUS = {
@@ -42,20 +42,21 @@ STATUS = {
 
 
 class BearerAuthentication(BaseAuthentication):
-    """A token from `POST auth/login`; the request's user is the citizen's."""
+    """A token from `POST auth/login`; the request's user is the citizen's, its `auth` the
+    token (so that `POST auth/logout` revokes that one)."""
 
     keyword = b"bearer"
 
-    def authenticate(self, request: Any) -> tuple[Any, Account] | None:
+    def authenticate(self, request: Any) -> tuple[Any, ApiToken] | None:
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != self.keyword:
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("The token is missing or malformed."))
-        account = token_account(parts[1].decode("ascii", "replace"))
-        if account is None:
+        token = token_get(parts[1].decode("ascii", "replace"))
+        if token is None:
             raise exceptions.AuthenticationFailed(_("The token is not valid or has expired."))
-        return account.user, account
+        return token.account.user, token
 
     def authenticate_header(self, request: Any) -> str:
         return "Bearer"
@@ -83,6 +84,12 @@ def citizen(request: Any) -> Account:
     """The account of the request's citizen."""
     account: Account = request.user.citizen_account
     return account
+
+
+def bearer_token(request: Any) -> ApiToken:
+    """The token the request came with (its citizen logged in through the API)."""
+    token: ApiToken = request.auth
+    return token
 
 
 def portal_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("auth/code", views.CodeView.as_view(), name="auth-code"),
     path("auth/register", views.RegisterView.as_view(), name="auth-register"),
     path("auth/login", views.LoginView.as_view(), name="auth-login"),
+    path("auth/logout", views.LogoutView.as_view(), name="auth-logout"),
     path("me", views.MeView.as_view(), name="me"),
     path("me/dependants", views.DependantsView.as_view(), name="dependants"),
     path("me/attachment", cabinet.AttachmentView.as_view(), name="attachment"),

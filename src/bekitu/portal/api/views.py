@@ -14,10 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bekitu.portal import accounts
+from bekitu.portal import accounts, sessions
 from bekitu.portal.api.auth import (
     BearerAuthentication,
     IsCitizen,
+    bearer_token,
     citizen,
     portal_exception_handler,
 )
@@ -239,8 +240,19 @@ class LoginView(PublicView):
             )
         else:
             account = accounts.login_check(request, data["iin"], data["password"])
-        token = accounts.token_issue(account)
-        return Response({"token": token, "expires_in": accounts.token_seconds()})
+        token = sessions.token_issue(account)
+        return Response({"token": token, "expires_in": sessions.token_seconds()})
+
+
+class LogoutView(PortalView):
+    @extend_schema(
+        request=None,
+        responses={204: OpenApiResponse(description="The token is revoked."), **ERRORS},
+        summary="Log out: the bearer token of this request stops working (the others stand)",
+    )
+    def post(self, request: Request) -> Response:
+        sessions.token_revoke(token=bearer_token(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(PortalView):
