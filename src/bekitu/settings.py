@@ -731,3 +731,10 @@ PORTAL_DRAFT_HOURS = env_int(
 PORTAL_TOKEN_HOURS = env_int(
     "BEKITU_PORTAL_TOKEN_HOURS", 12, "How long a bearer token of the portal's API is valid."
 )
+PORTAL_RECHECK_SECONDS = env_int(
+    "BEKITU_PORTAL_RECHECK_SECONDS",
+    300,
+    "How often condition 1 (R9.3: the person alive in the population register, the account "
+    "not locked) is checked again while a portal login lasts, per API token and per page "
+    "session; a login that fails it ends, and one the register cannot confirm is refused.",
+)

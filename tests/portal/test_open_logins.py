@@ -1,14 +1,22 @@
-"""A login while it lasts: the API's token is revoked at logout."""
+"""A login while it lasts: the API's token is revoked at logout; condition 1 (R9.3) is checked
+again, once a period, for a token and for a page session, and a login it no longer allows
+ends without saying why; a register that cannot be read lets nothing through."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.utils import timezone
+from freezegun import freeze_time
 
 from bekitu.core.models import AuditEntry
+from bekitu.portal.accounts import account_lock
 from bekitu.portal.models import ApiToken
 from bekitu.registry.models import Person
+from bekitu.registry.population import LocalPopulationRegister
 from tests.portal.conftest import PASSWORD
 from tests.portal.test_accounts_api import API, post
 from tests.portal.test_requests_api import account_of
@@ -39,3 +47,144 @@ def test_logout_without_a_token_is_not_authenticated(client: Any) -> None:
     answer = client.post(API + "auth/logout")
     assert answer.status_code == 401 and answer.json()["code"] == "not_authenticated"
     assert not AuditEntry.objects.filter(action="portal.logout").exists()
+
+
+class _CountedRegister:
+    """The local register, counting the look-ups; `down` makes it fail as an outage would."""
+
+    lookups = 0
+    down = False
+
+    def lookup(self, iin: str) -> Any:
+        if _CountedRegister.down:
+            raise ConnectionError("the population register does not answer")
+        _CountedRegister.lookups += 1
+        return LocalPopulationRegister().lookup(iin)
+
+    def dependants(self, iin: str) -> Any:
+        return LocalPopulationRegister().dependants(iin)
+
+
+@pytest.fixture
+def register(settings: Any) -> type[_CountedRegister]:
+    settings.POPULATION_REGISTER = f"{__name__}._CountedRegister"
+    settings.PORTAL_RECHECK_SECONDS = 300
+    _CountedRegister.lookups, _CountedRegister.down = 0, False
+    return _CountedRegister
+
+
+def _dies(person: Person) -> None:
+    Person.objects.filter(pk=person.pk).update(death_date=dt.date(2026, 1, 2))
+
+
+def test_a_token_ends_once_its_person_dies_and_says_only_that_it_ended(
+    client: Any, citizen: Person, register: type[_CountedRegister]
+) -> None:
+    account_of(citizen)
+    with freeze_time(timezone.now()) as clock:
+        phone, tablet = _login(client, citizen), _login(client, citizen)
+        register.lookups = 0
+        _dies(citizen)
+        clock.tick(dt.timedelta(seconds=299))
+        # Within BEKITU_PORTAL_RECHECK_SECONDS of the login: no read of the register.
+        for _ in range(3):
+            assert client.get(API + "me/dependants", **phone).status_code == 200
+        assert register.lookups == 0
+        clock.tick(dt.timedelta(seconds=2))
+        ended = client.get(API + "me/dependants", **phone, HTTP_ACCEPT_LANGUAGE="ru")
+        assert ended.status_code == 401 and "Bearer" in ended["WWW-Authenticate"]
+        assert ended.json() == {
+            "code": "session_ended",
+            "message": "Ваш сеанс завершён. Пожалуйста, войдите снова.",
+        }
+        assert register.lookups == 1
+        # The person's other token ends with it, and stays ended.
+        assert not ApiToken.objects.exists()
+        after = client.get(API + "me/dependants", **tablet)
+        assert after.status_code == 401 and after.json()["code"] == "not_authenticated"
+    (entry,) = AuditEntry.objects.filter(action="portal.session.ended")
+    assert entry.subject_iin == citizen.iin
+    assert entry.data == {"code": "deceased", "way": "token", "tokens_revoked": 2}
+
+
+def test_a_token_is_checked_once_per_period_while_the_person_lives(
+    client: Any, citizen: Person, register: type[_CountedRegister]
+) -> None:
+    account_of(citizen)
+    with freeze_time(timezone.now()) as clock:
+        auth = _login(client, citizen)
+        register.lookups = 0
+        for _ in range(3):
+            clock.tick(dt.timedelta(seconds=200))
+            assert client.get(API + "me/dependants", **auth).status_code == 200
+        # At 200 s none is due, at 400 s one is, at 600 s the one of 400 s still holds.
+        assert register.lookups == 1
+        assert ApiToken.objects.get().checked_at == timezone.now() - dt.timedelta(seconds=200)
+
+
+def test_a_register_that_cannot_be_read_lets_no_token_through(
+    client: Any, citizen: Person, register: type[_CountedRegister]
+) -> None:
+    account_of(citizen)
+    with freeze_time(timezone.now()) as clock:
+        auth = _login(client, citizen)
+        clock.tick(dt.timedelta(seconds=301))
+        register.down = True
+        refused = client.get(API + "me/dependants", **auth, HTTP_ACCEPT_LANGUAGE="kk")
+        assert refused.status_code == 503
+        assert refused.json()["code"] == "population_unavailable"
+        assert "МДҚ" in refused.json()["message"]
+        # Not confirmed, not ended: once the register answers, the login goes on.
+        register.down = False
+        assert client.get(API + "me/dependants", **auth).status_code == 200
+    assert not AuditEntry.objects.filter(action="portal.session.ended").exists()
+
+
+def test_a_page_session_ends_once_its_person_dies_with_a_message_on_the_login_page(
+    citizen: Person, register: type[_CountedRegister]
+) -> None:
+    account_of(citizen)
+    client = Client(HTTP_ACCEPT_LANGUAGE="kk")
+    with freeze_time(timezone.now()) as clock:
+        signed_in = client.post("/portal/login/", {"iin": citizen.iin, "password": PASSWORD})
+        assert signed_in.status_code == 302
+        _dies(citizen)
+        clock.tick(dt.timedelta(seconds=60))
+        register.lookups = 0
+        assert client.get("/portal/requests/new/").status_code == 200
+        assert register.lookups == 0  # the check at login still holds
+        clock.tick(dt.timedelta(seconds=241))
+        ended = client.get("/portal/requests/new/")
+        assert ended.status_code == 302
+        assert ended["Location"] == "/portal/login/?next=/portal/requests/new/"
+        page = client.get(ended["Location"]).content.decode()
+        assert "Сеансыңыз аяқталды. Қайта кіріңіз." in page
+        assert "қайтыс" not in page  # nothing said of the death
+        assert client.get("/portal/cabinet/")["Location"].startswith("/portal/login/")
+    (entry,) = AuditEntry.objects.filter(action="portal.session.ended")
+    assert entry.data == {"code": "deceased", "way": "session", "tokens_revoked": 0}
+
+
+def test_a_page_is_refused_while_the_register_cannot_confirm_the_session(
+    citizen: Person, register: type[_CountedRegister]
+) -> None:
+    account_of(citizen)
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    with freeze_time(timezone.now()) as clock:
+        client.post("/portal/login/", {"iin": citizen.iin, "password": PASSWORD})
+        clock.tick(dt.timedelta(seconds=301))
+        register.down = True
+        refused = client.get("/portal/requests/new/")
+        assert refused.status_code == 503
+        assert 'data-code="population_unavailable"' in refused.content.decode()
+        register.down = False
+        assert client.get("/portal/requests/new/").status_code == 200
+
+
+def test_a_locked_accounts_session_is_sent_to_the_login_page(citizen: Person) -> None:
+    account = account_of(citizen)
+    client = Client()
+    client.post("/portal/login/", {"iin": citizen.iin, "password": PASSWORD})
+    assert client.get("/portal/cabinet/").status_code == 200
+    account_lock(account_id=account.pk, locked=True, by="admin")
+    assert client.get("/portal/cabinet/")["Location"].startswith("/portal/login/")

@@ -312,7 +312,9 @@ def account_lock(*, account_id: int, locked: bool, by: str) -> bool:
     return True
 
 
-def _active(account: Account) -> Account:
+def account_active(account: Account) -> Account:
+    """The parts of condition 1 (R9.3) that can change after login: the person alive in the
+    population register and the account not locked; else the refusal."""
     person_alive(account.iin)
     if not account.user.is_active:
         raise PortalError("account_disabled")
@@ -349,7 +351,7 @@ def _login_check(request: Any, iin: str, password: str) -> Account:
     if not account.user.check_password(password):
         raise PortalError("wrong_credentials")
     security.clear_failures(request, iin)
-    _active(account)
+    account_active(account)
     account_audit("portal.login", iin, way="password")
     return account
 
@@ -371,7 +373,7 @@ def _login_by_eds(request: Any, iin: str, challenge_id: Any, signed_xml: str | b
     account = Account.objects.select_related("user").filter(iin=iin).first()
     if account is None:
         raise PortalError("not_registered")
-    _active(account)
+    account_active(account)
     account_audit("portal.login", iin, way="eds")
     return account
 

@@ -79,6 +79,9 @@ class ApiToken(models.Model):
     key_hash = models.CharField(_("token digest"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"))
     expires_at = models.DateTimeField(_("expires at"))
+    # When condition 1 (R9.3) was last found to hold for the token's person: it is checked
+    # again once BEKITU_PORTAL_RECHECK_SECONDS have passed (null: at the next use).
+    checked_at = models.DateTimeField(_("condition 1 checked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bekitu.portal import accounts
+from bekitu.portal import accounts, sessions
 from bekitu.portal.errors import PortalError
 from bekitu.portal.forms import (
     EdsLoginFinishForm,
@@ -45,9 +45,28 @@ def citizen_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         account = current_account(request)
         if account is None:
             return redirect(f"{_login_url()}?next={request.path}")
+        refused = _session_refused(request, account)
+        if refused is not None:
+            return refused
         return view(request, account, *args, **kwargs)
 
     return wrapped
+
+
+def _session_refused(request: HttpRequest, account: Account) -> HttpResponse | None:
+    """Condition 1 again for the session's person when due (R9.3): a session it no longer
+    allows is logged out and sent to the login page with the message; while the population
+    register cannot be read, the page is refused (503) and the session stands."""
+    try:
+        sessions.session_recheck(request.session, account)
+    except PortalError as error:
+        if error.code != "session_ended":
+            context = _context(request, code=error.code, message=error.message)
+            return render(request, "portal/unconfirmed.html", context, status=503)
+        logout(request)
+        messages.error(request, str(error.message))
+        return redirect(f"{_login_url()}?next={request.path}")
+    return None
 
 
 def _login_url() -> str:
@@ -67,6 +86,7 @@ def _refuse(form: Any, error: PortalError, field: str | None = None) -> None:
 
 def _sign_in(request: HttpRequest, account: Account) -> HttpResponse:
     login(request, account.user, backend=BACKEND)
+    sessions.session_checked(request.session)
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target.startswith("/portal/") and not target.startswith("//"):
         return redirect(target)

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from bekitu.core.errors import DomainError, NotFound
-from bekitu.portal.errors import MESSAGES, EdsNotConfirmed
+from bekitu.portal.errors import MESSAGES, EdsNotConfirmed, PortalError
 from bekitu.portal.models import Account, ApiToken
 from bekitu.portal.sessions import token_get
 
@@ -26,6 +26,8 @@ STATUS = {
     "locked": status.HTTP_429_TOO_MANY_REQUESTS,
     "too_many_codes": status.HTTP_429_TOO_MANY_REQUESTS,
     "sms_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
+    "population_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
+    "session_ended": status.HTTP_401_UNAUTHORIZED,
     "person_not_found": status.HTTP_403_FORBIDDEN,
     "deceased": status.HTTP_403_FORBIDDEN,
     "account_disabled": status.HTTP_403_FORBIDDEN,
@@ -53,13 +55,32 @@ class BearerAuthentication(BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("The token is missing or malformed."))
-        token = token_get(parts[1].decode("ascii", "replace"))
+        try:
+            token = token_get(parts[1].decode("ascii", "replace"))
+        except PortalError as refused:
+            raise _refusal(refused) from None
         if token is None:
             raise exceptions.AuthenticationFailed(_("The token is not valid or has expired."))
         return token.account.user, token
 
     def authenticate_header(self, request: Any) -> str:
         return "Bearer"
+
+
+class _Refused(exceptions.APIException):
+    """A refusal met while authenticating, with its portal code and status."""
+
+    def __init__(self, refused: PortalError) -> None:
+        super().__init__(str(refused.message), code=refused.code)
+        self.status_code = STATUS.get(refused.code, status.HTTP_400_BAD_REQUEST)
+
+
+def _refusal(refused: PortalError) -> exceptions.APIException:
+    """The framework's exception for a refusal met while authenticating: a 401 is
+    AuthenticationFailed (so it carries the WWW-Authenticate header), with the portal's code."""
+    if STATUS.get(refused.code) == status.HTTP_401_UNAUTHORIZED:
+        return exceptions.AuthenticationFailed(str(refused.message), code=refused.code)
+    return _Refused(refused)
 
 
 class BearerScheme(OpenApiAuthenticationExtension):
@@ -115,7 +136,9 @@ def portal_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
         message = str(MESSAGES["not_authenticated"])
         if isinstance(exc, exceptions.AuthenticationFailed):
             message = _first(exc.detail)
-        response.data = {"code": "not_authenticated", "message": message}
+        codes = exc.get_codes()  # a refusal of the portal's (session_ended) keeps its code
+        named = codes if isinstance(codes, str) and codes in MESSAGES else "not_authenticated"
+        response.data = {"code": named, "message": message}
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         response.data = {

@@ -34,7 +34,11 @@ class PortalErrorSerializer(serializers.Serializer):
 
 ERRORS = {
     400: OpenApiResponse(PortalErrorSerializer, description="Invalid input or a rule forbids it."),
-    401: OpenApiResponse(PortalErrorSerializer, description="Not registered, wrong credentials."),
+    401: OpenApiResponse(
+        PortalErrorSerializer,
+        description="Not registered, wrong credentials; not_authenticated (no valid token); "
+        "session_ended (condition 1 no longer holds: the token is revoked).",
+    ),
     403: OpenApiResponse(
         PortalErrorSerializer, description="Not in the register, deceased, not your request."
     ),
@@ -42,6 +46,11 @@ ERRORS = {
     409: OpenApiResponse(PortalErrorSerializer, description="Already registered or submitted."),
     422: OpenApiResponse(PortalErrorSerializer, description="The EDS was not confirmed."),
     429: OpenApiResponse(PortalErrorSerializer, description="Locked after failed attempts."),
+    503: OpenApiResponse(
+        PortalErrorSerializer,
+        description="sms_unavailable: the SMS service did not take the code; "
+        "population_unavailable: the population register cannot confirm the login now.",
+    ),
 }
 # The operations that ask the providers' system or the register through the gateway.
 GATEWAY_ERRORS = {
