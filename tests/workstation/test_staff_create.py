@@ -110,3 +110,55 @@ def test_a_citizens_portal_login_is_never_made_a_staff_login() -> None:
     assert not StaffProfile.objects.exists()
     citizen.refresh_from_db()
     assert citizen.check_password("Citizen-pw-2026")
+
+
+def test_a_new_staff_login_is_never_named_by_an_iin() -> None:
+    """A citizen's portal login is their IIN: a staff login of that name would keep the
+    person from registering (docs/decisions/0018)."""
+    from bekitu.core.errors import Conflict
+    from bekitu.workstation.services import staff_create
+
+    provider = ProviderFactory()
+    with pytest.raises(Conflict) as refused:
+        staff_create(
+            username="850314300013",
+            password="x-Pass-42-x",
+            provider_bin=provider.bin,
+            role="statistics_specialist",
+        )
+    assert refused.value.code == "iin_username"
+    assert not get_user_model().objects.filter(username="850314300013").exists()
+    # Twelve digits that are no IIN (a wrong check digit) are a name like any other.
+    staff_create(
+        username="850314300010",
+        password="x-Pass-42-x",
+        provider_bin=provider.bin,
+        role="statistics_specialist",
+    )
+
+
+def test_a_staff_login_named_by_an_iin_before_is_still_updated() -> None:
+    from bekitu.workstation.services import staff_create
+
+    provider = ProviderFactory()
+    user = get_user_model().objects.create_user("850314300013", password="Old-pass-2026")
+    StaffProfile.objects.create(user=user, provider=provider, role="statistics_specialist")
+    profile = staff_create(
+        username="850314300013", password=None, provider_bin=provider.bin, role="head"
+    )
+    assert profile.role == "head"
+
+
+def test_the_command_refuses_an_iin_as_a_staff_name() -> None:
+    provider = ProviderFactory()
+    with pytest.raises(CommandError, match="IIN"):
+        _run(
+            "--username",
+            "850314300013",
+            "--password",
+            "Aigul-s3cret-pw",
+            "--provider-bin",
+            provider.bin,
+            "--role",
+            "statistics_specialist",
+        )

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -27,6 +27,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,9 @@ from bekitu.eds.verification import verify_authentication
 from bekitu.portal.errors import MESSAGES, EdsNotConfirmed, PortalError
 from bekitu.portal.models import Account, ApiToken, Challenge
 from bekitu.registry.population import PersonRecord, get_population_register
+
+if TYPE_CHECKING:
+    from bekitu.core.models import User
 
 log = logging.getLogger("bekitu.portal")
 
@@ -274,19 +278,36 @@ def register(
             account_audit("portal.account.register", iin, proof=way)
     except IntegrityError:
         raise PortalError("already_registered") from None
+    except PortalError as refused:
+        if refused.code == "login_taken":  # for the support service that renames the login
+            account_audit("portal.account.register_refused", iin, code=refused.code)
+        raise
     return account
 
 
 def _create(iin: str, password: str, way: str) -> Account:
     if Account.objects.filter(iin=iin).exists():
         raise PortalError("already_registered")
-    user_model = get_user_model()
-    user = user_model.objects.filter(iin=iin).first()
-    if user is None:
-        user = user_model(username=iin, iin=iin)
+    user = _citizen_login(iin)
     user.set_password(password)
     user.save()
     return Account.objects.create(user=user, iin=iin, proof=way, registered_at=timezone.now())
+
+
+def _citizen_login(iin: str) -> User:
+    """The login of a new account: its name is the IIN. A login left by an earlier account
+    of this IIN is taken again; a staff login named by the IIN, or recording it, is never
+    taken over (its password would change): `login_taken` (docs/decisions/0018)."""
+    user_model = get_user_model()
+    found = list(user_model.objects.filter(Q(username=iin) | Q(iin=iin))[:2])
+    if not found:
+        return user_model(username=iin, iin=iin)
+    user = found[0]
+    # The workstation's profile by its relation's name: the portal does not import it.
+    staff = user.is_staff or user.is_superuser or hasattr(user, "staff_profile")
+    if len(found) > 1 or user.username != iin or user.iin != iin or staff:
+        raise PortalError("login_taken")
+    return user
 
 
 def account_lock(*, account_id: int, locked: bool, by: str) -> bool:

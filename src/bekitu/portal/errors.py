@@ -18,6 +18,11 @@ MESSAGES: dict[str, Promise] = {
     "deceased": _("The population register records this person as deceased."),
     "account_disabled": _("This account is disabled."),
     "already_registered": _("An account for this IIN already exists. Log in instead."),
+    # A staff login of the service is named by this IIN, or records it (decision 0018).
+    "login_taken": _(
+        "This IIN is already used by a staff login of the service, so a portal account cannot "
+        "be made for it. Please contact the support service to have that login changed."
+    ),
     "challenge_invalid": _("The confirmation has expired or was already used. Please start again."),
     "wrong_code": _("The code is wrong. Check the SMS and enter it again."),
     "no_phone": _(

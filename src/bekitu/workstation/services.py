@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError, NotFound
+from bekitu.core.iin import is_valid_iin
 from bekitu.registry.selectors import provider_get_by_bin
 from bekitu.workstation.models import StaffProfile
 
@@ -52,6 +53,16 @@ def staff_create(
         raise Conflict(
             _("This login is a citizen's portal account; choose another name."),
             code="citizen_login",
+        )
+    if is_valid_iin(username) and not StaffProfile.objects.filter(user=user).exists():
+        # A citizen's portal login is named by their IIN: a new staff login of that name
+        # would keep the person from registering (decision 0018). One made before stands.
+        raise Conflict(
+            _(
+                "A staff login cannot be named by an IIN: an IIN is a citizen's portal login. "
+                "Choose another name."
+            ),
+            code="iin_username",
         )
     if password is None:
         user.set_unusable_password()

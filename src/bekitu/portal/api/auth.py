@@ -34,6 +34,7 @@ STATUS = {
     "not_your_request": status.HTTP_403_FORBIDDEN,
     "not_a_dependant": status.HTTP_403_FORBIDDEN,
     "already_registered": status.HTTP_409_CONFLICT,
+    "login_taken": status.HTTP_409_CONFLICT,
     "already_submitted": status.HTTP_409_CONFLICT,
     "eds_not_confirmed": status.HTTP_422_UNPROCESSABLE_ENTITY,
     # The register of attachments, or the providers' system, behind the gateway did not
