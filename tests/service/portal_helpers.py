@@ -114,15 +114,22 @@ def request_parts(signed: bytes, copies: Mapping[str, bytes] | None = None) -> l
 
 
 def message(
-    *, number: str, provider_bin: str, parts: list[Part], message_id: str | None = None
+    *,
+    number: str,
+    provider_bin: str,
+    parts: list[Part],
+    message_id: str | None = None,
+    sender_id: str = PORTAL,
+    sent_at: dt.datetime | None = None,
 ) -> Message:
-    """The message as the provider's handler receives it from the gateway's inbox."""
+    """The message as the provider's handler receives it from the gateway's inbox; `sent_at`
+    is its messageDate, when the sender put it in its outbox (default now)."""
     return Message(
         message_id=message_id or str(uuid.uuid4()),
         correlation_id=number,
         service_id=contract.SERVICE_ID,
-        sender_id=PORTAL,
+        sender_id=sender_id,
         route_id=provider_bin,
-        date=timezone.now(),
+        date=sent_at or timezone.now(),
         parts=tuple(parts),
     )

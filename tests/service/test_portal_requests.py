@@ -84,6 +84,7 @@ def _receive(test_pki: Any, provider: Provider, citizen: Person, **kwargs: Any) 
     copies = kwargs.pop("copies", {"identity_document": PDF})
     parts_copies = kwargs.pop("parts_copies", copies)
     make_pdf = kwargs.pop("make_pdf", True)
+    envelope_fields = {k: kwargs.pop(k) for k in ("sender_id", "sent_at") if k in kwargs}
     p12 = kwargs.pop("p12", test_pki.person_sign_p12(citizen.iin))
     signed = signed_request(
         p12=p12,
@@ -100,6 +101,7 @@ def _receive(test_pki: Any, provider: Provider, citizen: Person, **kwargs: Any) 
                 number=number,
                 provider_bin=provider.bin,
                 parts=request_parts(signed, parts_copies),
+                **envelope_fields,
             )
         )
     # The talon's PDF, as the background worker makes it once the decision commits.
@@ -296,7 +298,7 @@ def test_the_term_of_a_request_submitted_on_a_day_off_starts_the_next_working_da
     """R9.13: the term runs from the signed submission by the portal's rule (days off,
     holidays and the two hours before closing move its start to the next opening)."""
     saturday = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC)
-    number = _receive(test_pki, provider, citizen, submitted_at=saturday)
+    number = _receive(test_pki, provider, citizen, submitted_at=saturday, sent_at=saturday)
 
     application = PortalRequest.objects.get(number=number).application
     assert application is not None and application.submitted_at == saturday
@@ -314,3 +316,22 @@ def test_a_second_request_while_one_is_open_is_answered_and_not_registered(
 
     assert PortalRequest.objects.get(number=second).rejected_code == "application_open"
     assert Application.objects.filter(recipient=citizen).count() == 1
+
+
+def test_the_term_runs_from_the_submission_not_from_when_the_request_was_prepared(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    """R9.13: the portal writes the request (and its time) when it prepares it for signing,
+    and the citizen may submit it days later; the term runs from the submission, the moment
+    the portal sent it (the envelope's messageDate), not from the preparation."""
+    sent = timezone.now().replace(microsecond=0)
+    prepared = sent - dt.timedelta(days=3)
+    number = _receive(test_pki, provider, citizen, submitted_at=prepared, sent_at=sent)
+
+    application = PortalRequest.objects.get(number=number).application
+    assert application is not None and application.submitted_at == sent
+    term = service_term(sent, provider_working_hours(provider), "portal")
+    assert (application.term_start, application.deadline) == (term.term_start, term.deadline)
+    # Decided on receipt, within its term: not a breach of it.
+    assert application.state == "talon_issued" and application.sla != "breached"
+    assert not application.steps.filter(breached=True).exists()

@@ -187,8 +187,7 @@ def _create(
             applicant=applicant,
             applicant_role=request.applicant_role,
             power_of_attorney=_power_of_attorney(request),
-            # The term runs from the submission the citizen signed (R9.13), never from later.
-            submitted_at=min(request.submitted_at, received_at),
+            submitted_at=_submitted_at(message, request, received_at),
             signed_request=verified.signed,
             signer_serial=verified.signer_serial,
             basis=_basis(request),
@@ -212,6 +211,17 @@ def _create(
     for code, file in copies:
         document_add_locked(application, kind=code, file=file)
     return application, portal_request
+
+
+def _submitted_at(
+    message: Message, request: AttachmentRequest, received_at: dt.datetime
+) -> dt.datetime:
+    """When the documents were submitted, where the term starts (R9.13). The request's own
+    time is when the portal prepared it for signing, which may be days before the citizen
+    submits it (a draft is kept BEKITU_PORTAL_DRAFT_HOURS): the submission is when the portal
+    sent it (the envelope's messageDate, under the portal's signature), never before the
+    request was written and never after it arrived here."""
+    return min(max(request.submitted_at, message.date), received_at)
 
 
 def _district(provider: Provider, number: str) -> District | None:
