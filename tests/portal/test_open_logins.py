@@ -188,3 +188,36 @@ def test_a_locked_accounts_session_is_sent_to_the_login_page(citizen: Person) ->
     assert client.get("/portal/cabinet/").status_code == 200
     account_lock(account_id=account.pk, locked=True, by="admin")
     assert client.get("/portal/cabinet/")["Location"].startswith("/portal/login/")
+
+
+def test_a_login_the_register_cannot_confirm_is_refused_with_its_reason_not_a_500(
+    client: Any, citizen: Person, register: type[_CountedRegister]
+) -> None:
+    account_of(citizen)
+    register.down = True
+    refused = post(
+        client, "auth/login", {"iin": citizen.iin, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    assert refused.status_code == 503
+    assert refused.json()["code"] == "population_unavailable"
+    assert "повторите" in refused.json()["message"]
+    page = Client(HTTP_ACCEPT_LANGUAGE="kk").post(
+        "/portal/login/", {"iin": citizen.iin, "password": PASSWORD}
+    )
+    assert page.status_code == 200 and "_auth_user_id" not in page.wsgi_request.session
+    assert "МДҚ" in page.content.decode()
+    assert not ApiToken.objects.exists()
+    register.down = False
+    assert _login(client, citizen)
+
+
+def test_a_page_logout_is_audited_as_the_apis_is(citizen: Person) -> None:
+    account_of(citizen)
+    client = Client()
+    client.post("/portal/login/", {"iin": citizen.iin, "password": PASSWORD})
+    assert client.post("/portal/logout/")["Location"] == "/portal/"
+    assert client.get("/portal/cabinet/")["Location"].startswith("/portal/login/")
+    (entry,) = AuditEntry.objects.filter(action="portal.logout")
+    assert (entry.subject_iin, entry.data) == (citizen.iin, {"way": "session"})
+    client.post("/portal/logout/")  # no one logged in: nothing to audit
+    assert AuditEntry.objects.filter(action="portal.logout").count() == 1

@@ -73,8 +73,14 @@ def clean_iin(iin: str) -> str:
 
 
 def person_alive(iin: str) -> PersonRecord:
-    """The population register's record of a living person (R9.3), or the refusal."""
-    record = get_population_register().lookup(iin)
+    """The population register's record of a living person (R9.3), or the refusal. A register
+    that cannot answer confirms nothing: `population_unavailable` (fails closed), never a 500
+    and never taken for a person it does not know."""
+    try:
+        record = get_population_register().lookup(iin)
+    except Exception as exc:
+        log.warning("portal.register_unreadable", extra={"fields": {"error": type(exc).__name__}})
+        raise PortalError("population_unavailable") from exc
     if record is None:
         raise PortalError("person_not_found")
     if record.death_date is not None:

@@ -63,7 +63,7 @@ MESSAGES: dict[str, Promise] = {
     # A login in use that condition 1 no longer allows (R9.3); it does not say why.
     "session_ended": _("Your session has ended. Please log in again."),
     "population_unavailable": _(
-        "The population register cannot be reached now, so your login cannot be confirmed. "
+        "The population register cannot be reached now, so this cannot be confirmed. "
         "Please try again in a few minutes."
     ),
 }

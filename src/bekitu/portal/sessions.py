@@ -112,6 +112,8 @@ def condition_recheck(account: Account, *, way: str) -> None:
     try:
         account_active(account)
     except PortalError as refused:
+        if refused.code == "population_unavailable":
+            raise
         with transaction.atomic():
             revoked = ApiToken.objects.filter(account=account).delete()[0]
             account_audit(

@@ -228,7 +228,11 @@ def login_eds(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_page(request: HttpRequest) -> HttpResponse:
+    """Log out of the pages; audited as `portal.logout` (way `session`), as the API's is."""
+    account = current_account(request)
     logout(request)
+    if account is not None:
+        accounts.account_audit("portal.logout", account.iin, way="session")
     return redirect("portal:index")
 
 
