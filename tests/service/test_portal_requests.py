@@ -335,3 +335,28 @@ def test_the_term_runs_from_the_submission_not_from_when_the_request_was_prepare
     # Decided on receipt, within its term: not a breach of it.
     assert application.state == "talon_issued" and application.sla != "breached"
     assert not application.steps.filter(breached=True).exists()
+
+
+def test_a_request_from_a_participant_other_than_the_portal_changes_nothing(
+    test_pki: Any, provider: Provider, citizen: Person, settings: Any
+) -> None:
+    """Only the portal (BEKITU_PORTAL_SYSTEM_ID) sends citizens' requests: another participant
+    of the gateway holding a citizen's signed request neither makes an application of it nor
+    receives its statuses (the talon, with the person's data), nor takes its number from the
+    portal's own delivery of it. It is audited."""
+    from bekitu.gateway.services import participant_register
+
+    participant_register(system_id="other-system", bin=test_pki.providers[1].bin, local=True)
+    number = request_number()
+    _receive(test_pki, provider, citizen, number=number, sender_id="other-system")
+
+    assert not PortalRequest.objects.filter(number=number).exists()
+    assert not Application.objects.filter(recipient=citizen).exists()
+    assert not OutboxMessage.objects.filter(route_id="other-system").exists()
+    entry = AuditEntry.objects.get(action="service.portal_request.foreign_sender")
+    assert (entry.object_id, entry.data["sender"]) == (number, "other-system")
+
+    # The portal's own delivery of the request is handled as ever.
+    _receive(test_pki, provider, citizen, number=number)
+    assert PortalRequest.objects.get(number=number).sender_id == settings.PORTAL_SYSTEM_ID
+    assert _steps(number) == ["registered", "checked", "talon_issued"]

@@ -278,10 +278,27 @@ def _decide(application: Application) -> Application:
         return issue_talon_locked(application, by=None, checked=facts)
 
 
+def _foreign(message: Message) -> None:
+    """A request from a participant that is not the portal: only the portal sends citizens'
+    requests. Nothing is recorded of it (its number stays the portal's to deliver) and no
+    answer goes back, which would carry the person's data to that participant; audited."""
+    audit_record(
+        action="service.portal_request.foreign_sender",
+        object_type="service.portal_request",
+        object_id=message.correlation_id,
+        data={"sender": message.sender_id, "message_id": message.message_id},
+    )
+    fields = {"request": message.correlation_id, "sender": message.sender_id}
+    log.warning("portal.request.foreign_sender", extra={"fields": fields})
+
+
 def request_receive(message: Message) -> None:
     """The handler of `bekitu.attachment.request` (registered in ServiceConfig.ready)."""
     if not message.correlation_id:
         raise ValueError("a portal request without its number (correlationId)")
+    if message.sender_id != settings.PORTAL_SYSTEM_ID:
+        _foreign(message)
+        return
     if PortalRequest.objects.filter(number=message.correlation_id).exists():
         log.info("portal.request.again", extra={"fields": {"request": message.correlation_id}})
         return
