@@ -51,6 +51,7 @@ def signed_request(
     submitted_at: dt.datetime | None = None,
     basis: contract.Basis | None = None,
     version: str = contract.VERSION,
+    power_of_attorney: contract.PowerOfAttorney | None = None,
 ) -> bytes:
     """The request XML the portal builds, signed whole with the citizen's key; of version 1
     (no basis) or 2 (the address as text alone) as a portal signed it before, when asked."""
@@ -68,6 +69,7 @@ def signed_request(
         reason=reason,
         applicant_role=applicant_role,
         applicant_iin=applicant_iin,
+        power_of_attorney=power_of_attorney,
         contacts=contract.Contacts("+77010000000", "citizen@example.kz"),
         documents=documents,
         language="ru",

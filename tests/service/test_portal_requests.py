@@ -360,3 +360,33 @@ def test_a_request_from_a_participant_other_than_the_portal_changes_nothing(
     _receive(test_pki, provider, citizen, number=number)
     assert PortalRequest.objects.get(number=number).sender_id == settings.PORTAL_SYSTEM_ID
     assert _steps(number) == ["registered", "checked", "talon_issued"]
+
+
+def test_a_representative_whose_power_of_attorney_has_expired_is_refused_for_no_authority(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    """R9.11: a power of attorney that is no longer in force on the day of the request
+    (without a stated term, one year from its date) is the applicant's lack of authority, and
+    the refusal says so with its legal ground, not that the request disagrees with its
+    e-copies."""
+    from bekitu.core.vocabulary import legal_ground_texts, refusal_texts
+    from bekitu.gateway.contracts.attachment_request import PowerOfAttorney
+
+    representative = PersonFactory(iin=test_pki.persons[1].iin, birth_date=dt.date(1980, 1, 2))
+    issued = timezone.localdate() - dt.timedelta(days=400)
+    number = _receive(
+        test_pki,
+        provider,
+        citizen,
+        p12=test_pki.person_sign_p12(representative.iin),
+        account_iin=representative.iin,
+        applicant_role="representative",
+        applicant_iin=representative.iin,
+        power_of_attorney=PowerOfAttorney("77-1234", issued, "Notary Abenova"),
+    )
+
+    assert PortalRequest.objects.get(number=number).rejected_code == "no_authority"
+    [(status, _parts)] = _statuses(number)
+    assert status.refusal is not None and status.refusal.reason_code == "no_authority"
+    assert status.refusal.legal_ground == legal_ground_texts("no_authority")
+    assert status.refusal.message == refusal_texts("no_authority")

@@ -38,7 +38,13 @@ from bekitu.service.models import Application, PortalRequest, PortalSetting
 from bekitu.service.portal_status import rejection_send, statuses_together
 from bekitu.service.procedure import audit_application, saved_once
 from bekitu.service.requirements import KINDS as DOCUMENT_KINDS
-from bekitu.service.requirements import Basis, PowerOfAttorney, ScanRejected, scan_check
+from bekitu.service.requirements import (
+    Basis,
+    PartiesInvalid,
+    PowerOfAttorney,
+    ScanRejected,
+    scan_check,
+)
 from bekitu.service.services.decision import document_add_locked, issue_talon_locked
 from bekitu.service.services.intake import application_create
 from bekitu.service.services.registration import check_case_locked, register_locked
@@ -195,6 +201,10 @@ def _create(
         )
     except Conflict as exc:
         raise Rejected("application_open", exc.code) from exc
+    except PartiesInvalid as exc:
+        # Who applies, and on what authority (a power of attorney in force on the day, a
+        # parent only for a minor): the applicant's authority to act, refused as such.
+        raise Rejected(RefusalCode.NO_AUTHORITY, exc.code) from exc
     except DomainError as exc:
         raise Rejected("request_invalid", exc.code) from exc
     portal_request = PortalRequest.objects.create(
