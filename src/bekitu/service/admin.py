@@ -85,6 +85,11 @@ class PortalSettingAdmin(admin.ModelAdmin):
             )
         obj.pk = saved.pk
 
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # A deleted setting would turn the provider back to automatic decisions unaudited:
+        # choosing "automatically" is the way back, through the service.
+        return False
+
 
 @admin.register(PolicyEdition)
 class PolicyEditionAdmin(admin.ModelAdmin):
