@@ -664,6 +664,17 @@ CELERY_BEAT_SCHEDULE["talons-sign-pending"] = {
     "task": "talons.tasks.sign_pending",
     "schedule": TALONS_SIGN_PENDING_SECONDS,
 }
+# A talon's PDF whose job the worker lost is made by the beat (a portal's talon goes with it).
+TALONS_PDF_MISSING_SECONDS = env_int(
+    "BEKITU_TALONS_PDF_MISSING_SECONDS",
+    60,
+    "How often the beat makes the talons' PDFs still missing BEKITU_TALON_PDF_WAIT_SECONDS "
+    "after issue (the worker's job lost); a portal's talon is sent to the citizen with it.",
+)
+CELERY_BEAT_SCHEDULE["talons-pdf-missing"] = {
+    "task": "talons.tasks.pdf_missing",
+    "schedule": TALONS_PDF_MISSING_SECONDS,
+}
 # A re-attachment run whose worker died is resumed by the beat (docs/operations.md).
 REATTACHMENT_STALE_SECONDS = env_int(
     "BEKITU_REATTACHMENT_STALE_SECONDS",

@@ -390,3 +390,25 @@ def test_a_representative_whose_power_of_attorney_has_expired_is_refused_for_no_
     assert status.refusal is not None and status.refusal.reason_code == "no_authority"
     assert status.refusal.legal_ground == legal_ground_texts("no_authority")
     assert status.refusal.message == refusal_texts("no_authority")
+
+
+def test_a_talon_whose_pdf_the_worker_never_made_still_reaches_the_portal(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    """R9.12: the talon goes to the portal with its PDF, made by the background worker once
+    the decision commits. When that job is lost (the broker down when it was queued, the
+    worker killed), no one asks for a portal request's PDF at a desk: the beat's schedule
+    makes the PDFs still missing after BEKITU_TALON_PDF_WAIT_SECONDS, and the citizen hears of
+    the talon."""
+    from bekitu.celery import app
+
+    number = _receive(test_pki, provider, citizen, make_pdf=False)
+    assert _steps(number) == ["registered", "checked"]
+
+    app.loader.import_default_modules()  # the tasks modules, as a worker loads them
+    for entry in app.conf.beat_schedule.values():
+        if entry["task"].startswith("talons."):
+            app.tasks[entry["task"]]()
+
+    assert _steps(number) == ["registered", "checked", "talon_issued"]
+    assert Talon.objects.get(number=_statuses(number)[-1][0].talon_number).pdf is not None

@@ -108,7 +108,15 @@ class Talon(models.Model):
     class Meta:
         verbose_name = _("talon")
         verbose_name_plural = _("talons")
-        indexes = [models.Index(fields=["application_number"])]
+        indexes = [
+            models.Index(fields=["application_number"]),
+            # The few talons whose PDF is not made yet, for `talons_pdf_missing_make`.
+            models.Index(
+                fields=["issued_at"],
+                condition=models.Q(pdf__isnull=True),
+                name="talon_pdf_missing",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

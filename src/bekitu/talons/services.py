@@ -360,6 +360,30 @@ def talon_pdf_make(*, talon_id: int) -> bytes:
     return bytes(Talon.objects.values_list("pdf", flat=True).get(pk=talon_id) or b"")
 
 
+# The most talons one run of `talons_pdf_missing_make` makes the PDF of.
+PDF_SWEEP_BATCH = 200
+
+
+def talons_pdf_missing_make(*, now: dt.datetime | None = None) -> int:
+    """Make the PDFs still missing `TALON_PDF_WAIT_SECONDS` after issue, whose job the
+    background worker lost (the broker down when it was queued, the worker killed): a
+    portal's talon goes to the citizen only with its PDF (R9.12), and no desk asks for it.
+    Returns how many were made; one that fails is logged and left for the next run."""
+    waited = (now or timezone.now()) - dt.timedelta(seconds=settings.TALON_PDF_WAIT_SECONDS)
+    missing = Talon.objects.filter(pdf__isnull=True, issued_at__lte=waited).order_by("issued_at")
+    made = 0
+    for talon_id in list(missing.values_list("pk", flat=True)[:PDF_SWEEP_BATCH]):
+        try:
+            talon_pdf_make(talon_id=talon_id)
+        except Exception:  # one talon's failure (its key unreadable) must not stop the rest
+            log.warning("talon.pdf.not_made", extra={"fields": {"talon": talon_id}}, exc_info=True)
+            continue
+        made += 1
+    if made:
+        log.warning("talon.pdf.made_late", extra={"fields": {"made": made}})
+    return made
+
+
 def talon_pdf_fetch(*, talon: Talon, now: dt.datetime | None = None) -> bytes | None:
     """The talon's signed PDF, or None while the background worker is still making it.
 
