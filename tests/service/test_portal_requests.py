@@ -412,3 +412,35 @@ def test_a_talon_whose_pdf_the_worker_never_made_still_reaches_the_portal(
 
     assert _steps(number) == ["registered", "checked", "talon_issued"]
     assert Talon.objects.get(number=_statuses(number)[-1][0].talon_number).pdf is not None
+
+
+def test_an_e_copy_the_citizen_signed_is_not_replaced_by_a_specialist(
+    test_pki: Any, provider: Provider, citizen: Person, specialist: Any
+) -> None:
+    """The e-copies of a portal request are covered by the citizen's signature (each one's
+    SHA-256 is in the signed request, R9.8): a specialist may not put another file in the
+    place of one, which would leave a document the citizen never signed (and delete the one
+    they did) before the decision."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from bekitu.core.errors import DomainError
+    from bekitu.service.services import application_document_add
+
+    PortalSetting.objects.create(provider=provider, decision=PortalSetting.Decision.SPECIALIST)
+    number = _receive(test_pki, provider, citizen)
+    application = PortalRequest.objects.get(number=number).application
+    assert application is not None and application.state == "checked"
+
+    other = PDF.replace(b"1 0 obj", b"2 0 obj")
+    with pytest.raises(DomainError) as refused:
+        application_document_add(
+            application=application,
+            kind="identity_document",
+            file=ContentFile(other, name="other.pdf"),
+            by=specialist,
+        )
+    assert refused.value.code == "signed_copy"
+    document = application.documents.get(kind="identity_document")
+    assert hashlib.sha256(document.file.read()).hexdigest() == hashlib.sha256(PDF).hexdigest()

@@ -345,6 +345,14 @@ def document_add_locked(
     document = ApplicationDocument.objects.filter(application=application, kind=kind).first()
     document = document or ApplicationDocument(application=application, kind=kind)
     earlier = document.file.name if document.pk else ""
+    if earlier and file is not None and by is not None and application.channel == Channel.PORTAL:
+        # The citizen signed the request with each e-copy's SHA-256 (R9.8): another file a
+        # staff member put in its place would be a document they never signed, and theirs
+        # would be deleted.
+        raise DomainError(
+            _("This e-copy came with the citizen's signed request: it cannot be replaced."),
+            code="signed_copy",
+        )
     document.presented, document.note = presented, note
     if file is not None:
         document.content_type, document.size = content_type, size
