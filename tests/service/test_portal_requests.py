@@ -444,3 +444,23 @@ def test_an_e_copy_the_citizen_signed_is_not_replaced_by_a_specialist(
     assert refused.value.code == "signed_copy"
     document = application.documents.get(kind="identity_document")
     assert hashlib.sha256(document.file.read()).hexdigest() == hashlib.sha256(PDF).hexdigest()
+
+
+def test_the_talon_is_told_at_the_time_it_was_issued_not_when_its_pdf_was_made(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    """R9.12: the portal's timeline gives each step its own time; a talon's PDF made later
+    (the worker behind, or the job made again by the beat) does not move the talon's."""
+    from freezegun import freeze_time
+
+    number = _receive(test_pki, provider, citizen, make_pdf=False)
+    application = PortalRequest.objects.get(number=number).application
+    assert application is not None and application.decided_at is not None
+    talon = Talon.objects.get(application_number=application.number)
+
+    with freeze_time(application.decided_at + dt.timedelta(minutes=10)):
+        talon_pdf_make(talon_id=talon.pk)
+
+    told = _statuses(number)[-1][0]
+    assert told.status == "talon_issued"
+    assert told.at == application.decided_at.replace(microsecond=0)

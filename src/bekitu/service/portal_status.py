@@ -295,7 +295,8 @@ def talon_status_send(*, application_number: str) -> bool:
     application = Application.objects.filter(
         number=application_number, state=State.TALON_ISSUED
     ).first()
-    return application is not None and status_send(application)
+    # Told at the decision's time, not the PDF's: the timeline gives each step its own.
+    return application is not None and status_send(application, at=application.decided_at)
 
 
 def talon_made_receive(sender: object, *, talon: Any, **kwargs: Any) -> None:
