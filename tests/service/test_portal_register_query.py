@@ -35,10 +35,12 @@ def register(eds_settings: Any, test_pki: Any, settings: Any) -> Iterator[Memory
     transport.close()
 
 
-def _ask(transport: MemoryTransport, settings: Any, iin: str, children: bool) -> Any:
+def _ask(
+    transport: MemoryTransport, settings: Any, iin: str, children: bool, sender: str = "egov-portal"
+) -> Any:
     response = message_call(
         service_id=contract.SERVICE_ID,
-        sender_id="egov-portal",
+        sender_id=sender,
         route_id=settings.GATEWAY_REGISTER_SYSTEM_ID,
         parts={contract.PART_QUERY: contract.build_query(contract.AttachmentsQuery(iin, children))},
         transport=transport,
@@ -96,3 +98,47 @@ def test_an_unknown_person_is_refused_with_a_code(register: MemoryTransport, set
         _ask(register, settings, "850314300011", children=False)
 
     assert refused.value.detail == "person_not_found"
+
+
+def test_only_the_portal_is_answered_a_persons_attachments(
+    register: MemoryTransport, settings: Any, test_pki: Any
+) -> None:
+    """The register answers the citizen's cabinet, through the portal: another participant of
+    the gateway (a provider's system) is not told who is attached where, nor whose children
+    are whose, and nothing is read for it."""
+    participant_register(system_id="other-system", bin=test_pki.providers[1].bin, local=True)
+    parent = PersonFactory(birth_date=dt.date(1988, 2, 11))
+    AttachmentFactory(person=parent, valid_from=dt.date(2024, 1, 15))
+
+    with pytest.raises(GatewayRefused) as refused:
+        _ask(register, settings, parent.iin, children=True, sender="other-system")
+
+    assert refused.value.detail == "not_the_portal"
+    assert not AuditEntry.objects.filter(action="service.register.attachments").exists()
+
+
+def test_only_the_portal_is_answered_which_providers_cover_a_persons_address(
+    register: MemoryTransport, settings: Any, test_pki: Any
+) -> None:
+    """The providers' query tells, for a recipient, whether their registered address is in
+    each provider's area and how many changes they have left: for the portal's citizen, not
+    for another participant of the gateway."""
+    import json
+
+    from bekitu.service.portal_queries import PROVIDERS, QUERY_PART
+
+    participant_register(system_id="other-system", bin=test_pki.providers[1].bin, local=True)
+    person = PersonFactory(birth_date=dt.date(1988, 2, 11))
+    query = {"text": "", "recipient_iin": person.iin, "disclose": True}
+
+    with pytest.raises(GatewayRefused) as refused:
+        message_call(
+            service_id=PROVIDERS,
+            sender_id="other-system",
+            route_id=settings.GATEWAY_REGISTER_SYSTEM_ID,
+            parts={QUERY_PART: json.dumps(query).encode()},
+            transport=register,
+            timeout=5,
+        )
+
+    assert refused.value.detail == "not_the_portal"

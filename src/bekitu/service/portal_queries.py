@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -33,6 +34,8 @@ from bekitu.service.rules import district_kinds
 if TYPE_CHECKING:
     from bekitu.registry.models import Address
 
+log = logging.getLogger("bekitu.service")
+
 PROVIDERS = "bekitu.portal.providers"
 REQUIREMENTS = "bekitu.portal.requirements"
 QUERY_PART = "query.json"
@@ -42,7 +45,18 @@ SEARCH_LIMIT = 20
 ROLES = ("self", "parent", "guardian", "representative")
 
 
+def portal_only(message: Message) -> None:
+    """DomainError `not_the_portal` unless the portal (BEKITU_PORTAL_SYSTEM_ID) asks: what
+    the register holds of a person is answered for the citizen's portal, not to any other
+    participant of the gateway (another provider's system)."""
+    if message.sender_id != settings.PORTAL_SYSTEM_ID:
+        fields = {"service_id": message.service_id, "sender": message.sender_id}
+        log.warning("portal.query.foreign_sender", extra={"fields": fields})
+        raise DomainError("only the portal asks this", code="not_the_portal")
+
+
 def _query(message: Message) -> dict[str, Any]:
+    portal_only(message)
     try:
         data = json.loads(message.part(QUERY_PART))
     except (KeyError, ValueError) as exc:

@@ -21,6 +21,7 @@ from bekitu.registry.selectors import (
     person_get_by_iin,
     today,
 )
+from bekitu.service.portal_queries import portal_only
 
 if TYPE_CHECKING:
     from bekitu.registry.models import Attachment, Person, Provider
@@ -75,6 +76,7 @@ def _person(person: Person, relation: str, asked_by: str) -> contract.PersonAtta
 
 def attachments_answer(message: Message) -> dict[str, bytes]:
     """The query handler of `bekitu.register.attachments` (ServiceConfig.ready)."""
+    portal_only(message)
     try:
         query = contract.parse_query(message.part(contract.PART_QUERY))
     except (KeyError, contract.ContractInvalid) as exc:
