@@ -36,6 +36,7 @@ UNKNOWN_PARTICIPANT = "ERTE001"  # the sender or route is not a registered parti
 UNKNOWN_SERVICE = "ESRV001"  # no handler is registered for the serviceId
 SERVICE_FAILED = "ESRV002"  # the handler failed; the message is parked for an operator
 SERVICE_REFUSED = "ESRV003"  # the handler refused the request (the message names the code)
+SERVICE_DISCARDED = "ESRV004"  # parked, then discarded by the receiver's operator: never processed
 STATUS_TEXT = {
     SUCCESS: "Message has been processed successfully",
     DUPLICATE: "Message had already been received",
@@ -45,6 +46,7 @@ STATUS_TEXT = {
     UNKNOWN_SERVICE: "No such service at the receiver",
     SERVICE_FAILED: "Service failed to process the message",
     SERVICE_REFUSED: "Service refused the request",
+    SERVICE_DISCARDED: "Message was discarded by the receiver's operator and will not be processed",
 }
 SUCCESS_CODES = frozenset({SUCCESS, DUPLICATE})
 

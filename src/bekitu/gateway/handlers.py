@@ -5,11 +5,15 @@ The portal and the provider's side register their handlers in their AppConfig.re
     handler_register(service_id="bekitu.attachment.request", handler=on_request)
     query_register(service_id="bekitu.attachment.current", handler=answer_current)
     receipt_register(service_id="bekitu.attachment.request", handler=on_receipt)
+    undelivered_register(service_id="bekitu.attachment.request", handler=on_undelivered)
 
 A message handler runs in the inbox's transaction (its writes and the inbox row commit or roll
 back together) and may send replies with `services.message_send`. A query handler answers a
 synchronous call with the parts of its answer. A receipt handler runs on the sender's side when
-the receiver reports that a message was received (SCSS001) or parked (ESRV002).
+the receiver reports that a message was received (SCSS001), parked there (ESRV002) or
+discarded there by its operator (ESRV004). An undelivered handler runs on the sender's side
+when its own outbox gives a request up: parked after the last attempt, or discarded by an
+operator; in the transaction that parks or discards it.
 """
 
 from __future__ import annotations
@@ -69,9 +73,32 @@ class Receipt:
         return self.status_code.startswith("SCSS")
 
 
+PARKED, DISCARDED = "parked", "discarded"
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A request this side sent that its outbox gave up on: `parked` after the last attempt
+    (an operator may still replay it) or `discarded` by an operator (never sent again)."""
+
+    message_id: str
+    correlation_id: str
+    service_id: str
+    route_id: str
+    outcome: str  # PARKED or DISCARDED
+    reason: str  # the last error, for operators and logs (not for a citizen)
+    at: datetime
+
+    @property
+    def final(self) -> bool:
+        """It will never be sent: an operator discarded it."""
+        return self.outcome == DISCARDED
+
+
 MessageHandler = Callable[[Message], None]
 QueryHandler = Callable[[Message], "Iterable[Part] | Mapping[str, bytes]"]
 ReceiptHandler = Callable[[Receipt], None]
+UndeliveredHandler = Callable[[Undelivered], None]
 
 
 class _Registry:
@@ -92,6 +119,7 @@ class _Registry:
 _MESSAGES = _Registry("message handler")
 _QUERIES = _Registry("query handler")
 _RECEIPTS = _Registry("receipt handler")
+_UNDELIVERED = _Registry("undelivered handler")
 
 
 def handler_register(*, service_id: str, handler: MessageHandler) -> None:
@@ -109,9 +137,15 @@ def receipt_register(*, service_id: str, handler: ReceiptHandler) -> None:
     _RECEIPTS.add(service_id, handler)
 
 
+def undelivered_register(*, service_id: str, handler: UndeliveredHandler) -> None:
+    """Tell `handler` when this side's outbox parks or an operator discards a request of
+    `service_id` it sent (in that transaction)."""
+    _UNDELIVERED.add(service_id, handler)
+
+
 def handler_unregister(*, service_id: str) -> None:
     """Forget the handlers of `service_id` of every kind (tests, reloading plug-ins)."""
-    for registry in (_MESSAGES, _QUERIES, _RECEIPTS):
+    for registry in (_MESSAGES, _QUERIES, _RECEIPTS, _UNDELIVERED):
         registry.remove(service_id)
 
 
@@ -128,3 +162,8 @@ def query_handler(service_id: str) -> QueryHandler | None:
 def receipt_handler(service_id: str) -> ReceiptHandler | None:
     """The receipt handler of `service_id`, if one is registered."""
     return _RECEIPTS.entries.get(service_id)  # type: ignore[return-value]
+
+
+def undelivered_handler(service_id: str) -> UndeliveredHandler | None:
+    """The undelivered handler of `service_id`, if one is registered."""
+    return _UNDELIVERED.entries.get(service_id)  # type: ignore[return-value]

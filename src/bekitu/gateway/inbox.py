@@ -38,6 +38,7 @@ from bekitu.core.logging import scrub
 from bekitu.gateway import envelope, handlers
 from bekitu.gateway.envelope import (
     DUPLICATE,
+    SERVICE_DISCARDED,
     SERVICE_FAILED,
     SERVICE_REFUSED,
     STATUS_TEXT,
@@ -450,6 +451,23 @@ def _message(request: Request) -> handlers.Message:
 
 
 # --- receipts ---------------------------------------------------------------------------------
+def receipt_discarded(row: InboxMessage) -> None:
+    """Tell the sender of a request an operator discarded here that it will never be
+    processed (ESRV004), through the outbox, in the caller's transaction: its citizen is not
+    left waiting on it. A discarded response (a receipt) answers nobody."""
+    if row.kind != Kind.REQUEST:
+        return
+    request = Header(
+        message_id=str(row.message_id),
+        service_id=row.service_id,
+        sender_id=row.sender_id,
+        route_id=row.route_id,
+        date=row.message_date,
+        correlation_id=row.correlation_id,
+    )
+    _receipt(request, SERVICE_DISCARDED)
+
+
 def _receipt(request: Header, code: str) -> None:
     """Tell the sender of a request what became of it, through the outbox."""
     response = Response(_response_header(request), code, STATUS_TEXT[code])

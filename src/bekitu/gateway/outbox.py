@@ -10,7 +10,10 @@ table); only a confirmed message is marked sent (the run's together, in one upda
 that dies between the publish and the mark leaves the message to be published again:
 delivery is at least once, and the receiver's inbox makes the second copy harmless. A
 failure is retried after an exponential back-off with jitter; after
-BEKITU_GATEWAY_MAX_ATTEMPTS it is parked.
+BEKITU_GATEWAY_MAX_ATTEMPTS it is parked. A message whose sender or route is not an active
+participant (deactivated since it was queued) is parked at once: its receiver would refuse it.
+The sender's side hears of a request parked (and of one an operator discards) in that
+transaction (`handlers.undelivered_register`), so that whoever waits on it is told.
 
 Sent is not the end: the receiver confirms each request it has stored (a receipt, alone or
 on its answer: `receipts`). A request
@@ -27,13 +30,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from bekitu.core.audit import audit_record
+from bekitu.gateway import handlers
 from bekitu.gateway.envelope import Header
-from bekitu.gateway.models import OUTBOX_DUE, Kind, OutboxMessage, Participant
+from bekitu.gateway.handlers import PARKED
+from bekitu.gateway.models import OUTBOX_DUE, Kind, OutboxMessage
 from bekitu.gateway.receipts import RECEIPTS_PER_ENVELOPE, receipts_together
 from bekitu.gateway.retry import backoff_delay, nominal_delay
+from bekitu.gateway.selectors import active_participants
 from bekitu.gateway.signature import envelope_sign
 from bekitu.gateway.transports import Outgoing, Transport, get_transport
 
@@ -123,16 +130,23 @@ def outbox_relay(*, transport: Transport | None = None, limit: int = 100) -> Rel
     fails unexpectedly marks nothing; what it took goes again after the lease."""
     transport = transport or get_transport()
     report = RelayReport()
+    claimed = _claim(limit)
+    # Read afresh each run: a participant deactivated a moment ago neither sends nor receives.
+    active = active_participants({r.sender_id for r in claimed} | {r.route_id for r in claimed})
     rows = []
-    for row in _claim(limit):
-        if row.attempts > settings.GATEWAY_MAX_ATTEMPTS:
+    for row in claimed:
+        inactive = next((i for i in (row.sender_id, row.route_id) if i not in active), None)
+        if inactive is not None:
+            # Its receiver would refuse it (or never take it): not signed, not sent, parked
+            # at once for an operator, who reactivates the participant and replays it.
+            _count(report, _park(row, _inactive(inactive)))
+        elif row.attempts > settings.GATEWAY_MAX_ATTEMPTS:
             # Every attempt spent: sent that many times with no receipt, or taken that many
             # times by a relay that died on it. Parked for an operator, not sent again.
             _count(report, _failed(row, _spent(row)))
         else:
             rows.append(row)
-    senders = {row.sender_id for row in rows}
-    bins = dict(Participant.objects.filter(system_id__in=senders).values_list("system_id", "bin"))
+    bins = {system_id: participant.bin for system_id, participant in active.items()}
     signed: list[tuple[list[OutboxMessage], Outgoing]] = []
     for group in _envelopes(rows):
         first = group[0]
@@ -186,6 +200,13 @@ def _envelopes(rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
     return envelopes
 
 
+def _inactive(system_id: str) -> str:
+    return (
+        f"{system_id} is not an active participant of the gateway: reactivate it and replay"
+        " the message, or discard it"
+    )
+
+
 def _spent(row: OutboxMessage) -> str:
     if row.status == OutboxMessage.Status.SENT:
         return f"no receipt from {row.route_id} after the last attempt"
@@ -218,14 +239,22 @@ def _receipt_wait(attempts: int) -> float:
     return nominal_delay(attempts, base=base, cap=max(base, settings.GATEWAY_RETRY_CAP_SECONDS))
 
 
-def _failed(row: OutboxMessage, error: str) -> str:
-    # Still to deliver: not confirmed by a receipt that came while this run held it (for an
-    # earlier copy), nor discarded by an operator meanwhile.
-    pending = OutboxMessage.objects.filter(pk=row.pk, status__in=_LIVE, receipt_at__isnull=True)
+def _pending(row: OutboxMessage) -> QuerySet[OutboxMessage]:
+    """The message if it is still to deliver: not confirmed by a receipt that came while this
+    run held it (for an earlier copy), nor discarded by an operator meanwhile."""
+    return OutboxMessage.objects.filter(pk=row.pk, status__in=_LIVE, receipt_at__isnull=True)
+
+
+def _park(row: OutboxMessage, error: str) -> str:
+    """Park the message for an operator, audited, and tell its sender's side in the same
+    transaction (`handlers.undelivered_register`). If the sender's side fails, nothing is
+    parked: the message is taken again after its lease, and parked then."""
     fields = {"message_id": str(row.message_id), "attempts": row.attempts, "error": error[:200]}
-    if row.attempts >= settings.GATEWAY_MAX_ATTEMPTS:
+    try:
         with transaction.atomic():
-            parked = pending.update(status=OutboxMessage.Status.PARKED, last_error=error[:500])
+            parked = _pending(row).update(
+                status=OutboxMessage.Status.PARKED, last_error=error[:500]
+            )
             if parked:
                 audit_record(
                     action="gateway.outbox.park",
@@ -233,11 +262,42 @@ def _failed(row: OutboxMessage, error: str) -> str:
                     object_id=str(row.message_id),
                     data={k: v for k, v in fields.items() if k != "message_id"},
                 )
-        if not parked:  # its receiver has it: nothing is left for an operator
-            log.info("gateway.outbox.confirmed_meanwhile", extra={"fields": fields})
-            return "sent"
-        log.warning("gateway.outbox.parked", extra={"fields": fields})
-        return "parked"
+                undelivered_tell(row, PARKED, error)
+    except Exception as exc:
+        fields["hook_error"] = type(exc).__name__
+        log.exception("gateway.outbox.park_failed", extra={"fields": fields})
+        return "retrying"
+    if not parked:  # its receiver has it: nothing is left for an operator
+        log.info("gateway.outbox.confirmed_meanwhile", extra={"fields": fields})
+        return "sent"
+    log.warning("gateway.outbox.parked", extra={"fields": fields})
+    return "parked"
+
+
+def undelivered_tell(row: OutboxMessage, outcome: str, reason: str) -> None:
+    """Tell the sender's side that a request of its was parked or discarded, in the caller's
+    transaction. Receipts have no sender's side to tell: they answer someone else's request."""
+    hook = handlers.undelivered_handler(row.service_id)
+    if hook is None or row.kind != Kind.REQUEST:
+        return
+    hook(
+        handlers.Undelivered(
+            message_id=str(row.message_id),
+            correlation_id=row.correlation_id,
+            service_id=row.service_id,
+            route_id=row.route_id,
+            outcome=outcome,
+            reason=reason[:500],
+            at=timezone.now(),
+        )
+    )
+
+
+def _failed(row: OutboxMessage, error: str) -> str:
+    pending = _pending(row)
+    fields = {"message_id": str(row.message_id), "attempts": row.attempts, "error": error[:200]}
+    if row.attempts >= settings.GATEWAY_MAX_ATTEMPTS:
+        return _park(row, error)
     delay = backoff_delay(
         row.attempts,
         base=settings.GATEWAY_RETRY_BASE_SECONDS,

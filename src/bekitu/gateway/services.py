@@ -31,6 +31,8 @@ from bekitu.gateway.errors import (
     GatewayTimeout,
     GatewayUnavailable,
 )
+from bekitu.gateway.handlers import DISCARDED
+from bekitu.gateway.inbox import receipt_discarded
 from bekitu.gateway.models import (
     InboxMessage,
     Kind,
@@ -39,7 +41,7 @@ from bekitu.gateway.models import (
     validate_bin,
     validate_system_id,
 )
-from bekitu.gateway.outbox import kick_relay, outbox_put
+from bekitu.gateway.outbox import kick_relay, outbox_put, undelivered_tell
 from bekitu.gateway.receipts import RECEIPT_KEYS, receipt_carried_by, receipt_properties
 from bekitu.gateway.selectors import participants_get
 from bekitu.gateway.signature import Rejected, envelope_sign, envelope_verify
@@ -245,12 +247,14 @@ def outbox_replay(*, message_id: str) -> OutboxMessage:
 
 
 def outbox_discard(*, message_id: str) -> OutboxMessage:
-    """An operator gives up a parked outgoing message: it is never sent."""
+    """An operator gives up a parked outgoing message: it is never sent. The sender's side
+    hears of it in the same transaction (`handlers.undelivered_register`)."""
     with transaction.atomic():
         row = _locked(OutboxMessage, message_id)
         _audit("discard", row, "outbox")
         row.status = OutboxMessage.Status.DISCARDED
         row.save(update_fields=["status"])
+        undelivered_tell(row, DISCARDED, row.last_error)
     return row
 
 
@@ -267,10 +271,12 @@ def inbox_replay(*, message_id: str) -> InboxMessage:
 
 
 def inbox_discard(*, message_id: str) -> InboxMessage:
-    """An operator gives up a parked incoming message: its handler never runs again."""
+    """An operator gives up a parked incoming message: its handler never runs again. The
+    sender of a request is told so (ESRV004) in the same transaction, through the outbox."""
     with transaction.atomic():
         row = _locked(InboxMessage, message_id)
         _audit("discard", row, "inbox")
         row.status = InboxMessage.Status.DISCARDED
         row.save(update_fields=["status"])
+        receipt_discarded(row)
     return row
