@@ -18,12 +18,18 @@ class PortalConfig(AppConfig):
             attachment_request,
             attachment_status,
         )
-        from bekitu.gateway.handlers import handler_register, receipt_register
+        from bekitu.gateway.handlers import (
+            handler_register,
+            receipt_register,
+            undelivered_register,
+        )
         from bekitu.portal.api import auth  # noqa: F401
         from bekitu.portal.reattached import notice_receive
-        from bekitu.portal.requests import receipt_receive, status_receive
+        from bekitu.portal.requests import receipt_receive, status_receive, undelivered_receive
 
         handler_register(service_id=attachment_status.SERVICE_ID, handler=status_receive)
         receipt_register(service_id=attachment_request.SERVICE_ID, handler=receipt_receive)
+        # The portal's outbox gave a request up: parked, or discarded by an operator.
+        undelivered_register(service_id=attachment_request.SERVICE_ID, handler=undelivered_receive)
         # The register's notices of persons re-attached when a provider closed.
         handler_register(service_id=attachment_notice.SERVICE_ID, handler=notice_receive)

@@ -146,6 +146,11 @@ class Status(models.TextChoices):
     SUBMITTED = "submitted", _("submitted, signature confirmed")
     SENT = "sent", _("sent to the provider")
     DELIVERED = "delivered", _("delivered to the provider")
+    HELD_UP = (
+        "held_up",
+        _("held up: the provider's system could not take it yet; it is being looked into"),
+    )
+    UNDELIVERABLE = "undeliverable", _("could not be delivered; please apply again")
     REGISTERED = "registered", _("registered by the provider")
     CHECKED = "checked", _("checked by the provider")
     TALON_ISSUED = "talon_issued", _("talon issued")
@@ -156,10 +161,19 @@ class Status(models.TextChoices):
 # The statuses of a decision (R9.11, R9.12): a request's last, and final.
 DECIDED = (Status.TALON_ISSUED, Status.REFUSED)
 
+# Where the gateway's word can still move a request (R9.8): the provider has not spoken of it
+# yet. Held up (parked: an operator looks into it) and delivered give way to each other as
+# the gateway tells; undeliverable (discarded: the citizen applies again) is the last word the
+# gateway has, and only the provider's own status message, which proves it has the request
+# after all, moves the request on from there.
+IN_TRANSIT = (Status.SUBMITTED, Status.SENT, Status.DELIVERED, Status.HELD_UP)
+
 STATUS_RANK = {
     Status.SUBMITTED: 0,
     Status.SENT: 1,
     Status.DELIVERED: 2,
+    Status.HELD_UP: 2,
+    Status.UNDELIVERABLE: 2,
     Status.REGISTERED: 3,
     Status.CHECKED: 4,
     Status.TALON_ISSUED: 5,

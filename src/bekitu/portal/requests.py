@@ -6,7 +6,8 @@
   (R9.7) names what failed and sends nothing. Submitting the same draft or the same signed
   request again gives the same request. The request and its gateway message commit together
   (the outbox).
-- `status_receive` and `receipt_receive` record what the provider and the gateway say.
+- `status_receive`, `receipt_receive` and `undelivered_receive` record what the provider and
+  the gateway say, a request held up or undeliverable included.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from bekitu.core.errors import DomainError
 from bekitu.eds.verification import verify_request
 from bekitu.gateway.contracts import attachment_request as contract
 from bekitu.gateway.contracts import attachment_status as status_contract
-from bekitu.gateway.envelope import Part
-from bekitu.gateway.handlers import Message, Receipt
+from bekitu.gateway.envelope import SERVICE_DISCARDED, SERVICE_FAILED, Part
+from bekitu.gateway.handlers import Message, Receipt, Undelivered
 from bekitu.gateway.services import message_send
 from bekitu.portal.drafts import draft_get, request_audit
 from bekitu.portal.errors import EdsNotConfirmed, PortalError
 from bekitu.portal.models import (
     DECIDED,
+    IN_TRANSIT,
     STATUS_RANK,
     Account,
     CitizenRequest,
@@ -161,22 +163,64 @@ def _send(account: Account, draft: Draft, signed: bytes, digest: str) -> Citizen
 
 
 def receipt_receive(receipt: Receipt) -> None:
-    """The gateway's word that the provider's system holds the request: "delivered". A
-    receipt that came on the provider's status message is left to that message's handler,
+    """The gateway's word from the provider's system on a request (R9.8): it holds it
+    ("delivered"), parked it when its handler failed the last attempt ("held up": its operator
+    looks into it), or its operator discarded it ("undeliverable": the citizen applies again).
+    A receipt that came on the provider's status message is left to that message's handler,
     which runs next in the same transaction and records the delivery with the statuses it
     tells (`status_receive`: an answer proves delivery): the request is read once, not twice."""
-    if not receipt.ok or receipt.on_answer:
+    if receipt.on_answer:
         return
+    if receipt.ok:
+        _in_transit(receipt.correlation_id, Status.DELIVERED, receipt.at, where="provider")
+    elif receipt.status_code == SERVICE_FAILED:
+        _in_transit(receipt.correlation_id, Status.HELD_UP, receipt.at, where="provider")
+    elif receipt.status_code == SERVICE_DISCARDED:
+        _in_transit(receipt.correlation_id, Status.UNDELIVERABLE, receipt.at, where="provider")
+
+
+def undelivered_receive(undelivered: Undelivered) -> None:
+    """The portal's own outbox gave a request up (R9.8): parked after the relay's last attempt
+    ("held up": the gateway's operator looks into it and may replay it), or discarded by that
+    operator ("undeliverable": the citizen applies again). Runs in the gateway's transaction
+    that parks or discards the message."""
+    status = Status.UNDELIVERABLE if undelivered.final else Status.HELD_UP
+    _in_transit(undelivered.correlation_id, status, undelivered.at, where="portal")
+
+
+def _in_transit(number: str, status: Status, at: dt.datetime, *, where: str) -> None:
+    """Move a request the provider has not yet spoken of as the gateway tells (`IN_TRANSIT`),
+    record the step, and notify the citizen of the change after commit. A request the
+    provider has answered, or one already undeliverable, is left as it is."""
     request = (
         CitizenRequest.objects.select_for_update()
-        .only("status")
-        .filter(number=receipt.correlation_id)
+        .only("status", "recipient_iin")
+        .filter(number=number)
         .first()
     )
-    if request is not None:
-        _event(request, Status.DELIVERED, receipt.at)
-        request.save(update_fields=["status"])
+    if request is None or request.status not in IN_TRANSIT or request.status == status:
+        return
+    RequestEvent.objects.bulk_create(
+        [RequestEvent(request=request, status=status, at=at)], ignore_conflicts=True
+    )
+    request.status = status
+    request.save(update_fields=["status"])
+    if status != Status.DELIVERED:
+        audit_record(
+            action=f"portal.request.{status}",
+            object_type="portal.request",
+            object_id=number,
+            subject_iin=request.recipient_iin,
+            data={"where": where},
+        )
+        log.warning(f"portal.request.{status}", extra={"fields": {"request": number}})
+    from bekitu.portal.notifications import notify_after_commit
 
+    notify_after_commit(request.pk, status)
+
+
+# Where the portal does not know its request delivered: the provider's answer proves it.
+_NOT_DELIVERED = (Status.SUBMITTED, Status.SENT, Status.HELD_UP, Status.UNDELIVERABLE)
 
 # The request's documents: what a status message never needs to read.
 _DOCUMENTS = ("signed_xml", "talon_xml", "talon_pdf")
@@ -232,8 +276,10 @@ def status_receive(message: Message) -> None:
     changed = ["status"]
     steps = status.steps
     told = [(step.status, step.at) for step in steps]  # told together, each with its time
-    if request.status in (Status.SUBMITTED, Status.SENT):
-        told.insert(0, (Status.DELIVERED, steps[0].at))  # an answer proves delivery
+    if request.status in _NOT_DELIVERED:
+        # An answer proves delivery: also of a request held up or found undeliverable, which
+        # the provider has after all (an operator replayed it there, a receipt was lost).
+        told.insert(0, (Status.DELIVERED, steps[0].at))
     _events(request, told)
     if status.registration_number:
         request.registration_number = status.registration_number
