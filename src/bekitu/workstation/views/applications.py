@@ -318,6 +318,10 @@ def issue_talon(request: HttpRequest, number: str, *, scope: StaffScope) -> Http
                 % {"reason": reason},
             )
             return ""
+        if decided.channel == Channel.PORTAL:  # R9.12: the talon goes back through the portal
+            return _(
+                "Talon %(number)s issued (action 2). The citizen receives it through the portal."
+            ) % {"number": decided.talon_number}
         if decided.channel == Channel.PHONE and decided.recipient.phone:
             # The service sends the SMS after the decision commits.
             return _(
@@ -339,12 +343,14 @@ def refuse(request: HttpRequest, number: str, *, scope: StaffScope) -> HttpRespo
         form = RefuseForm(request.POST, reasons=presenters.refusal_choices())
         if not form.is_valid():
             raise DomainError(_("Choose the reason for the refusal."), code="reason_required")
-        services.application_refuse(
+        refused = services.application_refuse(
             application=application,
             reason_code=form.cleaned_data["reason_code"],
             comment=form.cleaned_data["comment"],
             by=_user(request),
         )
+        if refused.channel == Channel.PORTAL:  # R9.11: the refusal goes back through the portal
+            return _("Refusal recorded. The citizen receives it through the portal.")
         return _("Refusal recorded. Print it for the person.")
 
     return _action(request, number, scope, run)
