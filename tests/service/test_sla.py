@@ -188,3 +188,29 @@ def test_at_the_desk_the_term_starts_at_submission_until_closing(person, unsigne
     app = received(person, unsigned_provider, at(27, 18))
     assert (app.term_start, app.deadline) == (at(27, 18), at(30, 18))
     assert application_time_left(app, at(27, 18)) == dt.timedelta(hours=12)
+
+
+def test_a_decision_made_while_the_scan_runs_keeps_its_breach(
+    person, unsigned_provider, monkeypatch
+):
+    """The scan reads the open applications, then flags each: a specialist who decides one
+    after the scan read it (late, past the deadline) is not undone by the scan writing the
+    flag it computed for the application still open."""
+    from bekitu.service import monitoring
+
+    app = received(person, unsigned_provider, at(25, 10))
+    judged = monitoring.sla_status
+
+    def decided_meanwhile(application, now):
+        status = judged(application, now)
+        with freeze_time(at(26, 10, 5)):
+            services.application_refuse(
+                application=application, reason_code="unreliable_data", by=None, comment=FORGED
+            )
+        return status
+
+    monkeypatch.setattr(monitoring, "sla_status", decided_meanwhile)
+    application_sla_scan(now=at(26, 9, 59))
+
+    app.refresh_from_db()
+    assert (app.state, app.sla) == ("refused", "breached")

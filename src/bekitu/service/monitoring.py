@@ -49,9 +49,15 @@ def application_sla_scan(*, now: dt.datetime | None = None) -> SlaScanReport:
 
 @transaction.atomic
 def _flag(application: Application, status: SlaStatus, now: dt.datetime) -> None:
+    # Only while it is still open: a decision made since the scan read the row has set the
+    # flag itself (breached when late), which one judged before it must not overwrite.
+    still_open = Application.objects.filter(pk=application.pk, state__in=OPEN_STATES)
+    if not still_open.update(
+        sla=status.sla, action_overdue=status.action_overdue, sla_checked_at=now
+    ):
+        return
     application.sla, application.action_overdue = status.sla, status.action_overdue
     application.sla_checked_at = now
-    application.save(update_fields=["sla", "action_overdue", "sla_checked_at"])
     audit_application(application, "sla_flag", sla=status.sla, action_overdue=status.action_overdue)
 
 
