@@ -478,3 +478,42 @@ def test_a_guardian_applies_for_their_ward_and_only_for_them(
         body(provider, recipient_iin=stranger.iin, applicant_role="guardian", documents=copies),
     )
     assert refused.status_code == 403 and refused.json()["code"] == "not_a_dependant"
+
+
+def test_a_power_of_attorney_not_in_force_is_corrected_before_anything_is_signed(
+    client: Any, auth: dict[str, str], provider: Any
+) -> None:
+    """As the provider's authority check counts it (R9.11 `no_authority` otherwise): without
+    a stated term a power of attorney is valid one year from its date, and one that ends
+    before its date is in force on no day."""
+    from tests.factories import PersonFactory
+
+    principal = PersonFactory(birth_date=dt.date(1950, 1, 1))
+    codes = client.get(
+        API
+        + f"services/attachment/requirements?recipient_iin={principal.iin}"
+        + "&applicant_role=representative",
+        **auth,
+    ).json()["documents"]
+    copies = [
+        {"code": d["code"], "filename": "x.pdf", "content_base64": base64.b64encode(PDF).decode()}
+        for d in codes
+    ]
+    base = body(
+        provider, recipient_iin=principal.iin, applicant_role="representative", documents=copies
+    )
+    today = timezone.localdate()
+    poa = {"number": "12-345", "issued_by": "notary Abenova"}
+    old = {**poa, "issued_on": (today - dt.timedelta(days=400)).isoformat()}
+    answer = draft(client, auth, {**base, "power_of_attorney": old}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert answer.status_code == 400
+    assert "один год" in " ".join(answer.json()["fields"]["poa_issued_on"])
+    reversed_dates = {
+        **poa,
+        "issued_on": (today - dt.timedelta(days=10)).isoformat(),
+        "valid_until": (today - dt.timedelta(days=20)).isoformat(),
+    }
+    answer = draft(client, auth, {**base, "power_of_attorney": reversed_dates})
+    assert answer.status_code == 400 and "poa_valid_until" in answer.json()["fields"]
+    with_term = {**old, "valid_until": (today + dt.timedelta(days=30)).isoformat()}
+    assert draft(client, auth, {**base, "power_of_attorney": with_term}).status_code == 201

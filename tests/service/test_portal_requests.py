@@ -464,3 +464,54 @@ def test_the_talon_is_told_at_the_time_it_was_issued_not_when_its_pdf_was_made(
     told = _statuses(number)[-1][0]
     assert told.status == "talon_issued"
     assert told.at == application.decided_at.replace(microsecond=0)
+
+
+def test_a_signed_request_listing_one_copy_twice_is_not_registered(
+    test_pki: Any, provider: Provider, citizen: Person
+) -> None:
+    """Each e-copy travels as the part its code names: a request that lists a code twice
+    would have one part stand for both entries of the signed list. It is invalid as signed."""
+    import hashlib
+
+    from bekitu.devtools.testpki import PASSWORD
+    from bekitu.eds.signing import sign_xml_with_p12
+    from bekitu.gateway.contracts import attachment_request as contract
+
+    other = PDF + b"%second"
+    listed = tuple(
+        contract.Document("identity_document", name, hashlib.sha256(data).hexdigest(), len(data))
+        for name, data in (("a.pdf", PDF), ("b.pdf", other))
+    )
+    number = request_number()
+    xml = contract.build_request(
+        contract.AttachmentRequest(
+            number=number,
+            submitted_at=timezone.now(),
+            nonce="a" * 32,
+            account_iin=citizen.iin,
+            recipient_iin=citizen.iin,
+            provider_bin=provider.bin,
+            reason="choice",
+            applicant_role="self",
+            contacts=contract.Contacts("+77010000000", "citizen@example.kz"),
+            documents=listed,
+            language="ru",
+        )
+    )
+    with pytest.raises(contract.RequestInvalid, match="listed twice"):
+        contract.parse_request(xml)
+    signed = sign_xml_with_p12(
+        p12_path=test_pki.person_sign_p12(citizen.iin), password=PASSWORD, xml=xml
+    )
+    with transaction.atomic():
+        request_receive(
+            message(
+                number=number,
+                provider_bin=provider.bin,
+                parts=request_parts(signed, {"identity_document": PDF}),
+            )
+        )
+    assert PortalRequest.objects.get(number=number).rejected_code == "request_invalid"
+    assert not Application.objects.filter(recipient=citizen).exists()
+    [(status, _parts)] = _statuses(number)
+    assert status.refusal is not None and status.refusal.reason_code == "request_invalid"

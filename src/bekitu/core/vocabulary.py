@@ -11,6 +11,7 @@ needs no database (Django's `TextChoices` is an enum with labels), so the pure r
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -75,6 +76,10 @@ class AttachmentReason(TextChoices):
 
 # The reasons of a first attachment: the person has none open. Never a change of provider, so
 # never counted against the limit of changes nor held to the attachment campaign.
+# Civil Code: a power of attorney that names no term is valid for one year from its date (the
+# provider's authority check, and the portal's form before anything is signed).
+POA_DEFAULT_TERM = dt.timedelta(days=365)
+
 FIRST_ATTACHMENT_REASONS = frozenset(
     {AttachmentReason.NEWBORN, AttachmentReason.INITIAL, AttachmentReason.ARRIVAL}
 )

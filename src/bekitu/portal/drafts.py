@@ -25,7 +25,7 @@ from bekitu.core.audit import audit_context, audit_record
 from bekitu.core.iin import is_valid_iin
 from bekitu.core.scans import ScanRejected, scan_check
 from bekitu.core.sms import normalise_phone
-from bekitu.core.vocabulary import AttachmentBasis, AttachmentReason
+from bekitu.core.vocabulary import POA_DEFAULT_TERM, AttachmentBasis, AttachmentReason
 from bekitu.gateway.contracts import attachment_request as contract
 from bekitu.portal import directory
 from bekitu.portal.accounts import person_alive
@@ -127,9 +127,30 @@ def _recipient(account: Account, form: Form, errors: dict[str, list[str]]) -> st
             errors.setdefault("poa_issued_on", []).append(
                 _("Enter the day the power of attorney was issued.")
             )
-        if form.poa_valid_until is not None and form.poa_valid_until < today:
-            errors.setdefault("poa_valid_until", []).append(_("The power of attorney has expired."))
+        _poa_in_force(form, today, errors)
     return iin
+
+
+def _poa_in_force(form: Form, today: dt.date, errors: dict[str, list[str]]) -> None:
+    """The power of attorney in force today, as the provider's authority check will count it
+    (its end after its date; without a stated term, one year from its date), so that a
+    request bound to be refused for `no_authority` is corrected before it is signed."""
+    issued, until = form.poa_issued_on, form.poa_valid_until
+    if issued is None or issued > today:
+        return  # said above
+    if until is not None and until <= issued:
+        errors.setdefault("poa_valid_until", []).append(
+            _("The power of attorney ends before its date: check both dates.")
+        )
+    elif until is not None and until < today:
+        errors.setdefault("poa_valid_until", []).append(_("The power of attorney has expired."))
+    elif until is None and today > issued + POA_DEFAULT_TERM:
+        errors.setdefault("poa_issued_on", []).append(
+            _(
+                "The power of attorney has expired (without a stated term it is valid one year "
+                "from its date)."
+            )
+        )
 
 
 def _copies(

@@ -16,6 +16,7 @@ from typing import Any
 
 from bekitu.core.vocabulary import (
     FIRST_ATTACHMENT_REASONS,
+    POA_DEFAULT_TERM,
     ApplicantRole,
     AttachmentBasis,
     Check,
@@ -30,8 +31,6 @@ from bekitu.service.case import (
 from bekitu.service.policy import Policy
 
 ADULT_AGE = 18
-# Civil Code: a power of attorney that names no term is valid for one year from its date.
-POA_DEFAULT_TERM = dt.timedelta(days=365)
 FREQUENCY_WINDOW = dt.timedelta(days=365)
 ADULT_DISTRICT_KINDS = frozenset({"gp", "therapist"})
 CHILD_DISTRICT_KINDS = frozenset({"paediatric"})

@@ -318,6 +318,11 @@ def _read(root: etree._Element, version: str) -> AttachmentRequest:
         )
         for node in root.iterfind(f"{{{ns}}}documents/{{{ns}}}document")
     )
+    codes = [document.code for document in documents]
+    if len(set(codes)) != len(codes):
+        # Each e-copy travels as the part named by its code: a second one of a code would
+        # stand for the first, unseen by whoever reads the signed list.
+        raise RequestInvalid("a document is listed twice")
     return AttachmentRequest(
         number=_text(root, "number"),
         submitted_at=dt.datetime.fromisoformat(_text(root, "submittedAt")),
