@@ -446,6 +446,42 @@ def test_an_e_copy_the_citizen_signed_is_not_replaced_by_a_specialist(
     assert hashlib.sha256(document.file.read()).hexdigest() == hashlib.sha256(PDF).hexdigest()
 
 
+def test_a_scan_a_specialist_attached_to_a_portal_request_can_be_replaced_by_them(
+    test_pki: Any, provider: Provider, citizen: Person, specialist: Any
+) -> None:
+    """Only the e-copies the citizen signed are kept from replacement: a scan a specialist
+    attached to a portal application themselves (no citizen signed it) is theirs to replace,
+    as at the desk."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from bekitu.service.services import application_document_add
+
+    PortalSetting.objects.create(provider=provider, decision=PortalSetting.Decision.SPECIALIST)
+    number = _receive(test_pki, provider, citizen)
+    application = PortalRequest.objects.get(number=number).application
+    assert application is not None
+    assert not application.documents.filter(kind="temporary_registration").exists()
+
+    first = PDF.replace(b"1 0 obj", b"2 0 obj")
+    application_document_add(
+        application=application,
+        kind="temporary_registration",
+        file=ContentFile(first, name="first.pdf"),
+        by=specialist,
+    )
+    second = PDF.replace(b"1 0 obj", b"3 0 obj")
+    application_document_add(
+        application=application,
+        kind="temporary_registration",
+        file=ContentFile(second, name="second.pdf"),
+        by=specialist,
+    )
+    document = application.documents.get(kind="temporary_registration")
+    assert hashlib.sha256(document.file.read()).hexdigest() == hashlib.sha256(second).hexdigest()
+
+
 def test_the_talon_is_told_at_the_time_it_was_issued_not_when_its_pdf_was_made(
     test_pki: Any, provider: Provider, citizen: Person
 ) -> None:

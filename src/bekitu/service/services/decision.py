@@ -345,10 +345,11 @@ def document_add_locked(
     document = ApplicationDocument.objects.filter(application=application, kind=kind).first()
     document = document or ApplicationDocument(application=application, kind=kind)
     earlier = document.file.name if document.pk else ""
-    if earlier and file is not None and by is not None and application.channel == Channel.PORTAL:
+    signed = earlier and document.scan_by_id is None and application.channel == Channel.PORTAL
+    if signed and file is not None and by is not None:
         # The citizen signed the request with each e-copy's SHA-256 (R9.8): another file a
         # staff member put in its place would be a document they never signed, and theirs
-        # would be deleted.
+        # would be deleted. A scan a staff member attached (`scan_by`) is theirs to replace.
         raise DomainError(
             _("This e-copy came with the citizen's signed request: it cannot be replaced."),
             code="signed_copy",
