@@ -74,12 +74,12 @@ class AttachmentReason(TextChoices):
     ARRIVAL = "arrival", _("arrival from abroad or another region, no attachment")
 
 
-# The reasons of a first attachment: the person has none open. Never a change of provider, so
-# never counted against the limit of changes nor held to the attachment campaign.
 # Civil Code: a power of attorney that names no term is valid for one year from its date (the
 # provider's authority check, and the portal's form before anything is signed).
 POA_DEFAULT_TERM = dt.timedelta(days=365)
 
+# The reasons of a first attachment: the person has none open. Never a change of provider, so
+# never counted against the limit of changes nor held to the attachment campaign.
 FIRST_ATTACHMENT_REASONS = frozenset(
     {AttachmentReason.NEWBORN, AttachmentReason.INITIAL, AttachmentReason.ARRIVAL}
 )
