@@ -221,3 +221,21 @@ def test_a_page_logout_is_audited_as_the_apis_is(citizen: Person) -> None:
     assert (entry.subject_iin, entry.data) == (citizen.iin, {"way": "session"})
     client.post("/portal/logout/")  # no one logged in: nothing to audit
     assert AuditEntry.objects.filter(action="portal.logout").count() == 1
+
+
+def test_a_client_holding_an_ended_token_logs_in_again(
+    client: Any, citizen: Person, register: type[_CountedRegister]
+) -> None:
+    """Login and registration read no credentials: the header of a revoked token, or of one
+    whose login condition 1 ended, does not stand in the way of logging in again."""
+    account_of(citizen)
+    auth = _login(client, citizen)
+    assert client.post(API + "auth/logout", **auth).status_code == 204
+    again = post(client, "auth/login", {"iin": citizen.iin, "password": PASSWORD}, **auth)
+    assert again.status_code == 200 and again.json()["token"]
+    register.down = True  # a stale token would be checked again: the register is not read
+    with freeze_time(timezone.now() + dt.timedelta(seconds=301)):
+        stale = {"HTTP_AUTHORIZATION": f"Bearer {again.json()['token']}"}
+        challenge = post(client, "auth/challenge", {"iin": citizen.iin}, **stale)
+    # Answered on its own terms (the IIN has an account), not refused for the header's token.
+    assert (challenge.status_code, challenge.json()["code"]) == (409, "already_registered")

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -74,6 +75,11 @@ class PortalView(APIView):
 
 
 class PublicView(PortalView):
+    """Registration and login: no credentials asked, and none read. A client that still sends
+    the header of a token revoked or ended (condition 1 no longer holding) must be able to
+    log in again, so the header is not even looked at here."""
+
+    authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
 
 
