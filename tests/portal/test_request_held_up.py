@@ -342,3 +342,17 @@ def test_the_new_statuses_are_in_the_api_schema() -> None:
     schema = SchemaGenerator().get_schema(request=None, public=True)
     statuses = schema["components"]["schemas"]["PortalRequestStatusEnum"]["enum"]
     assert {"held_up", "undeliverable"} <= set(statuses)
+
+
+def test_a_request_held_up_again_ends_its_timeline_held_up(
+    request_sent: CitizenRequest, told: list[str]
+) -> None:
+    """Held up at the portal, delivered by a late receipt, then held up at the provider: the
+    timeline shows each status once, at its latest time, and so ends where the request is."""
+    undelivered_receive(_undelivered("parked"))
+    receipt_receive(_receipt(envelope.SUCCESS, ago=30))
+    receipt_receive(_receipt(envelope.SERVICE_FAILED))
+    assert _status(request_sent) == "held_up"
+    assert told == ["held_up", "delivered", "held_up"]
+    timeline = list(request_sent.events.order_by("at").values_list("status", flat=True))
+    assert timeline[-1] == "held_up" and timeline.count("held_up") == 1

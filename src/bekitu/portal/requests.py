@@ -200,9 +200,14 @@ def _in_transit(number: str, status: Status, at: dt.datetime, *, where: str) -> 
     )
     if request is None or request.status not in IN_TRANSIT or request.status == status:
         return
-    RequestEvent.objects.bulk_create(
-        [RequestEvent(request=request, status=status, at=at)], ignore_conflicts=True
-    )
+    # The gateway's steps can recur (held up, delivered by a late receipt, held up again): a
+    # step recorded before is moved to its latest time, so that the timeline ends where the
+    # request stands (each status is shown once: `portal_event_once`).
+    recurred = RequestEvent.objects.filter(request=request, status=status)
+    if not recurred.filter(at__lt=at).update(at=at) and not recurred.exists():
+        RequestEvent.objects.bulk_create(
+            [RequestEvent(request=request, status=status, at=at)], ignore_conflicts=True
+        )
     request.status = status
     request.save(update_fields=["status"])
     if status != Status.DELIVERED:
