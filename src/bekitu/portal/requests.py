@@ -29,6 +29,7 @@ from bekitu.gateway.contracts import attachment_status as status_contract
 from bekitu.gateway.envelope import SERVICE_DISCARDED, SERVICE_FAILED, Part
 from bekitu.gateway.handlers import Message, Receipt, Undelivered
 from bekitu.gateway.services import message_send
+from bekitu.portal.dependants import GUARDIAN, PARENT, dependant_check
 from bekitu.portal.drafts import draft_get, request_audit
 from bekitu.portal.errors import EdsNotConfirmed, PortalError
 from bekitu.portal.models import (
@@ -76,6 +77,10 @@ def request_submit(account: Account, draft_id: Any, signed_xml: str | bytes) -> 
         return existing
     if draft_expired(draft):
         raise PortalError("draft_expired")
+    if draft.applicant_role in (PARENT, GUARDIAN):
+        # R9.5 on the day it is sent: the child may have turned 18, or the relation ended,
+        # since the draft was made.
+        dependant_check(account.iin, draft.recipient_iin, draft.applicant_role)
     signed = signed_xml.encode("utf-8") if isinstance(signed_xml, str) else bytes(signed_xml)
     with transaction.atomic(), audit_write_batch():
         outcome = _checked_send(account, draft, signed)
