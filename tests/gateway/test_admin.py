@@ -159,3 +159,20 @@ def test_an_open_refused_for_want_of_permission_is_not_audited_as_a_read(
     page = client.get(reverse("admin:gateway_outboxmessage_change", args=[row.pk]))
     assert page.status_code == 403
     assert not AuditEntry.objects.filter(action="gateway.outbox.read").exists()
+
+
+@pytest.mark.parametrize(
+    ("model", "filters"),
+    [
+        ("outboxmessage", {"status", "service_id", "route_id", "created_at"}),
+        ("inboxmessage", {"status", "service_id", "sender_id", "route_id", "received_at"}),
+    ],
+)
+def test_the_message_lists_filter_by_status_service_participant_and_date(
+    gw: GatewayPki, client: Client, model: str, filters: set[str]
+) -> None:
+    _parked(gw)
+    client.force_login(User.objects.create_superuser("chief", "chief@example.kz", "pw"))
+    page = client.get(reverse(f"admin:gateway_{model}_changelist"))
+    offered = {spec.field_path for spec in page.context["cl"].filter_specs}
+    assert filters <= offered

@@ -42,7 +42,6 @@ class _MessageAdmin(_ReadOnly):
     box = ""
     actions = ("replay", "discard")
     search_fields = ("message_id", "correlation_id", "service_id")
-    list_filter = ("status", "kind", "service_id")
     exclude = ("envelope",)
 
     def has_operate_permission(self, request: HttpRequest) -> bool:
@@ -132,6 +131,7 @@ class OutboxMessageAdmin(_MessageAdmin):
         "receipt_code",
         "last_error",
     )
+    list_filter = ("status", "kind", "service_id", "route_id", "created_at")
     readonly_fields = ("parts",)
 
 
@@ -149,6 +149,7 @@ class InboxMessageAdmin(_MessageAdmin):
         "next_attempt_at",
         "last_error",
     )
+    list_filter = ("status", "kind", "service_id", "sender_id", "route_id", "received_at")
     readonly_fields = ("parts",)
 
 
