@@ -16,7 +16,7 @@ from bekitu.core.models import AuditEntry
 from bekitu.portal.models import Challenge
 from bekitu.registry.models import Person
 from tests.factories import PersonFactory
-from tests.portal.conftest import PASSWORD
+from tests.portal.conftest import PASSWORD, sign_auth, sign_with
 from tests.portal.test_accounts_api import API, post, register_by_eds
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +136,36 @@ def test_a_value_of_the_wrong_type_is_answered_in_russian_not_in_kazakh(
     assert answer.status_code == 400
     assert not KAZAKH_LETTERS & set(str(answer.json()))
     assert "строк" in str(answer.json())
+
+
+def _eds_login(client: Any, test_pki: Any, iin: str, *, key: str = "auth") -> Any:
+    challenge = post(client, "auth/challenge", {"iin": iin, "purpose": "login"}).json()
+    signer = sign_auth if key == "auth" else sign_with
+    signed = signer(test_pki, iin, challenge["xml"])
+    body = {"iin": iin, "challenge_id": challenge["challenge_id"], "signed_xml": signed}
+    return post(client, "auth/login", body)
+
+
+def test_failed_eds_logins_count_towards_the_lockout_as_passwords_do(
+    client: Any, citizen: Person, test_pki: Any, settings: Any
+) -> None:
+    assert register_by_eds(client, test_pki, citizen.iin).status_code == 201
+    settings.LOGIN_FAILURE_LIMIT = 2
+    failed = [_eds_login(client, test_pki, citizen.iin, key="sign") for _ in range(2)]
+    assert [r.json()["code"] for r in failed] == ["eds_not_confirmed"] * 2
+    # The pair is locked out: neither the right key nor the right password gets in.
+    assert _eds_login(client, test_pki, citizen.iin).json()["code"] == "locked"
+    own = {"iin": citizen.iin, "password": PASSWORD}
+    assert post(client, "auth/login", own).json()["code"] == "locked"
+
+
+def test_a_login_with_the_key_clears_the_failed_attempts(
+    client: Any, citizen: Person, test_pki: Any, settings: Any
+) -> None:
+    assert register_by_eds(client, test_pki, citizen.iin).status_code == 201
+    settings.LOGIN_FAILURE_LIMIT = 2
+    wrong = {"iin": citizen.iin, "password": "Not-the-password-1"}
+    assert post(client, "auth/login", wrong).json()["code"] == "wrong_credentials"
+    assert _eds_login(client, test_pki, citizen.iin).status_code == 200
+    assert post(client, "auth/login", wrong).json()["code"] == "wrong_credentials"
+    assert _eds_login(client, test_pki, citizen.iin).status_code == 200

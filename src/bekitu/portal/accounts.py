@@ -392,7 +392,9 @@ def login_by_eds(request: Any, *, iin: str, challenge_id: Any, signed_xml: str |
 
 
 def _login_by_eds(request: Any, iin: str, challenge_id: Any, signed_xml: str | bytes) -> Account:
-    if security.is_locked(request, iin):
+    # Counted as a password is: each attempt before its signature is verified (a full path
+    # and revocation check), and a proved login clears the count.
+    if not security.take_attempt(request, iin):
         raise PortalError("locked")
     _prove(challenge_id, iin, Challenge.Purpose.LOGIN, signed_xml=signed_xml or b"-", code="")
     with transaction.atomic():
@@ -400,6 +402,7 @@ def _login_by_eds(request: Any, iin: str, challenge_id: Any, signed_xml: str | b
     account = Account.objects.select_related("user").filter(iin=iin).first()
     if account is None:
         raise PortalError("not_registered")
+    security.clear_failures(request, iin)
     account_active(account)
     account_audit("portal.login", iin, way="eds")
     return account
