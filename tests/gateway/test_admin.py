@@ -74,7 +74,7 @@ def test_an_operator_replays_a_parked_message(gw: GatewayPki, client: Client) ->
     row = _parked(gw)
     _login(client, "view_outboxmessage", "operate_outboxmessage")
     page = _post_action(client, "outboxmessage", "replay", row.pk)
-    assert "1 message done." in page.content.decode()
+    assert "1 message replayed." in page.content.decode()
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxMessage.Status.PENDING, 0)
     assert AuditEntry.objects.get(action="gateway.outbox.replay").actor == "admin:operator"
@@ -114,7 +114,8 @@ def test_an_operator_discards_a_parked_incoming_message(gw: GatewayPki, client: 
         attempts=12,
     )
     _login(client, "view_inboxmessage", "operate_inboxmessage")
-    _post_action(client, "inboxmessage", "discard", inbox.pk)
+    page = _post_action(client, "inboxmessage", "discard", inbox.pk)
+    assert "1 message discarded." in page.content.decode()
     inbox.refresh_from_db()
     assert inbox.status == InboxMessage.Status.DISCARDED
     assert AuditEntry.objects.filter(action="gateway.inbox.discard").exists()

@@ -86,11 +86,12 @@ class _MessageAdmin(_ReadOnly):
             except DomainError:
                 skipped += 1
         if done:
-            self.message_user(
-                request,
-                ngettext("%(count)d message done.", "%(count)d messages done.", done)
-                % {"count": done},
+            said = (
+                ngettext("%(count)d message replayed.", "%(count)d messages replayed.", done)
+                if verb == "replay"
+                else ngettext("%(count)d message discarded.", "%(count)d messages discarded.", done)
             )
+            self.message_user(request, said % {"count": done})
         if skipped:
             self.message_user(
                 request,
