@@ -733,6 +733,13 @@ PORTAL_CODES_PER_HOUR = env_int(
     "SMS codes sent for one IIN in an hour; a new code voids the earlier ones, so this bounds "
     "the guesses at a code (with BEKITU_PORTAL_CODE_ATTEMPTS) and the messages to one phone.",
 )
+PORTAL_CODES_PER_CLIENT_HOUR = env_int(
+    "BEKITU_PORTAL_CODES_PER_CLIENT_HOUR",
+    10,
+    "Codes asked for from one client address in an hour, whatever the IIN and whether one is "
+    "sent: bounds the messages one client has the service send to others' phones and what it "
+    "learns of the population register; 0: no limit.",
+)
 PORTAL_DRAFT_HOURS = env_int(
     "BEKITU_PORTAL_DRAFT_HOURS",
     72,

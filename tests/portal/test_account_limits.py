@@ -169,3 +169,26 @@ def test_a_login_with_the_key_clears_the_failed_attempts(
     assert _eds_login(client, test_pki, citizen.iin).status_code == 200
     assert post(client, "auth/login", wrong).json()["code"] == "wrong_credentials"
     assert _eds_login(client, test_pki, citizen.iin).status_code == 200
+
+
+def test_codes_asked_for_from_one_client_are_limited_whatever_the_iin(
+    client: Any, citizen: Person, sms: list[Any], settings: Any
+) -> None:
+    settings.PORTAL_CODES_PER_CLIENT_HOUR = 2
+    unknown = PersonFactory()
+    Person.objects.filter(pk=unknown.pk).delete()
+    others = [PersonFactory(phone=f"+7 701 555-12-{n:02d}") for n in (1, 2)]
+    first = post(client, "auth/code", {"iin": unknown.iin})
+    assert first.json()["code"] == "person_not_found"  # a refused one counts as well
+    assert post(client, "auth/code", {"iin": others[0].iin}).status_code == 200
+    refused = post(client, "auth/code", {"iin": others[1].iin}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "too_many_code_requests"
+    assert "адрес" in refused.json()["message"]
+    # Nothing was sent or read for the refused one; another client is not held up.
+    assert len(sms) == 1
+    elsewhere = post(client, "auth/code", {"iin": others[1].iin}, REMOTE_ADDR="10.1.2.3")
+    assert elsewhere.status_code == 200 and len(sms) == 2
+    assert AuditEntry.objects.filter(
+        action="portal.account.code_refused", data__code="too_many_code_requests"
+    ).exists()

@@ -135,13 +135,15 @@ def challenge_issue(iin: str, purpose: str = Challenge.Purpose.REGISTER) -> Issu
     return Issued(challenge, xml=challenge_xml(challenge))
 
 
-def code_send(iin: str) -> Issued:
+def code_send(request: Any, iin: str) -> Issued:
     """Send a one-time registration code to the phone the population register holds. At
     most BEKITU_PORTAL_CODES_PER_HOUR codes an hour go for one IIN, and a new one voids
     those sent before: the guesses at a code, and the messages to a phone, are bounded. A
     person recorded as deceased is answered as one without a phone (`no_phone`): the code's
-    page tells no one who is dead."""
+    page tells no one who is dead. At most BEKITU_PORTAL_CODES_PER_CLIENT_HOUR are asked for
+    from one client, counted before the register is read, whatever the answer."""
     iin = clean_iin(iin)
+    _client_may_ask(request, iin)
     _check_may_start(iin, Challenge.Purpose.REGISTER)
     try:
         person = person_alive(iin)
@@ -177,6 +179,15 @@ def code_send(iin: str) -> Issued:
             raise PortalError("sms_unavailable") from exc
     account_audit("portal.account.code_sent", iin, phone=masked(phone))
     return Issued(challenge, phone=masked(phone))
+
+
+def _client_may_ask(request: Any, iin: str) -> None:
+    """Count one code asked for from this client; `too_many_code_requests` past the limit."""
+    limit = int(settings.PORTAL_CODES_PER_CLIENT_HOUR)
+    key = f"portal.code.client:{security.digest(security.client_ip(request))}"
+    if limit > 0 and security.hit(key, 3600).count > limit:
+        account_audit("portal.account.code_refused", iin, code="too_many_code_requests")
+        raise PortalError("too_many_code_requests")
 
 
 def _open_challenge(

@@ -32,6 +32,10 @@ MESSAGES: dict[str, Promise] = {
     "too_many_codes": _(
         "Too many codes were sent for this IIN. Try again in an hour, or register with your EDS."
     ),
+    "too_many_code_requests": _(
+        "Too many codes were asked for from your address. Try again in an hour, or register "
+        "with your EDS."
+    ),
     "sms_unavailable": _(
         "The code could not be sent: the SMS service does not answer. Please try again later, "
         "or register with your EDS."

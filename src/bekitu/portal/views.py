@@ -111,7 +111,7 @@ def register(request: HttpRequest) -> HttpResponse:
             if way == Challenge.Way.EDS:
                 issued = accounts.challenge_issue(iin, Challenge.Purpose.REGISTER)
             else:
-                issued = accounts.code_send(iin)
+                issued = accounts.code_send(request, iin)
         except PortalError as error:
             _refuse(form, error, "iin" if error.code == "invalid_iin" else None)
         else:

@@ -25,6 +25,7 @@ STATUS = {
     "not_authenticated": status.HTTP_401_UNAUTHORIZED,
     "locked": status.HTTP_429_TOO_MANY_REQUESTS,
     "too_many_codes": status.HTTP_429_TOO_MANY_REQUESTS,
+    "too_many_code_requests": status.HTTP_429_TOO_MANY_REQUESTS,
     "sms_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
     "population_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
     "session_ended": status.HTTP_401_UNAUTHORIZED,

@@ -205,7 +205,7 @@ class CodeView(PublicView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(CodeIn, request.data)
-        issued = accounts.code_send(data["iin"])
+        issued = accounts.code_send(request, data["iin"])
         return Response(
             {
                 "challenge_id": str(issued.challenge.id),
