@@ -46,6 +46,11 @@ MESSAGES: dict[str, Promise] = {
     "provider_unavailable": _(
         "The providers' system did not answer in time. Please try again in a few minutes."
     ),
+    "provider_not_connected": _(
+        "This provider's system is not connected to the portal now, so your request was not "
+        "sent. Your signed request is kept: try again later, choose another provider, or apply "
+        "at the provider's desk."
+    ),
     "register_unavailable": _(
         "The register of attached population did not answer in time, so your attachment "
         "cannot be shown now. Please try again in a few minutes."

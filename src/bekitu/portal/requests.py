@@ -27,6 +27,7 @@ from bekitu.eds.verification import verify_request
 from bekitu.gateway.contracts import attachment_request as contract
 from bekitu.gateway.contracts import attachment_status as status_contract
 from bekitu.gateway.envelope import SERVICE_DISCARDED, SERVICE_FAILED, Part
+from bekitu.gateway.errors import UnknownParticipant
 from bekitu.gateway.handlers import Message, Receipt, Undelivered
 from bekitu.gateway.services import message_send
 from bekitu.portal.dependants import GUARDIAN, PARENT, dependant_check
@@ -117,7 +118,18 @@ def _checked_send(account: Account, draft: Draft, signed: bytes) -> CitizenReque
         # A savepoint: a request made from the same draft at the same moment undoes only this.
         with transaction.atomic():
             return _send(account, draft, signed, digest)
-    except DomainError as exc:  # the gateway refused to send it (an unknown provider)
+    except UnknownParticipant:
+        # The provider's system is not (or no longer) an active participant of the gateway:
+        # nothing is sent, the draft stands for when it is connected again.
+        request_audit(
+            "portal.request.not_connected",
+            account,
+            draft.number,
+            draft.recipient_iin,
+            provider=draft.provider_bin,
+        )
+        return PortalError("provider_not_connected")
+    except DomainError as exc:  # the gateway refused to send it
         return exc
     except IntegrityError:
         same = CitizenRequest.objects.filter(draft=draft).first()

@@ -27,6 +27,7 @@ STATUS = {
     "too_many_codes": status.HTTP_429_TOO_MANY_REQUESTS,
     "too_many_code_requests": status.HTTP_429_TOO_MANY_REQUESTS,
     "sms_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
+    "provider_not_connected": status.HTTP_409_CONFLICT,
     "population_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
     "session_ended": status.HTTP_401_UNAUTHORIZED,
     "person_not_found": status.HTTP_403_FORBIDDEN,

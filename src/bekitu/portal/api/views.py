@@ -44,7 +44,11 @@ ERRORS = {
         PortalErrorSerializer, description="Not in the register, deceased, not your request."
     ),
     404: OpenApiResponse(PortalErrorSerializer, description="No such request of yours."),
-    409: OpenApiResponse(PortalErrorSerializer, description="Already registered or submitted."),
+    409: OpenApiResponse(
+        PortalErrorSerializer,
+        description="Already registered or submitted; provider_not_connected: the provider's "
+        "system is not connected to the gateway, nothing was sent.",
+    ),
     422: OpenApiResponse(PortalErrorSerializer, description="The EDS was not confirmed."),
     429: OpenApiResponse(PortalErrorSerializer, description="Locked after failed attempts."),
     503: OpenApiResponse(
