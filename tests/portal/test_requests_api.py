@@ -395,9 +395,9 @@ def test_an_iin_the_register_does_not_know_is_said_so_not_that_nobody_answered(
     assert answer.json()["code"] == "person_not_found"
 
 
-def test_a_representative_gives_the_power_of_attorney(
-    client: Any, auth: dict[str, str], provider: Any
-) -> None:
+def _for_a_principal(client: Any, auth: dict[str, str]) -> tuple[Any, list[str], list[Any]]:
+    """A principal (an adult of the register), the checklist's codes for their representative,
+    and an e-copy of each."""
     from tests.factories import PersonFactory
 
     principal = PersonFactory(birth_date=dt.date(1950, 1, 1))
@@ -411,7 +411,14 @@ def test_a_representative_gives_the_power_of_attorney(
         {"code": d["code"], "filename": "x.pdf", "content_base64": base64.b64encode(PDF).decode()}
         for d in codes
     ]
-    assert "power_of_attorney" in {d["code"] for d in codes}
+    return principal, [d["code"] for d in codes], copies
+
+
+def test_a_representative_gives_the_power_of_attorney(
+    client: Any, auth: dict[str, str], provider: Any
+) -> None:
+    principal, codes, copies = _for_a_principal(client, auth)
+    assert "power_of_attorney" in codes
     base = body(
         provider, recipient_iin=principal.iin, applicant_role="representative", documents=copies
     )
@@ -486,19 +493,7 @@ def test_a_power_of_attorney_not_in_force_is_corrected_before_anything_is_signed
     """As the provider's authority check counts it (R9.11 `no_authority` otherwise): without
     a stated term a power of attorney is valid one year from its date, and one that ends
     before its date is in force on no day."""
-    from tests.factories import PersonFactory
-
-    principal = PersonFactory(birth_date=dt.date(1950, 1, 1))
-    codes = client.get(
-        API
-        + f"services/attachment/requirements?recipient_iin={principal.iin}"
-        + "&applicant_role=representative",
-        **auth,
-    ).json()["documents"]
-    copies = [
-        {"code": d["code"], "filename": "x.pdf", "content_base64": base64.b64encode(PDF).decode()}
-        for d in codes
-    ]
+    principal, _codes, copies = _for_a_principal(client, auth)
     base = body(
         provider, recipient_iin=principal.iin, applicant_role="representative", documents=copies
     )
