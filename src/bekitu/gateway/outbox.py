@@ -294,16 +294,15 @@ def undelivered_tell(row: OutboxMessage, outcome: str, reason: str) -> None:
 
 
 def _failed(row: OutboxMessage, error: str) -> str:
-    pending = _pending(row)
-    fields = {"message_id": str(row.message_id), "attempts": row.attempts, "error": error[:200]}
     if row.attempts >= settings.GATEWAY_MAX_ATTEMPTS:
         return _park(row, error)
+    fields = {"message_id": str(row.message_id), "attempts": row.attempts, "error": error[:200]}
     delay = backoff_delay(
         row.attempts,
         base=settings.GATEWAY_RETRY_BASE_SECONDS,
         cap=settings.GATEWAY_RETRY_CAP_SECONDS,
     )
-    pending.update(
+    _pending(row).update(
         next_attempt_at=timezone.now() + timedelta(seconds=delay), last_error=error[:500]
     )
     log.warning("gateway.send_failed", extra={"fields": {**fields, "retry_in": round(delay, 1)}})

@@ -13,7 +13,6 @@ that time, not one per request.
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,8 +24,6 @@ from django.utils import timezone
 from bekitu.portal.accounts import account_active, account_audit
 from bekitu.portal.errors import PortalError
 from bekitu.portal.models import Account, ApiToken
-
-log = logging.getLogger("bekitu.portal")
 
 # When condition 1 last held for a page session's person (seconds since the epoch).
 SESSION_CHECKED = "portal.condition_checked_at"
@@ -107,8 +104,8 @@ def condition_recheck(account: Account, *, way: str) -> None:
     """Condition 1 (R9.3) for a login in use. When it no longer holds, the account's tokens
     are revoked, the reason audited (`portal.session.ended`) and the login refused with
     `session_ended`, which does not say why: whoever holds a token need not be the person.
-    When the population register cannot be read, `population_unavailable`: nothing passes
-    unconfirmed (fails closed), and the login stands for when it answers again."""
+    When the population register cannot be read, `population_unavailable` (`person_alive`):
+    nothing passes unconfirmed (fails closed), and the login stands for when it answers again."""
     try:
         account_active(account)
     except PortalError as refused:
@@ -124,8 +121,3 @@ def condition_recheck(account: Account, *, way: str) -> None:
                 tokens_revoked=revoked,
             )
         raise PortalError("session_ended") from None
-    except Exception as exc:
-        log.warning(
-            "portal.recheck.register_unreadable", extra={"fields": {"error": type(exc).__name__}}
-        )
-        raise PortalError("population_unavailable") from exc

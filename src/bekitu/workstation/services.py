@@ -47,14 +47,15 @@ def staff_create(
     if provider is None:
         raise NotFound(_("No provider has this BIN."), code="provider_not_found")
     user, created = get_user_model().objects.get_or_create(username=username)
-    if not created and user.iin and not StaffProfile.objects.filter(user=user).exists():
+    staff_before = not created and StaffProfile.objects.filter(user=user).exists()
+    if not created and user.iin and not staff_before:
         # A citizen's portal login (its name is their IIN) is never made a staff login, nor
         # its password changed by one.
         raise Conflict(
             _("This login is a citizen's portal account; choose another name."),
             code="citizen_login",
         )
-    if is_valid_iin(username) and not StaffProfile.objects.filter(user=user).exists():
+    if is_valid_iin(username) and not staff_before:
         # A citizen's portal login is named by their IIN: a new staff login of that name
         # would keep the person from registering (decision 0018). One made before stands.
         raise Conflict(
