@@ -10,6 +10,9 @@ BIN    := $(VENV)/bin
 ADDR   ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/bekitu
 PYTEST_ARGS ?=
+# The address the served service gives of itself (the start-up banner, the talon's QR code
+# and check address): the one it is served at, unless BEKITU_PUBLIC_URL says otherwise.
+run dev run-scale: export BEKITU_PUBLIC_URL ?= http://$(ADDR)
 
 .PHONY: run dev run-scale test lint types imports test-sqlite test-postgres messages install install-test clean bench
 

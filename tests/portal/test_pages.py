@@ -56,3 +56,12 @@ def test_the_cabinet_asks_to_log_in(client: Any) -> None:
     response = client.get("/portal/cabinet/")
     assert response.status_code == 302
     assert response["Location"].startswith("/portal/login/")
+
+
+@pytest.mark.parametrize("path", ["/portal/", "/portal/login/", "/portal/register/"])
+def test_each_public_page_names_itself_once_in_its_title(path: str) -> None:
+    page = Client(HTTP_ACCEPT_LANGUAGE="kk").get(path).content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)  # type: ignore[union-attr]
+    parts = [part.strip() for part in title.split("·")]
+    assert len(parts) == len(set(parts)), title
+    assert parts[-1] == "Bekitu"
