@@ -148,3 +148,11 @@ def test_another_readers_export_does_not_exist_for_you(
     run = ReportRun.objects.get()
     assert populated.client("head_b").get(f"/reports/exports/{run.pk}/file").status_code == 404
     assert populated.client("head_b").get(f"/reports/exports/{run.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/reports/", *(f"/reports/{kind}/" for kind in KINDS)])
+def test_each_report_page_names_itself_once_in_its_title(populated, path):
+    page = populated.client("head").get(path).content.decode()
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    parts = [part.strip() for part in title.split("·")]
+    assert len(parts) == len(set(parts)) and parts[-1] == "Bekitu", title
