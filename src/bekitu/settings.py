@@ -437,6 +437,8 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "store_processed": False,
     }
 CELERY_TIMEZONE = TIME_ZONE
+# The worker logs through LOGGING (one JSON line per event, masked), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 SLA_SCAN_SECONDS = env_int(
     "BEKITU_SLA_SCAN_SECONDS",
     60,
@@ -473,8 +475,14 @@ LOGGING = {
     # Django's own request and server logs carry paths and query strings, which may hold a
     # name or an IIN (a search); they go through the same filter and formatter, which mask
     # every query-string value and 12-digit numbers (docs/security.md).
+    # One handler, the root's: the project's events (and the background worker's own lines,
+    # `celery`) propagate to it, so each is written once, also where a server configured the
+    # root before Django did (gunicorn's `bekitu.core.gunicorn`); any other library's warnings
+    # are written by it too, in the same JSON and masked.
+    "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "bekitu": {"handlers": ["console"], "level": LOG_LEVEL},
+        "bekitu": {"level": LOG_LEVEL},
+        "celery": {"level": "INFO"},
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # signxml logs whole documents at DEBUG.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.config
 
 from bekitu.core.logging import EventFormatter
 
@@ -36,3 +37,33 @@ def test_django_and_signxml_loggers_go_through_the_masking_formatter() -> None:
         handlers = logging.getLogger(name).handlers
         assert handlers and all(isinstance(h.formatter, EventFormatter) for h in handlers), name
     assert logging.getLogger("signxml").level == logging.WARNING
+
+
+def _events(text: str, event: str) -> list[dict[str, object]]:
+    lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("event") == event]
+
+
+def test_an_event_is_written_once_where_gunicorn_configured_the_root_first(capfd) -> None:
+    """gunicorn configures the root's handler before Django's LOGGING is applied: an event of
+    the project's (and a line of the worker's, `celery`) is still one line, in JSON."""
+    from django.conf import settings
+
+    from bekitu.core import gunicorn
+
+    try:
+        logging.config.dictConfig(gunicorn.logconfig_dict)
+        logging.config.dictConfig(settings.LOGGING)
+        logging.getLogger("bekitu.core").info("sms.sent", extra={"fields": {"id": "1"}})
+        logging.getLogger("celery.worker.strategy").info("task.received")
+        err = capfd.readouterr().err
+    finally:
+        logging.config.dictConfig(settings.LOGGING)
+    assert len(_events(err, "sms.sent")) == 1, err
+    assert len(_events(err, "task.received")) == 1, err
+
+
+def test_the_worker_keeps_the_projects_logging() -> None:
+    from bekitu import celery_app
+
+    assert celery_app.conf.worker_hijack_root_logger is False

@@ -109,6 +109,16 @@ def test_scripts_serve_answers_with_gunicorn_and_the_worker(tmp_path: Path) -> N
             assert error.code == 404 and json.loads(error.read())["code"] == "not_found"
         css = urllib.request.urlopen(f"http://127.0.0.1:{port}/static/bekitu/bekitu.css")
         assert css.status == 200  # WhiteNoise, debug mode off
+        icon = urllib.request.urlopen(f"http://127.0.0.1:{port}/favicon.ico", timeout=5)
+        assert icon.status == 200 and icon.headers["Content-Type"] == "image/svg+xml"
+        # The worker logs through the project's LOGGING: its own lines are JSON too.
+        worker_log = tmp_path / "worker.log"
+        for _ in range(60):
+            if '"logger": "celery' in (worker_log.read_text() if worker_log.exists() else ""):
+                break
+            time.sleep(0.5)
+        else:
+            raise AssertionError("the worker wrote no JSON line of its own")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         out, err = server.communicate(timeout=60)

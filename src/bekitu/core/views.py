@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.csrf import requires_csrf_token
 
 from bekitu.core.errors import is_api, json_error
@@ -14,6 +15,12 @@ from bekitu.core.errors import is_api, json_error
 def start_page(request: HttpRequest) -> HttpResponse:
     """The start page: what the service is and where each kind of user goes."""
     return render(request, "core/start.html")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The icon at the address browsers ask first: the pages name it (`<link rel="icon">`),
+    and a client that asks here anyway is sent to it, not answered 404 and logged."""
+    return HttpResponsePermanentRedirect(static("bekitu/favicon.svg"))
 
 
 def error_page(request: HttpRequest, status: int) -> HttpResponse:
