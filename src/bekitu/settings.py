@@ -748,6 +748,20 @@ PORTAL_CODES_PER_CLIENT_HOUR = env_int(
     "sent: bounds the messages one client has the service send to others' phones and what it "
     "learns of the population register; 0: no limit.",
 )
+PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR = env_int(
+    "BEKITU_PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR",
+    30,
+    "Failed portal logins (password or EDS, pages and API) from one client address in an "
+    "hour, whatever the IIN, before every login from it is refused (too_many_attempts) until "
+    "the hour is over: bounds one password tried against many IINs; 0: no limit.",
+)
+PORTAL_LOOKUPS_PER_ACCOUNT_HOUR = env_int(
+    "BEKITU_PORTAL_LOOKUPS_PER_ACCOUNT_HOUR",
+    20,
+    "Different persons other than themselves one citizen's account may name in an hour (for "
+    "whom a request, its checklist or its providers are asked): bounds what an account learns "
+    "of the population register; 0: no limit.",
+)
 PORTAL_DRAFT_HOURS = env_int(
     "BEKITU_PORTAL_DRAFT_HOURS",
     72,

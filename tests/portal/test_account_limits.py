@@ -192,3 +192,68 @@ def test_codes_asked_for_from_one_client_are_limited_whatever_the_iin(
     assert AuditEntry.objects.filter(
         action="portal.account.code_refused", data__code="too_many_code_requests"
     ).exists()
+
+
+def test_failed_logins_from_one_client_are_limited_whatever_the_iin(
+    client: Any, citizen: Person, test_pki: Any, settings: Any
+) -> None:
+    # One password tried against many IINs: the lockout of each IIN never fills.
+    assert register_by_eds(client, test_pki, citizen.iin).status_code == 201
+    settings.PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR = 3
+    own = {"iin": citizen.iin, "password": PASSWORD}
+    assert post(client, "auth/login", own).status_code == 200  # a login proved is no failure
+    strangers = [PersonFactory() for _ in range(4)]
+    tried = [post(client, "auth/login", {"iin": p.iin, "password": PASSWORD}) for p in strangers]
+    assert [r.json()["code"] for r in tried] == ["not_registered"] * 3 + ["too_many_attempts"]
+    assert tried[-1].status_code == 429
+    # Refused before the password is checked: the right one gets the same answer.
+    refused = post(client, "auth/login", own, HTTP_ACCEPT_LANGUAGE="ru")
+    assert refused.status_code == 429 and refused.json()["code"] == "too_many_attempts"
+    assert "адрес" in refused.json()["message"]
+    assert _eds_login(client, test_pki, citizen.iin).json()["code"] == "too_many_attempts"
+    # Another client is not held up.
+    assert post(client, "auth/login", own, REMOTE_ADDR="10.1.2.3").status_code == 200
+    assert (
+        AuditEntry.objects.filter(
+            action="portal.login.refused", data__code="too_many_attempts"
+        ).count()
+        == 3
+    )
+
+
+def test_the_client_limit_reads_the_address_as_the_codes_limit_does(
+    client: Any, citizen: Person, settings: Any
+) -> None:
+    # Behind one trusted proxy: the client is the address it appends, not a forged one.
+    settings.TRUSTED_PROXIES = 1
+    settings.PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR = 1
+    login = {"iin": PersonFactory().iin, "password": PASSWORD}
+    first = post(client, "auth/login", login, HTTP_X_FORWARDED_FOR="1.1.1.1, 10.0.0.7")
+    assert first.json()["code"] == "not_registered"
+    forged = post(client, "auth/login", login, HTTP_X_FORWARDED_FOR="2.2.2.2, 10.0.0.7")
+    assert forged.json()["code"] == "too_many_attempts"
+    other = post(client, "auth/login", login, HTTP_X_FORWARDED_FOR="10.0.0.8")
+    assert other.json()["code"] == "not_registered"
+
+
+def test_failed_eds_logins_count_towards_the_clients_limit(
+    client: Any, citizen: Person, test_pki: Any, settings: Any
+) -> None:
+    assert register_by_eds(client, test_pki, citizen.iin).status_code == 201
+    settings.PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR = 2
+    assert _eds_login(client, test_pki, citizen.iin).status_code == 200
+    failed = [_eds_login(client, test_pki, citizen.iin, key="sign") for _ in range(3)]
+    assert [r.json()["code"] for r in failed] == ["eds_not_confirmed"] * 2 + ["too_many_attempts"]
+
+
+def test_the_login_page_refuses_a_client_past_the_limit(citizen: Person, settings: Any) -> None:
+    settings.PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR = 1
+    page = Client(HTTP_ACCEPT_LANGUAGE="kk")
+    for person in (PersonFactory(), PersonFactory()):
+        answer = page.post("/portal/login/", {"iin": person.iin, "password": PASSWORD})
+    assert answer.status_code == 200
+    assert 'data-code="too_many_attempts"' in answer.content.decode()
+    assert "мекенжай" in answer.content.decode()
+    assert AuditEntry.objects.filter(
+        action="portal.login.refused", data__code="too_many_attempts"
+    ).exists()

@@ -5,15 +5,19 @@ ends without saying why; a register that cannot be read lets nothing through."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from freezegun import freeze_time
 
 from bekitu.core.models import AuditEntry
+from bekitu.portal import sessions
 from bekitu.portal.accounts import account_lock
+from bekitu.portal.errors import PortalError
 from bekitu.portal.models import ApiToken
 from bekitu.registry.models import Person
 from bekitu.registry.population import LocalPopulationRegister
@@ -239,3 +243,77 @@ def test_a_client_holding_an_ended_token_logs_in_again(
         challenge = post(client, "auth/challenge", {"iin": citizen.iin}, **stale)
     # Answered on its own terms (the IIN has an account), not refused for the header's token.
     assert (challenge.status_code, challenge.json()["code"]) == (409, "already_registered")
+
+
+class _RacingRegister:
+    """The local register; during its first read, a second request with the same token comes
+    in on another connection (another worker), and what it got is kept in `second`."""
+
+    lookups = 0
+    raw = ""
+    down = False
+    second: list[Any] = []
+
+    def lookup(self, iin: str) -> Any:
+        _RacingRegister.lookups += 1
+        if _RacingRegister.lookups == 1:
+            thread = threading.Thread(target=_RacingRegister.meanwhile)
+            thread.start()
+            thread.join(timeout=60)
+        if _RacingRegister.down:
+            raise ConnectionError("the population register does not answer")
+        return LocalPopulationRegister().lookup(iin)
+
+    @staticmethod
+    def meanwhile() -> None:
+        try:
+            _RacingRegister.second.append(sessions.token_get(_RacingRegister.raw))
+        except Exception as exc:  # reported to the test, not swallowed
+            _RacingRegister.second.append(exc)
+        finally:
+            connections.close_all()
+
+    def dependants(self, iin: str) -> Any:
+        return LocalPopulationRegister().dependants(iin)
+
+
+@pytest.fixture
+def racing(settings: Any, citizen: Person) -> type[_RacingRegister]:
+    settings.POPULATION_REGISTER = f"{__name__}._RacingRegister"
+    settings.PORTAL_RECHECK_SECONDS = 300
+    _RacingRegister.lookups, _RacingRegister.down, _RacingRegister.second = 0, False, []
+    _RacingRegister.raw = sessions.token_issue(account_of(citizen))
+    return _RacingRegister
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_with_one_token_read_the_register_once(
+    racing: type[_RacingRegister],
+) -> None:
+    issued = ApiToken.objects.get().checked_at
+    with freeze_time(timezone.now() + dt.timedelta(seconds=301)):
+        first = sessions.token_get(racing.raw)
+        # The second came while the first's check was under way: it saw the token claimed
+        # and went on without reading the register.
+        assert first is not None and racing.second == [first]
+        assert racing.lookups == 1
+        assert ApiToken.objects.get().checked_at == timezone.now() != issued
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claimed_check_the_register_cannot_answer_is_given_back_and_ends_nothing(
+    racing: type[_RacingRegister],
+) -> None:
+    issued = ApiToken.objects.get().checked_at
+    racing.down = True
+    with freeze_time(timezone.now() + dt.timedelta(seconds=301)):
+        with pytest.raises(PortalError) as refused:
+            sessions.token_get(racing.raw)
+        assert refused.value.code == "population_unavailable"
+        assert racing.lookups == 1 and len(racing.second) == 1
+        # Not confirmed: the claim is given back, so the next request checks again.
+        assert ApiToken.objects.get().checked_at == issued
+        racing.down = False
+        assert sessions.token_get(racing.raw) is not None
+        assert racing.lookups == 2
+    assert not AuditEntry.objects.filter(action="portal.session.ended").exists()

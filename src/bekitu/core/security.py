@@ -40,6 +40,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -322,6 +323,13 @@ def hit(key: str, seconds: int, *, sliding: bool = False) -> Hit:
             row.expires_at = timezone.now() + dt.timedelta(seconds=seconds)
         row.save()
     return Hit(row.count, row.expires_at)
+
+
+def unhit(key: str) -> None:
+    """Take back one event counted under `key` (an attempt that turned out not to be a
+    failure), in the same window."""
+    rows = SecurityCounter.objects.filter(key=key, count__gt=0, expires_at__gt=timezone.now())
+    rows.update(count=F("count") - 1)
 
 
 def peek(key: str) -> int:

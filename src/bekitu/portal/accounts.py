@@ -4,9 +4,10 @@ Registration asks the person to prove who they are, either by signing a one-time
 with their EDS authentication key (NCALayer) or by a one-time code sent to the phone number
 the population register holds (the SMS port, `bekitu.core.sms`). Login is by IIN and
 password or by the authentication key; condition 1 checks, in this order, that the IIN is
-valid, the pair is not locked out (the service's lockout, `bekitu.core.security`), the IIN has
-an account, the password is right, the population register knows the person and they are
-alive, and the account is active. Each failure is a `PortalError` with its code.
+valid, the client has not failed too often (`too_many_attempts`), the pair is not locked out
+(the service's lockout, `bekitu.core.security`), the IIN has an account, the password is
+right, the population register knows the person and they are alive, and the account is
+active. Each failure is a `PortalError` with its code.
 """
 
 from __future__ import annotations
@@ -181,13 +182,40 @@ def code_send(request: Any, iin: str) -> Issued:
     return Issued(challenge, phone=masked(phone))
 
 
+def _client_key(request: Any, what: str) -> str:
+    """The counter of `what` (codes, failed logins) from this client address in the hour:
+    the address as `security.client_ip` reads it (trusted proxies only), hashed."""
+    return f"portal.{what}.client:{security.digest(security.client_ip(request))}"
+
+
+def _client_counted(request: Any, what: str, limit: int) -> bool:
+    """Count one `what` from this client, before anything is read or checked for it; False
+    once more than `limit` (0: no limit) came in the hour, whatever the IIN."""
+    return limit <= 0 or security.hit(_client_key(request, what), 3600).count <= limit
+
+
 def _client_may_ask(request: Any, iin: str) -> None:
     """Count one code asked for from this client; `too_many_code_requests` past the limit."""
-    limit = int(settings.PORTAL_CODES_PER_CLIENT_HOUR)
-    key = f"portal.code.client:{security.digest(security.client_ip(request))}"
-    if limit > 0 and security.hit(key, 3600).count > limit:
+    if not _client_counted(request, "code", int(settings.PORTAL_CODES_PER_CLIENT_HOUR)):
         account_audit("portal.account.code_refused", iin, code="too_many_code_requests")
         raise PortalError("too_many_code_requests")
+
+
+def _client_may_try(request: Any) -> None:
+    """Count one login from this client as failed until it is proved (`_client_proved`);
+    `too_many_attempts` past BEKITU_PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR. The lockout counts
+    per IIN; this bounds one password tried against many IINs (credential stuffing), and is
+    checked before the password, so a refused guess learns nothing."""
+    limit = int(settings.PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR)
+    if not _client_counted(request, "login", limit):
+        raise PortalError("too_many_attempts")
+
+
+def _client_proved(request: Any) -> None:
+    """A login proved (a right password, a verified signature) was no failure: its count is
+    taken back, so a busy shared address is held up only by its failures."""
+    if int(settings.PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR) > 0:
+        security.unhit(_client_key(request, "login"))
 
 
 def _open_challenge(
@@ -379,8 +407,10 @@ def _refusals_audited(iin: str, way: str) -> Iterator[None]:
 
 
 def _login_check(request: Any, iin: str, password: str) -> Account:
-    # Each attempt counts before its password is checked (the service's lockout); a right
-    # password clears the count.
+    # Each attempt counts before its password is checked (from this client, then the
+    # service's lockout of this IIN from it); a right password clears the IIN's count and
+    # takes back the client's.
+    _client_may_try(request)
     if not security.take_attempt(request, iin):
         raise PortalError("locked")
     account = Account.objects.select_related("user").filter(iin=iin).first()
@@ -389,6 +419,7 @@ def _login_check(request: Any, iin: str, password: str) -> Account:
     if not account.user.check_password(password):
         raise PortalError("wrong_credentials")
     security.clear_failures(request, iin)
+    _client_proved(request)
     account_active(account)
     account_audit("portal.login", iin, way="password")
     return account
@@ -405,11 +436,13 @@ def login_by_eds(request: Any, *, iin: str, challenge_id: Any, signed_xml: str |
 def _login_by_eds(request: Any, iin: str, challenge_id: Any, signed_xml: str | bytes) -> Account:
     # Counted as a password is: each attempt before its signature is verified (a full path
     # and revocation check), and a proved login clears the count.
+    _client_may_try(request)
     if not security.take_attempt(request, iin):
         raise PortalError("locked")
     _prove(challenge_id, iin, Challenge.Purpose.LOGIN, signed_xml=signed_xml or b"-", code="")
     with transaction.atomic():
         _use(challenge_id, iin, Challenge.Purpose.LOGIN, Challenge.Way.EDS)
+    _client_proved(request)
     account = Account.objects.select_related("user").filter(iin=iin).first()
     if account is None:
         raise PortalError("not_registered")

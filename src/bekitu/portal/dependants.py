@@ -5,13 +5,23 @@ and a request for anyone else as a parent or a guardian is refused."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bekitu.core import security
+from bekitu.portal.accounts import account_audit
 from bekitu.portal.errors import PortalError
 from bekitu.registry.population import PersonRecord, get_population_register
+
+if TYPE_CHECKING:
+    from bekitu.portal.models import Account
+
+log = logging.getLogger("bekitu.portal")
 
 ADULT_AGE = 18
 PARENT, GUARDIAN = "parent", "guardian"
@@ -111,3 +121,20 @@ def dependant_check(iin: str, recipient_iin: str, role: str) -> None:
         "not_a_dependant",
         _("The population register does not record you as this person's guardian."),
     )
+
+
+def person_named(account: Account, iin: str) -> None:
+    """Count a person other than the citizen whom their account names (for whom a request,
+    its checklist or its providers are asked), each person once an hour; past
+    BEKITU_PORTAL_LOOKUPS_PER_ACCOUNT_HOUR different persons, `too_many_lookups`, audited.
+    Every answer about another's IIN tells something of the population register (at least
+    whether it holds a living person of that IIN), so the form is not a way to read it."""
+    limit = int(settings.PORTAL_LOOKUPS_PER_ACCOUNT_HOUR)
+    if limit <= 0 or iin == account.iin:
+        return
+    key = f"portal.lookups:{security.digest(str(account.pk))}"
+    if security.hit_distinct(key, iin, limit=limit, seconds=3600):
+        return
+    log.warning("portal.lookup_limit", extra={"fields": {"account": account.pk}})
+    account_audit("portal.account.lookup_refused", account.iin, limit=limit)
+    raise PortalError("too_many_lookups")

@@ -30,7 +30,7 @@ from bekitu.gateway.contracts import attachment_request as contract
 from bekitu.portal import directory
 from bekitu.portal.accounts import person_alive
 from bekitu.portal.basis import basis_check
-from bekitu.portal.dependants import GUARDIAN, PARENT, dependant_check
+from bekitu.portal.dependants import GUARDIAN, PARENT, dependant_check, person_named
 from bekitu.portal.errors import DraftInvalid, PortalError
 from bekitu.portal.models import (
     Account,
@@ -109,13 +109,19 @@ def _recipient(account: Account, form: Form, errors: dict[str, list[str]]) -> st
             _("Enter the IIN of the person you apply for.")
         )
         return iin
+    person_named(account, iin)
     if role in (PARENT, GUARDIAN):
         dependant_check(account.iin, iin, role)  # a refusal, not a field to correct
         return iin
     try:
         person_alive(iin)
     except PortalError as error:
-        errors.setdefault("recipient_iin", []).append(str(error.message))
+        # Unknown and deceased alike: the form needs only to say that no request can be made
+        # for this IIN (a typo to correct), not tell a stranger of a death.
+        said = error.message
+        if error.code in ("person_not_found", "deceased"):
+            said = _("The population register holds no living person with this IIN: check it.")
+        errors.setdefault("recipient_iin", []).append(str(said))
         return iin
     today = timezone.localdate()
     if role == "representative":
@@ -127,15 +133,16 @@ def _recipient(account: Account, form: Form, errors: dict[str, list[str]]) -> st
             errors.setdefault("poa_issued_on", []).append(
                 _("Enter the day the power of attorney was issued.")
             )
-        _poa_in_force(form, today, errors)
+        _poa_in_force(form.poa_issued_on, form.poa_valid_until, today, errors)
     return iin
 
 
-def _poa_in_force(form: Form, today: dt.date, errors: dict[str, list[str]]) -> None:
+def _poa_in_force(
+    issued: dt.date | None, until: dt.date | None, today: dt.date, errors: dict[str, list[str]]
+) -> None:
     """The power of attorney in force today, as the provider's authority check will count it
     (its end after its date; without a stated term, one year from its date), so that a
     request bound to be refused for `no_authority` is corrected before it is signed."""
-    issued, until = form.poa_issued_on, form.poa_valid_until
     if issued is None or issued > today:
         return  # said above
     if until is not None and until <= issued:
@@ -151,6 +158,19 @@ def _poa_in_force(form: Form, today: dt.date, errors: dict[str, list[str]]) -> N
                 "from its date)."
             )
         )
+
+
+def poa_check(draft: Draft) -> None:
+    """The draft's power of attorney still in force on the day it is submitted, as at the
+    draft (`_poa_in_force`): a draft is kept BEKITU_PORTAL_DRAFT_HOURS, and the power may end
+    meanwhile. DraftInvalid with the draft's own messages otherwise."""
+    poa = contract.parse_request(bytes(draft.xml)).power_of_attorney
+    if poa is None:
+        return
+    errors: dict[str, list[str]] = {}
+    _poa_in_force(poa.issued_on, poa.valid_until, timezone.localdate(), errors)
+    if errors:
+        raise DraftInvalid(errors)
 
 
 def _copies(

@@ -36,6 +36,13 @@ MESSAGES: dict[str, Promise] = {
         "Too many codes were asked for from your address. Try again in an hour, or register "
         "with your EDS."
     ),
+    # Too many failed logins from one client address, whatever the IIN (credential stuffing).
+    "too_many_attempts": _("Too many failed logins from your address. Try again in an hour."),
+    # Too many other persons named by one account in an hour (probing the register).
+    "too_many_lookups": _(
+        "You have named as many other persons as the portal allows in one hour. Try again "
+        "later, or apply at the provider's desk."
+    ),
     "sms_unavailable": _(
         "The code could not be sent: the SMS service does not answer. Please try again later, "
         "or register with your EDS."

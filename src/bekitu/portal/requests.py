@@ -31,7 +31,7 @@ from bekitu.gateway.errors import UnknownParticipant
 from bekitu.gateway.handlers import Message, Receipt, Undelivered
 from bekitu.gateway.services import message_send
 from bekitu.portal.dependants import GUARDIAN, PARENT, dependant_check
-from bekitu.portal.drafts import draft_get, request_audit
+from bekitu.portal.drafts import draft_get, poa_check, request_audit
 from bekitu.portal.errors import EdsNotConfirmed, PortalError
 from bekitu.portal.models import (
     DECIDED,
@@ -78,16 +78,23 @@ def request_submit(account: Account, draft_id: Any, signed_xml: str | bytes) -> 
         return existing
     if draft_expired(draft):
         raise PortalError("draft_expired")
-    if draft.applicant_role in (PARENT, GUARDIAN):
-        # R9.5 on the day it is sent: the child may have turned 18, or the relation ended,
-        # since the draft was made.
-        dependant_check(account.iin, draft.recipient_iin, draft.applicant_role)
+    _authority_holds(account, draft)
     signed = signed_xml.encode("utf-8") if isinstance(signed_xml, str) else bytes(signed_xml)
     with transaction.atomic(), audit_write_batch():
         outcome = _checked_send(account, draft, signed)
     if isinstance(outcome, DomainError):
         raise outcome  # after the commit: the check's and the refusal's audit rows stand
     return outcome
+
+
+def _authority_holds(account: Account, draft: Draft) -> None:
+    """R9.5 on the day the request is sent, checked as when the draft was made, with its
+    refusal: the child may have turned 18, the relation ended (`not_a_dependant`), or the
+    power of attorney expired (DraftInvalid, its field's message) since."""
+    if draft.applicant_role in (PARENT, GUARDIAN):
+        dependant_check(account.iin, draft.recipient_iin, draft.applicant_role)
+    elif draft.applicant_role == "representative":
+        poa_check(draft)
 
 
 def _checked_send(account: Account, draft: Draft, signed: bytes) -> CitizenRequest | DomainError:

@@ -7,7 +7,7 @@ Condition 1 (R9.3) is checked at login, but a login lasts hours (BEKITU_PORTAL_T
 the session's age): the person may die, or the account be locked, meanwhile. So it is
 checked again once BEKITU_PORTAL_RECHECK_SECONDS have passed since it last held, per token
 (`ApiToken.checked_at`) and per session: one read of the population register per login in
-that time, not one per request.
+that time, not one per request, also when several requests come at once with one token.
 """
 
 from __future__ import annotations
@@ -59,10 +59,31 @@ def token_get(raw: str) -> ApiToken | None:
     )
     if token is None or not token.account.user.is_active:
         return None
-    if _due(token.checked_at, now):
-        condition_recheck(token.account, way="token")
-        ApiToken.objects.filter(pk=token.pk).update(checked_at=now)
+    if _due(token.checked_at, now) and not _token_recheck(token, now):
+        return None
     return token
+
+
+def _token_recheck(token: ApiToken, now: datetime) -> bool:
+    """Condition 1 again for a token, by one request only: it claims the token first (its
+    `checked_at` moved from the value read to now, which only one request can do), so two
+    requests at once read the register once. The one that loses the claim goes on without
+    a check (another's is under way or done, as any request within the period), unless the
+    token is gone (revoked meanwhile): False. When the register cannot answer, the claim is
+    given back, ending nothing, and `population_unavailable` refuses this request."""
+    before = token.checked_at
+    claimed = ApiToken.objects.filter(pk=token.pk, checked_at=before).update(checked_at=now)
+    if not claimed:
+        return ApiToken.objects.filter(pk=token.pk).exists()
+    try:
+        condition_recheck(token.account, way="token")
+    except Exception:
+        # Not confirmed (a login ended has no token left to give back to): the next request
+        # checks again rather than pass unconfirmed.
+        ApiToken.objects.filter(pk=token.pk, checked_at=now).update(checked_at=before)
+        raise
+    token.checked_at = now
+    return True
 
 
 def token_revoke(*, token: ApiToken) -> None:

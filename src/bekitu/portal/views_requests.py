@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from bekitu.core.vocabulary import AttachmentBasis, AttachmentReason
 from bekitu.portal import directory, drafts, presenters
 from bekitu.portal import requests as portal_requests
-from bekitu.portal.dependants import dependants_of, discloses
+from bekitu.portal.dependants import dependants_of, discloses, person_named
 from bekitu.portal.errors import MESSAGES, DraftInvalid, EdsNotConfirmed, PortalError
 from bekitu.portal.forms import RequestForm, SignForm, WhoForm
 from bekitu.portal.models import Account, CitizenRequest
@@ -60,6 +60,7 @@ def request_new(request: HttpRequest, account: Account) -> HttpResponse:
     basis = who.cleaned_data.get("basis") or AttachmentBasis.REGISTERED_RESIDENCE
     pregnant = bool(who.cleaned_data.get("pregnant"))
     try:
+        person_named(account, recipient)
         home = _home(request, basis)
         found = directory.providers_search(
             who.cleaned_data["q"], recipient, home, disclose=discloses(account.iin, recipient, kin)
@@ -160,6 +161,9 @@ def request_sign(request: HttpRequest, account: Account, draft_id: str) -> HttpR
             )
         except EdsNotConfirmed as error:
             refusal = {"code": error.reason, "message": error.message}
+        except DraftInvalid as invalid:  # as the form said it (the power of attorney expired)
+            said = [text for texts in invalid.fields.values() for text in texts]
+            refusal = {"code": invalid.code, "message": " ".join(said)}
         except PortalError as error:
             refusal = {"code": error.code, "message": error.message}
         else:

@@ -26,6 +26,8 @@ STATUS = {
     "locked": status.HTTP_429_TOO_MANY_REQUESTS,
     "too_many_codes": status.HTTP_429_TOO_MANY_REQUESTS,
     "too_many_code_requests": status.HTTP_429_TOO_MANY_REQUESTS,
+    "too_many_attempts": status.HTTP_429_TOO_MANY_REQUESTS,
+    "too_many_lookups": status.HTTP_429_TOO_MANY_REQUESTS,
     "sms_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
     "provider_not_connected": status.HTTP_409_CONFLICT,
     "population_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,

@@ -22,7 +22,13 @@ from bekitu.portal import directory, drafts, presenters
 from bekitu.portal import requests as portal_requests
 from bekitu.portal.api.auth import citizen
 from bekitu.portal.api.views import ERRORS, GATEWAY_ERRORS, PortalView, query_checked
-from bekitu.portal.dependants import GUARDIAN, PARENT, dependant_check, discloses
+from bekitu.portal.dependants import (
+    GUARDIAN,
+    PARENT,
+    dependant_check,
+    discloses,
+    person_named,
+)
 from bekitu.portal.errors import DraftInvalid
 from bekitu.portal.models import CitizenRequest, Status
 
@@ -145,6 +151,7 @@ class RequirementsView(PortalView):
         role = query.get("applicant_role") or ("self" if iin == account.iin else "parent")
         if (role == "self") != (iin == account.iin):
             raise ValidationError({"applicant_role": [_("Choose for whom you apply.")]})
+        person_named(account, iin)
         if role in (PARENT, GUARDIAN):
             dependant_check(account.iin, iin, role)  # another's child is not one's to ask of
         basis = query.get("basis") or AttachmentBasis.REGISTERED_RESIDENCE
@@ -176,6 +183,7 @@ class ProvidersView(PortalView):
                 basis=query["basis"], street=query.get("street", ""), house=query.get("house")
             )
         recipient = query.get("recipient_iin") or account.iin
+        person_named(account, recipient)
         found = directory.providers_search(
             query.get("q", ""), recipient, home, disclose=discloses(account.iin, recipient)
         )
@@ -406,9 +414,12 @@ class SubmitView(PortalView):
         account = citizen(request)
         serializer = SubmitIn(data=request.data)
         serializer.is_valid(raise_exception=True)
-        sent = portal_requests.request_submit(
-            account, draft_id, serializer.validated_data["signed_xml"]
-        )
+        try:
+            sent = portal_requests.request_submit(
+                account, draft_id, serializer.validated_data["signed_xml"]
+            )
+        except DraftInvalid as exc:  # as the draft's refusal said it (the power of attorney)
+            raise ValidationError(_api_fields(exc.fields)) from None
         return Response(
             {"number": sent.number, "status": sent.status}, status=status.HTTP_202_ACCEPTED
         )

@@ -50,7 +50,12 @@ ERRORS = {
         "system is not connected to the gateway, nothing was sent.",
     ),
     422: OpenApiResponse(PortalErrorSerializer, description="The EDS was not confirmed."),
-    429: OpenApiResponse(PortalErrorSerializer, description="Locked after failed attempts."),
+    429: OpenApiResponse(
+        PortalErrorSerializer,
+        description="locked (this IIN from this address), too_many_attempts (failed logins from "
+        "this address), too_many_codes, too_many_code_requests; too_many_lookups (other persons "
+        "named by this account in the hour).",
+    ),
     503: OpenApiResponse(
         PortalErrorSerializer,
         description="sms_unavailable: the SMS service did not take the code; "
