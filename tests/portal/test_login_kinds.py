@@ -55,3 +55,33 @@ def test_a_staff_login_recording_the_iin_is_not_taken_over(
     staff.refresh_from_db()
     assert staff.check_password(STAFF_PASSWORD)
     assert not Account.objects.exists()
+
+
+def test_the_admin_finds_the_staff_logins_a_registration_would_be_refused_for(
+    citizen: Person, provider: Any
+) -> None:
+    from django.test import Client
+
+    from tests.factories import PersonFactory
+    from tests.portal.test_requests_api import account_of
+
+    named = _legacy_staff_login(provider, citizen.iin)
+    recording = _legacy_staff_login(provider, "aigul", iin=PersonFactory().iin)
+    _legacy_staff_login(provider, "aibek")  # an ordinary staff login
+    _legacy_staff_login(provider, "123456789012")  # twelve digits, no IIN: an ordinary name
+    portal = account_of(PersonFactory()).user
+    user_model = get_user_model()
+    site_admin = user_model.objects.create_superuser("site-admin", password="Adm1n-Pa55word!")
+    admin = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    admin.force_login(site_admin)
+
+    def listed(kind: str) -> set[str]:
+        page = admin.get("/admin/core/user/", {"login_kind": kind})
+        assert page.status_code == 200
+        return {u.username for u in page.context["cl"].result_list}
+
+    assert listed("staff_iin") == {named.username, recording.username}
+    assert listed("citizen") == {portal.username}
+    assert {named.username, "aibek", "site-admin"} <= listed("staff")
+    assert portal.username not in listed("staff")
+    assert "вид логина" in admin.get("/admin/core/user/").content.decode()

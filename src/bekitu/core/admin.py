@@ -4,11 +4,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.admin_audit import AuditedChangelistMixin, ReadOnlyMixin, audit_admin_read
 from bekitu.core.audit_labels import action_label, channel_label
+from bekitu.core.iin import is_valid_iin
 from bekitu.core.models import AuditEntry, User
 
 
@@ -45,10 +47,47 @@ class ChannelFilter(_LabelledFilter):
         return channel_label(code)
 
 
+# A staff login: the admin's flags or the workstation's profile (by its relation's name:
+# core imports neither the workstation nor the portal).
+_STAFF = Q(is_staff=True) | Q(is_superuser=True) | Q(staff_profile__isnull=False)
+
+
+class LoginKindFilter(admin.SimpleListFilter):
+    """Citizens' portal logins and staff logins apart, and the staff logins a citizen's
+    registration is refused for (`login_taken`, docs/decisions/0018): named by a valid IIN
+    (made before such names were refused, or by hand in this admin) or recording an IIN.
+    Support finds and renames them before the person is refused."""
+
+    title = _("kind of login")
+    parameter_name = "login_kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("citizen", _("citizen's portal login")),
+            ("staff", _("staff login")),
+            ("staff_iin", _("staff login named by an IIN or recording one")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        value = self.value()
+        if value == "citizen":
+            return queryset.filter(citizen_account__isnull=False)
+        if value == "staff":
+            return queryset.filter(_STAFF).distinct()
+        if value == "staff_iin":
+            named = Q(username__regex=r"^[0-9]{12}$") | Q(iin__isnull=False)
+            found = queryset.filter(_STAFF).filter(named).distinct()
+            # Twelve digits that are no IIN stay an ordinary name (decision 0018).
+            clash = [u.pk for u in found if u.iin or is_valid_iin(u.username)]
+            return queryset.filter(pk__in=clash)
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("IIN", {"fields": ("iin",)}))
     list_display = ("username", "first_name", "last_name", "is_staff")
+    list_filter = (LoginKindFilter, *BaseUserAdmin.list_filter)
     # Kept by Django, not typed in (and the admin's split date-time inputs have no labels).
     readonly_fields = ("last_login", "date_joined")
 
