@@ -778,3 +778,24 @@ PORTAL_RECHECK_SECONDS = env_int(
     "not locked) is checked again while a portal login lasts, per API token and per page "
     "session; a login that fails it ends, and one the register cannot confirm is refused.",
 )
+# A provider's status message lost on the way (parked and discarded) would leave the citizen's
+# request behind the provider's decision: the portal asks the provider (portal/reconcile.py).
+PORTAL_STATUS_SILENT_MINUTES = env_int(
+    "BEKITU_PORTAL_STATUS_SILENT_MINUTES",
+    60,
+    "Minutes a portal request not decided may stay in one status before the portal asks the "
+    "provider's system where it stands (a status message may have been lost on the way); a "
+    "request asked about is asked again after as long.",
+)
+PORTAL_STATUS_ASK_SECONDS = env_int(
+    "BEKITU_PORTAL_STATUS_ASK_SECONDS",
+    600,
+    "How often the beat looks for portal requests silent for BEKITU_PORTAL_STATUS_SILENT_MINUTES "
+    "and asks their providers.",
+)
+PORTAL_STATUS_ASK_BATCH = env_int(
+    "BEKITU_PORTAL_STATUS_ASK_BATCH",
+    100,
+    "Portal requests asked about in one run of the beat (those never asked first, then the "
+    "longest silent); the rest wait for the next run.",
+)

@@ -221,6 +221,9 @@ class CitizenRequest(models.Model):
     refusal_legal_ground = models.JSONField(_("legal ground"), default=dict, blank=True)
     refusal_message = models.JSONField(_("refusal text"), default=dict, blank=True)
     message_id = models.CharField(_("gateway message"), max_length=36, blank=True)
+    # When the provider was last asked where the request stands (reconcile.py): a request
+    # silent that long is asked once per BEKITU_PORTAL_STATUS_SILENT_MINUTES, not every run.
+    status_asked_at = models.DateTimeField(_("provider last asked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("citizen's request")

@@ -4,9 +4,11 @@ from dataclasses import asdict
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 
 from bekitu.celery import app
 from bekitu.portal.notifications import WAYS, notify_now
+from bekitu.portal.reconcile import requests_reconcile
 from bekitu.portal.retention import portal_purge
 
 # A way that failed (an e-mail server or an SMS operator down) is tried again after a minute,
@@ -31,4 +33,14 @@ def purge() -> dict[str, int]:
     return asdict(portal_purge())
 
 
+@shared_task(name="portal.tasks.status_reconcile", ignore_result=True)
+def status_reconcile() -> dict[str, int]:
+    """Ask the providers where the requests silent too long stand, and apply their answers
+    (portal/reconcile.py: a status message lost on the way never leaves a request behind)."""
+    return asdict(requests_reconcile())
+
+
 app.add_periodic_task(86_400.0, purge.s(), name="portal-purge")
+app.add_periodic_task(
+    float(settings.PORTAL_STATUS_ASK_SECONDS), status_reconcile.s(), name="portal-status-reconcile"
+)

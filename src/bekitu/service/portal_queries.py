@@ -6,7 +6,8 @@ the providers).
 
 Both are synchronous queries (`gateway.services.message_call`): the request part
 `query.json`, the answer part `answer.json` (UTF-8 JSON). Registered in
-`ServiceConfig.ready`; they change nothing but audit rows.
+`ServiceConfig.ready`; they change nothing but audit rows. So is the portal's question where
+one of its requests stands (`status_answer`), for a status message lost on the way.
 """
 
 from __future__ import annotations
@@ -20,14 +21,20 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import translation
 
+from bekitu.core.audit import audit_record
 from bekitu.core.errors import DomainError
 from bekitu.core.iin import is_valid_iin
 from bekitu.core.vocabulary import AttachmentBasis
+from bekitu.gateway.contracts import attachment_status
+from bekitu.gateway.contracts import status_query as contract
+from bekitu.gateway.envelope import Part
 from bekitu.gateway.handlers import Message, query_register
 from bekitu.registry import selectors as registry
 from bekitu.registry.population import PersonRecord, get_population_register
 from bekitu.service.facts import Home, home_districts, home_of
+from bekitu.service.models import PortalRequest
 from bekitu.service.policy import policy_for
+from bekitu.service.portal_status import status_now
 from bekitu.service.requirements import Category, age_on, requirements_for
 from bekitu.service.rules import district_kinds
 
@@ -241,7 +248,52 @@ def requirements(message: Message) -> dict[str, bytes]:
     return _answer({"documents": documents, "scan": scan})
 
 
+def status_answer(message: Message) -> list[Part]:
+    """`{"number"}` -> `{"number", "known"}` with, when there is something to tell, the parts
+    of the status message (`portal_status.status_now`: the last status, the ones before it
+    and their times, the talon or the refusal), so that a portal whose status message was
+    lost on the way learns where its request stands. Only of a request this portal sent to
+    this provider (the route asked); of any other number the answer is that it is unknown.
+    Audited: the talon carries the person's data."""
+    portal_only(message)
+    try:
+        number = contract.parse_query(message.part(contract.PART_QUERY))
+    except (KeyError, contract.ContractInvalid) as exc:
+        raise DomainError("the query names no request", code="bad_query") from exc
+    request = (
+        PortalRequest.objects.select_related(
+            "provider", "application__provider", "application__recipient"
+        )
+        .filter(number=number, sender_id=message.sender_id)
+        .first()
+    )
+    if request is not None and request.provider is not None:
+        # Another provider's request is not this one's to tell of.
+        request = request if request.provider.bin == message.route_id else None
+    told = None if request is None else status_now(request)
+    application = None if request is None else request.application
+    audit_record(
+        action="service.portal_request.status_asked",
+        object_type="service.portal_request",
+        object_id=number,
+        subject_iin="" if application is None else application.recipient.iin,
+        data={
+            "asked_by": message.sender_id,
+            "known": request is not None,
+            "status": "" if told is None else told[0].status,
+        },
+    )
+    answer = contract.build_answer(contract.StatusAnswer(number, known=request is not None))
+    parts = [Part(contract.PART_ANSWER, answer, "application/json")]
+    if told is not None:
+        status, talon = told
+        document = attachment_status.build_status(status)
+        parts += [Part(attachment_status.PART_STATUS, document, "application/xml"), *talon]
+    return parts
+
+
 def register() -> None:
     """Serve the portal's queries (ServiceConfig.ready)."""
     query_register(service_id=PROVIDERS, handler=providers_search)
     query_register(service_id=REQUIREMENTS, handler=requirements)
+    query_register(service_id=contract.SERVICE_ID, handler=status_answer)

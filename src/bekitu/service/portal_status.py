@@ -116,13 +116,13 @@ def rejection_send(
 ) -> None:
     """Tell the portal that no application was made of its request, and why (`sender_id`:
     this provider's participant, the route the request came by)."""
-    status = contract.AttachmentStatus(
-        number=request.number,
-        status="refused",
-        at=at or timezone.now(),
-        refusal=refusal_of(code),
+    _send(request, _rejection(request, code, at or timezone.now()), [], sender_id)
+
+
+def _rejection(request: PortalRequest, code: str, at: dt.datetime) -> contract.AttachmentStatus:
+    return contract.AttachmentStatus(
+        number=request.number, status="refused", at=at, refusal=refusal_of(code)
     )
-    _send(request, status, [], sender_id)
 
 
 @dataclass
@@ -204,12 +204,29 @@ def _status_send(
     at: dt.datetime,
     earlier: tuple[contract.Step, ...],
 ) -> bool:
+    told = _status_of(application, request, status_name, at, earlier)
+    if told is None:
+        return False
+    _send(request, *told, application.provider.bin)
+    return True
+
+
+def _status_of(
+    application: Application,
+    request: PortalRequest,
+    status_name: str,
+    at: dt.datetime,
+    earlier: tuple[contract.Step, ...],
+) -> tuple[contract.AttachmentStatus, list[Part]] | None:
+    """The status message's content and its talon's parts; None for a talon whose PDF is not
+    made yet. The one builder of what the portal is told: sent (`status_send`) or asked for
+    (`status_now`)."""
     parts: list[Part] = []
     talon_number = verify_url = ""
     if status_name == "talon_issued":
         talon = _talon_parts(application)
         if talon is None:
-            return False
+            return None
         talon_number, verify_url, parts = talon
     status = contract.AttachmentStatus(
         number=request.number,
@@ -226,8 +243,42 @@ def _status_send(
         verify_url=verify_url,
         earlier=earlier,
     )
-    _send(request, status, parts, application.provider.bin)
-    return True
+    return status, parts
+
+
+def status_now(request: PortalRequest) -> tuple[contract.AttachmentStatus, list[Part]] | None:
+    """Where the portal's request stands, as the status messages told it or would have: the
+    latest status that can be told now with the ones before it as `earlier`, each at the time
+    of its step, and the talon's parts; None while there is nothing to tell (not registered
+    yet). For the portal whose status message was lost on the way (`portal_queries`)."""
+    application = request.application
+    if application is None:
+        if not request.rejected_code:
+            return None
+        return _rejection(request, request.rejected_code, request.received_at), []
+    steps = _steps_of(application)
+    for last in range(len(steps) - 1, -1, -1):
+        step = steps[last]
+        told = _status_of(application, request, step.status, step.at, tuple(steps[:last]))
+        if told is not None:
+            return told
+    return None
+
+
+def _steps_of(application: Application) -> list[contract.Step]:
+    """The application's steps the portal hears of, oldest first, each once (at its first
+    time, as the portal's timeline keeps it); the decision at its time, as `talon_status_send`
+    tells it."""
+    first: dict[str, dt.datetime] = {}
+    for state, at in application.steps.order_by("at", "pk").values_list("to_state", "at"):
+        name = _STATUS_OF_STATE.get(State(state)) if state in State.values else None
+        if name is not None:
+            first.setdefault(name, at)
+    if application.decided_at is not None:
+        for decision in ("talon_issued", "refused"):
+            if decision in first:
+                first[decision] = application.decided_at
+    return [contract.Step(name, at) for name, at in first.items()]
 
 
 def _talon_parts(application: Application) -> tuple[str, str, list[Part]] | None:
