@@ -99,10 +99,10 @@ def test_a_desk_talon_is_filed_in_the_cabinet_and_the_person_told_by_sms(
         "/portal/api/v1/attachment-requests", HTTP_AUTHORIZATION=f"Bearer {token}"
     )
     assert [(r["number"], r["channel"]) for r in listed.json()["requests"]] == [(number, way)]
-    # One SMS per talon: a caller (no paper) hears from the provider where to collect it,
-    # the cabinet included; a desk applicant holds the printed talon and hears of the cabinet.
-    assert [m.phone for m in sms] == ["+77015551234"]
-    assert filed.talon_number in sms[0].text and "кабинет" in sms[0].text
+    # One SMS per talon: a caller (no paper) hears from the provider that it is ready there;
+    # a desk applicant holds the printed talon and hears that it is on the portal.
+    assert [(m.phone, m.segments) for m in sms] == [("+77015551234", 1)]
+    assert (number in sms[0].text and "портал" in sms[0].text) == (way == "desk")
     assert ("готов" in sms[0].text) == (way == "phone")
     assert AuditEntry.objects.filter(action="portal.provider_talon.filed").count() == 1
 

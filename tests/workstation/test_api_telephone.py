@@ -17,6 +17,7 @@ from bekitu.core.models import AuditEntry
 from bekitu.core.sms import MemorySmsSender
 from bekitu.registry.models import Person
 from bekitu.service.models import Application
+from bekitu.service.telephone import talon_ready_text
 from tests.workstation.conftest import Desk
 
 pytestmark = pytest.mark.django_db
@@ -111,8 +112,9 @@ def test_the_talon_of_a_telephone_application_is_told_by_one_sms_after_commit(
         assert not MemorySmsSender.outbox
     for callback in waiting:
         callback()
-    talon = issued.json()["talon_number"]
-    assert [(m.phone, talon in m.text) for m in MemorySmsSender.outbox] == [("+77011234567", True)]
+    assert [(m.phone, m.text, m.segments) for m in MemorySmsSender.outbox] == [
+        ("+77011234567", talon_ready_text(), 1)
+    ]
     assert AuditEntry.objects.filter(action="workstation.phone.sms_sent").count() == 1
 
 

@@ -5,6 +5,11 @@
 default, `FileSmsSender`, needs no server: it writes each message to a file under
 `var/sms/` and logs that it did (with the number masked), so the demo can show the code it
 "sent"; the test outbox keeps them in memory.
+
+Each message records how many segments the operator bills it as (`sms_segments`): a text in
+the GSM 7-bit alphabet fits 160 characters in one, anything else (Kazakh, Russian) is sent
+as UCS-2 and fits 70. The product's texts are written to fit one
+(docs/decisions/0019-sms-in-one-segment.md).
 """
 
 from __future__ import annotations
@@ -12,17 +17,31 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 log = logging.getLogger("bekitu.core")
 
 _PHONE = re.compile(r"^\+?\d{10,15}$")
+
+# GSM 03.38: the basic alphabet, one septet each, and the extension table, reached by an
+# escape septet and so counted as two. A text with any other character goes as UCS-2.
+_GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
+
+# (units in a single message, units in each part of a split one): a split message gives
+# some of each part to the header that joins the parts again.
+_GSM7_LIMITS = (160, 153)
+_UCS2_LIMITS = (70, 67)
 
 
 @dataclass(frozen=True)
@@ -33,6 +52,7 @@ class SmsMessage:
     text: str
     sent_at: str
     message_id: str
+    segments: int = 1
 
 
 @runtime_checkable
@@ -55,8 +75,40 @@ def masked(phone: str) -> str:
     return "*" * max(0, len(phone) - 2) + phone[-2:]
 
 
+def _units(text: str) -> tuple[list[int], tuple[int, int]]:
+    """Each character's length in the encoding the text goes in, and that encoding's limits."""
+    if all(c in _GSM7_BASIC or c in _GSM7_EXTENSION for c in text):
+        return [2 if c in _GSM7_EXTENSION else 1 for c in text], _GSM7_LIMITS
+    # UCS-2 counts UTF-16 code units: a character beyond the basic plane is a surrogate pair.
+    return [2 if ord(c) > 0xFFFF else 1 for c in text], _UCS2_LIMITS
+
+
+def sms_segments(text: str) -> int:
+    """How many segments the text is sent (and billed) as: 1 up to 160 GSM 7-bit units or 70
+    UCS-2 ones; above that, parts of 153 or 67, a character never split between two parts."""
+    units, (single, part) = _units(text)
+    if sum(units) <= single:
+        return 1
+    segments, used = 1, 0
+    for unit in units:
+        if used + unit > part:
+            segments, used = segments + 1, 0
+        used += unit
+    return segments
+
+
+def in_kazakh_and_russian(render: Callable[[], str]) -> str:
+    """`render()` in Kazakh, then in Russian, joined by " / ": the text for a phone whose
+    owner's language is not known (the population register's)."""
+    texts = []
+    for language in ("kk", "ru"):
+        with translation.override(language):
+            texts.append(render())
+    return " / ".join(texts)
+
+
 def _message(phone: str, text: str) -> SmsMessage:
-    return SmsMessage(phone, text, timezone.now().isoformat(), uuid.uuid4().hex)
+    return SmsMessage(phone, text, timezone.now().isoformat(), uuid.uuid4().hex, sms_segments(text))
 
 
 class FileSmsSender:
@@ -74,7 +126,14 @@ class FileSmsSender:
         path.write_text(f"To: {phone}\nAt: {message.sent_at}\n\n{text}\n", encoding="utf-8")
         log.info(
             "sms.sent",
-            extra={"fields": {"to": masked(phone), "file": str(path), "id": message.message_id}},
+            extra={
+                "fields": {
+                    "to": masked(phone),
+                    "file": str(path),
+                    "id": message.message_id,
+                    "segments": message.segments,
+                }
+            },
         )
         return message
 
@@ -99,5 +158,9 @@ def get_sms_sender() -> SmsSender:
 
 
 def send_sms(phone: str, text: str) -> SmsMessage:
-    """Send one message through the configured adapter."""
+    """Send one message through the configured adapter. A message of more than one segment
+    is logged as a warning: every text the product sends is meant to fit one."""
+    segments = sms_segments(text)
+    if segments > 1:
+        log.warning("sms.segments", extra={"fields": {"segments": segments, "length": len(text)}})
     return get_sms_sender().send(phone, text)

@@ -136,6 +136,14 @@ def challenge_issue(iin: str, purpose: str = Challenge.Purpose.REGISTER) -> Issu
     return Issued(challenge, xml=challenge_xml(challenge))
 
 
+def registration_code_text(code: str, minutes: int) -> str:
+    """The SMS with a registration code, in the active language; one SMS (docs/decisions/0019)."""
+    return _(
+        "Bekitu: your registration code is %(code)s, valid for %(minutes)d minutes. "
+        "Do not tell it to anyone."
+    ) % {"code": code, "minutes": minutes}
+
+
 def code_send(request: Any, iin: str) -> Issued:
     """Send a one-time registration code to the phone the population register holds. At
     most BEKITU_PORTAL_CODES_PER_HOUR codes an hour go for one IIN, and a new one voids
@@ -168,12 +176,8 @@ def code_send(request: Any, iin: str) -> Issued:
         challenge.code_hash = _code_hash(challenge.id, code)
         challenge.save(update_fields=["code_hash"])
         minutes = max(1, settings.PORTAL_CHALLENGE_SECONDS // 60)
-        text = _(
-            "Bekitu: your registration code is %(code)s. It is valid for %(minutes)d minutes. "
-            "Do not tell it to anyone."
-        ) % {"code": code, "minutes": minutes}
         try:
-            send_sms(phone, text)
+            send_sms(phone, registration_code_text(code, minutes))
         except Exception as exc:
             # The operator did not take it: the new code is undone, the earlier ones stand.
             log.warning("portal.code.not_sent", extra={"fields": {"error": type(exc).__name__}})

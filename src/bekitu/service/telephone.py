@@ -5,8 +5,9 @@ the workstation's API); which questions (`BEKITU_PHONE_IDENTITY_QUESTIONS`) and 
 answers must match (`BEKITU_PHONE_IDENTITY_REQUIRED`) are settings, checked at start-up
 (`identity_settings_problems`). The questions and whether each answer matched are recorded
 (never the answers), for a confirmed caller and a refused one alike. When the talon is issued
-the person is told by one SMS, sent by the background worker after the decision commits, where
-to collect it (decision 13: the portal files the talon in the cabinet without a second SMS)."""
+the person is told by one SMS, sent by the background worker after the decision commits, that
+it is ready at the provider (decision 13: the portal files the talon in the cabinet without a
+second SMS)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import DomainError
-from bekitu.core.sms import masked, normalise_phone, send_sms
+from bekitu.core.sms import in_kazakh_and_russian, masked, normalise_phone, send_sms
 from bekitu.core.vocabulary import Channel
 
 if TYPE_CHECKING:
@@ -222,20 +223,11 @@ def identity_record(application: Application, matches: dict[str, bool]) -> None:
     )
 
 
-def talon_ready_text(application: Application) -> str:
-    """The SMS: the talon's number and where to get it, in Kazakh and Russian. The provider
-    does not know whether the person has a portal account, so the cabinet is named as a
-    place the talon also is for those who have one."""
-    provider = application.provider
-    place = f"{provider.name}, {provider.address}".strip(", ")
-    hours = f"{provider.opens:%H:%M}-{provider.closes:%H:%M}"
-    number = application.talon_number
-    return (
-        f"Бекіту талоны {number} дайын: {place} ({hours}); порталда жеке кабинетіңіз "
-        f"болса, ол онда да бар. "
-        f"Талон прикрепления {number} готов: {place} ({hours}); если у вас есть личный "
-        f"кабинет на портале, он есть и там."
-    )
+def talon_ready_text() -> str:
+    """The SMS: the talon is ready at the provider the person phoned, in Kazakh and Russian,
+    which fit one SMS together only without the talon's number and the provider's address
+    and hours; the provider and the portal's cabinet hold those (docs/decisions/0019)."""
+    return "Bekitu: " + in_kazakh_and_russian(lambda: str(_("your talon is ready at the provider")))
 
 
 def talon_ready_queue(application: Application) -> None:
@@ -284,7 +276,7 @@ def talon_ready_notify(*, application_id: int) -> bool:
         _sms_audit(application, "sms_skipped", why="no_phone")
         return False
     try:
-        message = send_sms(phone, talon_ready_text(application))
+        message = send_sms(phone, talon_ready_text())
     except Exception:  # the talon stands; the desk can tell the person by phone instead
         log.exception("phone.sms_failed", extra={"fields": {"application": application.number}})
         _sms_audit(application, "sms_failed", to=masked(phone))

@@ -2,11 +2,14 @@
 its outbox in the batch's own transaction (the portal hears of a re-attachment if and only
 if it committed, and puts it into the cabinet of the person's account, where they have one);
 and an SMS where the register has their phone (the SMS port, `bekitu.core.sms`), sent by the
-background worker after the batch commits, in Kazakh and Russian (the register does not know
-which language a person reads)."""
+background worker after the batch commits. The register does not know which language a
+person reads, and the news does not fit one SMS in Kazakh and Russian together: the SMS is in
+the language of BEKITU_SMS_LANGUAGE, says why, from when and the new district, and leaves the
+provider and the talon to the cabinet (docs/decisions/0019)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -40,29 +43,20 @@ def sms_queue(plan_id: int, first: int, last: int) -> None:
         )
 
 
-def _text(plan: Reattachment, item: ReattachmentItem, language: str) -> str:
-    district = item.target_district
-    with override(language):
-        why = (
-            _("Your provider closes.")
-            if plan.kind == Reattachment.Kind.PROVIDER_CLOSED
-            else _("The districts of your provider were redrawn.")
-        )
-        provider = item.target_provider.name if item.target_provider else ""
-        return (
-            why
-            + " "
-            + _(
-                "From %(day)s you are attached to %(provider)s, district %(district)s; "
-                "talon %(talon)s."
+def reattachment_sms_text(*, kind: str, on: dt.date, district: int) -> str:
+    """The SMS to one re-attached person, in BEKITU_SMS_LANGUAGE: why, from when and the new
+    district, one SMS with the longest district number; the provider's name would not fit."""
+    values = {"day": on.strftime("%d.%m.%Y"), "district": district}
+    with override(settings.SMS_LANGUAGE):
+        if kind == Reattachment.Kind.PROVIDER_CLOSED:
+            text = _(
+                "Bekitu: your provider closes; from %(day)s your new district is %(district)s."
             )
-            % {
-                "day": plan.on.strftime("%d.%m.%Y"),
-                "provider": provider,
-                "district": district.number if district else "",
-                "talon": item.talon_number,
-            }
-        )
+        else:
+            text = _(
+                "Bekitu: the districts were redrawn; from %(day)s your district is %(district)s."
+            )
+        return text % values
 
 
 def reattachment_sms_send(*, plan_id: int, first: int = 0, last: int | None = None) -> int:
@@ -76,8 +70,11 @@ def reattachment_sms_send(*, plan_id: int, first: int = 0, last: int | None = No
     for item in items.select_related("person", "target_provider", "target_district").order_by("pk"):
         phone = normalise_phone(item.person.phone)
         if phone:
-            text = "Bekitu: " + " / ".join(_text(plan, item, lang) for lang in ("kk", "ru"))
-            send_sms(phone, text)
+            district = item.target_district
+            assert district is not None  # an attached row has one
+            send_sms(
+                phone, reattachment_sms_text(kind=plan.kind, on=plan.on, district=district.number)
+            )
             sent += 1
         ReattachmentItem.objects.filter(pk=item.pk).update(notified=True)
     log.info("reattachment.sms", extra={"fields": {"plan": plan_id, "sent": sent}})
