@@ -751,17 +751,19 @@ PORTAL_CODES_PER_HOUR = env_int(
 )
 PORTAL_CODES_PER_CLIENT_HOUR = env_int(
     "BEKITU_PORTAL_CODES_PER_CLIENT_HOUR",
-    10,
+    50,
     "Codes asked for from one client address in an hour, whatever the IIN and whether one is "
     "sent: bounds the messages one client has the service send to others' phones and what it "
-    "learns of the population register; 0: no limit.",
+    "learns of the population register; set for a mobile operator's address many citizens "
+    "share (docs/security.md); 0: no limit.",
 )
 PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR = env_int(
     "BEKITU_PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR",
-    30,
+    100,
     "Failed portal logins (password or EDS, pages and API) from one client address in an "
     "hour, whatever the IIN, before every login from it is refused (too_many_attempts) until "
-    "the hour is over: bounds one password tried against many IINs; 0: no limit.",
+    "the hour is over: bounds one password tried against many IINs; set for a mobile "
+    "operator's address many citizens share (docs/security.md); 0: no limit.",
 )
 PORTAL_LOOKUPS_PER_ACCOUNT_HOUR = env_int(
     "BEKITU_PORTAL_LOOKUPS_PER_ACCOUNT_HOUR",
