@@ -710,14 +710,6 @@ SMS_SENDER = env_str(
 SMS_DIR = Path(
     env_str("BEKITU_SMS_DIR", str(VAR_DIR / "sms"), "Folder the default SMS adapter writes to.")
 )
-SMS_LANGUAGE = env_str(
-    "BEKITU_SMS_LANGUAGE",
-    "kk",
-    "Language (kk or ru) of the SMS to a re-attached person's phone from the population "
-    "register, whose language is not known: the two together do not fit one SMS.",
-)
-if SMS_LANGUAGE not in ("kk", "ru"):
-    raise RuntimeError("BEKITU_SMS_LANGUAGE must be kk or ru")
 EMAIL_BACKEND = env_str(
     "BEKITU_EMAIL_BACKEND",
     "django.core.mail.backends.filebased.EmailBackend",

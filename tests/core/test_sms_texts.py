@@ -1,10 +1,10 @@
-"""Every SMS the product sends is one segment (docs/decisions/0019): each text rendered in
-each language it goes in, for every status, with the longest values it can carry."""
+"""Every SMS the product sends is one segment but the re-attachment's, which keeps within its
+bound (docs/decisions/0019): each text rendered in each language it goes in, for every status,
+with the longest values it can carry."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.utils import translation
@@ -14,7 +14,7 @@ from bekitu.portal.accounts import registration_code_text
 from bekitu.portal.models import Status
 from bekitu.portal.notifications import desk_talon_sms_text, status_sms_text
 from bekitu.service.reattachment.models import Reattachment
-from bekitu.service.reattachment.notices import reattachment_sms_text
+from bekitu.service.reattachment.notices import REATTACHMENT_SMS_SEGMENTS, reattachment_sms_text
 from bekitu.service.telephone import talon_ready_text
 
 LANGUAGES = ("kk", "ru", "en")
@@ -58,16 +58,29 @@ def test_the_registration_code_sms_is_one_segment(language: str) -> None:
         _one_segment(registration_code_text("999999", 999))
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+# A provider's name at the long end of the register's (most are 40 to 70 characters).
+PROVIDER_KK = "«Өскемен қаласының №1 қалалық емханасы» ШЖҚ КМК " + "Ә" * 30
+PROVIDER_RU = "КГП на ПХВ «Городская поликлиника №1 города Усть-Каменогорска» " + "Ж" * 16
+
+
 @pytest.mark.parametrize("kind", list(Reattachment.Kind))
-def test_the_reattachment_sms_is_one_segment(kind: str, language: str, settings: Any) -> None:
-    settings.SMS_LANGUAGE = language
-    _one_segment(reattachment_sms_text(kind=kind, on=DAY, district=DISTRICT))
+def test_the_reattachment_sms_keeps_within_its_segments(kind: str) -> None:
+    """The one SMS let take more than one segment (decision 0019), held to its bound."""
+    text = reattachment_sms_text(
+        kind=kind, on=DAY, district=DISTRICT, provider_kk=PROVIDER_KK, provider_ru=PROVIDER_RU
+    )
+    assert sms_segments(text) <= REATTACHMENT_SMS_SEGMENTS, f"{len(text)}: {text}"
 
 
-def test_the_reattachment_sms_goes_in_the_language_of_the_setting(settings: Any) -> None:
-    settings.SMS_LANGUAGE = "ru"
-    closed = Reattachment.Kind.PROVIDER_CLOSED
-    assert "участок №12" in reattachment_sms_text(kind=closed, on=DAY, district=12)
-    settings.SMS_LANGUAGE = "kk"
-    assert "учаскеңіз №12" in reattachment_sms_text(kind=closed, on=DAY, district=12)
+def test_the_reattachment_sms_names_the_new_provider_in_kazakh_and_russian() -> None:
+    closed = reattachment_sms_text(
+        kind=Reattachment.Kind.PROVIDER_CLOSED,
+        on=DAY,
+        district=12,
+        provider_kk="Емхана №1",
+        provider_ru="Поликлиника №1",
+    )
+    assert "Емхана №1, учаске №12" in closed and "Поликлиника №1, участок №12" in closed
+    assert "31.12.2026 бастап" in closed and "с 31.12.2026" in closed
+    redrawn = reattachment_sms_text(kind=Reattachment.Kind.DISTRICTS_REDRAWN, on=DAY, district=12)
+    assert "учаскеңіз №12" in redrawn and "ваш участок №12" in redrawn

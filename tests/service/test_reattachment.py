@@ -230,9 +230,11 @@ def test_each_reattached_person_with_a_phone_gets_an_sms_once(world: World, sett
     assert reattachment_sms_send(plan_id=plan.pk) == 0  # each is told once
     first = plan.items.get(person=world.persons[0])
     message = next(m for m in MemorySmsSender.outbox if m.phone == world.persons[0].phone)
-    # One SMS in BEKITU_SMS_LANGUAGE (Kazakh by default): from when, and the new district.
-    assert "01.12.2026" in message.text and f"№{first.target_district.number}" in message.text
-    assert "бастап" in message.text and message.segments == 1
+    # In Kazakh and Russian: from when, the new provider and its district.
+    district = f"№{first.target_district.number}"
+    assert "01.12.2026 бастап" in message.text and "с 01.12.2026" in message.text
+    assert f"{first.target_provider.name_kk}, учаске {district}" in message.text
+    assert f"{first.target_provider.name_ru}, участок {district}" in message.text
     assert not plan.items.filter(notified=False).exists()
 
 

@@ -157,10 +157,12 @@ def get_sms_sender() -> SmsSender:
     return sender
 
 
-def send_sms(phone: str, text: str) -> SmsMessage:
-    """Send one message through the configured adapter. A message of more than one segment
-    is logged as a warning: every text the product sends is meant to fit one."""
+def send_sms(phone: str, text: str, *, segments_allowed: int = 1) -> SmsMessage:
+    """Send one message through the configured adapter. A message of more segments than its
+    sender allows is logged as a warning: every text the product sends is meant to fit one,
+    but the re-attachment's (docs/decisions/0019)."""
     segments = sms_segments(text)
-    if segments > 1:
-        log.warning("sms.segments", extra={"fields": {"segments": segments, "length": len(text)}})
+    if segments > segments_allowed:
+        fields = {"segments": segments, "length": len(text)}
+        log.warning("sms.segments", extra={"fields": fields})
     return get_sms_sender().send(phone, text)

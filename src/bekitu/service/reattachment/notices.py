@@ -2,10 +2,10 @@
 its outbox in the batch's own transaction (the portal hears of a re-attachment if and only
 if it committed, and puts it into the cabinet of the person's account, where they have one);
 and an SMS where the register has their phone (the SMS port, `bekitu.core.sms`), sent by the
-background worker after the batch commits. The register does not know which language a
-person reads, and the news does not fit one SMS in Kazakh and Russian together: the SMS is in
-the language of BEKITU_SMS_LANGUAGE, says why, from when and the new district, and leaves the
-provider and the talon to the cabinet (docs/decisions/0019)."""
+background worker after the batch commits, in Kazakh and Russian (the register does not know
+which language a person reads): why, from when, the new district and, when their provider
+closed, the one they are now attached to; the talon is left to the cabinet and the provider.
+The one SMS of the product that may take more than one segment (docs/decisions/0019)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import logging
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
-from bekitu.core.sms import normalise_phone, send_sms
+from bekitu.core.sms import in_kazakh_and_russian, normalise_phone, send_sms
 from bekitu.gateway.contracts import attachment_notice as contract
 from bekitu.gateway.envelope import Part
 from bekitu.gateway.errors import UnknownParticipant
@@ -43,20 +43,30 @@ def sms_queue(plan_id: int, first: int, last: int) -> None:
         )
 
 
-def reattachment_sms_text(*, kind: str, on: dt.date, district: int) -> str:
-    """The SMS to one re-attached person, in BEKITU_SMS_LANGUAGE: why, from when and the new
-    district, one SMS with the longest district number; the provider's name would not fit."""
+# The segments a re-attachment's SMS may take (with a provider's name of 80 characters), beyond
+# which `send_sms` warns: the one SMS of the product let take more than one (decision 0019).
+REATTACHMENT_SMS_SEGMENTS = 5
+
+
+def reattachment_sms_text(
+    *, kind: str, on: dt.date, district: int, provider_kk: str = "", provider_ru: str = ""
+) -> str:
+    """The SMS to one re-attached person, in Kazakh and Russian: why, from when, the new
+    district and, when their provider closed, the provider they are attached to now (its
+    name in each language). A person hears of a re-attachment once in years, and without the
+    new provider's name the news is not told: this SMS may take more than one segment."""
     values = {"day": on.strftime("%d.%m.%Y"), "district": district}
-    with override(settings.SMS_LANGUAGE):
+
+    def render() -> str:
         if kind == Reattachment.Kind.PROVIDER_CLOSED:
-            text = _(
-                "Bekitu: your provider closes; from %(day)s your new district is %(district)s."
-            )
-        else:
-            text = _(
-                "Bekitu: the districts were redrawn; from %(day)s your district is %(district)s."
-            )
-        return text % values
+            provider = provider_ru if get_language() == "ru" else provider_kk
+            return _(
+                "Your provider closes; from %(day)s your new provider is %(provider)s, "
+                "district %(district)s."
+            ) % {**values, "provider": provider or provider_ru or provider_kk}
+        return _("The districts were redrawn; from %(day)s your district is %(district)s.") % values
+
+    return "Bekitu: " + in_kazakh_and_russian(render)
 
 
 def reattachment_sms_send(*, plan_id: int, first: int = 0, last: int | None = None) -> int:
@@ -70,11 +80,16 @@ def reattachment_sms_send(*, plan_id: int, first: int = 0, last: int | None = No
     for item in items.select_related("person", "target_provider", "target_district").order_by("pk"):
         phone = normalise_phone(item.person.phone)
         if phone:
-            district = item.target_district
-            assert district is not None  # an attached row has one
-            send_sms(
-                phone, reattachment_sms_text(kind=plan.kind, on=plan.on, district=district.number)
+            provider, district = item.target_provider, item.target_district
+            assert provider is not None and district is not None  # an attached row has both
+            text = reattachment_sms_text(
+                kind=plan.kind,
+                on=plan.on,
+                district=district.number,
+                provider_kk=provider.name_kk,
+                provider_ru=provider.name_ru,
             )
+            send_sms(phone, text, segments_allowed=REATTACHMENT_SMS_SEGMENTS)
             sent += 1
         ReattachmentItem.objects.filter(pk=item.pk).update(notified=True)
     log.info("reattachment.sms", extra={"fields": {"plan": plan_id, "sent": sent}})
