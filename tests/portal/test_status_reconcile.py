@@ -16,10 +16,10 @@ from django.core.management import call_command
 from django.db.models import F
 
 from bekitu.core.models import AuditEntry
-from bekitu.gateway import services
+from bekitu.gateway import handlers, services
 from bekitu.gateway.contracts import attachment_status, status_query
 from bekitu.gateway.errors import GatewayRefused
-from bekitu.gateway.models import OutboxMessage
+from bekitu.gateway.models import InboxMessage, OutboxMessage
 from bekitu.gateway.services import message_call, participant_register
 from bekitu.gateway.transports import TransportError
 from bekitu.portal import notifications
@@ -227,9 +227,14 @@ def test_a_request_the_provider_does_not_know_is_left_as_it_is(
     assert (report.asked, report.unknown) == (1, 1)
     assert CitizenRequest.objects.get(number=number).status == "held_up"
     assert told == seen
-    assert AuditEntry.objects.filter(
+    unknown = AuditEntry.objects.filter(
         action="portal.request.unknown_to_provider", object_id=number
-    ).exists()
+    )
+    assert unknown.count() == 1
+    # Asked again each silent period (an operator may replay it), audited only the first time.
+    _an_hour_later()
+    assert requests_reconcile().unknown == 1
+    assert unknown.count() == 1
 
 
 def test_the_provider_answers_of_an_unknown_number_that_it_is_unknown(
@@ -332,3 +337,43 @@ def test_the_operators_command_asks_for_one_request(
     assert CitizenRequest.objects.get(number=number).status == "talon_issued"
     entry = AuditEntry.objects.get(action="portal.request.reconciled", object_id=number)
     assert (entry.actor, entry.data["to"]) == ("cli", "talon_issued")
+
+
+def test_a_status_message_the_portals_inbox_parked_and_discarded_is_repaired(
+    client: Any,
+    auth: dict[str, str],
+    citizen: Person,
+    provider: Any,
+    test_pki: Any,
+    channel: Any,
+    told: list[str],
+) -> None:
+    """The other way a status message is lost: it reached the portal, whose handler failed
+    its last attempt (parked in the portal's inbox), and the operator discarded it."""
+
+    def failing(message: Any) -> None:
+        raise RuntimeError("the portal's database refused the write")
+
+    number = _submitted(client, auth, provider, citizen, test_pki)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(
+            handlers._MESSAGES.entries,
+            attachment_status.SERVICE_ID,
+            failing,
+        )
+        drain(channel)
+    parked = InboxMessage.objects.filter(
+        service_id=attachment_status.SERVICE_ID, status=InboxMessage.Status.PARKED
+    )
+    assert parked.exists()
+    for message_id in parked.values_list("message_id", flat=True):
+        services.inbox_discard(message_id=str(message_id))
+    drain(channel)
+    assert CitizenRequest.objects.get(number=number).status != "talon_issued"
+    _an_hour_later()
+
+    assert requests_reconcile().changed == 1
+
+    request = CitizenRequest.objects.get(number=number)
+    assert request.status == "talon_issued" and bytes(request.talon_pdf or b"")
+    assert told[-1] == "talon_issued" and told.count("talon_issued") == 1

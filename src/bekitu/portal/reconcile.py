@@ -153,16 +153,19 @@ def _apply(
 ) -> str:
     request = (
         CitizenRequest.objects.select_for_update()
-        .only("status", "recipient_iin", "provider_bin")
+        .only("status", "recipient_iin", "provider_bin", "status_asked_at")
         .get(number=number)
     )
     if not answer.known or answer.number != number:
-        audit_record(
-            action="portal.request.unknown_to_provider",
-            object_type="portal.request",
-            object_id=number,
-            data={"provider": request.provider_bin, "status": request.status},
-        )
+        # Asked again every silent period while it is held up (an operator may still replay
+        # it): audited the first time, logged each time.
+        if request.status_asked_at is None:
+            audit_record(
+                action="portal.request.unknown_to_provider",
+                object_type="portal.request",
+                object_id=number,
+                data={"provider": request.provider_bin, "status": request.status},
+            )
         log.warning("portal.request.unknown_to_provider", extra={"fields": {"request": number}})
         return UNKNOWN
     before = request.status
