@@ -22,7 +22,7 @@ urlpatterns = [
     path("metrics", metrics.metrics, name="metrics"),
     # A browser or a client that asks the old address of the icon gets it, not a 404 (a
     # logged warning) on every first visit.
-    path("favicon.ico", core_views.favicon, name="favicon"),
+    path("favicon.ico", core_views.FaviconView.as_view(), name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

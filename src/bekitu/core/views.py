@@ -1,13 +1,16 @@
-"""The start page, and the error pages: one localised page per error status (404, 403, 400,
-500, 429), JSON for the API's addresses (bekitu.core.errors)."""
+"""The start page, the site's icon, and the error pages: one localised page per error status
+(404, 403, 400, 500, 429), JSON for the API's addresses (bekitu.core.errors)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.generic import RedirectView
 
 from bekitu.core.errors import is_api, json_error
 
@@ -17,10 +20,15 @@ def start_page(request: HttpRequest) -> HttpResponse:
     return render(request, "core/start.html")
 
 
-def favicon(request: HttpRequest) -> HttpResponse:
+class FaviconView(RedirectView):
     """The icon at the address browsers ask first: the pages name it (`<link rel="icon">`),
-    and a client that asks here anyway is sent to it, not answered 404 and logged."""
-    return HttpResponsePermanentRedirect(static("bekitu/favicon.svg"))
+    and a client that asks here anyway is sent to it, not answered 404 and logged. Its
+    static address is read at the request (the hashed name of the collected files)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args: Any, **kwargs: Any) -> str:
+        return static("bekitu/favicon.svg")
 
 
 def error_page(request: HttpRequest, status: int) -> HttpResponse:
