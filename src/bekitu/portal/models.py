@@ -153,6 +153,12 @@ class Status(models.TextChoices):
     UNDELIVERABLE = "undeliverable", _("could not be delivered; please apply again")
     REGISTERED = "registered", _("registered by the provider")
     CHECKED = "checked", _("checked by the provider")
+    # R3.1: the talon was issued while the provider's signing key was unavailable; the signed
+    # talon follows as TALON_ISSUED.
+    TALON_PENDING = (
+        "talon_pending",
+        _("talon issued; its e-document will come once the provider has signed it"),
+    )
     TALON_ISSUED = "talon_issued", _("talon issued")
     REFUSED = "refused", _("refused")
 
@@ -160,6 +166,15 @@ class Status(models.TextChoices):
 # How far along each status is: a late or repeated message never moves a request back.
 # The statuses of a decision (R9.11, R9.12): a request's last, and final.
 DECIDED = (Status.TALON_ISSUED, Status.REFUSED)
+
+# The decision each status is, where it is one: a talon awaiting the provider's e-signature
+# (R3.1) is the decision to issue it, made within the term, though not yet the request's
+# last status (the signed talon follows). A decision once made is never another.
+DECISION_OF = {
+    Status.TALON_PENDING: Status.TALON_ISSUED,
+    Status.TALON_ISSUED: Status.TALON_ISSUED,
+    Status.REFUSED: Status.REFUSED,
+}
 
 # Where the gateway's word can still move a request (R9.8): the provider has not spoken of it
 # yet. Held up (parked: an operator looks into it) and delivered give way to each other as
@@ -176,8 +191,9 @@ STATUS_RANK = {
     Status.UNDELIVERABLE: 2,
     Status.REGISTERED: 3,
     Status.CHECKED: 4,
-    Status.TALON_ISSUED: 5,
-    Status.REFUSED: 5,
+    Status.TALON_PENDING: 5,
+    Status.TALON_ISSUED: 6,
+    Status.REFUSED: 6,
 }
 
 

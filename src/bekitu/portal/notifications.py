@@ -43,6 +43,7 @@ SMS_STATUS = {
     Status.UNDELIVERABLE: gettext_lazy("not delivered, please apply again"),
     Status.REGISTERED: gettext_lazy("registered by your provider"),
     Status.CHECKED: gettext_lazy("checked by your provider"),
+    Status.TALON_PENDING: gettext_lazy("talon issued, awaits e-signature"),
     Status.TALON_ISSUED: gettext_lazy("talon issued, it is in your cabinet"),
     Status.REFUSED: gettext_lazy("refused, the reason is in your cabinet"),
 }
@@ -119,6 +120,10 @@ def status_email_text(request: CitizenRequest, status: str) -> str:
     }
     if status == Status.TALON_ISSUED and request.talon_number:
         text += " " + _("Talon %(talon)s is in your cabinet.") % {"talon": request.talon_number}
+    if status == Status.TALON_PENDING and request.talon_number:
+        text += " " + _(
+            "Talon %(talon)s was issued; you will be told when its e-document is in your cabinet."
+        ) % {"talon": request.talon_number}
     if status == Status.REFUSED:
         text += " " + _("The reason is in your cabinet.")
     return text

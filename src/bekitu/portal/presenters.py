@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from bekitu.core.vocabulary import AttachmentBasis, AttachmentReason
 from bekitu.gateway.contracts import attachment_request as contract
 from bekitu.gateway.contracts import register_query
-from bekitu.portal.models import DECIDED, STATUS_RANK, CitizenRequest, RequestEvent, Status
+from bekitu.portal.models import DECISION_OF, STATUS_RANK, CitizenRequest, RequestEvent, Status
 
 
 def _local(texts: dict[str, str]) -> str:
@@ -24,8 +24,9 @@ def _local(texts: dict[str, str]) -> str:
 
 
 def time_left(request: CitizenRequest, now: dt.datetime | None = None) -> dt.timedelta | None:
-    """Until the deadline, while no decision is made (None before the provider gave one)."""
-    if request.deadline is None or request.status in DECIDED:
+    """Until the deadline, while no decision is made (None before the provider gave one); a
+    talon awaiting its e-signature is the decision (R3.1)."""
+    if request.deadline is None or request.status in DECISION_OF:
         return None
     return request.deadline - (now or timezone.now())
 
@@ -39,19 +40,31 @@ class Decided:
 
 
 def decided(request: CitizenRequest, events: Iterable[RequestEvent]) -> Decided | None:
-    """The decision among the request's steps (`timeline`), or None while there is none."""
+    """The decision among the request's steps (`timeline`), or None while there is none: the
+    first, so a talon issued awaiting its e-signature (R3.1) was decided when it was issued."""
     for event in events:
-        if event.status in DECIDED:
+        if event.status in DECISION_OF:
             deadline = request.deadline
             return Decided(event.at, None if deadline is None else event.at <= deadline)
     return None
 
 
-def talon(request: CitizenRequest) -> dict[str, str] | None:
+def talon(request: CitizenRequest) -> dict[str, Any] | None:
+    """The talon as the API shows it: its files once signed; while it awaits the provider's
+    e-signature (R3.1) its number alone, since an unsigned e-document is not the talon."""
+    if request.status == Status.TALON_PENDING and request.talon_number:
+        return {
+            "number": request.talon_number,
+            "signature_pending": True,
+            "xml_url": None,
+            "pdf_url": None,
+            "verify_url": "",
+        }
     if request.status != Status.TALON_ISSUED or not request.talon_number:
         return None
     return {
         "number": request.talon_number,
+        "signature_pending": False,
         "xml_url": reverse("portal:portal-api:talon-xml", args=[request.number]),
         "pdf_url": reverse("portal:portal-api:talon-pdf", args=[request.number]),
         "verify_url": request.talon_verify_url,
@@ -67,8 +80,8 @@ class TalonFile:
 
 def talon_file(request: CitizenRequest, kind: str) -> TalonFile | None:
     """The talon's XML or PDF to download: only of a request whose decision is the talon
-    (as `talon` shows it), named by its number in safe characters; None otherwise."""
-    if talon(request) is None:
+    (as `talon` shows it, signed), named by its number in safe characters; None otherwise."""
+    if request.status != Status.TALON_ISSUED or talon(request) is None:
         return None
     content = request.talon_xml if kind == "xml" else request.talon_pdf
     if not content:

@@ -34,7 +34,7 @@ from bekitu.portal.dependants import GUARDIAN, PARENT, dependant_check
 from bekitu.portal.drafts import draft_get, poa_check, request_audit
 from bekitu.portal.errors import EdsNotConfirmed, PortalError
 from bekitu.portal.models import (
-    DECIDED,
+    DECISION_OF,
     IN_TRANSIT,
     STATUS_RANK,
     Account,
@@ -256,9 +256,9 @@ _DOCUMENTS = ("signed_xml", "talon_xml", "talon_pdf")
 
 
 def status_receive(message: Message) -> None:
-    """The provider's status message (R9.9-R9.12): the timeline, the deadline, the talon or
-    the refusal. Runs in the gateway inbox's transaction; a message for a request not (yet)
-    here is retried by the gateway."""
+    """The provider's status message (R9.9-R9.12): the timeline, the deadline, the talon (or,
+    awaiting the provider's e-signature, its number: R3.1) or the refusal. Runs in the gateway
+    inbox's transaction; a message for a request not (yet) here is retried by the gateway."""
     from bekitu.gateway.errors import RetryLater
 
     status = status_contract.parse_status(message.part(status_contract.PART_STATUS))
@@ -289,7 +289,7 @@ def status_receive(message: Message) -> None:
         )
         return
     before = request.status
-    if before in DECIDED and status.status in DECIDED and status.status != before:
+    if _contradicts(before, status.status):
         # A decision is final: a message that contradicts it is kept out, and audited.
         audit_record(
             action="portal.request.decision_contradicted",
@@ -316,6 +316,10 @@ def status_receive(message: Message) -> None:
     if status.deadline is not None:
         request.deadline = status.deadline
         changed.append("deadline")
+    if status.status == Status.TALON_PENDING:
+        # R3.1: the talon's number; its e-document comes signed, with talon_issued.
+        request.talon_number = status.talon_number
+        changed.append("talon_number")
     if status.status == Status.TALON_ISSUED:
         request.talon_number = status.talon_number
         request.talon_verify_url = status.verify_url
@@ -334,6 +338,13 @@ def status_receive(message: Message) -> None:
         from bekitu.portal.notifications import notify_after_commit
 
         notify_after_commit(request.pk, request.status)
+
+
+def _contradicts(before: str, told: str) -> bool:
+    """Whether a status told contradicts the request's decision: a refusal after the talon
+    (issued, or awaiting its e-signature), or the talon after the refusal."""
+    decided, decision = DECISION_OF.get(Status(before)), DECISION_OF.get(Status(told))
+    return decided is not None and decision is not None and decided != decision
 
 
 def _provider_application(

@@ -8,6 +8,11 @@ registered, checked and decided on receipt) are told in one message, the last st
 ones before it and their times, instead of one message (and one receipt) each. A request of
 which no application was made (its EDS not confirmed, the request inconsistent) is answered
 `refused` the same way.
+
+A talon issued while the provider's signing key is unavailable (R3.1, `signature_pending`) is
+told at once as `talon_pending`, with its number and without its e-document, which is not yet
+signed; `talon_issued` with the signed talon follows once it is signed and its PDF made
+(`talon_made_receive`), as for any talon.
 """
 
 from __future__ import annotations
@@ -35,7 +40,12 @@ from bekitu.service.facts import policy_of
 from bekitu.service.grounds import refusal_ground_texts
 from bekitu.service.models import PortalRequest
 from bekitu.service.policy import Policy
-from bekitu.talons.selectors import talon_for_application, talon_pdf, talon_xml
+from bekitu.talons.selectors import (
+    signature_pending_applications,
+    talon_for_application,
+    talon_pdf,
+    talon_xml,
+)
 from bekitu.talons.services import verification_url
 
 if TYPE_CHECKING:
@@ -145,7 +155,8 @@ def statuses_together(*, requests: Iterable[PortalRequest] = ()) -> Iterator[Non
     transaction): its latest status that can be sent now, with the ones before it as
     `earlier`. A talon issued in the block has no PDF yet (`talons.services.talon_issue`
     leaves it to the background worker, after the transaction commits): its `talon_issued` is
-    left to `talon_status_send`, which sends it with the PDF, and is not looked for here.
+    left to `talon_status_send`, which sends it with the PDF, and is not looked for here;
+    but a talon issued unsigned (R3.1) is told now as `talon_pending`.
     Nested blocks send with the outermost one. `requests`: portal requests the caller holds
     (made in its transaction), not read again."""
     if _held.get() is not None:
@@ -162,7 +173,7 @@ def statuses_together(*, requests: Iterable[PortalRequest] = ()) -> Iterator[Non
         request = known.get(entry.application.pk) or _portal_request(entry.application)
         if request is None:
             continue
-        steps = [step for step in entry.steps if step.status != "talon_issued"]
+        steps = _told_now(entry.application, entry.steps)
         for last in range(len(steps) - 1, -1, -1):
             step = steps[last]
             earlier = tuple(steps[:last])
@@ -170,11 +181,30 @@ def statuses_together(*, requests: Iterable[PortalRequest] = ()) -> Iterator[Non
                 break
 
 
+def _told_now(application: Application, steps: list[contract.Step]) -> list[contract.Step]:
+    """The held steps that can be told before the talon's PDF is made: all but
+    `talon_issued`, which is told as `talon_pending` when the talon awaits its e-signature."""
+    told = [step for step in steps if step.status != "talon_issued"]
+    issued = [step for step in steps if step.status == "talon_issued"]
+    if issued and _signature_pending(application):
+        told.append(contract.Step("talon_pending", issued[-1].at))
+    return told
+
+
+def _signature_pending(application: Application) -> bool:
+    """Whether the application's talon was issued unsigned and awaits the provider's
+    e-signature (R3.1)."""
+    if not application.talon_number:
+        return False
+    return bool(signature_pending_applications(application_numbers=[application.number]))
+
+
 def status_send(application: Application, *, at: dt.datetime | None = None) -> bool:
     """Send the application's present status to the portal that sent its request, in the
     caller's transaction (inside `statuses_together`, at its end). False when there is
-    nothing to send: not a portal request, a state the portal does not hear of, or a talon
-    whose PDF is not made yet (`talon_status_send` sends it when it is)."""
+    nothing to send: not a portal request, a state the portal does not hear of, or a signed
+    talon whose PDF is not made yet (`talon_status_send` sends it when it is); a talon
+    awaiting its e-signature goes as `talon_pending` (R3.1)."""
     status_name = _STATUS_OF_STATE.get(State(application.state))
     if status_name is None:
         return False
@@ -218,16 +248,22 @@ def _status_of(
     at: dt.datetime,
     earlier: tuple[contract.Step, ...],
 ) -> tuple[contract.AttachmentStatus, list[Part]] | None:
-    """The status message's content and its talon's parts; None for a talon whose PDF is not
-    made yet. The one builder of what the portal is told: sent (`status_send`) or asked for
-    (`status_now`)."""
+    """The status message's content and its talon's parts; None for a signed talon whose
+    PDF is not made yet. A talon awaiting its e-signature is `talon_pending`, with its number
+    and no parts (R3.1). The one builder of what the portal is told: sent (`status_send`) or
+    asked for (`status_now`)."""
     parts: list[Part] = []
     talon_number = verify_url = ""
     if status_name == "talon_issued":
         talon = _talon_parts(application)
-        if talon is None:
+        if talon is not None:
+            talon_number, verify_url, parts = talon
+        elif _signature_pending(application):
+            status_name, talon_number = "talon_pending", application.talon_number
+        else:
             return None
-        talon_number, verify_url, parts = talon
+    elif status_name == "talon_pending":
+        talon_number = application.talon_number
     status = contract.AttachmentStatus(
         number=request.number,
         status=status_name,

@@ -87,13 +87,14 @@ def talon_get(*, number: str) -> Talon | None:
 
 def talon_for_application(*, application_number: str, with_pdf: bool = False) -> Talon | None:
     """The talon issued on an application, or None; audited. `with_pdf`: only once its
-    signed PDF is made (None while it is being made: nothing is read of it then, and no read
-    is audited)."""
+    signed PDF is made (None while it is being made, or while the talon awaits its
+    e-signature and has only the unsigned PDF of R3.1: nothing is read of it then, and no
+    read is audited)."""
     # Asked at every portal decision, when the answer is nearly always "not yet": a bare
     # look-up first, the talon with its parties only when there is one.
     issued = Talon.objects.filter(application_number=application_number)
     if with_pdf:
-        issued = issued.filter(pdf__isnull=False)
+        issued = issued.filter(pdf__isnull=False, signature_pending=False)
     pk = issued.values_list("pk", flat=True).first()
     if pk is None:
         return None

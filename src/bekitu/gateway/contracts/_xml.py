@@ -24,17 +24,20 @@ def _parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
+def document(data: bytes) -> etree._Element:
+    """The root of well-formed XML, not yet validated (no DTD, no entities, no network): for
+    a contract that reads the version before it knows the schema."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ContractInvalid("a DTD or an entity declaration")
+    try:
+        return etree.fromstring(data, parser=_parser())
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise ContractInvalid(f"not well-formed: {exc.__class__.__name__}") from exc
+
+
 def parse(data: bytes | etree._Element, filename: str) -> etree._Element:
     """The root of a document of the schema `filename` (no DTD, no entities, no network)."""
-    if isinstance(data, bytes):
-        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-            raise ContractInvalid("a DTD or an entity declaration")
-        try:
-            root = etree.fromstring(data, parser=_parser())
-        except (etree.XMLSyntaxError, ValueError) as exc:
-            raise ContractInvalid(f"not well-formed: {exc.__class__.__name__}") from exc
-    else:
-        root = data
+    root = document(data) if isinstance(data, bytes) else data
     validator = schema(filename)
     if not validator.validate(root):
         raise ContractInvalid(str(validator.error_log.last_error))

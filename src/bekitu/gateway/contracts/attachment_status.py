@@ -6,6 +6,9 @@ and `earlier` gives the ones before it, oldest first, each with its time:
 
 - `registered` (R9.9): the provider's application number and the deadline;
 - `checked` (R9.10): condition 3 passed, a decision follows within the term;
+- `talon_pending` (R3.1, since version 2): the talon is issued, with this number, while the
+  provider's signing key is unavailable; no parts (an unsigned e-document is not the citizen's
+  talon): `talon_issued` with them follows once the provider has signed it;
 - `refused` (R9.11): the reason code, its legal ground and the text, in kk, ru and en;
 - `talon_issued` (R9.12): the talon's number and check address, with the parts `talon.xml`
   (the e-talon signed by the provider) and `talon.pdf`.
@@ -16,6 +19,11 @@ its number (and correlation id) is the provider's application number: the portal
 the recipient's cabinet when they have an account there.
 
 The portal itself records submitted, sent, delivered and eds_refused.
+
+Schema: `schemas/attachment-status-2.xsd`, which the provider builds. Version 1 enumerated
+the statuses without `talon_pending`, so its readers would refuse it: a new version (the
+`version` attribute; the documents have no namespace), and a status of version 1 is still read
+(`schemas/attachment-status-1.xsd`).
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from lxml import etree
 
 from bekitu.gateway.contracts._xml import (
     ContractInvalid,
+    document,
     moment,
     parse,
     serialise,
@@ -36,11 +45,16 @@ from bekitu.gateway.contracts._xml import (
 )
 
 SERVICE_ID = "bekitu.attachment.status"
-SCHEMA = "attachment-status-1.xsd"
+VERSION = "2"
+SCHEMA = "attachment-status-2.xsd"
+# Each version the portal reads, by the document's `version` attribute.
+SCHEMAS = {"2": SCHEMA, "1": "attachment-status-1.xsd"}
 PART_STATUS = "status.xml"
 PART_TALON_XML = "talon.xml"
 PART_TALON_PDF = "talon.pdf"
-STATUSES = ("registered", "checked", "talon_issued", "refused")
+STATUSES = ("registered", "checked", "talon_pending", "talon_issued", "refused")
+# The statuses that carry the talon's number: issued, or issued awaiting its e-signature.
+TALON_STATUSES = ("talon_pending", "talon_issued")
 # The statuses that can come before another in one message.
 EARLIER = ("registered", "checked")
 # The channels of an application the portal did not send (a desk or telephone talon).
@@ -54,6 +68,8 @@ __all__ = [
     "PROVIDER_CHANNELS",
     "SERVICE_ID",
     "STATUSES",
+    "TALON_STATUSES",
+    "VERSION",
     "AttachmentStatus",
     "ContractInvalid",
     "Refusal",
@@ -116,8 +132,12 @@ def build_status(status: AttachmentStatus) -> bytes:
         raise ContractInvalid(f"unknown status {status.status!r}")
     if (status.status == "refused") != (status.refusal is not None):
         raise ContractInvalid("a refusal goes with the status refused, and only with it")
-    if (status.status == "talon_issued") != bool(status.talon_number):
-        raise ContractInvalid("a talon number goes with the status talon_issued, and only with it")
+    if (status.status in TALON_STATUSES) != bool(status.talon_number):
+        raise ContractInvalid(
+            "a talon number goes with talon_issued or talon_pending, and only with them"
+        )
+    if status.status == "talon_pending" and status.verify_url:
+        raise ContractInvalid("a talon pending its e-signature is checked once signed")
     if status.channel and (
         status.channel not in PROVIDER_CHANNELS
         or status.status != "talon_issued"
@@ -126,7 +146,7 @@ def build_status(status: AttachmentStatus) -> bytes:
         raise ContractInvalid(
             "a channel goes only with a desk or telephone talon_issued, with the recipient's IIN"
         )
-    root = etree.Element("AttachmentStatus", version="1")
+    root = etree.Element("AttachmentStatus", version=VERSION)
     sub(root, "number", status.number)
     sub(root, "status", status.status)
     sub(root, "at", zoned(status.at))
@@ -141,7 +161,8 @@ def build_status(status: AttachmentStatus) -> bytes:
     if status.talon_number:
         talon = sub(root, "talon")
         sub(talon, "talonNumber", status.talon_number)
-        sub(talon, "verifyUrl", status.verify_url)
+        if status.status == "talon_issued":
+            sub(talon, "verifyUrl", status.verify_url)
     if status.earlier:
         order = [step.status for step in status.steps]
         if len(set(order)) != len(order) or [s for s in STATUSES if s in order] != order:
@@ -163,8 +184,13 @@ def _read_languages(parent: etree._Element, tag: str) -> dict[str, str]:
 
 
 def parse_status(data: bytes) -> AttachmentStatus:
-    """The status from its bytes (validated against the schema; ContractInvalid otherwise)."""
-    root = parse(data, SCHEMA)
+    """The status from its bytes, of version 2 or 1 (validated against that version's schema;
+    ContractInvalid otherwise)."""
+    root = document(data)
+    schema = SCHEMAS.get(root.get("version", ""))
+    if schema is None:
+        raise ContractInvalid(f"not a status of a known version: {root.get('version')!r}")
+    parse(root, schema)
     at = moment(root, "at")
     assert at is not None  # the schema requires it
     refusal_element = root.find("refusal")

@@ -8,7 +8,8 @@ portal asks instead. The query's part `query.json` is `{"number"}` (the portal's
 number); the answer's part `answer.json` is `{"number", "known"}`, and when the provider has
 something to tell of the request the answer also carries exactly the parts of a status message
 (`attachment_status`): `status.xml`, its last status with the ones before it as `earlier`,
-each with its time, and with `talon_issued` the parts `talon.xml` and `talon.pdf`.
+each with its time, and with `talon_issued` the parts `talon.xml` and `talon.pdf` (a talon
+still awaiting the provider's e-signature is told as `talon_pending`, without them).
 """
 
 from __future__ import annotations

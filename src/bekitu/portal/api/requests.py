@@ -278,9 +278,17 @@ class RequestEventOut(serializers.Serializer):
 
 class TalonOut(serializers.Serializer):
     number = serializers.CharField()
-    xml_url = serializers.CharField(help_text="the signed e-talon (GET with the bearer token)")
-    pdf_url = serializers.CharField(help_text="its PDF")
-    verify_url = serializers.CharField(help_text="the public check address")
+    signature_pending = serializers.BooleanField(
+        help_text="the talon is issued (status talon_pending) but awaits the provider's "
+        "e-signature (R3.1): its files come once signed, with the status talon_issued"
+    )
+    xml_url = serializers.CharField(
+        allow_null=True,
+        help_text="the signed e-talon (GET with the bearer token); null while "
+        "the signature is pending",
+    )
+    pdf_url = serializers.CharField(allow_null=True, help_text="its PDF; null while pending")
+    verify_url = serializers.CharField(help_text="the public check address; empty while pending")
 
 
 class RefusalOut(serializers.Serializer):
