@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -157,3 +159,19 @@ def sign_with(test_pki: TestPki, iin: str, xml: str) -> str:
         p12_path=test_pki.person_sign_p12(iin), password=P12_PASSWORD, xml=xml.encode()
     )
     return data.decode()
+
+
+@pytest.fixture
+def key_away(settings: Any, test_pki: Any, tmp_path: Path, channel: Any) -> Callable[[], None]:
+    """The provider's signing key missing (an empty folder) while the gateway still signs the
+    envelopes with the participants' keys; returns what puts the key back."""
+    settings.GATEWAY_KEYS_DIR = str(test_pki.providers_dir)
+    folder = tmp_path / "provider-keys"
+    folder.mkdir()
+    settings.EDS_PROVIDER_KEYS_DIR = folder
+
+    def restore() -> None:
+        for item in Path(test_pki.providers_dir).iterdir():
+            shutil.copy(item, folder / item.name)
+
+    return restore

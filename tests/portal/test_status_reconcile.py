@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db.models import F
 
+from bekitu.celery import app as celery_app
 from bekitu.core.models import AuditEntry
+from bekitu.eds.verification import verify_provider_document
 from bekitu.gateway import handlers, services
 from bekitu.gateway.contracts import attachment_status, status_query
 from bekitu.gateway.errors import GatewayRefused
@@ -27,6 +30,7 @@ from bekitu.portal.models import CitizenRequest, RequestEvent
 from bekitu.portal.reconcile import request_reconcile, requests_reconcile
 from bekitu.registry.models import Person
 from bekitu.service.models import Application, PortalSetting
+from bekitu.talons.services import talons_sign_pending
 from tests.factories import AttachmentFactory
 from tests.portal import test_requests_api as api
 from tests.portal.conftest import drain
@@ -377,3 +381,38 @@ def test_a_status_message_the_portals_inbox_parked_and_discarded_is_repaired(
     request = CitizenRequest.objects.get(number=number)
     assert request.status == "talon_issued" and bytes(request.talon_pdf or b"")
     assert told[-1] == "talon_issued" and told.count("talon_issued") == 1
+
+
+def test_a_signed_talon_whose_message_was_lost_replaces_the_talon_pending(
+    client: Any,
+    auth: dict[str, str],
+    citizen: Person,
+    provider: Any,
+    test_pki: Any,
+    channel: Any,
+    key_away: Callable[[], None],
+    told: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Decided while the provider's key was away (R3.1): the portal heard `talon_pending`;
+    the signed talon's message, once the key was back, was lost on the way."""
+    monkeypatch.setattr(celery_app.conf, "CELERY_TASK_ALWAYS_EAGER", True)
+    number = _submitted(client, auth, provider, citizen, test_pki)
+    with django_capture_on_commit_callbacks(execute=True):
+        drain(channel)
+    assert CitizenRequest.objects.get(number=number).status == "talon_pending"
+    key_away()  # put back
+    assert talons_sign_pending() == (1, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        _statuses_lost(channel, monkeypatch)
+    assert CitizenRequest.objects.get(number=number).status == "talon_pending"
+    _an_hour_later()
+
+    assert requests_reconcile().changed == 1
+
+    request = CitizenRequest.objects.get(number=number)
+    assert request.status == "talon_issued"
+    assert verify_provider_document(bytes(request.talon_xml or b""), expect_bin=provider.bin).valid
+    assert {"talon_pending", "talon_issued"} <= set(_steps(number))
+    assert told[-1] == "talon_issued"

@@ -6,10 +6,8 @@ talon follows, as for any talon."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,22 +32,6 @@ from tests.portal.test_cabinet_fixes import _message, _refused, _submitted
 from tests.portal.test_requests_api import API, account_of, body, draft, sign, submit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def key_away(settings: Any, test_pki: Any, tmp_path: Path, channel: Any) -> Callable[[], None]:
-    """The provider's signing key missing (an empty folder) while the gateway still signs the
-    envelopes with the participants' keys; returns what puts the key back."""
-    settings.GATEWAY_KEYS_DIR = str(test_pki.providers_dir)
-    folder = tmp_path / "provider-keys"
-    folder.mkdir()
-    settings.EDS_PROVIDER_KEYS_DIR = folder
-
-    def restore() -> None:
-        for item in Path(test_pki.providers_dir).iterdir():
-            shutil.copy(item, folder / item.name)
-
-    return restore
 
 
 def test_a_request_decided_without_the_key_shows_the_talon_pending_then_the_signed_talon(

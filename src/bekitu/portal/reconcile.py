@@ -43,8 +43,16 @@ log = logging.getLogger("bekitu.portal")
 
 # Where the provider's word can still move a request: sent or delivered (the provider's first
 # message lost), held up (replayed, its answer lost), registered or checked (the decision's
-# message lost). Not undeliverable: no provider has that request (docs/portal.md).
-SILENT_STATUSES = (Status.SENT, Status.DELIVERED, Status.HELD_UP, Status.REGISTERED, Status.CHECKED)
+# message lost), its talon pending the provider's signature (the signed talon's message lost).
+# Not undeliverable: no provider has that request (docs/portal.md).
+SILENT_STATUSES = (
+    Status.SENT,
+    Status.DELIVERED,
+    Status.HELD_UP,
+    Status.REGISTERED,
+    Status.CHECKED,
+    Status.TALON_PENDING,
+)
 
 CHANGED, UNCHANGED, UNKNOWN, UNANSWERED = "changed", "unchanged", "unknown", "unanswered"
 
