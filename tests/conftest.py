@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -158,3 +160,19 @@ def eds_settings(settings: Any, test_pki: TestPki) -> Any:
     settings.EDS_PROVIDER_KEYS_DIR = test_pki.providers_dir
     settings.EDS_OCSP_URL = ""
     return settings
+
+
+@pytest.fixture
+def key_away(settings: Any, test_pki: TestPki, tmp_path: Path) -> Callable[[], None]:
+    """The providers' signing keys missing (an empty folder) while the gateway still signs
+    its envelopes with its own; returns what puts the keys back."""
+    settings.GATEWAY_KEYS_DIR = str(test_pki.providers_dir)
+    folder = tmp_path / "provider-keys"
+    folder.mkdir()
+    settings.EDS_PROVIDER_KEYS_DIR = folder
+
+    def restore() -> None:
+        for item in Path(test_pki.providers_dir).iterdir():
+            shutil.copy(item, folder / item.name)
+
+    return restore

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +12,7 @@ import pytest
 from bekitu.core.sms import MemorySmsSender
 from bekitu.devtools.testpki import TestPki
 from bekitu.eds.signing import sign_xml_with_p12
+from bekitu.portal import notifications
 from bekitu.registry.models import Person
 from tests.factories import (
     PersonFactory,
@@ -162,16 +161,10 @@ def sign_with(test_pki: TestPki, iin: str, xml: str) -> str:
 
 
 @pytest.fixture
-def key_away(settings: Any, test_pki: Any, tmp_path: Path, channel: Any) -> Callable[[], None]:
-    """The provider's signing key missing (an empty folder) while the gateway still signs the
-    envelopes with the participants' keys; returns what puts the key back."""
-    settings.GATEWAY_KEYS_DIR = str(test_pki.providers_dir)
-    folder = tmp_path / "provider-keys"
-    folder.mkdir()
-    settings.EDS_PROVIDER_KEYS_DIR = folder
-
-    def restore() -> None:
-        for item in Path(test_pki.providers_dir).iterdir():
-            shutil.copy(item, folder / item.name)
-
-    return restore
+def told(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statuses the citizen is notified of, in order."""
+    seen: list[str] = []
+    monkeypatch.setattr(
+        notifications, "notify_after_commit", lambda pk, status: seen.append(status)
+    )
+    return seen

@@ -21,7 +21,6 @@ from bekitu.gateway.contracts import attachment_request, attachment_status
 from bekitu.gateway.envelope import Part
 from bekitu.gateway.handlers import Message, Receipt, Undelivered
 from bekitu.gateway.models import InboxMessage
-from bekitu.portal import notifications
 from bekitu.portal.models import Account, CitizenRequest, RequestEvent
 from bekitu.portal.requests import receipt_receive, status_receive, undelivered_receive
 from bekitu.registry.models import Person
@@ -35,16 +34,6 @@ pytestmark = pytest.mark.django_db
 auth = api.auth  # the API tests' fixture: the logged-in citizen's bearer header
 
 FAILING = "bekitu.service.portal_requests._verify"  # the provider's handler, made to fail
-
-
-@pytest.fixture
-def told(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The statuses the citizen is notified of, in order."""
-    seen: list[str] = []
-    monkeypatch.setattr(
-        notifications, "notify_after_commit", lambda pk, status: seen.append(status)
-    )
-    return seen
 
 
 @pytest.fixture(autouse=True)

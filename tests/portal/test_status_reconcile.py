@@ -25,7 +25,6 @@ from bekitu.gateway.errors import GatewayRefused
 from bekitu.gateway.models import InboxMessage, OutboxMessage
 from bekitu.gateway.services import message_call, participant_register
 from bekitu.gateway.transports import TransportError
-from bekitu.portal import notifications
 from bekitu.portal.models import CitizenRequest, RequestEvent
 from bekitu.portal.reconcile import request_reconcile, requests_reconcile
 from bekitu.registry.models import Person
@@ -39,16 +38,6 @@ from tests.portal.test_requests_api import body, draft, sign, submit
 pytestmark = pytest.mark.django_db
 
 auth = api.auth  # the API tests' fixture: the logged-in citizen's bearer header
-
-
-@pytest.fixture
-def told(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The statuses the citizen is notified of, in order."""
-    seen: list[str] = []
-    monkeypatch.setattr(
-        notifications, "notify_after_commit", lambda pk, status: seen.append(status)
-    )
-    return seen
 
 
 @pytest.fixture(autouse=True)

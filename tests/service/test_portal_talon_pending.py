@@ -6,9 +6,7 @@ specialist's decision, and in the answer to the portal's question where a reques
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,22 +27,6 @@ pytestmark = pytest.mark.django_db
 # The provider's side of the portal channel, as its tests have it: the gateway's participants
 # (autouse) and the citizen living in the provider's area.
 participants, citizen = portal.participants, portal.citizen
-
-
-@pytest.fixture
-def key_away(settings: Any, test_pki: Any, tmp_path: Path) -> Callable[[], None]:
-    """The providers' signing keys missing (an empty folder) while the gateway still signs
-    its envelopes with its own; returns what puts the keys back."""
-    settings.GATEWAY_KEYS_DIR = str(test_pki.providers_dir)
-    folder = tmp_path / "provider-keys"
-    folder.mkdir()
-    settings.EDS_PROVIDER_KEYS_DIR = folder
-
-    def restore() -> None:
-        for item in Path(test_pki.providers_dir).iterdir():
-            shutil.copy(item, folder / item.name)
-
-    return restore
 
 
 def _signed_later(provider: Provider, restore: Callable[[], None]) -> Talon:
