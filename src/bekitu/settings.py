@@ -532,6 +532,18 @@ EDS_CRL_URLS = env_list(
 EDS_HTTP_TIMEOUT = env_int(
     "BEKITU_EDS_HTTP_TIMEOUT", 10, "Seconds to wait for an OCSP responder or a CRL download."
 )
+EDS_CRL_MAX_BYTES = env_int(
+    "BEKITU_EDS_CRL_MAX_BYTES",
+    20_000_000,
+    "Largest CRL a refresh downloads, in bytes; the download stops at the first byte past it "
+    "and the CRL on disk stays (raise it if `bekitu eds refresh-crl` reports the cap).",
+)
+EDS_OCSP_MAX_BYTES = env_int(
+    "BEKITU_EDS_OCSP_MAX_BYTES",
+    65_536,
+    "Largest OCSP answer read, in bytes (an answer about one certificate, with its responder's "
+    "certificate, is a few kilobytes).",
+)
 EDS_OCSP_CACHE_SECONDS = env_int(
     "BEKITU_EDS_OCSP_CACHE_SECONDS",
     300,

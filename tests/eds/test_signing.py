@@ -168,10 +168,10 @@ def test_directory_store_keeps_an_opened_key_until_its_file_is_replaced(
     replacement = tmp_path / "new.p12"
     shutil.copy(test_pki.provider_p12(second), replacement)
     replacement.replace(tmp_path / f"{first}.p12")
-    assert (
-        store.load(first).certificate
-        == load_p12(test_pki.provider_p12(second), PASSWORD).certificate
-    )
+    # read again, not the kept key: the new file holds another BIN's key, which is refused
+    with pytest.raises(SigningKeyError) as info:
+        store.load(first)
+    assert info.value.code == "key_bin_mismatch"
 
 
 def test_directory_store_refuses_a_bin_that_is_a_path(tmp_path: Path) -> None:

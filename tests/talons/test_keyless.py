@@ -167,6 +167,31 @@ def test_the_command_signs_pending_talons_and_says_what_is_left(
     assert '{"signed": 1, "pending": 0}' in capsys.readouterr().out
 
 
+def test_a_key_of_another_bin_issues_the_talon_pending_until_the_providers_own_is_installed(
+    attachment: Attachment,
+    keys_away: Path,
+    head: Any,
+    settings: Any,
+    test_pki: TestPki,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # The decision stands and the citizen gets the talon; it is never signed with the wrong
+    # organization's key (the verifier would call it not authentic), and the heads are told.
+    own = attachment.provider.bin
+    other = next(p.bin for p in test_pki.providers if p.bin != own)
+    folder = Path(settings.EDS_PROVIDER_KEYS_DIR)
+    shutil.copy(keys_away / f"{other}.p12", folder / f"{own}.p12")
+    shutil.copy(keys_away / f"{other}.pass", folder / f"{own}.pass")
+    talon = _issue(attachment, django_capture_on_commit_callbacks)
+    assert talon.signature_pending
+    assert len(mail.outbox) == 1
+    assert talons_sign_pending() == (0, 1)
+    _restore(keys_away, settings)
+    assert talons_sign_pending() == (1, 0)
+    talon.refresh_from_db()
+    assert verify_provider_document(bytes(talon.xml), expect_bin=own).valid
+
+
 def test_the_beat_runs_the_signing(settings: Any) -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["talons-sign-pending"]
     assert entry["task"] == tasks.sign_pending.name

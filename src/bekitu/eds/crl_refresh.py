@@ -1,9 +1,11 @@
 """Refreshing the CRLs: `bekitu eds refresh-crl` and the periodic task.
 
 The addresses are the CRL distribution points of the trust-store certificates and the configured
-ones. A downloaded CRL is kept only if a trust-store CA's key verifies it and its nextUpdate is
-not past; it then replaces its file in `EDS_CRL_DIR` atomically (temporary file and rename), so
-that a verification running at the same time reads the old CRL or the new one, never half.
+ones, each fetched without following a redirect and no larger than `BEKITU_EDS_CRL_MAX_BYTES`
+(`fetch`). A downloaded CRL is kept only if a trust-store CA vouches for it (its key verifies
+it, it may sign CRLs, it was valid at the CRL's thisUpdate) and its nextUpdate is not past;
+it then replaces its file in `EDS_CRL_DIR` atomically (temporary file and rename), so that a
+verification running at the same time reads the old CRL or the new one, never half.
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from bekitu.eds.backends.base import CryptoBackend
-from bekitu.eds.revocation import crl_signer, read_crl
+from bekitu.eds.fetch import FetchError, fetch_capped
+from bekitu.eds.revocation import checked_crl_signer, read_crl
 from bekitu.eds.trust import TrustStore
 
 log = logging.getLogger("bekitu.eds")
+
+DEFAULT_MAX_BYTES = 20_000_000  # BEKITU_EDS_CRL_MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -83,14 +87,18 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def download_crl(
-    url: str, *, store: TrustStore, backend: CryptoBackend | None, now: datetime, timeout: float
+    url: str,
+    *,
+    store: TrustStore,
+    backend: CryptoBackend | None,
+    now: datetime,
+    timeout: float,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> x509.CertificateRevocationList:
-    """Fetch a CRL and accept it only if a trust-store CA signed it and it is current."""
-    reply = requests.get(url, timeout=timeout)
-    reply.raise_for_status()
-    crl = read_crl(reply.content)
-    if crl_signer(crl, store, backend) is None:
-        raise ValueError("no trust-store CA verifies the CRL's signature")
+    """Fetch a CRL (no redirect, at most `max_bytes`) and accept it only if a trust-store CA
+    vouches for it (`checked_crl_signer`) and it is current."""
+    crl = read_crl(fetch_capped("GET", url, timeout=timeout, max_bytes=max_bytes))
+    checked_crl_signer(crl, store, backend)
     next_update = crl.next_update_utc
     if next_update is None or next_update < now:
         raise ValueError("the CRL's nextUpdate is past")
@@ -105,14 +113,17 @@ def refresh_crls(
     backend: CryptoBackend | None,
     now: datetime,
     timeout: float,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> list[RefreshOutcome]:
     """Download each CRL, check it, and replace its file in `directory` atomically."""
     outcomes = []
     for url in urls:
         name = crl_file_name(url)
         try:
-            crl = download_crl(url, store=store, backend=backend, now=now, timeout=timeout)
-        except (requests.RequestException, ValueError) as exc:
+            crl = download_crl(
+                url, store=store, backend=backend, now=now, timeout=timeout, max_bytes=max_bytes
+            )
+        except (FetchError, ValueError) as exc:
             outcomes.append(RefreshOutcome(url, False, name, str(exc) or exc.__class__.__name__))
             log.warning("eds.crl.refresh_failed", extra={"fields": {"url": url}})
             continue

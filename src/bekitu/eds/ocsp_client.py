@@ -1,6 +1,7 @@
 """The OCSP client: ask a responder about one certificate, and keep its answers a while.
 
-The request carries a fresh 16-byte nonce, and an answer that does not echo it is not used.
+The request carries a fresh 16-byte nonce, and an answer that does not echo it is not used. A
+redirect is not followed and an answer past `BEKITU_EDS_OCSP_MAX_BYTES` is not read (`fetch`).
 An answer's signature, its responder's authority and its freshness are checked by
 pyhanko-certvalidator at each use (`revocation`), not here.
 """
@@ -13,14 +14,16 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-import requests
 from asn1crypto import ocsp as asn1_ocsp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
 
+from bekitu.eds.fetch import FetchError, fetch_capped
+
 NONCE_BYTES = 16
+DEFAULT_MAX_BYTES = 65_536  # BEKITU_EDS_OCSP_MAX_BYTES
 
 
 class OcspError(Exception):
@@ -82,22 +85,28 @@ def check_ocsp_answer(body: bytes, nonce: bytes) -> OcspAnswer:
 
 
 def fetch_ocsp(
-    cert: x509.Certificate, issuer: x509.Certificate, url: str, *, timeout: float
+    cert: x509.Certificate,
+    issuer: x509.Certificate,
+    url: str,
+    *,
+    timeout: float,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> OcspAnswer:
-    """Ask `url` about `cert` with a fresh nonce; the signature is checked by the caller."""
+    """Ask `url` about `cert` with a fresh nonce (no redirect followed, at most `max_bytes`
+    read); the signature is checked by the caller."""
     nonce = os.urandom(NONCE_BYTES)
     try:
-        reply = requests.post(
+        body = fetch_capped(
+            "POST",
             url,
             data=ocsp_request(cert, issuer, nonce),
             headers={"Content-Type": "application/ocsp-request"},
             timeout=timeout,
+            max_bytes=max_bytes,
         )
-    except requests.RequestException as exc:
-        raise OcspError(f"cannot reach the responder: {exc.__class__.__name__}") from exc
-    if reply.status_code != 200:
-        raise OcspError(f"responder answered HTTP {reply.status_code}")
-    return check_ocsp_answer(reply.content, nonce)
+    except FetchError as exc:
+        raise OcspError(str(exc)) from exc
+    return check_ocsp_answer(body, nonce)
 
 
 class OcspCache:

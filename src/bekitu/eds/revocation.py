@@ -1,10 +1,13 @@
 """Revocation: the CRLs on disk, their refresh, and the OCSP client.
 
-A CRL counts only when a trust-store CA's key verifies its signature and its nextUpdate is not
-past; the newest per issuer is used. Where such a CRL covers the signer, no network is needed.
-Otherwise OCSP is asked (the certificate's AIA address, else `EDS_OCSP_URL`) with a fresh nonce
-that the answer must echo; pyhanko-certvalidator then checks the answer's signature, the
-responder's authority and freshness. No current CRL and no OCSP answer: `revocation_unknown`.
+A CRL counts only when a trust-store CA's key verifies its signature, that CA may sign CRLs
+(keyUsage cRLSign, when the extension is there) and was valid at the CRL's thisUpdate, and its
+nextUpdate is not past; the newest per issuer is used. Where such a CRL covers the signer, no
+network is needed. Otherwise OCSP is asked (the certificate's AIA address, else
+`EDS_OCSP_URL`) with a fresh nonce that the answer must echo; pyhanko-certvalidator then checks
+the answer's signature, the responder's authority (the CA itself, or a certificate the CA
+issued with EKU OCSPSigning, valid at the moment) and freshness. No current CRL and no OCSP
+answer: `revocation_unknown`.
 
 CRLs are parsed once per file (and again when the file changes); an OCSP answer that said
 good or revoked is reused for the same certificate until the first of its nextUpdate and
@@ -36,6 +39,7 @@ from pyhanko_certvalidator.revinfo.validate_ocsp import verify_ocsp_response
 
 from bekitu.eds.backends.base import CryptoBackend, is_gost_oid
 from bekitu.eds.ocsp_client import (
+    DEFAULT_MAX_BYTES,
     OCSP_CACHE,
     OcspAnswer,
     OcspError,
@@ -52,7 +56,7 @@ CRL_SUFFIXES = (".crl",)
 
 @dataclass(frozen=True)
 class LoadedCrl:
-    """A CRL whose signature a trust-store CA's key verified."""
+    """A CRL a trust-store CA vouches for (`checked_crl_signer`)."""
 
     name: str
     crl: x509.CertificateRevocationList
@@ -100,14 +104,51 @@ def crl_signature_valid(
         return False
 
 
+class CrlSignerError(ValueError):
+    """No trust-store CA may vouch for the CRL: none verifies its signature, or the one that
+    does lacks the cRLSign key usage or was not valid when the CRL was issued."""
+
+
+def _may_sign_crls(ca: x509.Certificate) -> bool:
+    # RFC 5280 4.2.1.3: a key whose keyUsage lacks cRLSign must not be used to verify a CRL.
+    # Without the extension the key is not restricted (as the RFC reads, and certvalidator):
+    # the NCA's CA certificates carry it; an operator's v1 root may not.
+    try:
+        usage = ca.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return True
+    return usage.crl_sign
+
+
+def _valid_at(ca: x509.Certificate, moment: datetime) -> bool:
+    return ca.not_valid_before_utc <= moment <= ca.not_valid_after_utc
+
+
+def checked_crl_signer(
+    crl: x509.CertificateRevocationList, store: TrustStore, backend: CryptoBackend | None
+) -> x509.Certificate:
+    """The trust-store CA of the CRL's issuer name whose key verifies it, that may sign CRLs
+    (cRLSign) and was valid at the CRL's thisUpdate; `CrlSignerError` saying which failed."""
+    verifying = [ca for ca in store.issued_to(crl.issuer) if crl_signature_valid(crl, ca, backend)]
+    if not verifying:
+        raise CrlSignerError("no trust-store CA verifies the CRL's signature")
+    entitled = [ca for ca in verifying if _may_sign_crls(ca)]
+    if not entitled:
+        raise CrlSignerError("the CRL's signer lacks the cRLSign key usage")
+    for ca in entitled:
+        if _valid_at(ca, crl.last_update_utc):
+            return ca
+    raise CrlSignerError("the CRL's signer was not valid at the CRL's thisUpdate")
+
+
 def crl_signer(
     crl: x509.CertificateRevocationList, store: TrustStore, backend: CryptoBackend | None
 ) -> x509.Certificate | None:
-    """The trust-store CA whose key verifies the CRL, or None."""
-    for ca in store.issued_to(crl.issuer):
-        if crl_signature_valid(crl, ca, backend):
-            return ca
-    return None
+    """The CA that vouches for the CRL (`checked_crl_signer`), or None."""
+    try:
+        return checked_crl_signer(crl, store, backend)
+    except CrlSignerError:
+        return None
 
 
 def _is_delta(crl: x509.CertificateRevocationList) -> bool:
@@ -143,9 +184,11 @@ def _load_one(path: Path, store: TrustStore, backend: CryptoBackend | None) -> L
     except (OSError, ValueError):
         log.warning("eds.crl.unreadable", extra={"fields": {"file": path.name}})
         return None
-    signer = crl_signer(crl, store, backend)
-    if signer is None:
-        log.warning("eds.crl.bad_signature", extra={"fields": {"file": path.name}})
+    try:
+        signer = checked_crl_signer(crl, store, backend)
+    except CrlSignerError as exc:
+        fields = {"file": path.name, "error": str(exc)}
+        log.warning("eds.crl.bad_signature", extra={"fields": fields})
         return None
     der = crl.public_bytes(Encoding.DER)
     fingerprint = signer.fingerprint(hashes.SHA256())
@@ -196,6 +239,7 @@ class LeafRevocationInput:
     fallback_ocsp_url: str
     timeout: float
     ocsp_cache_seconds: int = 0
+    ocsp_max_bytes: int = DEFAULT_MAX_BYTES
     now: datetime | None = None  # the wall clock, for the OCSP cache (the moment may be `--at`)
 
 
@@ -244,7 +288,9 @@ def _fetch_any(
         raise Refused("revocation_unknown", "no current CRL and no OCSP responder")
     for url in urls:
         try:
-            return url, fetch_ocsp(leaf, issuer, url, timeout=inp.timeout)
+            return url, fetch_ocsp(
+                leaf, issuer, url, timeout=inp.timeout, max_bytes=inp.ocsp_max_bytes
+            )
         except OcspError as exc:
             log.warning("eds.ocsp.failed", extra={"fields": {"url": url, "error": str(exc)}})
     raise Refused("revocation_unknown", "no current CRL and no usable OCSP answer")

@@ -2,7 +2,8 @@
 
 `sign_xml_with_p12` signs with a PKCS#12 file (the test tools: NCALayer for development).
 `sign_xml_as_provider` and `sign_pdf_as_provider` sign with the provider's organization key
-from the ProviderKeyStore, and write an audit row (action `eds.sign`, never the document).
+from the ProviderKeyStore, only if its certificate names the provider's BIN (`check_key_bin`),
+and write an audit row (action `eds.sign`, never the document).
 
 The keys: a PKCS#12 file (`load_p12`), and the providers' key store (`ProviderKeyStore`). A
 provider's organization key lives outside the database, as `<BIN>.p12` with its password in
@@ -41,6 +42,7 @@ from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XM
 
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import DomainError
+from bekitu.eds.profile import read_profile
 
 log = logging.getLogger("bekitu.eds")
 
@@ -92,7 +94,7 @@ def sign_xml_as_provider(
     *, provider_bin: str, xml: bytes, key_store: ProviderKeyStore | None = None
 ) -> bytes:
     """Sign an XML document (the talon) with the provider's organization key (R9.12)."""
-    key = (key_store or default_key_store()).load(provider_bin)
+    key = provider_key(provider_bin, key_store)
     signed = sign_xml_with_key(key=key, xml=xml)
     _audit(provider_bin, key, "xml", len(xml))
     return signed
@@ -331,7 +333,7 @@ def sign_pdf_as_provider(
     """Sign a PDF (the talon, a refusal) with the provider's organization key (PAdES-B,
     R3.1), carrying `attachments` inside the signed revision; `visible=False` when the
     document draws its own stamp."""
-    key = (key_store or default_key_store()).load(provider_bin)
+    key = provider_key(provider_bin, key_store)
     signed = sign_pdf_with_key(
         key=key, pdf=pdf, reason=reason, attachments=attachments, visible=visible
     )
@@ -370,9 +372,38 @@ class SigningKey:
 
 
 class SigningKeyError(DomainError):
-    """The key cannot be found or opened."""
+    """The key cannot be found or opened, or is not the provider's (`KEY_UNAVAILABLE`)."""
 
     code = "key_unavailable"
+
+
+# The codes of SigningKeyError, and what they mean for whoever signs as a provider. A key of
+# another BIN is in the provider's place but cannot sign for it (the verifier would refuse the
+# document as `bin_mismatch`, R9.12): to the signer the provider's own key is as missing as
+# when there is no file, and the right key, once installed, signs what waited.
+KEY_MISSING = "key_missing"
+KEY_UNREADABLE = "key_unreadable"
+KEY_BIN_MISMATCH = "key_bin_mismatch"
+KEY_UNAVAILABLE = frozenset({KEY_MISSING, KEY_UNREADABLE, KEY_BIN_MISMATCH})
+
+
+def check_key_bin(provider_bin: str, key: SigningKey) -> SigningKey:
+    """`key`, if its certificate names `provider_bin` as verification reads the BIN (OU or
+    serialNumber `BIN<12 digits>`); SigningKeyError `key_bin_mismatch` otherwise, so nothing
+    is signed in the provider's name with another organization's key (R9.12)."""
+    if read_profile(key.certificate).bin != provider_bin:
+        log.warning("eds.provider_key.wrong_bin", extra={"fields": {"provider": provider_bin}})
+        raise SigningKeyError(
+            _("The signing key configured for this provider names another organization's BIN."),
+            code=KEY_BIN_MISMATCH,
+        )
+    return key
+
+
+def provider_key(provider_bin: str, key_store: ProviderKeyStore | None = None) -> SigningKey:
+    """The provider's key from `key_store` (the configured one by default), checked to name
+    the provider's BIN whatever the store is."""
+    return check_key_bin(provider_bin, (key_store or default_key_store()).load(provider_bin))
 
 
 def load_p12(path: Path, password: str) -> SigningKey:
@@ -402,7 +433,8 @@ class ProviderKeyStore(Protocol):
     """Where the providers' organization keys come from."""
 
     def load(self, provider_bin: str) -> SigningKey:
-        """The provider's signing key, or SigningKeyError (code key_missing / key_unreadable)."""
+        """The provider's signing key, or SigningKeyError (code key_missing / key_unreadable /
+        key_bin_mismatch: the key's certificate does not name `provider_bin`)."""
         ...
 
     def has_key(self, provider_bin: str) -> bool:
@@ -443,7 +475,7 @@ class DirectoryKeyStore:
         with _CACHE_LOCK:
             cached = _CACHE.get(stamp)
         if cached is not None:
-            return cached
+            return check_key_bin(provider_bin, cached)
         _warn_if_open(p12, pass_file)
         password = pass_file.read_text(encoding="utf-8").rstrip("\r\n")
         key = load_p12(p12, password)
@@ -451,7 +483,7 @@ class DirectoryKeyStore:
             if len(_CACHE) >= _CACHE_SIZE:
                 _CACHE.clear()
             _CACHE[stamp] = key
-        return key
+        return check_key_bin(provider_bin, key)
 
 
 # Opening a PKCS#12 file (its key derivation) costs about a third of a talon's signing time,
@@ -493,7 +525,7 @@ class FakeKeyStore:
             raise SigningKeyError(
                 _("No signing key is configured for this provider."), code="key_missing"
             )
-        return self.keys[provider_bin]
+        return check_key_bin(provider_bin, self.keys[provider_bin])
 
 
 def default_key_store() -> ProviderKeyStore:

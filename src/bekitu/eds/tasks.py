@@ -35,6 +35,7 @@ def refresh_crls_now(*, extra_urls: list[str] | None = None) -> list[RefreshOutc
         backend=get_backend(),
         now=timezone.now(),
         timeout=float(settings.EDS_HTTP_TIMEOUT),
+        max_bytes=settings.EDS_CRL_MAX_BYTES,
     )
 
 

@@ -124,6 +124,7 @@ def _chain_and_revocation(signed: SignedXml, moment: datetime, progress: _Progre
         fallback_ocsp_url=settings.EDS_OCSP_URL,
         timeout=float(settings.EDS_HTTP_TIMEOUT),
         ocsp_cache_seconds=settings.EDS_OCSP_CACHE_SECONDS,
+        ocsp_max_bytes=settings.EDS_OCSP_MAX_BYTES,
         now=timezone.now(),
     )
     return check_leaf(chain, revocation)

@@ -35,6 +35,7 @@ from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError
 from bekitu.core.vocabulary import REATTACHMENT_CHANNEL, AttachmentBasis, Channel
 from bekitu.eds.signing import (
+    KEY_UNAVAILABLE,
     PdfAttachment,
     SigningKeyError,
     default_key_store,
@@ -56,9 +57,9 @@ TALON_SIGNATURE_REASON = "Attachment talon"
 REFUSAL_SIGNATURE_REASON = "Refusal to provide the service"
 
 
-# Why a key is unavailable (eds.signing): missing, or unreadable (wrong password, damaged file).
+# Why a key is unavailable is eds.signing's KEY_UNAVAILABLE: missing, unreadable (wrong
+# password, damaged file), or naming another BIN (the talon waits for the provider's own key).
 # An unsupported key is a misconfiguration, not an outage: issuing stops, as for any error.
-KEY_UNAVAILABLE = frozenset({"key_missing", "key_unreadable"})
 
 
 def _local_year(moment: dt.datetime) -> int:
@@ -213,11 +214,12 @@ def talon_issue(
     validated and signed with the provider's key; audited. Its PDF is made once the
     caller's transaction commits (`talon_pdf_make`, in the background).
 
-    When the provider's key is unavailable (missing or unreadable: SigningKeyError, and
-    nothing else) the service does not stop (R3.1 allows a paper talon in free form): the
-    talon is recorded with its number and unsigned XML, flagged `signature_pending`, its
-    PDF is marked for a handwritten signature and stamp, and the heads of the provider are
-    told once the transaction commits. Any other signing error fails closed.
+    When the provider's key is unavailable (missing, unreadable or of another BIN:
+    SigningKeyError with a code of KEY_UNAVAILABLE, and nothing else) the service does not
+    stop (R3.1 allows a paper talon in free form): the talon is recorded with its number and
+    unsigned XML, flagged `signature_pending`, its PDF is marked for a handwritten signature
+    and stamp, and the heads of the provider are told once the transaction commits. Any
+    other signing error fails closed.
 
     Raises Conflict "talon_exists" if the attachment already has a talon.
     """
