@@ -5,6 +5,7 @@ nothing it sent is used."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -188,3 +189,27 @@ def test_an_oversize_ocsp_answer_is_not_read(test_pki: TestPki, site: Site) -> N
     with pytest.raises(OcspError, match="more than 65536 bytes"):
         fetch_ocsp(*_ocsp_pair(test_pki), site.url + "/ocsp", timeout=5, max_bytes=65536)
     assert site.sent["/ocsp"] < 32 * 1024 * 1024
+
+
+def test_a_server_that_trickles_is_cut_off_at_the_downloads_time(site: Site) -> None:
+    """Each read comes within the timeout, so only the whole download's bound stops it."""
+
+    def trickle(handler: BaseHTTPRequestHandler) -> None:
+        handler.protocol_version = "HTTP/1.0"
+        handler.send_response(200)
+        handler.end_headers()
+        site.sent["/slow"] = 0
+        try:
+            for _ in range(400):
+                handler.wfile.write(b"x")
+                handler.wfile.flush()
+                site.sent["/slow"] += 1
+                time.sleep(0.02)
+        except OSError:
+            return
+
+    site.routes["/slow"] = trickle
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="longer than a download may take"):
+        fetch_capped("GET", site.url + "/slow", timeout=0.1, max_bytes=1_000_000)
+    assert time.monotonic() - started < 4  # about ten timeouts (1 s), not the 8 s it would send

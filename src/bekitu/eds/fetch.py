@@ -6,15 +6,23 @@ and the settings, and a CRL or OCSP address that moved is a change the operator 
 (`BEKITU_EDS_CRL_URLS`, `BEKITU_EDS_OCSP_URL`), not one a server may make for us, perhaps to a
 host inside our own network. The cap (`BEKITU_EDS_CRL_MAX_BYTES`, `BEKITU_EDS_OCSP_MAX_BYTES`)
 keeps a server that sends without end from filling the worker's memory: the body is read in
-chunks and the connection dropped at the first byte past it. The timeout is `requests`' (to
-connect, and between two reads), `BEKITU_EDS_HTTP_TIMEOUT`.
+chunks and the connection dropped at the first byte past it. The timeout,
+`BEKITU_EDS_HTTP_TIMEOUT`, bounds the connection and each read (`requests`'), and the whole
+download too (DOWNLOAD_TIMEOUTS of it): a server that sends a byte at a time cannot hold the
+worker beyond it.
 """
 
 from __future__ import annotations
 
+import time
+
 import requests
+import urllib3
 
 CHUNK_BYTES = 64 * 1024
+# The whole download may take this many times the timeout (a CRL of megabytes over a slow
+# link takes longer than one read may wait), and no longer.
+DOWNLOAD_TIMEOUTS = 10
 
 
 class FetchError(Exception):
@@ -50,19 +58,25 @@ def fetch_capped(
             raise FetchError(f"{url} answered a redirect (HTTP {reply.status_code}), not followed")
         if reply.status_code != 200:
             raise FetchError(f"{url} answered HTTP {reply.status_code}")
-        return _read_capped(reply, url, max_bytes)
+        return _read_capped(
+            reply, url, max_bytes, deadline=time.monotonic() + timeout * DOWNLOAD_TIMEOUTS
+        )
 
 
-def _read_capped(reply: requests.Response, url: str, max_bytes: int) -> bytes:
+def _read_capped(reply: requests.Response, url: str, max_bytes: int, *, deadline: float) -> bytes:
     declared = reply.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"{url} announced {declared} bytes, more than {max_bytes}")
     body = bytearray()
     try:
-        for chunk in reply.iter_content(CHUNK_BYTES):
+        # At most one read of the socket at a time (`read1`), so that the size and the time
+        # are looked at between any two: a server that trickles cannot hold a read open.
+        while chunk := reply.raw.read1(CHUNK_BYTES, decode_content=False):
             body += chunk
             if len(body) > max_bytes:
                 raise FetchError(f"{url} sent more than {max_bytes} bytes")
-    except requests.RequestException as exc:
+            if time.monotonic() > deadline:
+                raise FetchError(f"{url} took longer than a download may take")
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
         raise FetchError(f"{url} broke off: {exc.__class__.__name__}") from exc
     return bytes(body)
