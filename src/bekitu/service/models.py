@@ -48,6 +48,11 @@ class Application(models.Model):
     Reason = AttachmentReason
     Basis = AttachmentBasis
 
+    # Not a column: whether the talon this instance's decision issued awaits the provider's
+    # e-signature (R3.1), set by the decision (`issue_talon_locked`) for the steps after it in
+    # its transaction; None where unknown (an instance read from the database).
+    talon_signature_pending: bool | None = None
+
     class Sla(models.TextChoices):
         ON_TIME = "on_time", _("on time")
         NEAR = "near", _("deadline near")

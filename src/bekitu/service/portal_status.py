@@ -196,6 +196,8 @@ def _signature_pending(application: Application) -> bool:
     e-signature (R3.1)."""
     if not application.talon_number:
         return False
+    if application.talon_signature_pending is not None:  # decided in this transaction
+        return application.talon_signature_pending
     return bool(signature_pending_applications(application_numbers=[application.number]))
 
 

@@ -276,6 +276,7 @@ def issue_talon_locked(
         basis=(application.basis, application.basis_address),
     )
     application.attachment, application.talon_number = attachment, talon.number
+    application.talon_signature_pending = talon.signature_pending
     application.effective_from = attachment.valid_from
     application.decided_at, application.decided_by = now, by
     _mark_decided_late(application, now)
