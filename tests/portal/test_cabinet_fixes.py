@@ -26,7 +26,7 @@ from bekitu.portal.notifications import notify_now
 from tests.factories import PersonFactory, PersonRelationFactory
 from tests.portal import test_requests_api as api
 from tests.portal.test_cabinet_api import bearer
-from tests.portal.test_requests_api import API, account_of, body, draft, sign, submit
+from tests.portal.test_requests_api import API, account_of, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -46,13 +46,6 @@ def _message(settings: Any, sender: str, status: sc.AttachmentStatus, *extra: Pa
         date=timezone.now(),
         parts=(Part(sc.PART_STATUS, sc.build_status(status), "application/xml"), *extra),
     )
-
-
-def _submitted(client: Any, auth: dict[str, str], provider: Any, citizen: Any, pki: Any) -> str:
-    made = draft(client, auth, body(provider)).json()
-    signed = sign(pki, citizen.iin, made["xml_to_sign"])
-    assert submit(client, auth, made["draft_id"], signed).status_code == 202
-    return str(made["number"])
 
 
 def _talon(number: str, at: dt.datetime) -> sc.AttachmentStatus:
@@ -89,7 +82,7 @@ def test_a_decision_is_final_and_a_contradicting_one_is_kept_out(
     django_capture_on_commit_callbacks: Any,
     first: str,
 ) -> None:
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     now = timezone.now()
     talon = _message(settings, provider.bin, _talon(number, now), TALON_XML)
     refusal = _message(settings, provider.bin, _refused(number, now + dt.timedelta(minutes=5)))
@@ -112,7 +105,7 @@ def test_a_decision_is_final_and_a_contradicting_one_is_kept_out(
 def test_the_talons_file_name_is_made_of_safe_characters(
     client: Any, auth: dict[str, str], citizen: Any, provider: Any, test_pki: Any, settings: Any
 ) -> None:
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     status = _talon(number, timezone.now())
     portal_requests.status_receive(_message(settings, provider.bin, status, TALON_XML))
     CitizenRequest.objects.filter(number=number).update(talon_number='T-1"\r\nX: y')
@@ -137,7 +130,7 @@ def test_a_mail_server_down_does_not_keep_the_sms_from_going(
     settings: Any,
     sms: list[Any],
 ) -> None:
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     settings.EMAIL_BACKEND = f"{__name__}._MailDown"
     request = CitizenRequest.objects.get(number=number)
     notified = notify_now(request.pk, "registered")

@@ -27,7 +27,7 @@ from bekitu.registry.models import Person
 from tests.factories import PersonFactory
 from tests.portal import test_requests_api as api
 from tests.portal.conftest import drain
-from tests.portal.test_requests_api import API, account_of, body, draft, sign, submit
+from tests.portal.test_requests_api import API, account_of, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -39,13 +39,6 @@ FAILING = "bekitu.service.portal_requests._verify"  # the provider's handler, ma
 @pytest.fixture(autouse=True)
 def _one_attempt(settings: Any) -> None:
     settings.GATEWAY_MAX_ATTEMPTS = 1  # parked at the first failure
-
-
-def _submitted(client: Any, auth: dict[str, str], provider: Any, citizen: Any, pki: Any) -> str:
-    made = draft(client, auth, body(provider)).json()
-    signed = sign(pki, citizen.iin, made["xml_to_sign"])
-    assert submit(client, auth, made["draft_id"], signed).status_code == 202
-    return str(made["number"])
 
 
 def _shown(client: Any, auth: dict[str, str], number: str, lang: str = "en") -> dict[str, Any]:
@@ -75,7 +68,7 @@ def test_a_request_the_provider_parks_is_held_up_and_goes_on_when_replayed(
     channel: Any,
     told: list[str],
 ) -> None:
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     with mock.patch(FAILING, side_effect=RuntimeError("the provider's system failed")):
         drain(channel)  # stored there (SCSS001), its handler failed: parked (ESRV002)
 
@@ -109,7 +102,7 @@ def test_a_request_the_portal_cannot_send_is_held_up_and_goes_on_when_replayed(
     channel: Any,
     told: list[str],
 ) -> None:
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     channel.fail_next(1)  # the broker does not take it: the portal's outbox parks it
     drain(channel)
 
@@ -138,7 +131,7 @@ def test_a_request_discarded_at_the_portal_is_undeliverable_and_the_person_appli
     channel: Any,
     told: list[str],
 ) -> None:
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     channel.fail_next(1)
     drain(channel)
     services.outbox_discard(message_id=CitizenRequest.objects.get(number=number).message_id)
@@ -151,7 +144,7 @@ def test_a_request_discarded_at_the_portal_is_undeliverable_and_the_person_appli
     page = _page(citizen, number)
     assert 'id="request-undeliverable"' in page and 'href="/portal/requests/new/"' in page
 
-    again = _submitted(client, auth, provider, citizen, test_pki)  # the same person
+    again = submitted(client, auth, provider, citizen, test_pki)  # the same person
     drain(channel)
 
     assert _shown(client, auth, again)["status"] == "talon_issued"
@@ -167,7 +160,7 @@ def test_a_request_discarded_at_the_provider_is_undeliverable_and_the_person_app
     channel: Any,
     told: list[str],
 ) -> None:
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     with mock.patch(FAILING, side_effect=RuntimeError("the provider's system failed")):
         drain(channel)
     services.inbox_discard(message_id=str(_parked_at_the_provider(number).message_id))
@@ -179,7 +172,7 @@ def test_a_request_discarded_at_the_provider_is_undeliverable_and_the_person_app
     assert told == ["delivered", "held_up", "undeliverable"]
 
     # Nothing of the discarded request is open at the provider: the new one is decided.
-    again = _submitted(client, auth, provider, citizen, test_pki)
+    again = submitted(client, auth, provider, citizen, test_pki)
     drain(channel)
     assert _shown(client, auth, again)["status"] == "talon_issued"
 
@@ -192,7 +185,7 @@ def test_the_held_up_page_says_what_happens_next(
     test_pki: Any,
     channel: Any,
 ) -> None:
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     channel.fail_next(1)
     drain(channel)
     page = _page(citizen, number)

@@ -81,6 +81,14 @@ def submit(client: Any, auth: dict[str, str], draft_id: str, signed: str) -> Any
     )
 
 
+def submitted(client: Any, auth: dict[str, str], provider: Any, citizen: Any, pki: Any) -> str:
+    """A request for the citizen themselves drafted, signed and submitted; its number."""
+    made = draft(client, auth, body(provider)).json()
+    signed = sign(pki, citizen.iin, made["xml_to_sign"])
+    assert submit(client, auth, made["draft_id"], signed).status_code == 202
+    return str(made["number"])
+
+
 def test_requirements_are_the_desks_checklist(
     client: Any, auth: dict[str, str], citizen: Person, child: Person
 ) -> None:

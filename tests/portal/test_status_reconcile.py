@@ -33,7 +33,7 @@ from bekitu.talons.services import talons_sign_pending
 from tests.factories import AttachmentFactory
 from tests.portal import test_requests_api as api
 from tests.portal.conftest import drain
-from tests.portal.test_requests_api import body, draft, sign, submit
+from tests.portal.test_requests_api import submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -44,13 +44,6 @@ auth = api.auth  # the API tests' fixture: the logged-in citizen's bearer header
 def _one_attempt(settings: Any) -> None:
     settings.GATEWAY_MAX_ATTEMPTS = 1  # parked at the first failure
     settings.PORTAL_STATUS_SILENT_MINUTES = 60
-
-
-def _submitted(client: Any, auth: dict[str, str], provider: Any, citizen: Any, pki: Any) -> str:
-    made = draft(client, auth, body(provider)).json()
-    signed = sign(pki, citizen.iin, made["xml_to_sign"])
-    assert submit(client, auth, made["draft_id"], signed).status_code == 202
-    return str(made["number"])
 
 
 def _statuses_lost(channel: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,7 +97,7 @@ def test_a_talon_whose_status_messages_were_discarded_reaches_the_cabinet(
     told: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     _statuses_lost(channel, monkeypatch)
     application = Application.objects.get(portal_request__number=number)
     assert application.state == "talon_issued"
@@ -150,7 +143,7 @@ def test_a_refusal_whose_status_message_was_discarded_reaches_the_cabinet(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     AttachmentFactory(person=citizen, provider=provider)  # already attached there
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     _statuses_lost(channel, monkeypatch)
     application = Application.objects.get(portal_request__number=number)
     assert application.state == "refused"
@@ -177,7 +170,7 @@ def test_an_answer_that_tells_nothing_new_changes_nothing(
     told: list[str],
 ) -> None:
     PortalSetting.objects.create(provider=provider, decision=PortalSetting.Decision.SPECIALIST)
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     drain(channel)  # registered and checked, told; a specialist decides
     request = CitizenRequest.objects.get(number=number)
     assert request.status == "checked"
@@ -208,7 +201,7 @@ def test_a_request_the_provider_does_not_know_is_left_as_it_is(
     channel: Any,
     told: list[str],
 ) -> None:
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     channel.fail_next(1)  # the portal's outbox parks it: held up, never at the provider
     drain(channel)
     assert CitizenRequest.objects.get(number=number).status == "held_up"
@@ -257,7 +250,7 @@ def test_a_provider_that_does_not_answer_leaves_the_request_to_be_asked_later(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     _statuses_lost(channel, monkeypatch)
     _an_hour_later()
     channel.fail_next(1)  # the gateway cannot be reached
@@ -293,7 +286,7 @@ def test_only_the_portal_is_told_where_a_request_stands(
     """The answer carries the talon, with the person's data: another participant of the
     gateway (another provider's system) asking of the portal's request is refused, and
     nothing is read for it."""
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     drain(channel)
     participant_register(system_id="other-system", bin=test_pki.providers[1].bin, local=True)
 
@@ -321,7 +314,7 @@ def test_the_operators_command_asks_for_one_request(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     _statuses_lost(channel, monkeypatch)  # not silent long enough for the beat: asked now
 
     call_command("portal-status", number)
@@ -347,7 +340,7 @@ def test_a_status_message_the_portals_inbox_parked_and_discarded_is_repaired(
     def failing(message: Any) -> None:
         raise RuntimeError("the portal's database refused the write")
 
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(
             handlers._MESSAGES.entries,
@@ -387,7 +380,7 @@ def test_a_signed_talon_whose_message_was_lost_replaces_the_talon_pending(
     """Decided while the provider's key was away (R3.1): the portal heard `talon_pending`;
     the signed talon's message, once the key was back, was lost on the way."""
     monkeypatch.setattr(celery_app.conf, "CELERY_TASK_ALWAYS_EAGER", True)
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     with django_capture_on_commit_callbacks(execute=True):
         drain(channel)
     assert CitizenRequest.objects.get(number=number).status == "talon_pending"

@@ -28,8 +28,8 @@ from bekitu.portal.notifications import status_email_text, status_sms_text
 from bekitu.service.models import Application
 from bekitu.talons.services import talons_sign_pending
 from tests.portal.conftest import drain
-from tests.portal.test_cabinet_fixes import _message, _refused, _submitted
-from tests.portal.test_requests_api import API, account_of, body, draft, sign, submit
+from tests.portal.test_cabinet_fixes import _message, _refused
+from tests.portal.test_requests_api import API, account_of, body, draft, sign, submit, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +113,7 @@ def test_a_refusal_after_the_talon_pending_is_kept_out(
     client: Any, citizen: Any, provider: Any, test_pki: Any, settings: Any, channel: Any
 ) -> None:
     auth = {"HTTP_AUTHORIZATION": f"Bearer {sessions.token_issue(account_of(citizen))}"}
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     now = timezone.now()
     portal_requests.status_receive(_message(settings, provider.bin, _pending(number, now)))
     refusal = _refused(number, now + dt.timedelta(minutes=5))
@@ -128,7 +128,7 @@ def test_a_status_message_of_version_1_is_still_applied(
 ) -> None:
     """A provider's system not yet on version 2 of the status: its messages are read."""
     auth = {"HTTP_AUTHORIZATION": f"Bearer {sessions.token_issue(account_of(citizen))}"}
-    number = _submitted(client, auth, provider, citizen, test_pki)
+    number = submitted(client, auth, provider, citizen, test_pki)
     status = sc.AttachmentStatus(
         number=number, status="registered", at=timezone.now(), registration_number="A-1"
     )

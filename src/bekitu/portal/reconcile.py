@@ -67,6 +67,11 @@ class ReconcileReport:
     unknown: int = 0
     unanswered: int = 0
 
+    def add(self, outcome: str) -> None:
+        """Count one request asked about, by its outcome."""
+        self.asked += 1
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
 
 def requests_silent(*, limit: int, now: dt.datetime | None = None) -> list[tuple[str, str]]:
     """The portal's requests not decided whose status has not changed, nor their provider been
@@ -96,8 +101,7 @@ def requests_reconcile(*, limit: int | None = None) -> ReconcileReport:
         if provider_bin in silent:
             continue
         outcome = _reconcile(number, provider_bin)
-        report.asked += 1
-        setattr(report, outcome, getattr(report, outcome) + 1)
+        report.add(outcome)
         if outcome == UNANSWERED:
             silent.add(provider_bin)
     if report.asked:
