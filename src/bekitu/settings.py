@@ -757,17 +757,34 @@ PORTAL_CODES_PER_CLIENT_HOUR = env_int(
     "BEKITU_PORTAL_CODES_PER_CLIENT_HOUR",
     50,
     "Codes asked for from one client address in an hour, whatever the IIN and whether one is "
-    "sent: bounds the messages one client has the service send to others' phones and what it "
-    "learns of the population register; set for a mobile operator's address many citizens "
+    "sent, before each one more needs a proof of work (challenge_required): bounds the messages "
+    "one client has the service send to others' phones and what it learns of the population "
+    "register; set for a mobile operator's address many citizens "
     "share (docs/security.md); 0: no limit.",
 )
 PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR = env_int(
     "BEKITU_PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR",
     100,
     "Failed portal logins (password or EDS, pages and API) from one client address in an "
-    "hour, whatever the IIN, before every login from it is refused (too_many_attempts) until "
-    "the hour is over: bounds one password tried against many IINs; set for a mobile "
+    "hour, whatever the IIN, before every login from it needs a proof of work "
+    "(challenge_required, BEKITU_PORTAL_ADDRESS_CHALLENGE_BITS) until the hour is over: bounds "
+    "one password tried against many IINs; set for a mobile "
     "operator's address many citizens share (docs/security.md); 0: no limit.",
+)
+PORTAL_ADDRESS_CHALLENGE_BITS = env_int(
+    "BEKITU_PORTAL_ADDRESS_CHALLENGE_BITS",
+    15,
+    "Past BEKITU_PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR or BEKITU_PORTAL_CODES_PER_CLIENT_HOUR, "
+    "a login or a code asked for from the address needs a proof of work (challenge_required): "
+    "the leading zero bits of SHA-256 it asks for just past the limit, one more for each "
+    "doubling of the count beyond it. 15: about 32,000 hashes, a second or two in a phone's "
+    "browser (docs/decisions/0020).",
+)
+PORTAL_ADDRESS_CHALLENGE_MAX_BITS = env_int(
+    "BEKITU_PORTAL_ADDRESS_CHALLENGE_MAX_BITS",
+    20,
+    "The most zero bits the proof of work past a per-address limit asks for, however far past "
+    "the limit the address is. 20: about a million hashes, half a minute in a phone's browser.",
 )
 PORTAL_LOOKUPS_PER_ACCOUNT_HOUR = env_int(
     "BEKITU_PORTAL_LOOKUPS_PER_ACCOUNT_HOUR",

@@ -183,14 +183,14 @@ def test_codes_asked_for_from_one_client_are_limited_whatever_the_iin(
     assert post(client, "auth/code", {"iin": others[0].iin}).status_code == 200
     refused = post(client, "auth/code", {"iin": others[1].iin}, HTTP_ACCEPT_LANGUAGE="ru")
     assert refused.status_code == 429
-    assert refused.json()["code"] == "too_many_code_requests"
+    assert refused.json()["code"] == "challenge_required"
     assert "адрес" in refused.json()["message"]
     # Nothing was sent or read for the refused one; another client is not held up.
     assert len(sms) == 1
     elsewhere = post(client, "auth/code", {"iin": others[1].iin}, REMOTE_ADDR="10.1.2.3")
     assert elsewhere.status_code == 200 and len(sms) == 2
     assert AuditEntry.objects.filter(
-        action="portal.account.code_refused", data__code="too_many_code_requests"
+        action="portal.account.code_refused", data__code="challenge_required"
     ).exists()
 
 
@@ -204,18 +204,18 @@ def test_failed_logins_from_one_client_are_limited_whatever_the_iin(
     assert post(client, "auth/login", own).status_code == 200  # a login proved is no failure
     strangers = [PersonFactory() for _ in range(4)]
     tried = [post(client, "auth/login", {"iin": p.iin, "password": PASSWORD}) for p in strangers]
-    assert [r.json()["code"] for r in tried] == ["not_registered"] * 3 + ["too_many_attempts"]
+    assert [r.json()["code"] for r in tried] == ["not_registered"] * 3 + ["challenge_required"]
     assert tried[-1].status_code == 429
     # Refused before the password is checked: the right one gets the same answer.
     refused = post(client, "auth/login", own, HTTP_ACCEPT_LANGUAGE="ru")
-    assert refused.status_code == 429 and refused.json()["code"] == "too_many_attempts"
+    assert refused.status_code == 429 and refused.json()["code"] == "challenge_required"
     assert "адрес" in refused.json()["message"]
-    assert _eds_login(client, test_pki, citizen.iin).json()["code"] == "too_many_attempts"
+    assert _eds_login(client, test_pki, citizen.iin).json()["code"] == "challenge_required"
     # Another client is not held up.
     assert post(client, "auth/login", own, REMOTE_ADDR="10.1.2.3").status_code == 200
     assert (
         AuditEntry.objects.filter(
-            action="portal.login.refused", data__code="too_many_attempts"
+            action="portal.login.refused", data__code="challenge_required"
         ).count()
         == 3
     )
@@ -231,7 +231,7 @@ def test_the_client_limit_reads_the_address_as_the_codes_limit_does(
     first = post(client, "auth/login", login, HTTP_X_FORWARDED_FOR="1.1.1.1, 10.0.0.7")
     assert first.json()["code"] == "not_registered"
     forged = post(client, "auth/login", login, HTTP_X_FORWARDED_FOR="2.2.2.2, 10.0.0.7")
-    assert forged.json()["code"] == "too_many_attempts"
+    assert forged.json()["code"] == "challenge_required"
     other = post(client, "auth/login", login, HTTP_X_FORWARDED_FOR="10.0.0.8")
     assert other.json()["code"] == "not_registered"
 
@@ -243,7 +243,7 @@ def test_failed_eds_logins_count_towards_the_clients_limit(
     settings.PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR = 2
     assert _eds_login(client, test_pki, citizen.iin).status_code == 200
     failed = [_eds_login(client, test_pki, citizen.iin, key="sign") for _ in range(3)]
-    assert [r.json()["code"] for r in failed] == ["eds_not_confirmed"] * 2 + ["too_many_attempts"]
+    assert [r.json()["code"] for r in failed] == ["eds_not_confirmed"] * 2 + ["challenge_required"]
 
 
 def test_the_login_page_refuses_a_client_past_the_limit(citizen: Person, settings: Any) -> None:
@@ -252,8 +252,8 @@ def test_the_login_page_refuses_a_client_past_the_limit(citizen: Person, setting
     for person in (PersonFactory(), PersonFactory()):
         answer = page.post("/portal/login/", {"iin": person.iin, "password": PASSWORD})
     assert answer.status_code == 200
-    assert 'data-code="too_many_attempts"' in answer.content.decode()
+    assert 'data-code="challenge_required"' in answer.content.decode()
     assert "мекенжай" in answer.content.decode()
     assert AuditEntry.objects.filter(
-        action="portal.login.refused", data__code="too_many_attempts"
+        action="portal.login.refused", data__code="challenge_required"
     ).exists()

@@ -4,7 +4,8 @@ Registration asks the person to prove who they are, either by signing a one-time
 with their EDS authentication key (NCALayer) or by a one-time code sent to the phone number
 the population register holds (the SMS port, `bekitu.core.sms`). Login is by IIN and
 password or by the authentication key; condition 1 checks, in this order, that the IIN is
-valid, the client has not failed too often (`too_many_attempts`), the pair is not locked out
+valid, the client has not failed too often (past the limit, a proof of work:
+`address_limits`), the pair is not locked out
 (the service's lockout, `bekitu.core.security`), the IIN has an account, the password is
 right, the population register knows the person and they are alive, and the account is
 active. Each failure is a `PortalError` with its code.
@@ -36,7 +37,9 @@ from bekitu.core import security
 from bekitu.core.audit import audit_context, audit_record
 from bekitu.core.iin import is_valid_iin
 from bekitu.core.sms import masked, normalise_phone, send_sms
+from bekitu.core.work import Proof
 from bekitu.eds.verification import verify_authentication
+from bekitu.portal import address_limits
 from bekitu.portal.errors import MESSAGES, EdsNotConfirmed, PortalError
 from bekitu.portal.models import Account, ApiToken, Challenge
 from bekitu.registry.population import PersonRecord, get_population_register
@@ -144,15 +147,16 @@ def registration_code_text(code: str, minutes: int) -> str:
     ) % {"code": code, "minutes": minutes}
 
 
-def code_send(request: Any, iin: str) -> Issued:
+def code_send(request: Any, iin: str, proof: Proof | None = None) -> Issued:
     """Send a one-time registration code to the phone the population register holds. At
     most BEKITU_PORTAL_CODES_PER_HOUR codes an hour go for one IIN, and a new one voids
     those sent before: the guesses at a code, and the messages to a phone, are bounded. A
     person recorded as deceased is answered as one without a phone (`no_phone`): the code's
     page tells no one who is dead. At most BEKITU_PORTAL_CODES_PER_CLIENT_HOUR are asked for
-    from one client, counted before the register is read, whatever the answer."""
+    from one client, counted before the register is read, whatever the answer; past it each
+    needs a proof of work (`proof`, decision 0020)."""
     iin = clean_iin(iin)
-    _client_may_ask(request, iin)
+    proved = _client_may_ask(request, iin, proof)
     _check_may_start(iin, Challenge.Purpose.REGISTER)
     try:
         person = person_alive(iin)
@@ -182,44 +186,35 @@ def code_send(request: Any, iin: str) -> Issued:
             # The operator did not take it: the new code is undone, the earlier ones stand.
             log.warning("portal.code.not_sent", extra={"fields": {"error": type(exc).__name__}})
             raise PortalError("sms_unavailable") from exc
-    account_audit("portal.account.code_sent", iin, phone=masked(phone))
+    account_audit("portal.account.code_sent", iin, phone=masked(phone), address_proof=proved)
     return Issued(challenge, phone=masked(phone))
 
 
-def _client_key(request: Any, what: str) -> str:
-    """The counter of `what` (codes, failed logins) from this client address in the hour:
-    the address as `security.client_ip` reads it (trusted proxies only), hashed."""
-    return f"portal.{what}.client:{security.digest(security.client_ip(request))}"
+def _client_may_ask(request: Any, iin: str, proof: Proof | None) -> bool:
+    """Count one code asked for from this client; past BEKITU_PORTAL_CODES_PER_CLIENT_HOUR
+    only with a proof of work (`address_limits`), the refusal audited. True when a proof
+    let it through."""
+    try:
+        return address_limits.client_counted(request, address_limits.CODE, proof)
+    except PortalError as refused:
+        account_audit(
+            "portal.account.code_refused", iin, code=refused.code, address_proof=proof is not None
+        )
+        raise
 
 
-def _client_counted(request: Any, what: str, limit: int) -> bool:
-    """Count one `what` from this client, before anything is read or checked for it; False
-    once more than `limit` (0: no limit) came in the hour, whatever the IIN."""
-    return limit <= 0 or security.hit(_client_key(request, what), 3600).count <= limit
-
-
-def _client_may_ask(request: Any, iin: str) -> None:
-    """Count one code asked for from this client; `too_many_code_requests` past the limit."""
-    if not _client_counted(request, "code", int(settings.PORTAL_CODES_PER_CLIENT_HOUR)):
-        account_audit("portal.account.code_refused", iin, code="too_many_code_requests")
-        raise PortalError("too_many_code_requests")
-
-
-def _client_may_try(request: Any) -> None:
+def _client_may_try(request: Any, proof: Proof | None) -> None:
     """Count one login from this client as failed until it is proved (`_client_proved`);
-    `too_many_attempts` past BEKITU_PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR. The lockout counts
-    per IIN; this bounds one password tried against many IINs (credential stuffing), and is
-    checked before the password, so a refused guess learns nothing."""
-    limit = int(settings.PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR)
-    if not _client_counted(request, "login", limit):
-        raise PortalError("too_many_attempts")
+    past BEKITU_PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR only with a proof of work. The lockout
+    counts per IIN; this bounds one password tried against many IINs (credential stuffing),
+    and is checked before the password, so a refused guess learns nothing."""
+    address_limits.client_counted(request, address_limits.LOGIN, proof)
 
 
 def _client_proved(request: Any) -> None:
     """A login proved (a right password, a verified signature) was no failure: its count is
     taken back, so a busy shared address is held up only by its failures."""
-    if int(settings.PORTAL_LOGIN_FAILURES_PER_CLIENT_HOUR) > 0:
-        security.unhit(_client_key(request, "login"))
+    address_limits.client_proved(request, address_limits.LOGIN)
 
 
 def _open_challenge(
@@ -391,30 +386,32 @@ def account_active(account: Account) -> Account:
     return account
 
 
-def login_check(request: Any, iin: str, password: str) -> Account:
+def login_check(request: Any, iin: str, password: str, proof: Proof | None = None) -> Account:
     """Condition 1 (R9.3) for IIN and password: the account, or the refusal (R9.4), audited
     with its code. Every attempt counts towards the lockout of this IIN from this address
-    until one succeeds."""
+    until one succeeds; past the address's limit it needs a proof of work (`proof`)."""
     iin = clean_iin(iin)
-    with _refusals_audited(iin, "password"):
-        return _login_check(request, iin, password)
+    with _refusals_audited(iin, "password", proof):
+        return _login_check(request, iin, password, proof)
 
 
 @contextmanager
-def _refusals_audited(iin: str, way: str) -> Iterator[None]:
-    """Audit a refused login (`portal.login.refused`, with its code and way), then refuse."""
+def _refusals_audited(iin: str, way: str, proof: Proof | None) -> Iterator[None]:
+    """Audit a refused login (`portal.login.refused`, with its code, its way and whether a
+    proof of work came with it), then refuse."""
     try:
         yield
     except PortalError as refused:
-        account_audit("portal.login.refused", iin, code=refused.code, way=way)
+        given = proof is not None
+        account_audit("portal.login.refused", iin, code=refused.code, way=way, address_proof=given)
         raise
 
 
-def _login_check(request: Any, iin: str, password: str) -> Account:
+def _login_check(request: Any, iin: str, password: str, proof: Proof | None) -> Account:
     # Each attempt counts before its password is checked (from this client, then the
     # service's lockout of this IIN from it); a right password clears the IIN's count and
     # takes back the client's.
-    _client_may_try(request)
+    _client_may_try(request, proof)
     if not security.take_attempt(request, iin):
         raise PortalError("locked")
     account = Account.objects.select_related("user").filter(iin=iin).first()
@@ -425,22 +422,31 @@ def _login_check(request: Any, iin: str, password: str) -> Account:
     security.clear_failures(request, iin)
     _client_proved(request)
     account_active(account)
-    account_audit("portal.login", iin, way="password")
+    account_audit("portal.login", iin, way="password", address_proof=proof is not None)
     return account
 
 
-def login_by_eds(request: Any, *, iin: str, challenge_id: Any, signed_xml: str | bytes) -> Account:
+def login_by_eds(
+    request: Any,
+    *,
+    iin: str,
+    challenge_id: Any,
+    signed_xml: str | bytes,
+    proof: Proof | None = None,
+) -> Account:
     """Condition 1 (R9.3) when logging in with the authentication key; a refusal is audited
     with its code."""
     iin = clean_iin(iin)
-    with _refusals_audited(iin, "eds"):
-        return _login_by_eds(request, iin, challenge_id, signed_xml)
+    with _refusals_audited(iin, "eds", proof):
+        return _login_by_eds(request, iin, challenge_id, signed_xml, proof)
 
 
-def _login_by_eds(request: Any, iin: str, challenge_id: Any, signed_xml: str | bytes) -> Account:
+def _login_by_eds(
+    request: Any, iin: str, challenge_id: Any, signed_xml: str | bytes, proof: Proof | None
+) -> Account:
     # Counted as a password is: each attempt before its signature is verified (a full path
     # and revocation check), and a proved login clears the count.
-    _client_may_try(request)
+    _client_may_try(request, proof)
     if not security.take_attempt(request, iin):
         raise PortalError("locked")
     _prove(challenge_id, iin, Challenge.Purpose.LOGIN, signed_xml=signed_xml or b"-", code="")
@@ -452,7 +458,7 @@ def _login_by_eds(request: Any, iin: str, challenge_id: Any, signed_xml: str | b
         raise PortalError("not_registered")
     security.clear_failures(request, iin)
     account_active(account)
-    account_audit("portal.login", iin, way="eds")
+    account_audit("portal.login", iin, way="eds", address_proof=proof is not None)
     return account
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -32,12 +34,16 @@ MESSAGES: dict[str, Promise] = {
     "too_many_codes": _(
         "Too many codes were sent for this IIN. Try again in an hour, or register with your EDS."
     ),
-    "too_many_code_requests": _(
-        "Too many codes were asked for from your address. Try again in an hour, or register "
-        "with your EDS."
+    # Past a per-address limit (failed logins, codes asked for, whatever the IIN: credential
+    # stuffing, SMS to many phones), a proof of work lets the attempt through (decision 0020).
+    "challenge_required": _(
+        "Many attempts came from your network's address in the last hour, so your browser is "
+        "asked to do a short check first. It runs by itself: please wait a moment."
     ),
-    # Too many failed logins from one client address, whatever the IIN (credential stuffing).
-    "too_many_attempts": _("Too many failed logins from your address. Try again in an hour."),
+    "challenge_invalid_proof": _(
+        "The browser check did not succeed or has expired. A new one is given: please wait a "
+        "moment."
+    ),
     # Too many other persons named by one account in an hour (probing the register).
     "too_many_lookups": _(
         "You have named as many other persons as the portal allows in one hour. Try again "
@@ -102,6 +108,16 @@ class EdsNotConfirmed(PortalError):
             "eds_not_confirmed", REASON_MESSAGES.get(reason, MESSAGES["eds_not_confirmed"])
         )
         self.reason = reason
+
+
+class ChallengeRequired(PortalError):
+    """Past a per-address limit: the attempt needs a proof of work (`challenge_required`), or
+    the one sent was not good (`challenge_invalid_proof`); `challenge` is a fresh puzzle as
+    the API gives it (`address_limits.puzzle_fields`)."""
+
+    def __init__(self, code: str, challenge: dict[str, Any]) -> None:
+        super().__init__(code)
+        self.challenge = challenge
 
 
 class DraftInvalid(PortalError):

@@ -15,8 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bekitu.portal import accounts, sessions
-from bekitu.portal.errors import PortalError
+from bekitu.core.work import Proof
+from bekitu.portal import accounts, address_limits, sessions
+from bekitu.portal.errors import ChallengeRequired, PortalError
 from bekitu.portal.forms import (
     EdsLoginFinishForm,
     EdsLoginStartForm,
@@ -84,6 +85,20 @@ def _refuse(form: Any, error: PortalError, field: str | None = None) -> None:
     form.refusal_code = error.code
 
 
+def _proof(request: HttpRequest) -> Proof | None:
+    """The proof of work the page's script put in the form's `proof_*` fields, if any."""
+    return address_limits.proof_read(request.POST, "proof_") if request.method == "POST" else None
+
+
+def _challenge(request: HttpRequest, what: str, refused: PortalError | None) -> Any:
+    """The puzzle a page carries (decision 0020): the one a refusal gave, else the one the
+    next attempt from this address needs past its limit; None within it."""
+    if isinstance(refused, ChallengeRequired):
+        return refused.challenge
+    puzzle = address_limits.puzzle_pending(request, what)
+    return address_limits.puzzle_fields(puzzle) if puzzle is not None else None
+
+
 def _sign_in(request: HttpRequest, account: Account) -> HttpResponse:
     login(request, account.user, backend=BACKEND)
     sessions.session_checked(request.session)
@@ -105,15 +120,17 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("step") == "finish":
         return _register_finish(request)
     form = RegisterStartForm(request.POST or None)
+    refused = None
     if request.method == "POST" and form.is_valid():
         iin, way = form.cleaned_data["iin"], form.cleaned_data["way"]
         try:
             if way == Challenge.Way.EDS:
                 issued = accounts.challenge_issue(iin, Challenge.Purpose.REGISTER)
             else:
-                issued = accounts.code_send(request, iin)
+                issued = accounts.code_send(request, iin, _proof(request))
         except PortalError as error:
             _refuse(form, error, "iin" if error.code == "invalid_iin" else None)
+            refused = error
         else:
             finish = RegisterFinishForm(
                 initial={
@@ -123,7 +140,10 @@ def register(request: HttpRequest) -> HttpResponse:
                 }
             )
             return _finish_page(request, finish, issued.xml, issued.phone, way)
-    return render(request, "portal/register.html", _context(request, form=form))
+    challenge = _challenge(request, address_limits.CODE, refused)
+    return render(
+        request, "portal/register.html", _context(request, form=form, challenge=challenge)
+    )
 
 
 def _finish_page(
@@ -174,17 +194,23 @@ def _register_finish(request: HttpRequest) -> HttpResponse:
 def login_page(request: HttpRequest) -> HttpResponse:
     """Login by IIN and password (R9.2), condition 1 (R9.3), its refusals (R9.4)."""
     form = LoginForm(request.POST or None)
+    refused = None
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            account = accounts.login_check(
-                request, form.cleaned_data["iin"], form.cleaned_data["password"]
-            )
+            account = accounts.login_check(request, data["iin"], data["password"], _proof(request))
         except PortalError as error:
             _refuse(form, error, "iin" if error.code == "invalid_iin" else None)
+            refused = error
         else:
             return _sign_in(request, account)
-    next_url = request.GET.get("next", "")
-    return render(request, "portal/login.html", _context(request, form=form, next=next_url))
+    context = _context(
+        request,
+        form=form,
+        next=request.GET.get("next", ""),
+        challenge=_challenge(request, address_limits.LOGIN, refused),
+    )
+    return render(request, "portal/login.html", context)
 
 
 def login_eds(request: HttpRequest) -> HttpResponse:
@@ -199,6 +225,7 @@ def login_eds(request: HttpRequest) -> HttpResponse:
                     iin=data["iin"],
                     challenge_id=data["challenge_id"],
                     signed_xml=data["signed_xml"],
+                    proof=_proof(request),
                 )
             except PortalError as error:
                 _refuse(finish, error)
@@ -221,7 +248,12 @@ def login_eds(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "portal/login_eds_sign.html",
-                _context(request, form=finish, xml=issued.xml),
+                _context(
+                    request,
+                    form=finish,
+                    xml=issued.xml,
+                    challenge=_challenge(request, address_limits.LOGIN, None),
+                ),
             )
     return render(request, "portal/login_eds.html", _context(request, form=form))
 

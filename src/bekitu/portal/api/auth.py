@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from bekitu.core.errors import DomainError, NotFound
-from bekitu.portal.errors import MESSAGES, EdsNotConfirmed, PortalError
+from bekitu.portal.errors import MESSAGES, ChallengeRequired, EdsNotConfirmed, PortalError
 from bekitu.portal.models import Account, ApiToken
 from bekitu.portal.sessions import token_get
 
@@ -25,8 +25,9 @@ STATUS = {
     "not_authenticated": status.HTTP_401_UNAUTHORIZED,
     "locked": status.HTTP_429_TOO_MANY_REQUESTS,
     "too_many_codes": status.HTTP_429_TOO_MANY_REQUESTS,
-    "too_many_code_requests": status.HTTP_429_TOO_MANY_REQUESTS,
-    "too_many_attempts": status.HTTP_429_TOO_MANY_REQUESTS,
+    # Past a per-address limit: the body's `challenge` is the proof of work to send back.
+    "challenge_required": status.HTTP_429_TOO_MANY_REQUESTS,
+    "challenge_invalid_proof": status.HTTP_429_TOO_MANY_REQUESTS,
     "too_many_lookups": status.HTTP_429_TOO_MANY_REQUESTS,
     "sms_unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
     "provider_not_connected": status.HTTP_409_CONFLICT,
@@ -120,11 +121,13 @@ def bearer_token(request: Any) -> ApiToken:
 
 def portal_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error as {"code", "message"} in the request's language (and "reason" for an
-    EDS not confirmed, "fields" for bad input)."""
+    EDS not confirmed, "fields" for bad input, "challenge" for a proof of work to do)."""
     if isinstance(exc, DomainError):
         body: dict[str, Any] = {"code": exc.code, "message": str(exc.message)}
         if isinstance(exc, EdsNotConfirmed):
             body["reason"] = exc.reason
+        if isinstance(exc, ChallengeRequired):
+            body["challenge"] = exc.challenge
         code = STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, NotFound):
             code = status.HTTP_404_NOT_FOUND

@@ -15,7 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bekitu.portal import accounts, sessions
+from bekitu.core import work
+from bekitu.portal import accounts, address_limits, sessions
 from bekitu.portal.api.auth import (
     BearerAuthentication,
     IsCitizen,
@@ -27,10 +28,45 @@ from bekitu.portal.dependants import GUARDIAN, PARENT, dependants_of
 from bekitu.portal.models import Challenge
 
 
+class AddressChallengeOut(serializers.Serializer):
+    """A proof of work asked for past a per-address limit (docs/decisions/0020); not the EDS
+    challenge of `auth/challenge`."""
+
+    algorithm = serializers.ChoiceField(choices=["SHA-256"])
+    salt = serializers.CharField(help_text="32 hex digits")
+    difficulty = serializers.IntegerField(
+        help_text="Find a nonce such that SHA-256 of the UTF-8 text salt + nonce begins with "
+        "this many zero bits."
+    )
+    expires = serializers.IntegerField(help_text="Unix seconds: send the proof before then.")
+    mac = serializers.CharField(help_text="The server's seal of the rest: send it back as is.")
+
+
+class AddressProofIn(serializers.Serializer):
+    """The challenge of a `challenge_required` answer, sent back as given with the nonce."""
+
+    salt = serializers.CharField(max_length=64)
+    difficulty = serializers.IntegerField(min_value=0, max_value=work.MAX_DIFFICULTY)
+    expires = serializers.IntegerField(min_value=0)
+    mac = serializers.CharField(max_length=128)
+    nonce = serializers.CharField(max_length=work.NONCE_MAX_LENGTH, trim_whitespace=False)
+
+
+PROOF_HELP = (
+    "Only past the address's limit: the `challenge` of the last `challenge_required` or "
+    "`challenge_invalid_proof` answer with the nonce found; good for one attempt."
+)
+
+
 class PortalErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     reason = serializers.CharField(required=False, help_text="eds_not_confirmed: the EDS reason")
+    challenge = AddressChallengeOut(
+        required=False,
+        help_text="challenge_required, challenge_invalid_proof: the proof of work to do, then "
+        "send the same request again with `proof`.",
+    )
 
 
 ERRORS = {
@@ -52,9 +88,10 @@ ERRORS = {
     422: OpenApiResponse(PortalErrorSerializer, description="The EDS was not confirmed."),
     429: OpenApiResponse(
         PortalErrorSerializer,
-        description="locked (this IIN from this address), too_many_attempts (failed logins from "
-        "this address), too_many_codes, too_many_code_requests; too_many_lookups (other persons "
-        "named by this account in the hour).",
+        description="locked (this IIN from this address), too_many_codes (for this IIN); "
+        "challenge_required, challenge_invalid_proof (past the failed logins or the codes asked "
+        "for from this address in the hour: solve `challenge` and send the request again with "
+        "`proof`); too_many_lookups (other persons named by this account in the hour).",
     ),
     503: OpenApiResponse(
         PortalErrorSerializer,
@@ -126,6 +163,7 @@ class ChallengeOut(serializers.Serializer):
 
 class CodeIn(serializers.Serializer):
     iin = serializers.CharField(max_length=20)
+    proof = AddressProofIn(required=False, help_text=PROOF_HELP)
 
 
 class CodeOut(serializers.Serializer):
@@ -157,6 +195,7 @@ class LoginIn(serializers.Serializer):
     password = serializers.CharField(required=False, trim_whitespace=False)
     challenge_id = serializers.CharField(required=False)
     signed_xml = serializers.CharField(required=False, trim_whitespace=False)
+    proof = AddressProofIn(required=False, help_text=PROOF_HELP)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("password") and not attrs.get("signed_xml"):
@@ -214,7 +253,8 @@ class CodeView(PublicView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(CodeIn, request.data)
-        issued = accounts.code_send(request, data["iin"])
+        proof = address_limits.proof_read(data.get("proof"))
+        issued = accounts.code_send(request, data["iin"], proof)
         return Response(
             {
                 "challenge_id": str(issued.challenge.id),
@@ -255,15 +295,17 @@ class LoginView(PublicView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(LoginIn, request.data)
+        proof = address_limits.proof_read(data.get("proof"))
         if data.get("signed_xml"):
             account = accounts.login_by_eds(
                 request,
                 iin=data["iin"],
                 challenge_id=data.get("challenge_id") or "",
                 signed_xml=data["signed_xml"],
+                proof=proof,
             )
         else:
-            account = accounts.login_check(request, data["iin"], data["password"])
+            account = accounts.login_check(request, data["iin"], data["password"], proof)
         token = sessions.token_issue(account)
         return Response({"token": token, "expires_in": sessions.token_seconds()})
 
