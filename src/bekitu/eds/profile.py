@@ -9,6 +9,7 @@ authentication keys (keyEncipherment, clientAuth) must not sign a request. Pure:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -134,6 +135,10 @@ def serial_hex(cert: x509.Certificate) -> str:
     return format(cert.serial_number, "x")
 
 
+# A certificate's profile never changes, and the same few (the providers' and the portal's
+# organization keys, their CAs) are read for every envelope and talon: reading one anew cost
+# more than the signature check it serves. Certificates compare and hash by their DER bytes.
+@functools.lru_cache(maxsize=1024)
 def read_profile(cert: x509.Certificate) -> CertificateProfile:
     """Read the holder's IIN, BIN, names, serial, validity and key usage from a certificate."""
     subject = _attributes(cert.subject)

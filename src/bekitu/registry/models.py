@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from bekitu.core.transactions import Mark
 from bekitu.core.vocabulary import AttachmentEnd, AttachmentReason, ResidentStatus, Sex
 
 
@@ -124,6 +125,11 @@ class Person(models.Model):
     death_date = models.DateField(_("date of death"), null=True, blank=True)
     emigrated_on = models.DateField(_("left the country on"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    # Not stored: the mark of the transaction that read this instance with its row locked
+    # (`registry.services.person_lock_with_address`); while it stands the lock is held, and
+    # the next step of that transaction takes the instance as it is instead of locking again.
+    lock_mark: Mark | None = None
 
     class Meta:
         verbose_name = _("person")
@@ -331,6 +337,10 @@ class Attachment(models.Model):
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
     objects = AttachmentQuerySet.as_manager()
+
+    # Not stored: the mark of the transaction that made this row (`registry.services`); while
+    # it stands, no other transaction has seen the row, so nothing refers to it yet (a talon).
+    made_mark: Mark | None = None
 
     class Meta:
         verbose_name = _("attachment")

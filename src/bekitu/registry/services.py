@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import DomainError
+from bekitu.core.transactions import mark_stands, mark_taken
 from bekitu.registry.models import Attachment, District, Person, Provider
 
 log = logging.getLogger("bekitu.registry")
@@ -41,12 +42,19 @@ def person_lock(*, person: Person) -> Person:
 
 def person_lock_with_address(*, person: Person) -> Person:
     """`person_lock`, the row read with its address, street and locality (which are not
-    locked): what the locked person's checks read, without reading them again."""
-    return (
+    locked): what the locked person's checks read, without reading them again. An instance
+    this transaction has locked so already is the one returned, as it was read: the lock is
+    still held, and no step of one transaction between an intake and its decision changes a
+    person's row (a portal request is received, checked and decided in one)."""
+    if mark_stands(person.lock_mark):
+        return person
+    locked = (
         Person.objects.select_for_update(of=("self",))
         .select_related("address__street__locality")
         .get(pk=person.pk)
     )
+    locked.lock_mark = mark_taken()
+    return locked
 
 
 def _check_target(provider: Provider, district: District | None) -> None:
@@ -88,7 +96,7 @@ def _open(
     source: str,
     application_number: str,
 ) -> Attachment:
-    return Attachment.objects.create(
+    attachment = Attachment.objects.create(
         person=person,
         provider=provider,
         district=district,
@@ -98,6 +106,8 @@ def _open(
         source=source,
         application_number=application_number,
     )
+    attachment.made_mark = mark_taken()
+    return attachment
 
 
 def _audit_attachment(action: str, attachment: Attachment, person: Person, **extra: object) -> None:

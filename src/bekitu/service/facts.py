@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bekitu.core.transactions import mark_stands, mark_taken
 from bekitu.core.vocabulary import RefusalCode, ResidentStatus
 from bekitu.registry import selectors as registry
 from bekitu.registry.population import PersonRecord, record_of
@@ -46,7 +47,7 @@ from bekitu.service.case import (
     ProviderFacts,
     RegisterRecord,
 )
-from bekitu.service.models import Application, PolicyEdition
+from bekitu.service.models import Application, ApplicationDocument, PolicyEdition
 from bekitu.service.policy import EDITIONS, Effect, LegalAct, Policy, Window, policy_for, policy_get
 from bekitu.service.rules import RESIDENCE_BASES, lives_at_basis, loads_compared
 
@@ -199,13 +200,48 @@ def _districts(
     return facts, {s.district.pk: s.district for s in sites}
 
 
+def documents_made_none(application: Application) -> None:
+    """Note that the application, made in the caller's transaction, has no document yet:
+    until the transaction ends its documents are those `documents_added` notes."""
+    application.documents_seen, application.documents_mark = {}, mark_taken()
+
+
+def documents_added(application: Application, document: ApplicationDocument) -> None:
+    """Note a document saved in the caller's transaction, where its documents are known. The
+    knowledge is marked anew where the document was saved: if that savepoint is rolled back,
+    what is known goes with it, and the documents are read again."""
+    known = documents_known(application)
+    if known is not None:
+        known[document.kind] = document
+        application.documents_mark = mark_taken()
+
+
+def documents_known(application: Application) -> dict[str, ApplicationDocument] | None:
+    """The application's documents by kind, when the caller's transaction made it and has
+    noted every document since (so they need not be read); None: read them."""
+    if mark_stands(application.documents_mark):
+        return application.documents_seen
+    return None
+
+
+def _presented(application: Application) -> frozenset[str]:
+    known = documents_known(application)
+    if known is not None:
+        return frozenset(kind for kind, document in known.items() if document.presented)
+    return frozenset(application.documents.filter(presented=True).values_list("kind", flat=True))
+
+
 def _residence_evidence(application: Application, history: tuple[AttachmentFacts, ...]) -> bool:
     """Evidence of a change of residence: a document of temporary registration presented or
     attached, or a registered address outside the area of the provider the person is attached
     to (the register shows the move)."""
     if application.reason != "change_of_residence":
         return False
-    if application.documents.filter(kind="temporary_registration").exists():
+    known = documents_known(application)
+    if known is not None:
+        if "temporary_registration" in known:
+            return True
+    elif application.documents.filter(kind="temporary_registration").exists():
         return True
     current = next((a for a in history if a.is_open), None)
     address = application.recipient.address
@@ -240,9 +276,7 @@ def case_build(application: Application, *, record: PersonRecord | None = None) 
         history=history,
         districts=tuple(districts),
         required_documents=frozenset(r.kind for r in required_documents(application)),
-        presented_documents=frozenset(
-            application.documents.filter(presented=True).values_list("kind", flat=True)
-        ),
+        presented_documents=_presented(application),
         residence_evidence=_residence_evidence(application, history),
         chosen_district_id=application.district_id,
         district_override=application.district_override_at is not None,

@@ -28,6 +28,7 @@ from bekitu.core.vocabulary import (
 )
 
 if TYPE_CHECKING:
+    from bekitu.core.transactions import Mark
     from bekitu.service.policy import Policy
 
 # The re-attachment plans live in their own package; imported here so Django finds them.
@@ -223,6 +224,11 @@ class Application(models.Model):
     # instance it stores a run through (0 for one made in this transaction); None until then,
     # and it is read from the database.
     last_check_run: int | None = None
+    # Not stored: the application's documents by kind, as the transaction whose mark is
+    # `documents_mark` has made and read them (`documents_known`): one made in it has none
+    # but those added through `decision.document_add_locked`. None: read from the database.
+    documents_seen: dict[str, ApplicationDocument] | None = None
+    documents_mark: Mark | None = None
 
     class Meta:
         verbose_name = _("application")

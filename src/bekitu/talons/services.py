@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bekitu.core.audit import audit_record
 from bekitu.core.errors import Conflict, DomainError
+from bekitu.core.transactions import mark_stands
 from bekitu.core.vocabulary import REATTACHMENT_CHANNEL, AttachmentBasis, Channel
 from bekitu.eds.signing import (
     KEY_UNAVAILABLE,
@@ -224,8 +225,10 @@ def talon_issue(
     Raises Conflict "talon_exists" if the attachment already has a talon.
     """
     _check_channel(channel, talon=True)
+    made_here = mark_stands(attachment.made_mark)
     attachment = attachment_with_parties(attachment)
-    if Talon.objects.filter(attachment=attachment).exists():
+    # An attachment made in this transaction has been seen by no other: no talon names it.
+    if not made_here and Talon.objects.filter(attachment=attachment).exists():
         raise Conflict(_("A talon was already issued for this attachment."), code="talon_exists")
     talon = _new_talon(attachment, application_number, channel, issued_by, basis)
     content = talon_content(talon)

@@ -25,7 +25,14 @@ from bekitu.core.errors import DomainError
 from bekitu.core.vocabulary import REFUSAL_REASONS, Action, Channel, refusal_texts
 from bekitu.registry.services import attachment_create, attachment_transfer
 from bekitu.service import rules
-from bekitu.service.facts import CaseFacts, case_build, policy_of, required_documents
+from bekitu.service.facts import (
+    CaseFacts,
+    case_build,
+    documents_added,
+    documents_known,
+    policy_of,
+    required_documents,
+)
 from bekitu.service.grounds import refusal_ground_texts
 from bekitu.service.models import Application, ApplicationDocument, CheckResult
 from bekitu.service.procedure import (
@@ -343,7 +350,11 @@ def document_add_locked(
     if kind not in DOCUMENT_KINDS:
         raise DomainError(_("Unknown kind of document."), code="invalid_document_kind")
     content_type, size = _scan_type(file) if file is not None else ("", 0)
-    document = ApplicationDocument.objects.filter(application=application, kind=kind).first()
+    known = documents_known(application)
+    if known is not None:
+        document = known.get(kind)
+    else:
+        document = ApplicationDocument.objects.filter(application=application, kind=kind).first()
     document = document or ApplicationDocument(application=application, kind=kind)
     earlier = document.file.name if document.pk else ""
     signed = earlier and document.scan_by_id is None and application.channel == Channel.PORTAL
@@ -361,6 +372,7 @@ def document_add_locked(
         document.scan_at, document.scan_by = timezone.now(), by
         document.file.save(f"{kind}.{content_type.rsplit('/', 1)[-1]}", file, save=False)
     document.save()
+    documents_added(application, document)
     if file is not None:
         if earlier and earlier != document.file.name:
             transaction.on_commit(lambda: default_storage.delete(earlier))

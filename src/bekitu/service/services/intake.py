@@ -31,7 +31,7 @@ from bekitu.core.vocabulary import (
 from bekitu.registry.population import PersonRecord, get_population_register
 from bekitu.registry.selectors import district_of_provider, person_get_by_iin
 from bekitu.registry.services import person_lock_with_address
-from bekitu.service.facts import case_build, policy_of
+from bekitu.service.facts import case_build, documents_made_none, policy_of
 from bekitu.service.models import Application
 from bekitu.service.procedure import INITIAL, action_due, audit_application, next_number, step_first
 from bekitu.service.requirements import (
@@ -277,6 +277,7 @@ def application_create(
     application.action_due_at = action_due(application=application, started_at=term.term_start)
     _save_new(application)
     application.last_check_run = 0  # made now: no run of the checks yet
+    documents_made_none(application)  # nor any document
     step_first(application, action, by=created_by, at=submitted)
     audit_application(
         application,
