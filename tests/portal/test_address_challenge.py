@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 from freezegun import freeze_time
 
 from bekitu.core.models import AuditEntry
@@ -298,3 +299,33 @@ def test_the_registration_page_sends_a_code_with_a_proof(
     assert len(sms) == 1
     finish = browser.post("/portal/register/", {**start, **_solved(refused)}).content.decode()
     assert len(sms) == 2 and 'name="challenge_id"' in finish
+
+
+def test_the_eds_login_page_carries_the_challenge_past_the_limit(past_the_limit: Person) -> None:
+    browser = Client()
+    sign = browser.post("/portal/login/eds/", {"iin": past_the_limit.iin}).content.decode()
+    assert 'data-sign="AUTHENTICATION"' in sign
+    _fields(sign)
+
+
+def test_the_schema_gives_the_challenge_and_the_proof() -> None:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    proof = "#/components/schemas/AddressProofIn"
+    for operation in ("LoginIn", "CodeIn"):
+        assert components[operation]["properties"]["proof"]["allOf"] == [{"$ref": proof}]
+    assert set(components["AddressProofIn"]["properties"]) == {
+        "salt",
+        "difficulty",
+        "expires",
+        "mac",
+        "nonce",
+    }
+    challenge = components["PortalError"]["properties"]["challenge"]["allOf"][0]["$ref"]
+    assert set(components[challenge.rsplit("/", 1)[-1]]["required"]) == {
+        "algorithm",
+        "salt",
+        "difficulty",
+        "expires",
+        "mac",
+    }
