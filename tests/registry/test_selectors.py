@@ -63,6 +63,28 @@ def test_current_attachment_is_the_one_whose_period_contains_the_day() -> None:
     assert selectors.attachment_current(person=person, on=D(2024, 1, 1)) == new
 
 
+def test_periods_are_the_history_in_its_order_with_their_own_columns_in_one_query() -> None:
+    person = PersonFactory()
+    AttachmentFactory(person=person, valid_from=D(2020, 1, 1), valid_to=D(2024, 1, 1))
+    AttachmentFactory(person=person, valid_from=D(2024, 1, 1), application_number="A-1")
+    AttachmentFactory()  # another person's
+    with CaptureQueriesContext(connection) as queries:
+        periods = selectors.attachment_periods(person=person)
+    assert len(queries) == 1 and "JOIN" not in queries[0]["sql"]
+    history = selectors.attachment_history(person=person)
+    assert [
+        (p.provider_id, p.district_id, p.valid_from, p.reason, p.application_number, p.created_at)
+        for p in periods
+    ] == [
+        (a.provider_id, a.district_id, a.valid_from, a.reason, a.application_number, a.created_at)
+        for a in history
+    ]
+    assert [(p.valid_from, p.valid_to) for p in periods] == [
+        (D(2024, 1, 1), None),
+        (D(2020, 1, 1), D(2024, 1, 1)),
+    ]
+
+
 def test_current_attachment_defaults_to_today_in_almaty() -> None:
     attachment = AttachmentFactory(valid_from=D(2025, 3, 1))
     # 20:30 UTC on 28 February is already 1 March in Almaty (UTC+5).

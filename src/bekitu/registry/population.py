@@ -218,8 +218,16 @@ def record_of(person: Person) -> PersonRecord | None:
     register = get_population_register()
     if not isinstance(register, LocalPopulationRegister):
         return register.lookup(person.iin)
-    relations = PersonRelation.objects.filter(person=person).select_related("relative")
-    return person_record(person, relations.order_by("kind", "pk"))
+    # The relation's own columns and the relative's IIN only, as the record holds them: no
+    # relative's row made into an instance to read one field of it.
+    rows = (
+        PersonRelation.objects.filter(person=person)
+        .order_by("kind", "pk")
+        .values_list("kind", "relative__iin", "valid_from", "valid_to")
+    )
+    return dataclasses.replace(
+        person_record(person), relations=tuple(RelationRecord(*row) for row in rows)
+    )
 
 
 def get_population_register() -> PopulationRegister:

@@ -105,6 +105,38 @@ def attachment_history(*, person: Person) -> list[Attachment]:
     return list(_attachments().filter(person=person).order_by("-valid_from", "-created_at", "-pk"))
 
 
+@dataclass(frozen=True)
+class Period:
+    """An attachment's own columns: what the rules on a person's attachments read."""
+
+    provider_id: int
+    district_id: int | None
+    valid_from: dt.date
+    valid_to: dt.date | None
+    reason: str
+    application_number: str
+    created_at: dt.datetime
+
+
+def attachment_periods(*, person: Person) -> list[Period]:
+    """The person's attachments as periods, newest first (as `attachment_history` orders
+    them), read without the provider's, district's and doctor's rows a page shows."""
+    rows = (
+        Attachment.objects.filter(person=person)
+        .order_by("-valid_from", "-created_at", "-pk")
+        .values_list(
+            "provider_id",
+            "district_id",
+            "valid_from",
+            "valid_to",
+            "reason",
+            "application_number",
+            "created_at",
+        )
+    )
+    return [Period(*row) for row in rows]
+
+
 def provider_population(*, provider: Provider, on: dt.date | None = None) -> QuerySet[Attachment]:
     """The attachments in force at the provider on the day (default today): its population."""
     day = on or today()

@@ -32,7 +32,7 @@ from bekitu.core.vocabulary import RefusalCode, ResidentStatus
 from bekitu.registry import selectors as registry
 from bekitu.registry.population import PersonRecord, record_of
 from bekitu.registry.selectors import (
-    attachment_history,
+    attachment_periods,
     district_sites,
     districts_attached,
     districts_covering,
@@ -146,7 +146,7 @@ def _authority(
 
 
 def _history(person: Person) -> tuple[AttachmentFacts, ...]:
-    attachments = attachment_history(person=person)
+    attachments = attachment_periods(person=person)
     # A change counts from the day it was requested (an application's submission), else from
     # the day it was made; one decided in a campaign starts later but counts from then.
     requested = dict(
