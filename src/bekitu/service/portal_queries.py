@@ -7,7 +7,9 @@ the providers).
 Both are synchronous queries (`gateway.services.message_call`): the request part
 `query.json`, the answer part `answer.json` (UTF-8 JSON). Registered in
 `ServiceConfig.ready`; they change nothing but audit rows. So is the portal's question where
-one of its requests stands (`status_answer`), for a status message lost on the way.
+one of its requests stands (`status_answer`), for a status message lost on the way, whose
+parts are XML under the gateway's contract (`contracts/status_query.py`,
+`schemas/status-query-1.xsd`).
 """
 
 from __future__ import annotations
@@ -249,12 +251,12 @@ def requirements(message: Message) -> dict[str, bytes]:
 
 
 def status_answer(message: Message) -> list[Part]:
-    """`{"number"}` -> `{"number", "known"}` with, when there is something to tell, the parts
-    of the status message (`portal_status.status_now`: the last status, the ones before it
-    and their times, the talon or the refusal), so that a portal whose status message was
-    lost on the way learns where its request stands. Only of a request this portal sent to
-    this provider (the route asked); of any other number the answer is that it is unknown.
-    Audited: the talon carries the person's data."""
+    """`StatusQuery` (the number) -> `StatusAnswer` (the number, `known`) with, when there
+    is something to tell, the parts of the status message (`portal_status.status_now`: the
+    last status, the ones before it and their times, the talon or the refusal), so that a
+    portal whose status message was lost on the way learns where its request stands. Only of
+    a request this portal sent to this provider (the route asked); of any other number the
+    answer is that it is unknown. Audited: the talon carries the person's data."""
     portal_only(message)
     try:
         number = contract.parse_query(message.part(contract.PART_QUERY))
@@ -284,7 +286,7 @@ def status_answer(message: Message) -> list[Part]:
         },
     )
     answer = contract.build_answer(contract.StatusAnswer(number, known=request is not None))
-    parts = [Part(contract.PART_ANSWER, answer, "application/json")]
+    parts = [Part(contract.PART_ANSWER, answer, "application/xml")]
     if told is not None:
         status, talon = told
         document = attachment_status.build_status(status)

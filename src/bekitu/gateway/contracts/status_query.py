@@ -4,27 +4,35 @@ provider the request went to (route = its BIN).
 
 A status message the gateway lost on the way (parked by the provider's relay after its last
 attempt, or by the portal's inbox, and discarded by an operator) is never sent again; the
-portal asks instead. The query's part `query.json` is `{"number"}` (the portal's request
-number); the answer's part `answer.json` is `{"number", "known"}`, and when the provider has
-something to tell of the request the answer also carries exactly the parts of a status message
-(`attachment_status`): `status.xml`, its last status with the ones before it as `earlier`,
-each with its time, and with `talon_issued` the parts `talon.xml` and `talon.pdf` (a talon
-still awaiting the provider's e-signature is told as `talon_pending`, without them).
+portal asks instead. The query's part `query.xml` (`StatusQuery`) names the portal's request
+number; the answer's part `answer.xml` (`StatusAnswer`) gives the number and whether the
+provider knows the request (`known`), and when the provider has something to tell of it the
+answer also carries exactly the parts of a status message (`attachment_status`): `status.xml`,
+its last status with the ones before it as `earlier`, each with its time, and with
+`talon_issued` the parts `talon.xml` and `talon.pdf` (a talon still awaiting the provider's
+e-signature is told as `talon_pending`, without them).
+
+Schema: `schemas/status-query-1.xsd`, namespace `urn:bekitu:status-query:1`, which the
+gateway's partners validate the payload against; a new version is a new namespace and file.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from bekitu.gateway.contracts._xml import ContractInvalid
+from lxml import etree
+
+from bekitu.gateway.contracts._xml import ContractInvalid, parse, serialise, sub, text
 
 SERVICE_ID = "bekitu.attachment.status.query"
-PART_QUERY = "query.json"
-PART_ANSWER = "answer.json"
-NUMBER_MAX = 40
+SCHEMA = "status-query-1.xsd"
+NAMESPACE = "urn:bekitu:status-query:1"
+VERSION = "1"
+PART_QUERY = "query.xml"
+PART_ANSWER = "answer.xml"
 
 __all__ = [
+    "NAMESPACE",
     "PART_ANSWER",
     "PART_QUERY",
     "SERVICE_ID",
@@ -45,41 +53,52 @@ class StatusAnswer:
     known: bool
 
 
-def _object(data: bytes) -> dict[str, object]:
+def _tag(name: str) -> str:
+    return f"{{{NAMESPACE}}}{name}"
+
+
+def _root(name: str) -> etree._Element:
+    return etree.Element(_tag(name), nsmap={None: NAMESPACE}, version=VERSION)
+
+
+def _read(data: bytes, name: str) -> etree._Element:
+    """The root of a valid document whose root is `name` (the schema admits either root)."""
+    root = parse(data, SCHEMA)
+    if root.tag != _tag(name):
+        raise ContractInvalid(f"a {name} was expected")
+    return root
+
+
+def _number(parent: etree._Element, number: str) -> None:
     try:
-        value = json.loads(data)
-    except ValueError as exc:
-        raise ContractInvalid("not JSON") from exc
-    if not isinstance(value, dict):
-        raise ContractInvalid("not a JSON object")
-    return value
-
-
-def _number(value: object) -> str:
-    if not isinstance(value, str) or not 0 < len(value) <= NUMBER_MAX:
-        raise ContractInvalid("no request number")
-    return value
+        sub(parent, _tag("number"), number)
+    except ValueError as exc:  # lxml refuses characters XML cannot carry (a NUL, say)
+        raise ContractInvalid("not a request number") from exc
 
 
 def build_query(number: str) -> bytes:
-    """The query for the request `number`."""
-    return json.dumps({"number": _number(number)}).encode()
+    """The query for the request `number` (ContractInvalid when it is not a request number)."""
+    root = _root("StatusQuery")
+    _number(root, number)
+    return serialise(root, SCHEMA)
 
 
 def parse_query(data: bytes) -> str:
-    """The request number asked about (ContractInvalid when there is none)."""
-    return _number(_object(data).get("number"))
+    """The request number asked about (ContractInvalid when the query is not valid)."""
+    return text(_read(data, "StatusQuery"), _tag("number"))
 
 
 def build_answer(answer: StatusAnswer) -> bytes:
     """The answer's own part (the status, if any, goes beside it as `status.xml`)."""
-    return json.dumps({"number": _number(answer.number), "known": answer.known}).encode()
+    root = _root("StatusAnswer")
+    _number(root, answer.number)
+    sub(root, _tag("known"), "true" if answer.known else "false")
+    return serialise(root, SCHEMA)
 
 
 def parse_answer(data: bytes) -> StatusAnswer:
-    """The answer's own part (ContractInvalid when it is not one)."""
-    value = _object(data)
-    known = value.get("known")
-    if not isinstance(known, bool):
-        raise ContractInvalid("no known")
-    return StatusAnswer(_number(value.get("number")), known)
+    """The answer's own part (ContractInvalid when it is not a valid one)."""
+    root = _read(data, "StatusAnswer")
+    # xs:boolean: true, false, 1 or 0, its white space collapsed.
+    known = text(root, _tag("known")).strip() in ("true", "1")
+    return StatusAnswer(text(root, _tag("number")), known)
