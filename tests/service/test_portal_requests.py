@@ -180,13 +180,19 @@ def test_a_request_decided_on_receipt_reads_back_nothing_it_wrote(
     """Registered, checked and decided in one transaction, through one instance: the latest
     step's time and the checks' last run are kept on it, and its row is updated once, with
     every step's fields (`procedure.saved_once`). The talon it issued is not looked up for its
-    PDF, which the background worker makes after the commit."""
+    PDF, which the background worker makes after the commit. The recipient is read and locked
+    in one statement, and what the transaction made is not looked for (decision 0021): the
+    e-copies of the new application, a talon of the new attachment."""
     with CaptureQueriesContext(connection) as statements:
         number = _receive(test_pki, provider, citizen, make_pdf=False)
     sql = [s["sql"] for s in statements.captured_queries]
     assert not [q for q in sql if q.startswith("SELECT") and '"service_applicationstep"' in q]
     assert not [q for q in sql if 'MAX("service_checkresult"."run")' in q]
     assert not [q for q in sql if q.startswith("SELECT") and '"talons_talon"."pdf" IS NOT' in q]
+    persons = [q for q in sql if q.startswith('SELECT "registry_person"')]
+    assert len(persons) == 1
+    assert not [q for q in sql if q.startswith("SELECT") and '"service_applicationdocument"' in q]
+    assert not [q for q in sql if 'FROM "talons_talon" WHERE "talons_talon"."attachment_id"' in q]
     updates = [q for q in sql if q.startswith('UPDATE "service_application" ')]
     assert len(updates) == 1  # registered, checked and talon issued: the row once
     application = PortalRequest.objects.get(number=number).application

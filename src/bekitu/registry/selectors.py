@@ -44,7 +44,8 @@ def _persons() -> QuerySet[Person]:
     return Person.objects.select_related("address__street__locality")
 
 
-def _audit_person_read(person: Person, via: str) -> None:
+def person_read_audit(person: Person, via: str) -> None:
+    """Audit that the person's data was read, and how they were found (`via`)."""
     audit_record(
         action="registry.person.read",
         object_type="registry.person",
@@ -61,7 +62,7 @@ def person_get_by_iin(iin: str) -> Person | None:
         return lookup.person_by_iin(iin)[0]
     person = _persons().filter(iin=iin).first()
     if person is not None:
-        _audit_person_read(person, "iin")
+        person_read_audit(person, "iin")
     return person
 
 
@@ -81,7 +82,7 @@ def person_get(*, pk: int) -> Person | None:
     """The person with this primary key (with address), or None; audited."""
     person = _persons().filter(pk=pk).first()
     if person is not None:
-        _audit_person_read(person, "pk")
+        person_read_audit(person, "pk")
     return person
 
 

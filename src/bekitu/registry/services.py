@@ -21,6 +21,7 @@ from bekitu.core.audit import audit_record
 from bekitu.core.errors import DomainError
 from bekitu.core.transactions import mark_stands, mark_taken
 from bekitu.registry.models import Attachment, District, Person, Provider
+from bekitu.registry.selectors import person_read_audit
 
 log = logging.getLogger("bekitu.registry")
 
@@ -55,6 +56,23 @@ def person_lock_with_address(*, person: Person) -> Person:
     )
     locked.lock_mark = mark_taken()
     return locked
+
+
+def person_lock_by_iin(iin: str) -> Person | None:
+    """The person with this IIN read and locked as `person_lock_with_address` does (the next
+    lock of the transaction takes it as it is), or None; the read audited as
+    `selectors.person_get_by_iin` audits it. One statement where a read and a lock were two."""
+    person = (
+        Person.objects.select_for_update(of=("self",))
+        .select_related("address__street__locality")
+        .filter(iin=iin)
+        .first()
+    )
+    if person is None:
+        return None
+    person.lock_mark = mark_taken()
+    person_read_audit(person, "iin")
+    return person
 
 
 def _check_target(provider: Provider, district: District | None) -> None:

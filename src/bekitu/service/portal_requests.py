@@ -34,6 +34,7 @@ from bekitu.gateway.contracts import attachment_request as contract
 from bekitu.gateway.contracts.attachment_request import AttachmentRequest, RequestInvalid
 from bekitu.gateway.handlers import Message
 from bekitu.registry.selectors import district_by_number, person_get_by_iin, provider_get_by_bin
+from bekitu.registry.services import person_lock_by_iin
 from bekitu.service.models import Application, PortalRequest, PortalSetting
 from bekitu.service.portal_status import rejection_send, statuses_together
 from bekitu.service.procedure import audit_application, saved_once
@@ -168,7 +169,9 @@ def _create(
     provider = provider_get_by_bin(message.route_id)
     if provider is None:
         raise Rejected(RefusalCode.PROVIDER_NOT_AVAILABLE, "no provider with the route's BIN")
-    recipient = person_get_by_iin(request.recipient_iin)
+    # Read and locked at once: intake locks the recipient's row (one application of a person
+    # at a time), and takes this instance as it is.
+    recipient = person_lock_by_iin(request.recipient_iin)
     if recipient is None:
         raise Rejected(RefusalCode.UNRELIABLE_DATA, "recipient not in the register")
     applicant = None
