@@ -18,6 +18,7 @@ from django.db import connections
 from bekitu.devtools.ncalayer_dev import run_in_thread
 from bekitu.devtools.testpki import PASSWORD as P12_PASSWORD
 from bekitu.portal.models import Account, CitizenRequest
+from tests.e2e.browsing import go
 from tests.portal.conftest import (  # noqa: F401 - fixtures
     area,
     channel,
@@ -49,11 +50,6 @@ def _drain(transport: Any) -> None:
         connections.close_all()
 
 
-def _go(page: Any, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
-
-
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_the_citizens_whole_way_for_their_child(
     page: Any,
@@ -82,7 +78,7 @@ def test_the_citizens_whole_way_for_their_child(
     # R9.4: not registered yet.
     page.fill("#id_iin", citizen.iin)
     page.fill("#id_password", PASSWORD)
-    _go(page, "#login-submit")
+    go(page, "#login-submit")
     assert page.get_attribute("#error-summary", "data-code") == "not_registered"
     assert TEXTS[lang]["not_registered"] in page.inner_text("#error-summary")
     shot("1-login-refused")
@@ -94,11 +90,11 @@ def test_the_citizens_whole_way_for_their_child(
         page.goto(f"{base}/portal/register/")
         page.fill("#id_iin", citizen.iin)
         page.check("input[name=way][value=eds]")
-        _go(page, "#register-next")
+        go(page, "#register-next")
         page.fill("#id_password1", PASSWORD)
         page.fill("#id_password2", PASSWORD)
         shot("2-register")
-        _go(page, "#register-submit")  # signs through ncalayer.js, then submits
+        go(page, "#register-submit")  # signs through ncalayer.js, then submits
     assert page.url.endswith("/portal/cabinet/")
     assert Account.objects.get(iin=citizen.iin).proof == "eds"
 
@@ -118,7 +114,7 @@ def test_the_citizens_whole_way_for_their_child(
     assert TEXTS[lang]["child"] in label
     choice.check()
     shot("3-who")
-    _go(page, "#who-next")
+    go(page, "#who-next")
     assert child.given_name in page.inner_text("#request-for")
     page.check(f"input[name=provider_bin][value='{provider.bin}']")
     page.select_option("#id_reason", "choice")
@@ -128,7 +124,7 @@ def test_the_citizens_whole_way_for_their_child(
     for field in page.query_selector_all("input[type=file]"):
         field.set_input_files(str(scan))
     shot("4-request")
-    _go(page, "#request-next")
+    go(page, "#request-next")
     sign_url = page.url
     shot("5-sign")
 
@@ -136,7 +132,7 @@ def test_the_citizens_whole_way_for_their_child(
     with run_in_thread(p12_path=auth_key, password=P12_PASSWORD) as signer:
         settings.EDS_NCALAYER_URL = signer.url
         page.goto(sign_url)
-        _go(page, "#sign-submit")
+        go(page, "#sign-submit")
     assert page.get_attribute("#error-summary", "data-code") == "wrong_key_usage"
     assert TEXTS[lang]["eds"] in page.inner_text("#error-summary")
     assert not CitizenRequest.objects.exists()
@@ -147,7 +143,7 @@ def test_the_citizens_whole_way_for_their_child(
     with run_in_thread(p12_path=sign_key, password=P12_PASSWORD) as signer:
         settings.EDS_NCALAYER_URL = signer.url
         page.goto(sign_url)
-        _go(page, "#sign-submit")
+        go(page, "#sign-submit")
     request = CitizenRequest.objects.get()
     assert request.recipient_iin == child.iin
     assert page.get_attribute("#request-status", "data-status") == "sent"
@@ -163,7 +159,7 @@ def test_the_citizens_whole_way_for_their_child(
     steps = page.eval_on_selector_all("#timeline li", "items => items.map(i => i.dataset.status)")
     assert steps[-1] == "talon_issued" and steps[0] == "submitted"
     shot("8-talon-issued")
-    _go(page, "#nav-cabinet")
+    go(page, "#nav-cabinet")
     shot("9-cabinet")
 
 
@@ -197,7 +193,7 @@ def test_a_desk_talon_in_the_cabinet(
         page.click(f'form.lang button[value="{lang}"]')
     page.fill("#id_iin", citizen.iin)
     page.fill("#id_password", PASSWORD)
-    _go(page, "#login-submit")
+    go(page, "#login-submit")
     assert number in page.inner_text("main")
     page.screenshot(path=str(screenshots / f"portal-{lang}-desk-talon-cabinet.png"), full_page=True)
     page.goto(f"{base}/portal/requests/{number}/")

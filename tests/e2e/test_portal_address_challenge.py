@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from bekitu.core.models import AuditEntry
+from tests.e2e.browsing import go
 from tests.factories import PersonFactory
 from tests.portal.conftest import (  # noqa: F401 - fixtures
     PASSWORD,
@@ -19,11 +20,6 @@ from tests.portal.conftest import (  # noqa: F401 - fixtures
 from tests.portal.test_accounts_api import register_by_eds
 
 pytestmark = pytest.mark.e2e
-
-
-def _go(page: Any, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def test_the_login_page_solves_the_challenge_by_itself_and_logs_in(
@@ -52,21 +48,21 @@ def test_the_login_page_solves_the_challenge_by_itself_and_logs_in(
     # The next attempt is answered with a challenge, solved while the password is typed again.
     page.fill("#id_iin", citizen.iin)
     page.fill("#id_password", PASSWORD)
-    _go(page, "#login-submit")
+    go(page, "#login-submit")
     assert page.get_attribute("#error-summary", "data-code") == "challenge_required"
     page.locator("#work-status", has_text="Your browser is checked.").wait_for()
     assert page.input_value("input[name=proof_nonce]") != ""
     page.fill("#id_password", PASSWORD)
-    _go(page, "#login-submit")
+    go(page, "#login-submit")
     assert page.url.endswith("/portal/cabinet/")
     assert AuditEntry.objects.get(action="portal.login").data["address_proof"] is True
 
     # A page opened past the limit starts on its own puzzle, and its submission waits for it.
-    _go(page, "#logout")
+    go(page, "#logout")
     page.goto(login)
     assert page.locator("input[name=proof_nonce]").count() == 1
     page.fill("#id_iin", citizen.iin)
     page.fill("#id_password", PASSWORD)
-    _go(page, "#login-submit")
+    go(page, "#login-submit")
     assert page.url.endswith("/portal/cabinet/")
     assert errors == []

@@ -22,6 +22,7 @@ from bekitu.devtools.testpki import PASSWORD as P12_PASSWORD
 from bekitu.portal.models import Account, CitizenRequest
 from bekitu.registry.models import Person
 from bekitu.service.models import Application
+from tests.e2e.browsing import go
 from tests.factories import PersonFactory
 from tests.portal.conftest import (  # noqa: F401 - fixtures
     area,
@@ -57,11 +58,6 @@ def _drain(transport: Any) -> None:
         connections.close_all()
 
 
-def _go(page: Any, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
-
-
 def test_a_student_from_another_region_attaches_where_she_studies(
     page: Any,
     live_server: Any,
@@ -79,13 +75,13 @@ def test_a_student_from_another_region_attaches_where_she_studies(
         page.click('form.lang button[value="ru"]')
     page.fill("#id_iin", student.iin)
     page.fill("#id_password", PASSWORD)
-    _go(page, "#login-submit")
+    go(page, "#login-submit")
     assert page.url.endswith("/portal/cabinet/")
 
     page.click("#new-request")
     page.wait_for_selector("#who-form")
     page.select_option("#id_basis", "study")
-    _go(page, "#who-next")
+    go(page, "#who-next")
     assert page.inner_text("#basis-stated") == "место учёбы"
     page.check(f"input[name=provider_bin][value='{provider.bin}']")
     page.select_option("#id_reason", "arrival")
@@ -99,14 +95,14 @@ def test_a_student_from_another_region_attaches_where_she_studies(
     ]
     for field in files:
         field.set_input_files(str(scan))
-    _go(page, "#request-next")  # the unit and the address left out: said by field
+    go(page, "#request-next")  # the unit and the address left out: said by field
     assert "Укажите район или город" in page.inner_text("#field-basis_atu_code")
     assert "Введите адрес" in page.inner_text("#field-basis_address")
     page.select_option("#id_basis_atu_code", provider.atu_code)
     page.fill("#id_basis_address", "Сәтпаев көшесі, 22")
     for field in page.query_selector_all("input[type=file]"):
         field.set_input_files(str(scan))
-    _go(page, "#request-next")
+    go(page, "#request-next")
     assert "<kind>study</kind>" in (page.text_content("#xml-to-sign") or "")
     sign_url = page.url
 
@@ -115,7 +111,7 @@ def test_a_student_from_another_region_attaches_where_she_studies(
     ) as signer:
         settings.EDS_NCALAYER_URL = signer.url
         page.goto(sign_url)  # the page names the stand-in's address
-        _go(page, "#sign-submit")
+        go(page, "#sign-submit")
     assert CitizenRequest.objects.get().recipient_iin == student.iin
 
     with ThreadPoolExecutor(max_workers=1) as pool:
