@@ -35,6 +35,8 @@ def mark_stands(mark: Mark | None) -> bool:
     if mark is None:
         return False
     connection = transaction.get_connection()
+    # From the newest: a mark is mostly asked about soon after it was taken, and a long
+    # transaction (a re-attachment's batch) holds thousands of callbacks.
     return connection.in_atomic_block and any(
-        func is mark for _sids, func, _robust in connection.run_on_commit
+        func is mark for _sids, func, _robust in reversed(connection.run_on_commit)
     )
