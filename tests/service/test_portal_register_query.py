@@ -123,20 +123,18 @@ def test_only_the_portal_is_answered_which_providers_cover_a_persons_address(
     """The providers' query tells, for a recipient, whether their registered address is in
     each provider's area and how many changes they have left: for the portal's citizen, not
     for another participant of the gateway."""
-    import json
-
-    from bekitu.service.portal_queries import PROVIDERS, QUERY_PART
+    from bekitu.gateway.contracts import portal_providers
 
     participant_register(system_id="other-system", bin=test_pki.providers[1].bin, local=True)
     person = PersonFactory(birth_date=dt.date(1988, 2, 11))
-    query = {"text": "", "recipient_iin": person.iin, "disclose": True}
+    query = portal_providers.ProvidersQuery(recipient_iin=person.iin, disclose=True)
 
     with pytest.raises(GatewayRefused) as refused:
         message_call(
-            service_id=PROVIDERS,
+            service_id=portal_providers.SERVICE_ID,
             sender_id="other-system",
             route_id=settings.GATEWAY_REGISTER_SYSTEM_ID,
-            parts={QUERY_PART: json.dumps(query).encode()},
+            parts={portal_providers.PART_QUERY: portal_providers.build_query(query)},
             transport=register,
             timeout=5,
         )

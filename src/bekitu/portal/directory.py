@@ -1,42 +1,61 @@
 """What the portal asks the provider's side through the gateway (R9.5): the providers a
 citizen may choose and the documents to attach. Synchronous queries (`message_call`) to the
-providers' system, `BEKITU_GATEWAY_REGISTER_SYSTEM_ID`; served by `service/portal_queries.py`.
+providers' system, `BEKITU_GATEWAY_REGISTER_SYSTEM_ID`; served by `service/portal_queries.py`,
+asked and read through the gateway's contracts (`portal_providers`, `portal_requirements`: XML
+under their schemas), whose answers are turned here into what the pages and the API read.
 No answer in time, or the gateway down: `PortalError("provider_unavailable")`, a clear message."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
-from typing import Any
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.utils import translation
 
+from bekitu.core.iin import is_valid_iin
+from bekitu.gateway.contracts import portal_providers as pp
+from bekitu.gateway.contracts import portal_requirements as pr
+from bekitu.gateway.contracts.portal_providers import Home
 from bekitu.gateway.envelope import SERVICE_REFUSED
 from bekitu.gateway.errors import GatewayError, GatewayRefused
 from bekitu.gateway.services import message_call
 from bekitu.portal.errors import PortalError
 
-PROVIDERS = "bekitu.portal.providers"
-REQUIREMENTS = "bekitu.portal.requirements"
+__all__ = [
+    "DocumentNeeded",
+    "Home",
+    "ProviderChoice",
+    "Requirements",
+    "Search",
+    "Unit",
+    "attachment",
+    "attachments",
+    "provider_get",
+    "providers_search",
+    "requirements",
+]
+
+Answer = TypeVar("Answer")
 
 
-def _ask(service_id: str, query: dict[str, Any]) -> dict[str, Any]:
+def _ask(service_id: str, query: bytes, parse: Callable[[bytes], Answer]) -> Answer:
+    """The answer to a query already built, read by `parse`; an answer the contract's schema
+    refuses is no answer. Both directory contracts name their parts `query.xml`, `answer.xml`."""
     try:
         response = message_call(
             service_id=service_id,
             sender_id=settings.PORTAL_SYSTEM_ID,
             route_id=settings.GATEWAY_REGISTER_SYSTEM_ID,
-            parts={"query.json": json.dumps(query).encode()},
+            parts={pp.PART_QUERY: query},
         )
-        answer = json.loads(response.part("answer.json"))
+        return parse(response.part(pp.PART_ANSWER))
     except GatewayRefused as exc:
         raise _refused(exc, otherwise="provider_unavailable") from exc
-    except (GatewayError, KeyError, ValueError) as exc:
+    except (GatewayError, KeyError, ValueError) as exc:  # ValueError: ContractInvalid too
         raise PortalError("provider_unavailable") from exc
-    if not isinstance(answer, dict):
-        raise PortalError("provider_unavailable")
-    return answer
 
 
 def _refused(exc: GatewayRefused, *, otherwise: str) -> PortalError:
@@ -47,12 +66,21 @@ def _refused(exc: GatewayRefused, *, otherwise: str) -> PortalError:
     return PortalError(otherwise)
 
 
-def _local(texts: Any) -> str:
+def _local(texts: dict[str, str]) -> str:
     """The text in the active language (Russian, then any, when it is missing)."""
-    if not isinstance(texts, dict):
-        return str(texts or "")
     lang = (translation.get_language() or "kk")[:2]
-    return str(texts.get(lang) or texts.get("ru") or next(iter(texts.values()), ""))
+    return texts.get(lang) or texts.get("ru") or next(iter(texts.values()), "")
+
+
+# What XML 1.0 cannot carry: the control characters but tab, line feed and carriage return,
+# the surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _printable(value: str, limit: int) -> str:
+    """What a citizen typed, without the characters XML cannot carry (a control character
+    finds nothing a search would not find without it), cut as the provider's side cuts it."""
+    return _NOT_XML.sub("", value).strip()[:limit]
 
 
 @dataclass(frozen=True)
@@ -81,29 +109,16 @@ def requirements(
 ) -> Requirements:
     """The desk's checklist for this recipient, role and basis of attachment (with the
     document the basis rests on), and its scan rules."""
-    query = {
-        "recipient_iin": recipient_iin,
-        "applicant_role": applicant_role,
-        "basis": basis,
-        "pregnant": pregnant,
-    }
-    answer = _ask(REQUIREMENTS, query)
+    if not is_valid_iin(recipient_iin):
+        # The providers' system answers so of an IIN the register cannot hold.
+        raise PortalError("person_not_found")
+    query = pr.RequirementsQuery(recipient_iin, applicant_role, basis, pregnant=pregnant)
+    answer = _ask(pr.SERVICE_ID, pr.build_query(query), pr.parse_answer)
     documents = tuple(
-        DocumentNeeded(
-            code=str(d.get("code", "")),
-            title=_local(d.get("title")),
-            why=_local(d.get("why")),
-            required=bool(d.get("required", True)),
-        )
-        for d in answer.get("documents", [])
-        if isinstance(d, dict)
+        DocumentNeeded(code=d.code, title=_local(d.title), why=_local(d.why), required=d.required)
+        for d in answer.documents
     )
-    scan = answer.get("scan") or {}
-    return Requirements(
-        documents=documents,
-        max_bytes=int(scan.get("max_bytes") or settings.SCAN_MAX_BYTES),
-        types=tuple(scan.get("types") or ()),
-    )
+    return Requirements(documents, answer.scan.max_bytes, answer.scan.types)
 
 
 @dataclass(frozen=True)
@@ -134,17 +149,6 @@ class Search:
     units: tuple[Unit, ...] = ()
 
 
-@dataclass(frozen=True)
-class Home:
-    """Where the recipient lives, as the basis being chosen says: for a temporary or actual
-    residence each provider judges its area at this street (of its own unit, where the basis
-    must lie) and house (decision 0012)."""
-
-    basis: str
-    street: str = ""
-    house: int | None = None
-
-
 def providers_search(
     text: str, recipient_iin: str = "", home: Home | None = None, *, disclose: bool = False
 ) -> Search:
@@ -153,35 +157,57 @@ def providers_search(
     register holds of the recipient (the registered address, the changes of provider this
     year) is used only when `disclose` (`dependants.discloses`); otherwise only the address
     the citizen states in `home` is judged."""
-    query: dict[str, Any] = {"text": text, "recipient_iin": recipient_iin, "disclose": disclose}
-    if home is not None:
-        query["home"] = asdict(home)
-    answer = _ask(PROVIDERS, query)
-    providers = tuple(
-        ProviderChoice(
-            bin=str(p.get("bin", "")),
-            name=_local(p.get("name")),
-            address=str(p.get("address", "")),
-            locality=_local(p.get("locality")),
-            phone=str(p.get("phone", "")),
-            districts=tuple(p.get("districts") or ()),
-            covers_address=_covers(p.get("covers_address")),
-            covering_districts=tuple(p.get("covering_districts") or ()),
-            home_visits=bool(p.get("home_visits")),
-        )
-        for p in answer.get("providers", [])
-        if isinstance(p, dict)
+    query = pp.ProvidersQuery(
+        text=_printable(text, pp.TEXT_MAX),
+        # An IIN the register cannot hold names no recipient (the provider's side judges so).
+        recipient_iin=recipient_iin if is_valid_iin(recipient_iin) else "",
+        disclose=disclose,
+        home=None if home is None else _home(home),
     )
-    units = tuple(
-        Unit(code=str(u.get("code", "")), name=_local(u.get("name")))
-        for u in answer.get("units") or ()
-        if isinstance(u, dict)
-    )
-    return Search(providers, dict(answer.get("policy") or {}), units)
+    answer = _ask(pp.SERVICE_ID, pp.build_query(query), pp.parse_answer)
+    providers = tuple(_choice(p) for p in answer.providers)
+    units = tuple(Unit(u.code, _local(u.name)) for u in answer.units)
+    return Search(providers, _policy(answer.policy), units)
 
 
-def _covers(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
+def _home(home: Home) -> Home:
+    """The home as the schema takes it: a house is a positive number or none."""
+    house = home.house if home.house is not None and home.house > 0 else None
+    return Home(home.basis, _printable(home.street, pp.STREET_MAX), house)
+
+
+def _choice(provider: pp.Provider) -> ProviderChoice:
+    """A provider as the pages and the API read it: in the reader's language, its districts
+    as {"number", "kind", "doctor"}."""
+    return ProviderChoice(
+        bin=provider.bin,
+        name=_local(provider.name),
+        address=provider.address,
+        locality=_local(provider.locality),
+        phone=provider.phone,
+        districts=tuple(
+            {"number": d.number, "kind": d.kind, "doctor": d.doctor} for d in provider.districts
+        ),
+        covers_address=provider.covers_address,
+        covering_districts=provider.covering_districts,
+        home_visits=provider.home_visits,
+    )
+
+
+def _policy(policy: pp.Policy) -> dict[str, Any]:
+    """The policy as the pages and the API read it; `changes_left` only when told."""
+    window = policy.window
+    told: dict[str, Any] = {
+        "edition": policy.edition,
+        "window": None
+        if window is None
+        else {"opens": list(window.opens), "closes": list(window.closes)},
+        "open": policy.open,
+        "max_voluntary_changes": policy.max_voluntary_changes,
+    }
+    if policy.changes_left is not None:
+        told["changes_left"] = policy.changes_left
+    return told
 
 
 def provider_get(bin_: str) -> ProviderChoice | None:

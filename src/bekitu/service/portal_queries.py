@@ -4,18 +4,18 @@ documents the desk's checklist asks for a recipient. The portal never reads the 
 tables or the service's rules itself; it asks here (as the real portal asks the system of
 the providers).
 
-Both are synchronous queries (`gateway.services.message_call`): the request part
-`query.json`, the answer part `answer.json` (UTF-8 JSON). Registered in
-`ServiceConfig.ready`; they change nothing but audit rows. So is the portal's question where
-one of its requests stands (`status_answer`), for a status message lost on the way, whose
-parts are XML under the gateway's contract (`contracts/status_query.py`,
+Both are synchronous queries (`gateway.services.message_call`) whose parts, `query.xml` and
+`answer.xml`, are XML under the gateway's contracts (`contracts/portal_providers.py`,
+`schemas/portal-providers-1.xsd`; `contracts/portal_requirements.py`,
+`schemas/portal-requirements-1.xsd`). Registered in `ServiceConfig.ready`; they change nothing
+but audit rows. So is the portal's question where one of its requests stands
+(`status_answer`), for a status message lost on the way (`contracts/status_query.py`,
 `schemas/status-query-1.xsd`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,8 @@ from bekitu.core.errors import DomainError
 from bekitu.core.iin import is_valid_iin
 from bekitu.core.vocabulary import AttachmentBasis
 from bekitu.gateway.contracts import attachment_status
+from bekitu.gateway.contracts import portal_providers as providers_contract
+from bekitu.gateway.contracts import portal_requirements as requirements_contract
 from bekitu.gateway.contracts import status_query as contract
 from bekitu.gateway.envelope import Part
 from bekitu.gateway.handlers import Message, query_register
@@ -45,13 +47,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bekitu.service")
 
-PROVIDERS = "bekitu.portal.providers"
-REQUIREMENTS = "bekitu.portal.requirements"
-QUERY_PART = "query.json"
-ANSWER_PART = "answer.json"
 LANGUAGES = ("kk", "ru", "en")
 SEARCH_LIMIT = 20
-ROLES = ("self", "parent", "guardian", "representative")
+SCAN_TYPES = ("application/pdf", "image/jpeg", "image/png")
+XML = "application/xml"
 
 
 def portal_only(message: Message) -> None:
@@ -62,21 +61,6 @@ def portal_only(message: Message) -> None:
         fields = {"service_id": message.service_id, "sender": message.sender_id}
         log.warning("portal.query.foreign_sender", extra={"fields": fields})
         raise DomainError("only the portal asks this", code="not_the_portal")
-
-
-def _query(message: Message) -> dict[str, Any]:
-    portal_only(message)
-    try:
-        data = json.loads(message.part(QUERY_PART))
-    except (KeyError, ValueError) as exc:
-        raise DomainError("the query is not JSON", code="bad_query") from exc
-    if not isinstance(data, dict):
-        raise DomainError("the query is not an object", code="bad_query")
-    return data
-
-
-def _answer(data: dict[str, Any]) -> dict[str, bytes]:
-    return {ANSWER_PART: json.dumps(data, ensure_ascii=False).encode("utf-8")}
 
 
 def _texts(text: Any) -> dict[str, str]:
@@ -94,15 +78,18 @@ def _person(iin: str) -> PersonRecord | None:
     return get_population_register().lookup(iin)
 
 
-def _campaign(on: dt.date) -> dict[str, Any]:
+def _campaign(on: dt.date, changes_used: int | None) -> providers_contract.Policy:
     policy = policy_for(on, settings.POLICY_EDITION)
     window = policy.campaign
-    return {
-        "edition": policy.edition,
-        "window": None if window is None else {"opens": window.opens, "closes": window.closes},
-        "open": window is None or window.contains(on),
-        "max_voluntary_changes": policy.max_voluntary_changes,
-    }
+    return providers_contract.Policy(
+        edition=policy.edition,
+        window=None if window is None else providers_contract.Window(window.opens, window.closes),
+        open=window is None or window.contains(on),
+        max_voluntary_changes=policy.max_voluntary_changes,
+        changes_left=None
+        if changes_used is None
+        else max(0, policy.max_voluntary_changes - changes_used),
+    )
 
 
 def _changes_used(iin: str, on: dt.date) -> int | None:
@@ -117,26 +104,32 @@ def _changes_used(iin: str, on: dt.date) -> int | None:
     )
 
 
-def _districts(provider: Any) -> list[dict[str, Any]]:
-    return [
-        {
-            "number": str(d.number),
-            "kind": d.kind,
-            "doctor": d.doctor.full_name if d.doctor else "",
-        }
+def _districts(provider: Any) -> tuple[providers_contract.District, ...]:
+    return tuple(
+        providers_contract.District(
+            number=str(d.number), kind=d.kind, doctor=d.doctor.full_name if d.doctor else ""
+        )
         for d in provider.districts.select_related("doctor").order_by("number")
-    ]
+    )
 
 
-def providers_search(message: Message) -> dict[str, bytes]:
-    """`{"text", "recipient_iin"?, "home"?, "disclose"?}` -> `{"providers": [...], "policy":
-    {...}}`: open providers whose name, address or locality has the text; for a recipient,
-    whether the address where they live is in each one's area (and so home visits come with
-    it): by `home` the street and house of a temporary or actual residence, or, when
-    `disclose`, the registered one (`covers_address` null when neither is there to judge),
-    and with `disclose` the changes of provider left to them this year."""
-    query = _query(message)
-    text = str(query.get("text") or "").strip()[:100]
+def _providers_query(message: Message) -> providers_contract.ProvidersQuery:
+    portal_only(message)
+    try:
+        return providers_contract.parse_query(message.part(providers_contract.PART_QUERY))
+    except (KeyError, providers_contract.ContractInvalid) as exc:
+        raise DomainError("the query is not a ProvidersQuery", code="bad_query") from exc
+
+
+def providers_search(message: Message) -> list[Part]:
+    """`ProvidersQuery` (text, recipient?, home?, disclose) -> `ProvidersAnswer` (providers,
+    policy, units): open providers whose name, address or locality has the text; for a
+    recipient, whether the address where they live is in each one's area (and so home visits
+    come with it): by `home` the street and house of a temporary or actual residence, or, when
+    `disclose`, the registered one (not judged when neither is there), and with `disclose`
+    the changes of provider left to them this year."""
+    query = _providers_query(message)
+    text = query.text.strip()[:100]
     on = registry.today()
     providers = registry.providers_active()
     if text:
@@ -149,10 +142,10 @@ def providers_search(message: Message) -> dict[str, bytes]:
             | Q(locality__name_kk__icontains=text)
             | Q(bin=text)
         )
-    recipient = _person(str(query.get("recipient_iin") or ""))
+    recipient = _person(query.recipient_iin)
     # The register's address and history of the recipient are told only when the portal says
     # the citizen may know them (themselves, their child, their ward): fails closed.
-    disclose = query.get("disclose") is True
+    disclose = query.disclose
     address = None
     kinds: frozenset[str] = frozenset()
     if recipient is not None:
@@ -164,90 +157,89 @@ def providers_search(message: Message) -> dict[str, bytes]:
     for provider in providers[:SEARCH_LIMIT]:
         covering: list[str] | None = None
         if recipient is not None:
-            home = _home(query.get("home"), provider.atu_code, address)
+            home = _home(query.home, provider.atu_code, address)
             if home is not None or disclose:
                 covering = [
                     str(d.number)
                     for d in home_districts(home, provider=provider)
                     if d.kind in kinds
                 ]
-        found.append(
-            {
-                "bin": provider.bin,
-                "name": {"kk": provider.name_kk, "ru": provider.name_ru, "en": provider.name_en},
-                "address": provider.address,
-                "locality": {"kk": provider.locality.name_kk, "ru": provider.locality.name_ru},
-                "phone": provider.phone,
-                "districts": _districts(provider),
-                "covers_address": None if covering is None else bool(covering),
-                "covering_districts": covering or [],
-                "home_visits": bool(covering),
-            }
-        )
-    policy = _campaign(on)
-    answer: dict[str, Any] = {"providers": found, "policy": policy, "units": _units()}
-    if recipient is not None and disclose:
-        used = _changes_used(recipient.iin, on)
-        if used is not None:
-            policy["changes_left"] = max(0, policy["max_voluntary_changes"] - used)
-    return _answer(answer)
+        found.append(_provider(provider, covering))
+    used = None if recipient is None or not disclose else _changes_used(recipient.iin, on)
+    answer = providers_contract.ProvidersAnswer(tuple(found), _campaign(on, used), _units())
+    return [Part(providers_contract.PART_ANSWER, providers_contract.build_answer(answer), XML)]
 
 
-def _home(stated: Any, atu_code: str, registered: Address | None) -> Home | None:
-    """Where the recipient lives, by the basis the citizen is choosing (`{"basis", "street",
-    "house"}`, all optional), the street sought in the provider's unit (where the basis must
-    lie): the desk's rule (decision 0012)."""
-    stated = stated if isinstance(stated, dict) else {}
-    house = stated.get("house")
+def _provider(provider: Any, covering: list[str] | None) -> providers_contract.Provider:
+    """A provider as the answer gives it; `covering` None: the recipient's home not judged."""
+    return providers_contract.Provider(
+        bin=provider.bin,
+        name={"kk": provider.name_kk, "ru": provider.name_ru, "en": provider.name_en},
+        address=provider.address,
+        locality={"kk": provider.locality.name_kk, "ru": provider.locality.name_ru},
+        phone=provider.phone,
+        districts=_districts(provider),
+        covers_address=None if covering is None else bool(covering),
+        covering_districts=tuple(covering or ()),
+        home_visits=bool(covering),
+    )
+
+
+def _home(
+    stated: providers_contract.Home | None, atu_code: str, registered: Address | None
+) -> Home | None:
+    """Where the recipient lives, by the basis the citizen is choosing (its street and house
+    optional), the street sought in the provider's unit (where the basis must lie): the
+    desk's rule (decision 0012)."""
+    stated = stated or providers_contract.Home(AttachmentBasis.REGISTERED_RESIDENCE)
     return home_of(
-        basis=str(stated.get("basis") or AttachmentBasis.REGISTERED_RESIDENCE),
+        basis=stated.basis,
         atu_code=atu_code,
-        street=str(stated.get("street") or "")[:255],
-        house=house if isinstance(house, int) and house > 0 else None,
+        street=stated.street,
+        house=stated.house,
         registered=registered,
     )
 
 
-def _units() -> list[dict[str, Any]]:
+def _units() -> tuple[providers_contract.Unit, ...]:
     """The administrative-territorial units where open providers are: where an attachment
     may rest (the portal's choice of the unit of a basis's address)."""
-    return [
-        {"code": code, "name": {"kk": kk, "ru": ru}} for code, kk, ru in registry.provider_units()
-    ]
+    return tuple(
+        providers_contract.Unit(code, {"kk": kk, "ru": ru})
+        for code, kk, ru in registry.provider_units()
+    )
 
 
-def requirements(message: Message) -> dict[str, bytes]:
-    """`{"recipient_iin", "applicant_role", "basis"?, "pregnant"?}` -> `{"documents": [{"code",
-    "title", "why", "required"}], "scan": {"max_bytes", "types"}}`: the desk's checklist for
-    the case (R8.1), with the document of the basis, and the desk's scan rules; titles in kk,
-    ru and en."""
-    query = _query(message)
-    role = str(query.get("applicant_role") or "self")
-    if role not in ROLES:
-        raise DomainError("unknown applicant role", code="bad_query")
-    basis = str(query.get("basis") or AttachmentBasis.REGISTERED_RESIDENCE)
-    if basis not in AttachmentBasis.values:
-        raise DomainError("unknown basis", code="bad_query")
-    recipient = _person(str(query.get("recipient_iin") or ""))
+def requirements(message: Message) -> list[Part]:
+    """`RequirementsQuery` (recipient, applicant's role, basis, pregnant) ->
+    `RequirementsAnswer` (documents: code, title, why, required; scan: max bytes, types): the
+    desk's checklist for the case (R8.1), with the document of the basis, and the desk's scan
+    rules; titles in kk, ru and en."""
+    portal_only(message)
+    try:
+        query = requirements_contract.parse_query(message.part(requirements_contract.PART_QUERY))
+    except (KeyError, requirements_contract.ContractInvalid) as exc:
+        # The schema refuses an unknown role or basis, as it refuses anything else.
+        raise DomainError("the query is not a RequirementsQuery", code="bad_query") from exc
+    recipient = _person(query.recipient_iin)
     if recipient is None:
         raise DomainError("the population register does not know the IIN", code="person_not_found")
     category = Category(
         recipient_age=age_on(recipient.birth_date, registry.today()),
         recipient_sex=recipient.sex,
         recipient_status=recipient.status,
-        applicant_role=role,
-        basis=basis,
-        pregnant=query.get("pregnant") is True,
+        applicant_role=query.applicant_role,
+        basis=query.basis,
+        pregnant=query.pregnant,
     )
-    documents = [
-        {"code": r.kind, "title": _texts(r.label), "why": _texts(r.why), "required": True}
+    documents = tuple(
+        requirements_contract.Document(r.kind, _texts(r.label), _texts(r.why), required=True)
         for r in requirements_for(category)
-    ]
-    scan = {
-        "max_bytes": settings.SCAN_MAX_BYTES,
-        "types": ["application/pdf", "image/jpeg", "image/png"],
-    }
-    return _answer({"documents": documents, "scan": scan})
+    )
+    scan = requirements_contract.Scan(settings.SCAN_MAX_BYTES, SCAN_TYPES)
+    answer = requirements_contract.RequirementsAnswer(documents, scan)
+    document = requirements_contract.build_answer(answer)
+    return [Part(requirements_contract.PART_ANSWER, document, XML)]
 
 
 def status_answer(message: Message) -> list[Part]:
@@ -296,6 +288,6 @@ def status_answer(message: Message) -> list[Part]:
 
 def register() -> None:
     """Serve the portal's queries (ServiceConfig.ready)."""
-    query_register(service_id=PROVIDERS, handler=providers_search)
-    query_register(service_id=REQUIREMENTS, handler=requirements)
+    query_register(service_id=providers_contract.SERVICE_ID, handler=providers_search)
+    query_register(service_id=requirements_contract.SERVICE_ID, handler=requirements)
     query_register(service_id=contract.SERVICE_ID, handler=status_answer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -77,3 +78,35 @@ def moment(parent: etree._Element, tag: str) -> datetime | None:
 def day(parent: etree._Element, tag: str) -> date | None:
     value = parent.findtext(tag)
     return date.fromisoformat(value) if value else None
+
+
+LANGUAGES = ("kk", "ru", "en")
+
+
+def sub_texts(parent: etree._Element, tag: str, texts: Mapping[str, str], namespace: str) -> None:
+    """`tag` with a child per language `texts` gives (kk, ru, en in that order, an empty one
+    kept), so that a reader gets back exactly the languages it was given."""
+    if not set(texts) <= set(LANGUAGES):
+        raise ContractInvalid(f"a language other than {', '.join(LANGUAGES)}")
+    element = sub(parent, tag)
+    for language in LANGUAGES:
+        if language in texts:
+            sub(element, f"{{{namespace}}}{language}", texts[language])
+
+
+def read_texts(parent: etree._Element, tag: str, namespace: str) -> dict[str, str]:
+    """The texts of the element `tag` that `sub_texts` wrote, by language."""
+    element = parent.find(tag)
+    if element is None:
+        return {}
+    found = ((language, element.find(f"{{{namespace}}}{language}")) for language in LANGUAGES)
+    return {language: child.text or "" for language, child in found if child is not None}
+
+
+def boolean(parent: etree._Element, tag: str) -> bool:
+    """An xs:boolean the schema admitted: true, false, 1 or 0, its white space collapsed."""
+    return text(parent, tag).strip() in ("true", "1")
+
+
+def xs_boolean(value: bool) -> str:
+    return "true" if value else "false"
