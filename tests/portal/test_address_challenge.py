@@ -40,6 +40,11 @@ def proof_of(challenge: dict[str, Any], nonce: str | None = None) -> dict[str, A
     return {**{k: challenge[k] for k in ("salt", "difficulty", "expires", "mac")}, "nonce": found}
 
 
+def wrong_nonce(salt: str, difficulty: int) -> str:
+    """A nonce that does not solve the puzzle (a fixed one would, once in 2 ** difficulty)."""
+    return next(str(n) for n in range(10_000) if not meets(salt, str(n), difficulty))
+
+
 def fail_login(client: Any, proof: dict[str, Any] | None = None, **headers: Any) -> Any:
     """A login of an IIN with no account (a failure counted against the address)."""
     body: dict[str, Any] = {"iin": PersonFactory().iin, "password": PASSWORD}
@@ -160,9 +165,7 @@ def test_a_tampered_difficulty_is_refused(client: Any, past_the_limit: Person) -
 
 def test_a_wrong_nonce_is_refused(client: Any, past_the_limit: Person) -> None:
     challenge = challenged(client)
-    wrong = next(
-        str(n) for n in range(1000) if not meets(challenge["salt"], str(n), challenge["difficulty"])
-    )
+    wrong = wrong_nonce(challenge["salt"], challenge["difficulty"])
     _refused_proof(client, proof_of(challenge, nonce=wrong))
 
 
@@ -276,7 +279,10 @@ def test_the_login_page_refuses_a_wrong_proof_with_a_fresh_challenge(
     browser = Client()
     fields = _fields(browser.get("/portal/login/").content.decode())
     own = {"iin": past_the_limit.iin, "password": PASSWORD}
-    answer = browser.post("/portal/login/", {**own, **fields, "proof_nonce": "x"}).content.decode()
+    wrong = wrong_nonce(fields["proof_salt"], int(fields["proof_difficulty"]))
+    response = browser.post("/portal/login/", {**own, **fields, "proof_nonce": wrong})
+    assert response.status_code == 200
+    answer = response.content.decode()
     assert 'data-code="challenge_invalid_proof"' in answer
     assert _fields(answer)["proof_salt"] != fields["proof_salt"]
 
