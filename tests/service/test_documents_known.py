@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from bekitu.service import services
 from bekitu.service.facts import case_build, documents_known
-from bekitu.service.models import Application
+from bekitu.service.models import Application, ApplicationDocument
 from bekitu.service.services.decision import document_add_locked
 from tests.factories import LocalityFactory, PersonFactory, ProviderFactory
 
@@ -79,3 +79,20 @@ def test_a_rolled_back_document_is_forgotten_with_its_savepoint() -> None:
         except RuntimeError:
             pass
         assert case_build(application).case.presented_documents == frozenset()
+
+
+def test_a_change_that_fails_halfway_leaves_the_documents_to_be_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unavailable(self: ApplicationDocument, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("the storage is down")
+
+    with transaction.atomic():
+        application = _made()
+        document_add_locked(application, kind="identity_document", presented=True)
+        with monkeypatch.context() as patched:
+            patched.setattr(ApplicationDocument, "save", unavailable)
+            with pytest.raises(RuntimeError):
+                document_add_locked(application, kind="identity_document", presented=False)
+        assert documents_known(application) is None, "changed in memory, never stored"
+        assert case_build(application).case.presented_documents == frozenset({"identity_document"})

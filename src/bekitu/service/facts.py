@@ -202,18 +202,30 @@ def _districts(
 
 def documents_made_none(application: Application) -> None:
     """Note that the application, made in the caller's transaction, has no document yet:
-    until the transaction ends its documents are those `documents_added` notes."""
+    until the transaction ends its documents are those `documents_noted` notes."""
     application.documents_seen, application.documents_mark = {}, mark_taken()
 
 
-def documents_added(application: Application, document: ApplicationDocument) -> None:
-    """Note a document saved in the caller's transaction, where its documents are known. The
-    knowledge is marked anew where the document was saved: if that savepoint is rolled back,
-    what is known goes with it, and the documents are read again."""
+def documents_taken(application: Application) -> dict[str, ApplicationDocument] | None:
+    """The application's known documents (as `documents_known`), taken for a change: until
+    `documents_noted` gives them back they are read from the database, so a change that fails
+    halfway (a document changed in memory, not stored) leaves nothing known of it."""
     known = documents_known(application)
+    application.documents_mark = None
+    return known
+
+
+def documents_noted(
+    application: Application,
+    known: dict[str, ApplicationDocument] | None,
+    document: ApplicationDocument,
+) -> None:
+    """Give back the documents `documents_taken` took, with `document` stored in the caller's
+    transaction. They are marked anew where it was stored: if that savepoint is rolled back,
+    what is known goes with it, and the documents are read again."""
     if known is not None:
         known[document.kind] = document
-        application.documents_mark = mark_taken()
+        application.documents_seen, application.documents_mark = known, mark_taken()
 
 
 def documents_known(application: Application) -> dict[str, ApplicationDocument] | None:

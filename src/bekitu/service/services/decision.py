@@ -28,8 +28,8 @@ from bekitu.service import rules
 from bekitu.service.facts import (
     CaseFacts,
     case_build,
-    documents_added,
-    documents_known,
+    documents_noted,
+    documents_taken,
     policy_of,
     required_documents,
 )
@@ -350,7 +350,7 @@ def document_add_locked(
     if kind not in DOCUMENT_KINDS:
         raise DomainError(_("Unknown kind of document."), code="invalid_document_kind")
     content_type, size = _scan_type(file) if file is not None else ("", 0)
-    known = documents_known(application)
+    known = documents_taken(application)
     if known is not None:
         document = known.get(kind)
     else:
@@ -372,7 +372,7 @@ def document_add_locked(
         document.scan_at, document.scan_by = timezone.now(), by
         document.file.save(f"{kind}.{content_type.rsplit('/', 1)[-1]}", file, save=False)
     document.save()
-    documents_added(application, document)
+    documents_noted(application, known, document)
     if file is not None:
         if earlier and earlier != document.file.name:
             transaction.on_commit(lambda: default_storage.delete(earlier))
