@@ -45,6 +45,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bekitu.core.models import AuditChainHead, AuditEntry
+from bekitu.core.transactions import Mark, mark_taken
 
 GENESIS = "0" * 64
 CHANNELS = ("desk", "phone", "portal", "api", "admin", "system", "cli", "public")
@@ -184,11 +185,8 @@ def audit_record(
     writes = _writes.get()
     pending = _batch.get()
     if writes is not None and in_transaction:
-        marker = _Marker()
-        # Django drops the on-commit callbacks of a savepoint that is rolled back: the marker
-        # says whether the row's savepoint still stands when the batch is written.
-        transaction.on_commit(marker)
-        writes.append((entry, marker))
+        # The mark says whether the row's savepoint still stands when the batch is written.
+        writes.append((entry, mark_taken()))
     elif pending is not None and not in_transaction:
         pending.append(entry)
     else:
@@ -196,17 +194,11 @@ def audit_record(
     return entry
 
 
-class _Marker:
-    """A no-op on-commit callback that stands for one deferred row's savepoint."""
-
-    def __call__(self) -> None:
-        return None
-
-
 _batch: contextvars.ContextVar[list[AuditEntry] | None] = contextvars.ContextVar(
     "bekitu_audit_batch", default=None
 )
-_writes: contextvars.ContextVar[list[tuple[AuditEntry, _Marker]] | None] = contextvars.ContextVar(
+_Held = list[tuple[AuditEntry, Mark | None]]
+_writes: contextvars.ContextVar[_Held | None] = contextvars.ContextVar(
     "bekitu_audit_writes", default=None
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -54,10 +55,37 @@ def serialise(root: etree._Element, filename: str) -> bytes:
 
 
 def sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
+    """A child element with `text`; ContractInvalid for a text XML cannot carry (lxml refuses
+    a NUL or another control character)."""
     element = etree.SubElement(parent, tag)
     if text is not None:
-        element.text = text
+        try:
+            element.text = text
+        except ValueError as exc:
+            raise ContractInvalid("a text XML cannot carry") from exc
     return element
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A contract's namespace, schema and version: its element names, a new document's root,
+    and a document read back (valid, with the root expected: a schema may admit several)."""
+
+    namespace: str
+    schema: str
+    version: str
+
+    def tag(self, name: str) -> str:
+        return f"{{{self.namespace}}}{name}"
+
+    def root(self, name: str) -> etree._Element:
+        return etree.Element(self.tag(name), nsmap={None: self.namespace}, version=self.version)
+
+    def read(self, data: bytes, name: str) -> etree._Element:
+        root = parse(data, self.schema)
+        if root.tag != self.tag(name):
+            raise ContractInvalid(f"a {name} was expected")
+        return root
 
 
 def zoned(moment: datetime) -> str:

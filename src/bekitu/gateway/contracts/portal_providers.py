@@ -22,8 +22,8 @@ from lxml import etree
 
 from bekitu.gateway.contracts._xml import (
     ContractInvalid,
+    Vocabulary,
     boolean,
-    parse,
     read_texts,
     serialise,
     sub,
@@ -141,39 +141,24 @@ class ProvidersAnswer:
     units: tuple[Unit, ...] = ()
 
 
-def _tag(name: str) -> str:
-    return f"{{{NAMESPACE}}}{name}"
-
-
-def _root(name: str) -> etree._Element:
-    return etree.Element(_tag(name), nsmap={None: NAMESPACE}, version=VERSION)
-
-
-def _read(data: bytes, name: str) -> etree._Element:
-    """The root of a valid document whose root is `name` (the schema admits either root)."""
-    root = parse(data, SCHEMA)
-    if root.tag != _tag(name):
-        raise ContractInvalid(f"a {name} was expected")
-    return root
+_WORDS = Vocabulary(NAMESPACE, SCHEMA, VERSION)
+_tag, _root, _read = _WORDS.tag, _WORDS.root, _WORDS.read
 
 
 def build_query(query: ProvidersQuery) -> bytes:
     """The query's part (ContractInvalid when the schema refuses it)."""
     root = _root("ProvidersQuery")
-    try:
-        sub(root, _tag("text"), query.text)
-        if query.recipient_iin:
-            sub(root, _tag("recipientIin"), query.recipient_iin)
-        sub(root, _tag("disclose"), xs_boolean(query.disclose))
-        if query.home is not None:
-            home = sub(root, _tag("home"))
-            sub(home, _tag("basis"), query.home.basis)
-            if query.home.street:
-                sub(home, _tag("street"), query.home.street)
-            if query.home.house is not None:
-                sub(home, _tag("house"), str(query.home.house))
-    except ValueError as exc:  # lxml refuses characters XML cannot carry (a NUL, say)
-        raise ContractInvalid("a text XML cannot carry") from exc
+    sub(root, _tag("text"), query.text)
+    if query.recipient_iin:
+        sub(root, _tag("recipientIin"), query.recipient_iin)
+    sub(root, _tag("disclose"), xs_boolean(query.disclose))
+    if query.home is not None:
+        home = sub(root, _tag("home"))
+        sub(home, _tag("basis"), query.home.basis)
+        if query.home.street:
+            sub(home, _tag("street"), query.home.street)
+        if query.home.house is not None:
+            sub(home, _tag("house"), str(query.home.house))
     return serialise(root, SCHEMA)
 
 
@@ -201,16 +186,13 @@ def _home(element: etree._Element) -> Home:
 def build_answer(answer: ProvidersAnswer) -> bytes:
     """The answer's part (ContractInvalid when the schema refuses it)."""
     root = _root("ProvidersAnswer")
-    try:
-        for provider in answer.providers:
-            _provider(root, provider)
-        _policy(root, answer.policy)
-        for unit in answer.units:
-            element = sub(root, _tag("unit"))
-            sub(element, _tag("code"), unit.code)
-            sub_texts(element, _tag("name"), unit.name, NAMESPACE)
-    except ValueError as exc:  # lxml refuses characters XML cannot carry (a NUL, say)
-        raise ContractInvalid("a text XML cannot carry") from exc
+    for provider in answer.providers:
+        _provider(root, provider)
+    _policy(root, answer.policy)
+    for unit in answer.units:
+        element = sub(root, _tag("unit"))
+        sub(element, _tag("code"), unit.code)
+        sub_texts(element, _tag("name"), unit.name, NAMESPACE)
     return serialise(root, SCHEMA)
 
 

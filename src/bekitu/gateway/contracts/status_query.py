@@ -20,9 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lxml import etree
-
-from bekitu.gateway.contracts._xml import ContractInvalid, parse, serialise, sub, text
+from bekitu.gateway.contracts._xml import ContractInvalid, Vocabulary, serialise, sub, text
 
 SERVICE_ID = "bekitu.attachment.status.query"
 SCHEMA = "status-query-1.xsd"
@@ -53,33 +51,14 @@ class StatusAnswer:
     known: bool
 
 
-def _tag(name: str) -> str:
-    return f"{{{NAMESPACE}}}{name}"
-
-
-def _root(name: str) -> etree._Element:
-    return etree.Element(_tag(name), nsmap={None: NAMESPACE}, version=VERSION)
-
-
-def _read(data: bytes, name: str) -> etree._Element:
-    """The root of a valid document whose root is `name` (the schema admits either root)."""
-    root = parse(data, SCHEMA)
-    if root.tag != _tag(name):
-        raise ContractInvalid(f"a {name} was expected")
-    return root
-
-
-def _number(parent: etree._Element, number: str) -> None:
-    try:
-        sub(parent, _tag("number"), number)
-    except ValueError as exc:  # lxml refuses characters XML cannot carry (a NUL, say)
-        raise ContractInvalid("not a request number") from exc
+_WORDS = Vocabulary(NAMESPACE, SCHEMA, VERSION)
+_tag, _root, _read = _WORDS.tag, _WORDS.root, _WORDS.read
 
 
 def build_query(number: str) -> bytes:
     """The query for the request `number` (ContractInvalid when it is not a request number)."""
     root = _root("StatusQuery")
-    _number(root, number)
+    sub(root, _tag("number"), number)
     return serialise(root, SCHEMA)
 
 
@@ -91,7 +70,7 @@ def parse_query(data: bytes) -> str:
 def build_answer(answer: StatusAnswer) -> bytes:
     """The answer's own part (the status, if any, goes beside it as `status.xml`)."""
     root = _root("StatusAnswer")
-    _number(root, answer.number)
+    sub(root, _tag("number"), answer.number)
     sub(root, _tag("known"), "true" if answer.known else "false")
     return serialise(root, SCHEMA)
 
